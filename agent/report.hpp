@@ -1,0 +1,46 @@
+// The report envelope of DESIGN.md ("Report envelope"): who ran where, when, and the results.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "probes/result.hpp"
+
+namespace capprobe::agent {
+
+inline constexpr const char* kReportSchema = "capprobe.report/v1";
+
+struct Subject {
+  std::string node;
+  std::optional<std::string> pod;  // "namespace/name"
+  std::optional<std::string> container;
+  std::optional<std::string> runtime_class;
+  std::string os;    // "linux", "windows"
+  std::string arch;  // "amd64", "arm64"
+  std::string os_version;
+  std::string kernel;
+  std::string environment;  // host | container | vm_guest | sandbox | windows_process | ...
+};
+
+struct Report {
+  std::string report_id;
+  std::string agent_version;
+  std::string agent_mode;  // "oneshot", "agent"
+  Subject subject;
+  std::string started_at;  // RFC 3339, UTC
+  std::int64_t duration_ms = 0;
+  std::vector<probes::CapabilityResult> results;
+};
+
+nlohmann::json to_json(const Report& report);
+Report report_from_json(const nlohmann::json& json);  // throws std::exception on a malformed report
+
+std::string new_report_id();  // a random UUID (version 4)
+std::string rfc3339_utc(std::chrono::system_clock::time_point when);
+
+}  // namespace capprobe::agent

@@ -1,0 +1,124 @@
+// The probe runner: selection, ordering (light first, heavy alone), deadlines, error capture.
+#include "agent/runner.hpp"
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "agent/log.hpp"
+
+namespace capprobe::agent {
+namespace {
+
+using probes::CapabilityResult;
+using probes::Probe;
+using probes::Status;
+
+bool selected(const Probe& probe, const Selection& selection) {
+  if (!selection.only.empty() && selection.only.count(probe.info.id) == 0) return false;
+  return selection.skip.count(probe.info.id) == 0;
+}
+
+CapabilityResult error_result(const Probe& probe, std::string summary) {
+  CapabilityResult result;
+  result.id = probe.info.id;
+  result.status = Status::error;
+  result.observed = "error";
+  result.summary = std::move(summary);
+  return result;
+}
+
+// Everything a probe thread touches lives here, shared with the runner, so that an abandoned
+// thread never reads freed memory.
+struct Slot {
+  std::mutex mutex;
+  std::condition_variable finished_signal;
+  std::optional<CapabilityResult> result;
+  probes::PodRequests requests;
+  Probe probe;
+};
+
+CapabilityResult run_one(const Probe& probe, platform::Platform& os,
+                         const probes::PodRequests& requests, bool quick,
+                         const std::string& scratch_name) {
+  auto slot = std::make_shared<Slot>();
+  slot->requests = requests;
+  slot->probe = probe;
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + probe.info.timeout;
+
+  std::thread([slot, &os, quick, scratch_name, deadline] {
+    CapabilityResult result;
+    try {
+      probes::ProbeContext context{os, slot->requests, quick, scratch_name, deadline};
+      result = slot->probe.run(context);
+    } catch (const std::exception& failure) {
+      result = error_result(slot->probe, std::string("the probe failed: ") + failure.what());
+    } catch (...) {
+      result = error_result(slot->probe, "the probe failed with an unknown exception");
+    }
+    std::lock_guard lock(slot->mutex);
+    slot->result = std::move(result);
+    slot->finished_signal.notify_all();
+  }).detach();
+
+  std::unique_lock lock(slot->mutex);
+  const bool finished =
+      slot->finished_signal.wait_until(lock, deadline, [&] { return slot->result.has_value(); });
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  if (!finished) {
+    logger("runner")->warn("probe overran its deadline id={} timeout_ms={}", probe.info.id,
+                                probe.info.timeout.count());
+    auto overrun = error_result(probe, "the probe did not finish within its deadline of " +
+                                           std::to_string(probe.info.timeout.count()) + " ms");
+    overrun.duration_ms = elapsed.count();
+    overrun.requested = std::nullopt;
+    return overrun;
+  }
+  auto result = std::move(*slot->result);
+  if (result.id != probe.info.id) {
+    result = error_result(probe, "the probe returned a result for the wrong id '" + result.id + "'");
+  }
+  result.duration_ms = elapsed.count();
+  return result;
+}
+
+}  // namespace
+
+std::vector<std::string> unknown_ids(const std::vector<Probe>& probes, const Selection& selection) {
+  std::vector<std::string> unknown;
+  for (const auto* ids : {&selection.only, &selection.skip})
+    for (const auto& id : *ids) {
+      bool known = false;
+      for (const auto& probe : probes) known = known || probe.info.id == id;
+      if (!known) unknown.push_back(id);
+    }
+  return unknown;
+}
+
+std::vector<CapabilityResult> run_probes(const std::vector<Probe>& probes, platform::Platform& os,
+                                         const probes::PodRequests& requests,
+                                         const Selection& selection,
+                                         const std::string& scratch_name) {
+  std::vector<CapabilityResult> results;
+  // Under --quick the heavy probes only read their configuration, so they run as light ones.
+  const auto runs_alone = [&](const Probe& probe) {
+    return probe.info.cost == probes::Cost::heavy && !selection.quick;
+  };
+  for (const bool heavy_pass : {false, true})
+    for (const auto& probe : probes) {
+      if (!selected(probe, selection) || runs_alone(probe) != heavy_pass) continue;
+      results.push_back(run_one(probe, os, requests, selection.quick, scratch_name));
+    }
+  // Report in catalog order, whatever order they ran in.
+  std::vector<CapabilityResult> ordered;
+  for (const auto& probe : probes)
+    for (auto& result : results)
+      if (result.id == probe.info.id) ordered.push_back(std::move(result));
+  return ordered;
+}
+
+}  // namespace capprobe::agent

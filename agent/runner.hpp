@@ -1,0 +1,32 @@
+// Runs the selected probes with a deadline each and turns every failure (exception, overrun)
+// into an `error` result, so that one probe never takes down the run.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "probes/probe.hpp"
+
+namespace capprobe::agent {
+
+struct Selection {
+  std::set<std::string> only;  // empty = all
+  std::set<std::string> skip;
+  bool quick = false;
+};
+
+// Ids in `selection` that no probe has; the CLI turns them into a usage error.
+std::vector<std::string> unknown_ids(const std::vector<probes::Probe>& probes, const Selection& selection);
+
+// Light probes run one after another, each on its own thread under its deadline; heavy probes
+// (the CPU burn, the memory test) run after them, alone, so that they measure nothing else.
+// An overrun probe's thread is abandoned (it keeps its own copy of the context) and reported
+// as `error`.
+std::vector<probes::CapabilityResult> run_probes(const std::vector<probes::Probe>& probes,
+                                                 platform::Platform& os,
+                                                 const probes::PodRequests& requests,
+                                                 const Selection& selection,
+                                                 const std::string& scratch_name);
+
+}  // namespace capprobe::agent

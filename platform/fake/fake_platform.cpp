@@ -1,0 +1,374 @@
+// The in-memory filesystem and scripted answers behind FakePlatform.
+#include "platform/fake/fake_platform.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace capprobe::platform {
+namespace {
+
+const std::map<std::string, int> kErrnoNumbers = {
+    {"EPERM", 1},   {"ENOENT", 2},   {"EINTR", 4},     {"EIO", 5},        {"EACCES", 13},
+    {"EEXIST", 17}, {"ENOTDIR", 20}, {"EISDIR", 21},   {"EINVAL", 22},    {"ENOSPC", 28},
+    {"EROFS", 30},  {"ELOOP", 40},   {"ENOSYS", 38},   {"ENOTEMPTY", 39}, {"EOPNOTSUPP", 95},
+    {"ECONNREFUSED", 111}, {"ETIMEDOUT", 110}, {"ENOMEM", 12}, {"ENAMETOOLONG", 36},
+};
+
+std::string parent_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  if (slash == std::string::npos || slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string normalize(const std::string& path) {
+  std::vector<std::string> parts;
+  std::stringstream in(path);
+  std::string part;
+  while (std::getline(in, part, '/')) {
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out;
+  for (const auto& p : parts) out += "/" + p;
+  return out.empty() ? "/" : out;
+}
+
+}  // namespace
+
+OsError fake_error(const std::string& errno_name, const std::string& context) {
+  const auto known = kErrnoNumbers.find(errno_name);
+  return OsError{known == kErrnoNumbers.end() ? -1 : known->second, errno_name, context};
+}
+
+FakePlatform::FakePlatform() {
+  nodes_["/"] = Node{FileKind::directory, "", 0, 0, 0755, 2};
+  dir("/tmp");
+  owner("/tmp", 0, 0, 01777);
+}
+
+FakePlatform::Node& FakePlatform::put(const std::string& raw, Node node) {
+  const auto path = normalize(raw);
+  ensure_parents(path);
+  node.inode = next_inode_++;
+  return nodes_[path] = std::move(node);
+}
+
+void FakePlatform::ensure_parents(const std::string& path) {
+  if (path == "/") return;
+  const auto parent = parent_of(path);
+  if (nodes_.count(parent) == 0) {
+    ensure_parents(parent);
+    nodes_[parent] = Node{FileKind::directory, "", 0, 0, 0755, next_inode_++};
+  }
+}
+
+FakePlatform& FakePlatform::file(const std::string& path, std::string content) {
+  put(path, Node{FileKind::regular, std::move(content)});
+  return *this;
+}
+FakePlatform& FakePlatform::dir(const std::string& path) {
+  put(path, Node{FileKind::directory, "", 0, 0, 0755});
+  return *this;
+}
+FakePlatform& FakePlatform::link(const std::string& path, std::string target) {
+  put(path, Node{FileKind::symlink, std::move(target), 0, 0, 0777});
+  return *this;
+}
+FakePlatform& FakePlatform::special(const std::string& path, FileKind kind) {
+  put(path, Node{kind, "", 0, 0, 0660});
+  return *this;
+}
+FakePlatform& FakePlatform::owner(const std::string& path, std::uint32_t uid, std::uint32_t gid,
+                                  std::uint32_t mode) {
+  auto& node = nodes_.at(normalize(path));
+  node.uid = uid;
+  node.gid = gid;
+  node.mode = mode;
+  return *this;
+}
+
+FakePlatform& FakePlatform::load_tree(const std::string& fixture_dir, const std::string& mount_at) {
+  namespace fsys = std::filesystem;
+  for (const auto& entry : fsys::recursive_directory_iterator(fixture_dir)) {
+    const auto relative = fsys::relative(entry.path(), fixture_dir).generic_string();
+    auto target = normalize(mount_at + "/" + relative);
+    if (entry.is_directory()) {
+      dir(target);
+      continue;
+    }
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream content;
+    content << in.rdbuf();
+    const std::string suffix = ".symlink";
+    if (target.size() > suffix.size() && target.compare(target.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      auto link_target = content.str();
+      while (!link_target.empty() && link_target.back() == '\n') link_target.pop_back();
+      link(target.substr(0, target.size() - suffix.size()), link_target);
+    } else {
+      file(target, content.str());
+    }
+  }
+  return *this;
+}
+
+FakePlatform& FakePlatform::fail(const std::string& operation, const std::string& path,
+                                 const std::string& errno_name) {
+  faults_[{operation, normalize(path)}] = errno_name;
+  return *this;
+}
+
+FakePlatform& FakePlatform::fs(const std::string& path, FsInfo info) {
+  filesystems_[normalize(path)] = info;
+  return *this;
+}
+
+std::optional<OsError> FakePlatform::fault(const std::string& operation, const std::string& path) const {
+  const auto found = faults_.find({operation, normalize(path)});
+  if (found == faults_.end()) return std::nullopt;
+  return fake_error(found->second, operation + " " + path);
+}
+
+bool FakePlatform::exists(const std::string& path) const { return nodes_.count(normalize(path)) > 0; }
+std::size_t FakePlatform::entry_count() const { return nodes_.size(); }
+
+Result<std::string> FakePlatform::resolve(const std::string& raw, int depth) const {
+  if (depth > 40) return fake_error("ELOOP", "resolve " + raw);
+  const auto path = normalize(raw);
+  // Walk component by component so that links in the middle of a path are followed too.
+  std::string walked;
+  std::stringstream in(path);
+  std::string part;
+  while (std::getline(in, part, '/')) {
+    if (part.empty()) continue;
+    walked += "/" + part;
+    const auto node = nodes_.find(walked);
+    if (node == nodes_.end()) return fake_error("ENOENT", "resolve " + raw);
+    if (node->second.kind == FileKind::symlink) {
+      const auto& target = node->second.content;
+      const auto base = target.front() == '/' ? target : parent_of(walked) + "/" + target;
+      const auto rest = path.substr(walked.size());
+      return resolve(base + rest, depth + 1);
+    }
+  }
+  return walked.empty() ? std::string("/") : walked;
+}
+
+Result<std::string> FakePlatform::read_file(const std::string& path, std::size_t max_bytes) const {
+  if (auto error = fault("read_file", path)) return *error;
+  const auto real = resolve(path);
+  if (!real) return real.error();
+  const auto& node = nodes_.at(real.value());
+  if (node.kind == FileKind::directory) return fake_error("EISDIR", "read " + path);
+  return node.content.substr(0, max_bytes);
+}
+
+Result<std::vector<std::string>> FakePlatform::list_dir(const std::string& path) const {
+  if (auto error = fault("list_dir", path)) return *error;
+  const auto real = resolve(path);
+  if (!real) return real.error();
+  if (nodes_.at(real.value()).kind != FileKind::directory) return fake_error("ENOTDIR", "list " + path);
+  const auto prefix = real.value() == "/" ? std::string("/") : real.value() + "/";
+  std::vector<std::string> names;
+  for (auto it = nodes_.lower_bound(prefix); it != nodes_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    const auto rest = it->first.substr(prefix.size());
+    if (!rest.empty() && rest.find('/') == std::string::npos) names.push_back(rest);
+  }
+  return names;
+}
+
+Result<std::string> FakePlatform::read_link(const std::string& path) const { return link_target(path); }
+
+Result<std::string> FakePlatform::link_target(const std::string& path) const {
+  if (auto error = fault("read_link", path)) return *error;
+  const auto real_parent = resolve(parent_of(normalize(path)));
+  if (!real_parent) return real_parent.error();
+  const auto name = normalize(path).substr(parent_of(normalize(path)).size());
+  const auto node = nodes_.find(normalize(real_parent.value() + "/" + name));
+  if (node == nodes_.end()) return fake_error("ENOENT", "readlink " + path);
+  if (node->second.kind != FileKind::symlink) return fake_error("EINVAL", "readlink " + path);
+  return node->second.content;
+}
+
+namespace {
+FileInfo info_of(const std::string&, FileKind kind, std::uint32_t uid, std::uint32_t gid,
+                 std::uint32_t mode, std::uint64_t inode, std::size_t size) {
+  FileInfo info;
+  info.kind = kind;
+  info.uid = uid;
+  info.gid = gid;
+  info.mode = mode;
+  info.inode = inode;
+  info.device = 1;
+  info.size = size;
+  return info;
+}
+}  // namespace
+
+Result<FileInfo> FakePlatform::stat(const std::string& path) const {
+  if (auto error = fault("stat", path)) return *error;
+  const auto real = resolve(path);
+  if (!real) return real.error();
+  const auto& node = nodes_.at(real.value());
+  return info_of(real.value(), node.kind, node.uid, node.gid, node.mode, node.inode, node.content.size());
+}
+
+Result<FileInfo> FakePlatform::lstat(const std::string& path) const { return link_info(path); }
+
+Result<FileInfo> FakePlatform::link_info(const std::string& path) const {
+  if (auto error = fault("lstat", path)) return *error;
+  const auto real_parent = resolve(parent_of(normalize(path)));
+  if (!real_parent) return real_parent.error();
+  const auto name = normalize(path).substr(parent_of(normalize(path)).size());
+  const auto full = normalize(real_parent.value() + "/" + name);
+  const auto node = nodes_.find(full);
+  if (node == nodes_.end()) return fake_error("ENOENT", "lstat " + path);
+  return info_of(full, node->second.kind, node->second.uid, node->second.gid, node->second.mode,
+                 node->second.inode, node->second.content.size());
+}
+
+Result<FsInfo> FakePlatform::fs_info(const std::string& path) const {
+  if (auto error = fault("fs_info", path)) return *error;
+  if (!exists(path)) return fake_error("ENOENT", "statvfs " + path);
+  // The filesystem of the longest registered prefix; a writable ext4 when none is registered.
+  std::string best;
+  FsInfo answer{false, 0xEF53, 1ull << 30, 1ull << 29};
+  const auto normal = normalize(path);
+  for (const auto& [prefix, info] : filesystems_) {
+    const bool covers = prefix == "/" || normal == prefix || normal.compare(0, prefix.size() + 1, prefix + "/") == 0;
+    if (covers && prefix.size() >= best.size()) {
+      best = prefix;
+      answer = info;
+    }
+  }
+  return answer;
+}
+
+Result<std::string> FakePlatform::make_private_dir(const std::string& parent, const std::string& prefix) {
+  if (auto error = fault("make_private_dir", parent)) return *error;
+  const auto real = resolve(parent);
+  if (!real) return real.error();
+  const auto path = normalize(real.value() + "/" + prefix + "fake" + std::to_string(next_private_++));
+  put(path, Node{FileKind::directory, "", 0, 0, 0700});
+  return path;
+}
+
+Result<Done> FakePlatform::create_file_exclusive(const std::string& path, const std::string& content) {
+  if (auto error = fault("create_file_exclusive", path)) return *error;
+  const auto parent = resolve(parent_of(normalize(path)));
+  if (!parent) return parent.error();
+  const auto full = normalize(parent.value() + "/" + normalize(path).substr(parent_of(normalize(path)).size()));
+  if (nodes_.count(full)) return fake_error("EEXIST", "create " + path);
+  put(full, Node{FileKind::regular, content});
+  return Done{};
+}
+
+Result<Done> FakePlatform::make_dir(const std::string& path) {
+  if (auto error = fault("make_dir", path)) return *error;
+  if (exists(path)) return fake_error("EEXIST", "mkdir " + path);
+  if (!resolve(parent_of(normalize(path)))) return fake_error("ENOENT", "mkdir " + path);
+  put(path, Node{FileKind::directory, "", 0, 0, 0755});
+  return Done{};
+}
+
+Result<Done> FakePlatform::make_symlink(const std::string& target, const std::string& link_path) {
+  if (auto error = fault("make_symlink", link_path)) return *error;
+  if (exists(link_path)) return fake_error("EEXIST", "symlink " + link_path);
+  if (!resolve(parent_of(normalize(link_path)))) return fake_error("ENOENT", "symlink " + link_path);
+  put(link_path, Node{FileKind::symlink, target, 0, 0, 0777});
+  return Done{};
+}
+
+Result<std::string> FakePlatform::read_through(const std::string& path, std::size_t max_bytes) const {
+  if (auto error = fault("read_through", path)) return *error;
+  return read_file(path, max_bytes);
+}
+
+Result<std::vector<std::string>> FakePlatform::list_through(const std::string& dir) const {
+  if (auto error = fault("list_through", dir)) return *error;
+  return list_dir(dir);
+}
+
+Result<Done> FakePlatform::remove(const std::string& path) {
+  if (auto error = fault("remove", path)) return *error;
+  const auto normal = normalize(path);
+  const auto node = nodes_.find(normal);
+  if (node == nodes_.end()) return fake_error("ENOENT", "remove " + path);
+  if (node->second.kind == FileKind::directory) {
+    const auto children = list_dir(normal);
+    if (children && !children.value().empty()) return fake_error("ENOTEMPTY", "rmdir " + path);
+  }
+  nodes_.erase(node);
+  return Done{};
+}
+
+Result<Done> FakePlatform::remove_tree(const std::string& path) {
+  if (auto error = fault("remove_tree", path)) return *error;
+  const auto normal = normalize(path);
+  if (!nodes_.count(normal)) return fake_error("ENOENT", "remove " + path);
+  const auto prefix = normal + "/";
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    if (it->first == normal || it->first.compare(0, prefix.size(), prefix) == 0)
+      it = nodes_.erase(it);
+    else
+      ++it;
+  }
+  return Done{};
+}
+
+Result<Done> FakePlatform::connect_unix(const std::string& path, std::chrono::milliseconds) {
+  if (auto error = fault("connect_unix", path)) return *error;
+  const auto scripted = connect_errors.find(path);
+  if (scripted != connect_errors.end()) {
+    if (scripted->second.empty()) return Done{};
+    return fake_error(scripted->second, "connect " + path);
+  }
+  const auto info = stat(path);
+  if (!info) return info.error();
+  if (info.value().kind != FileKind::socket) return fake_error("ECONNREFUSED", "connect " + path);
+  return fake_error("ECONNREFUSED", "connect " + path);
+}
+
+Result<KernelInfo> FakePlatform::kernel_info() const {
+  if (!kernel) return fake_error("ENOSYS", "uname");
+  return *kernel;
+}
+
+Result<std::vector<InterfaceAddress>> FakePlatform::interface_addresses() const {
+  if (auto error = fault("interface_addresses", "/")) return *error;
+  return addresses;
+}
+
+Result<CpuidRegisters> FakePlatform::cpuid(std::uint32_t leaf, std::uint32_t) const {
+  if (cpuid_leaves.empty()) return fake_error("ENOSYS", "cpuid");
+  const auto found = cpuid_leaves.find(leaf);
+  if (found == cpuid_leaves.end()) return CpuidRegisters{};
+  return found->second;
+}
+
+std::optional<std::string> FakePlatform::env(const std::string& name) const {
+  const auto found = environment.find(name);
+  if (found == environment.end()) return std::nullopt;
+  return found->second;
+}
+
+std::chrono::system_clock::time_point FakePlatform::wall_now() const {
+  return std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 56);
+}
+
+Result<BurnSample> FakePlatform::burn_cpu(int threads, std::chrono::milliseconds duration) {
+  if (!burn) return fake_error("ENOSYS", "burn_cpu");
+  return burn(threads, duration);
+}
+
+Result<MemoryTrialOutcome> FakePlatform::run_memory_trial(const MemoryTrialPlan& plan) {
+  memory_trials_run.push_back(plan);
+  if (!memory_trial) return fake_error("ENOSYS", "memory trial");
+  return memory_trial(plan);
+}
+
+}  // namespace capprobe::platform

@@ -1,0 +1,103 @@
+// An in-memory Platform for tests: a little filesystem (files, dirs, links, sockets), scripted
+// answers for everything else, and fault injection per operation and path. Fixture trees of
+// captured /proc and /sys files load into it with load_tree().
+#pragma once
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "platform/platform.hpp"
+
+namespace capprobe::platform {
+
+class FakePlatform final : public Platform {
+ public:
+  FakePlatform();
+
+  // --- arranging the world ---
+  FakePlatform& file(const std::string& path, std::string content);
+  FakePlatform& dir(const std::string& path);
+  FakePlatform& link(const std::string& path, std::string target);
+  FakePlatform& special(const std::string& path, FileKind kind);  // socket, fifo, device
+  FakePlatform& owner(const std::string& path, std::uint32_t uid, std::uint32_t gid, std::uint32_t mode);
+  // Loads every regular file under `fixture_dir` (a real directory) at `mount_at`; a file named
+  // `x.symlink` becomes a link `x` whose target is the file's content.
+  FakePlatform& load_tree(const std::string& fixture_dir, const std::string& mount_at = "/");
+  // The next calls of `operation` ("read_file", "make_symlink", "create_file_exclusive",
+  // "connect_unix", "remove", "make_private_dir", "fs_info", "read_through", ...) on `path`
+  // fail with the errno name given.
+  FakePlatform& fail(const std::string& operation, const std::string& path, const std::string& errno_name);
+  FakePlatform& fs(const std::string& path, FsInfo info);  // fs_info answer for path and below
+
+  std::map<std::string, std::string> environment;
+  std::optional<KernelInfo> kernel;
+  std::vector<InterfaceAddress> addresses;
+  std::map<std::uint32_t, CpuidRegisters> cpuid_leaves;  // empty = no CPUID (ENOSYS)
+  std::vector<int> cpus{0};
+  int pid = 4242;
+  std::set<int> alive_pids{4242};
+  std::chrono::nanoseconds clock{1'000'000'000};
+  std::string tmp = "/tmp";
+  std::map<std::string, std::string> connect_errors;  // path -> errno name; "" = connects
+  std::function<Result<BurnSample>(int, std::chrono::milliseconds)> burn;
+  std::function<Result<MemoryTrialOutcome>(const MemoryTrialPlan&)> memory_trial;
+  std::vector<MemoryTrialPlan> memory_trials_run;  // what probes asked for, to assert on
+
+  bool exists(const std::string& path) const;
+  std::size_t entry_count() const;  // files + dirs + links + specials: to check for residue
+
+  // --- Platform ---
+  Result<std::string> read_file(const std::string& path, std::size_t max_bytes) const override;
+  Result<std::vector<std::string>> list_dir(const std::string& path) const override;
+  Result<std::string> read_link(const std::string& path) const override;
+  Result<FileInfo> stat(const std::string& path) const override;
+  Result<FileInfo> lstat(const std::string& path) const override;
+  Result<FsInfo> fs_info(const std::string& path) const override;
+  Result<std::string> make_private_dir(const std::string& parent, const std::string& prefix) override;
+  Result<Done> create_file_exclusive(const std::string& path, const std::string& content) override;
+  Result<Done> make_dir(const std::string& path) override;
+  Result<Done> make_symlink(const std::string& target, const std::string& link_path) override;
+  Result<std::string> read_through(const std::string& path, std::size_t max_bytes) const override;
+  Result<std::vector<std::string>> list_through(const std::string& dir) const override;
+  Result<std::string> link_target(const std::string& path) const override;
+  Result<FileInfo> link_info(const std::string& path) const override;
+  Result<Done> remove(const std::string& path) override;
+  Result<Done> remove_tree(const std::string& path) override;
+  std::string temp_dir() const override { return tmp; }
+  Result<Done> connect_unix(const std::string& path, std::chrono::milliseconds timeout) override;
+  Result<KernelInfo> kernel_info() const override;
+  Result<std::vector<InterfaceAddress>> interface_addresses() const override;
+  Result<CpuidRegisters> cpuid(std::uint32_t leaf, std::uint32_t subleaf) const override;
+  Result<std::vector<int>> allowed_cpus() const override { return cpus; }
+  std::optional<std::string> env(const std::string& name) const override;
+  int self_pid() const override { return pid; }
+  bool process_alive(int other) const override { return alive_pids.count(other) > 0; }
+  std::chrono::nanoseconds monotonic_now() const override { return clock; }
+  std::chrono::system_clock::time_point wall_now() const override;
+  Result<BurnSample> burn_cpu(int threads, std::chrono::milliseconds duration) override;
+  Result<MemoryTrialOutcome> run_memory_trial(const MemoryTrialPlan& plan) override;
+
+ private:
+  struct Node {
+    FileKind kind = FileKind::regular;
+    std::string content;  // file content, or link target
+    std::uint32_t uid = 0, gid = 0, mode = 0644;
+    std::uint64_t inode = 0;
+  };
+  std::map<std::string, Node> nodes_;
+  std::map<std::string, FsInfo> filesystems_;
+  mutable std::map<std::pair<std::string, std::string>, std::string> faults_;
+  std::uint64_t next_inode_ = 100;
+  int next_private_ = 0;
+
+  std::optional<OsError> fault(const std::string& operation, const std::string& path) const;
+  Result<std::string> resolve(const std::string& path, int depth = 0) const;  // follows links
+  Node& put(const std::string& path, Node node);
+  void ensure_parents(const std::string& path);
+};
+
+OsError fake_error(const std::string& errno_name, const std::string& context);
+
+}  // namespace capprobe::platform

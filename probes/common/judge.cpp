@@ -1,0 +1,30 @@
+// The wording of the shared verdicts; see judge.hpp for the rules.
+#include "probes/common/judge.hpp"
+
+namespace capprobe::probes {
+
+void mark_ignored(CapabilityResult& result, std::string_view field, std::string_view seen_text) {
+  result.status = Status::unsupported;
+  result.summary = std::string(kIgnoredPrefix) + std::string(field) +
+                   " was requested but is not in effect: " + std::string(seen_text);
+}
+
+void judge_switch(CapabilityResult& result, bool in_effect, std::string_view field,
+                  std::string_view seen_text) {
+  if (in_effect) {
+    result.status = Status::supported;
+    result.summary = std::string(seen_text);
+    if (result.requested == false) result.summary += " (although " + std::string(field) + " was not requested)";
+    return;
+  }
+  if (result.requested.value_or(false)) {
+    mark_ignored(result, field, seen_text);
+    return;
+  }
+  result.status = Status::untested;
+  result.summary = std::string(seen_text) + "; " + std::string(field) +
+                   (result.requested.has_value() ? " was not requested" : " request unknown") +
+                   ", so whether it would be honoured is not shown";
+}
+
+}  // namespace capprobe::probes

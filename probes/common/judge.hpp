@@ -1,0 +1,27 @@
+// Shared verdict rules for capabilities that a pod-spec field switches on (hostPID,
+// readOnlyRootFilesystem, a CPU limit...). One place decides what "requested but ignored" means
+// so that every probe words and flags it the same way.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "probes/result.hpp"
+
+namespace capprobe::probes {
+
+// The prefix every "requested but ignored" summary starts with; the formats and tests key on it.
+inline constexpr std::string_view kIgnoredPrefix = "REQUESTED BUT IGNORED: ";
+
+// Sets status and summary from whether the feature is in effect here:
+//  in effect                  -> supported (demonstrated), whatever was requested;
+//  not in effect, requested   -> unsupported, summary "REQUESTED BUT IGNORED: <field> ... <seen>";
+//  not in effect, not asked   -> untested: nothing shows whether the field would be honoured.
+// `result.requested` must already be set.
+void judge_switch(CapabilityResult& result, bool in_effect, std::string_view field,
+                  std::string_view seen_text);
+
+// For a capability that was requested and is demonstrably not in effect.
+void mark_ignored(CapabilityResult& result, std::string_view field, std::string_view seen_text);
+
+}  // namespace capprobe::probes

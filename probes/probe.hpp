@@ -1,0 +1,50 @@
+// The contract every probe fulfils: a catalog entry (ProbeInfo) and a function from a context to
+// one CapabilityResult. A probe is pure logic over platform::Platform; it may throw on a bug
+// (the runner turns that into an `error` result) but reports OS failures as facts.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "platform/platform.hpp"
+#include "probes/requests.hpp"
+#include "probes/result.hpp"
+
+namespace capprobe::probes {
+
+enum class Cost {
+  light,  // reads and tiny writes; runs alongside the other light probes
+  heavy,  // burns CPU or allocates memory on purpose: runs alone, skipped by --quick
+};
+
+struct ProbeInfo {
+  std::string id;              // stable API: "fs.symlink"
+  std::string title;           // "File and directory symlinks"
+  std::string pod_spec_field;  // "securityContext.readOnlyRootFilesystem"
+  std::vector<std::string> platforms;  // "linux", "windows"
+  Cost cost = Cost::light;
+  std::chrono::milliseconds timeout{2000};  // the runner's deadline for this probe
+};
+
+struct ProbeContext {
+  platform::Platform& os;
+  const PodRequests& requests;
+  bool quick = false;
+  // A name unique to this run ("capprobe-<pid>-<nonce>"), for everything a probe creates, so
+  // that the residue sweeper can recognise and remove leftovers of a crashed run.
+  std::string scratch_name;
+  std::chrono::steady_clock::time_point deadline;
+};
+
+struct Probe {
+  ProbeInfo info;
+  std::function<CapabilityResult(ProbeContext&)> run;
+};
+
+// The one list of probes for this build's platform (probes/registry_<os>.cpp). Throws at start
+// if two probes claim the same id.
+const std::vector<Probe>& registered_probes();
+
+}  // namespace capprobe::probes
