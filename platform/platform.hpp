@@ -30,6 +30,7 @@ struct FileInfo {
   std::uint32_t uid = 0;
   std::uint32_t gid = 0;
   std::uint64_t size = 0;
+  std::int64_t modified_unix = 0;  // mtime, seconds since the epoch
 };
 
 struct FsInfo {

@@ -32,8 +32,9 @@ struct ProbeContext {
   platform::Platform& os;
   const PodRequests& requests;
   bool quick = false;
-  // A name unique to this run ("capprobe-<pid>-<nonce>"), for everything a probe creates, so
-  // that the residue sweeper can recognise and remove leftovers of a crashed run.
+  // A name unique to this run, ".capprobe-<pid>-<nonce>". Everything a probe creates is named
+  // scratch_name + "-" + purpose (e.g. ".capprobe-812-5f3a-symlink"), so that the residue sweeper
+  // recognises leftovers of a crashed run by the prefix and the dead pid, and removes them.
   std::string scratch_name;
   std::chrono::steady_clock::time_point deadline;
 };
