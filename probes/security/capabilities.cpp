@@ -1,1 +1,293 @@
-// placeholder: being written
+// security.capabilities: decode the capability sets, judge the privileged heuristic and check
+// the capabilities the pod spec added or dropped.
+#include "probes/security/capabilities.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+
+#include "probes/common/judge.hpp"
+#include "probes/common/text.hpp"
+#include "probes/probe.hpp"
+#include "probes/security/cap_names.hpp"
+
+namespace capprobe::probes {
+namespace {
+
+constexpr const char* kId = "security.capabilities";
+constexpr const char* kCapLastCapPath = "/proc/sys/kernel/cap_last_cap";
+// A node's /dev holds a few hundred entries; more than this is not worth lstat-ing one by one.
+constexpr std::size_t kMaxDevEntries = 2048;
+
+constexpr std::array<std::string_view, 4> kHostCharDevices = {"kmsg", "mem", "kmem", "port"};
+
+std::optional<bool> capabilities_requested(const PodRequests& requests) {
+  const bool asked = requests.privileged.value_or(false) ||
+                     (requests.capabilities_add && !requests.capabilities_add->empty()) ||
+                     (requests.capabilities_drop && !requests.capabilities_drop->empty());
+  if (asked) return true;
+  if (requests.from_pod_spec || requests.privileged || requests.capabilities_add ||
+      requests.capabilities_drop)
+    return false;
+  return std::nullopt;
+}
+
+std::string hex(std::uint64_t set) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(set));
+  return text;
+}
+
+nlohmann::json names_or_null(const std::optional<std::uint64_t>& set) {
+  return set ? nlohmann::json(caps::names_of(*set)) : nlohmann::json(nullptr);
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& part : parts) out += (out.empty() ? "" : ", ") + part;
+  return out;
+}
+
+// A summary names a few capabilities and counts the rest; the evidence has them all.
+std::string join_some(const std::vector<std::string>& parts, std::size_t shown = 4) {
+  if (parts.size() <= shown) return join(parts);
+  return join(std::vector<std::string>(parts.begin(), parts.begin() + shown)) + " and " +
+         std::to_string(parts.size() - shown) + " more";
+}
+
+// The requested names as bits; "ALL" stands for every capability the kernel has.
+std::uint64_t requested_set(const std::optional<std::vector<std::string>>& names, int last_cap,
+                            std::vector<std::string>& unknown) {
+  std::uint64_t set = 0;
+  if (!names) return set;
+  for (const auto& name : *names) {
+    std::string upper;
+    for (const char c : name)
+      upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (upper == "ALL") {
+      set |= caps::full_set(last_cap);
+    } else if (const auto bit = caps::bit_of(name)) {
+      set |= std::uint64_t{1} << *bit;
+    } else {
+      unknown.push_back(name);
+    }
+  }
+  return set;
+}
+
+}  // namespace
+
+CapabilityFacts collect_capabilities(const platform::Platform& os) {
+  CapabilityFacts facts{read_proc_status(os), os.read_file(kCapLastCapPath, 64), read_lsm_facts(os),
+                        std::vector<DeviceNode>{}};
+  // /dev as this process sees it (list_through/link_info, not the system root): the question
+  // is which devices the container was given.
+  const auto names = os.list_through("/dev");
+  if (!names) {
+    facts.devices = names.error();
+    return facts;
+  }
+  std::vector<DeviceNode> nodes;
+  for (const auto& name : names.value()) {
+    if (nodes.size() >= kMaxDevEntries) break;
+    const auto path = "/dev/" + name;
+    const auto info = os.link_info(path);
+    if (!info) continue;  // gone between the listing and the lstat
+    const auto kind = info.value().kind;
+    if (kind == platform::FileKind::block_device || kind == platform::FileKind::char_device)
+      nodes.push_back({path, kind});
+  }
+  facts.devices = std::move(nodes);
+  return facts;
+}
+
+std::vector<std::string> host_devices(const std::vector<DeviceNode>& devices) {
+  std::vector<std::string> found;
+  for (const auto& node : devices) {
+    const auto name = node.path.substr(node.path.find_last_of('/') + 1);
+    const bool host_char =
+        node.kind == platform::FileKind::char_device &&
+        std::find(kHostCharDevices.begin(), kHostCharDevices.end(), name) != kHostCharDevices.end();
+    if (node.kind == platform::FileKind::block_device || host_char) found.push_back(node.path);
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+std::string classify_capabilities(std::uint64_t effective, bool privileged) {
+  if (privileged) return "privileged";
+  if (effective == 0) return "none";
+  const auto defaults = caps::container_default_set();
+  if (effective == defaults) return "default";
+  if ((effective & defaults) == defaults) return "elevated";
+  return "restricted";
+}
+
+CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodRequests& requests) {
+  CapabilityResult result;
+  result.id = kId;
+  result.requested = capabilities_requested(requests);
+  auto& evidence = result.evidence;
+  evidence["asked"] = {
+      {"privileged", requests.privileged ? nlohmann::json(*requests.privileged) : nullptr},
+      {"add", requests.capabilities_add ? nlohmann::json(*requests.capabilities_add) : nullptr},
+      {"drop", requests.capabilities_drop ? nlohmann::json(*requests.capabilities_drop) : nullptr},
+  };
+  evidence["status_read"] = facts.status.ok() ? "ok" : facts.status.error().name;
+  if (!facts.status || !facts.status.value().cap_effective || !facts.status.value().cap_bounding) {
+    result.status = Status::untested;
+    result.observed = "unknown";
+    result.summary = facts.status ? std::string(kProcStatusPath) + " has no CapEff/CapBnd lines"
+                                  : "could not read " + std::string(kProcStatusPath) + " (" +
+                                        facts.status.error().name +
+                                        "), so the capability sets are not known";
+    return result;
+  }
+  const auto& status = facts.status.value();
+  const auto effective = *status.cap_effective;
+  const auto bounding = *status.cap_bounding;
+
+  // The kernel's highest capability; this build's table when /proc/sys is not readable.
+  int last_cap = caps::kLastKnownCap;
+  std::string last_cap_source = "known_caps";
+  if (facts.cap_last_cap) {
+    if (const auto value = text::parse_int(facts.cap_last_cap.value());
+        value && *value >= 0 && *value < 64) {
+      last_cap = static_cast<int>(*value);
+      last_cap_source = "cap_last_cap";
+    }
+  }
+  const auto full = caps::full_set(last_cap);
+  const auto lsm = judge_lsm(facts.lsm);
+  const auto devices =
+      facts.devices ? host_devices(facts.devices.value()) : std::vector<std::string>{};
+
+  const bool full_caps = (effective & full) == full;
+  // No Seccomp line: a kernel without seccomp, so nothing filters.
+  const bool seccomp_known = status.seccomp.has_value();
+  const bool seccomp_disabled = !seccomp_known || *status.seccomp == 0;
+  // A privileged container gets every capability, no seccomp filter and no LSM profile. Host
+  // devices corroborate but are not required: in Kata they are the guest's, and a container
+  // with all capabilities can mknod them anyway.
+  const bool privileged = full_caps && seccomp_disabled && lsm.unconfined == true;
+
+  evidence["effective"] = caps::names_of(effective);
+  evidence["permitted"] = names_or_null(status.cap_permitted);
+  evidence["bounding"] = caps::names_of(bounding);
+  evidence["ambient"] = names_or_null(status.cap_ambient);
+  evidence["inheritable"] = names_or_null(status.cap_inheritable);
+  evidence["sets_hex"] = {
+      {"effective", hex(effective)},
+      {"bounding", hex(bounding)},
+      {"permitted", status.cap_permitted ? nlohmann::json(hex(*status.cap_permitted)) : nullptr},
+      {"ambient", status.cap_ambient ? nlohmann::json(hex(*status.cap_ambient)) : nullptr},
+  };
+  evidence["no_new_privs"] = status.no_new_privs ? nlohmann::json(*status.no_new_privs) : nullptr;
+  evidence["cap_last_cap"] = last_cap;
+  evidence["cap_last_cap_source"] = last_cap_source;
+  evidence["privileged"] = privileged;
+  evidence["privileged_signals"] = {
+      {"full_capabilities", full_caps},
+      {"missing_capabilities", caps::names_of(full & ~effective)},
+      {"seccomp_disabled", seccomp_known ? nlohmann::json(seccomp_disabled) : nullptr},
+      {"lsm_unconfined", lsm.unconfined ? nlohmann::json(*lsm.unconfined) : nullptr},
+      {"lsm", lsm.label.empty() ? lsm.lsm : lsm.lsm + " " + lsm.label},
+      {"host_devices", devices},
+      {"dev_read", facts.devices.ok() ? "ok" : facts.devices.error().name},
+  };
+
+  result.observed = classify_capabilities(effective, privileged);
+
+  // What the pod spec asked, checked against the sets. Kubernetes applies drop before add, so
+  // "drop ALL, add NET_BIND_SERVICE" keeps NET_BIND_SERVICE.
+  std::vector<std::string> unknown;
+  const auto added = requested_set(requests.capabilities_add, last_cap, unknown);
+  const auto dropped = requested_set(requests.capabilities_drop, last_cap, unknown) & ~added;
+  // An added capability the runtime granted is in the bounding set; a non-root process without
+  // ambient capabilities loses it from the effective set at exec, which the kernel does, not
+  // the runtime: that is partial, not ignored.
+  const auto add_missing = added & ~bounding;
+  const auto add_bounding_only = added & bounding & ~effective;
+  const auto drop_present = dropped & (bounding | effective);
+  evidence["add_missing"] = caps::names_of(add_missing);
+  evidence["add_not_effective"] = caps::names_of(add_bounding_only);
+  evidence["drop_present"] = caps::names_of(drop_present);
+  evidence["unknown_names"] = unknown;
+
+  std::vector<std::string> ignored_fields;
+  std::vector<std::string> seen;
+  if (requests.privileged.value_or(false) && !privileged) {
+    ignored_fields.push_back("privileged");
+    std::vector<std::string> why;
+    if (!full_caps)
+      why.push_back("effective set lacks " + join_some(caps::names_of(full & ~effective)));
+    if (!seccomp_disabled)
+      why.push_back("seccomp mode " + std::to_string(*status.seccomp) + " is on");
+    if (lsm.unconfined != true)
+      why.push_back("LSM " + lsm.lsm + (lsm.label.empty() ? "" : " " + lsm.label) +
+                    (lsm.unconfined ? " confines the process" : " could not be read"));
+    seen.push_back(join(why));
+  }
+  if (add_missing) {
+    ignored_fields.push_back("capabilities.add " + join(caps::names_of(add_missing)));
+    seen.push_back(join(caps::names_of(add_missing)) + " not in the bounding set");
+  }
+  if (drop_present) {
+    ignored_fields.push_back("capabilities.drop " + join(caps::names_of(drop_present)));
+    seen.push_back(join(caps::names_of(drop_present)) + " still present");
+  }
+
+  const auto effective_count = caps::names_of(effective).size();
+  std::string facts_text =
+      std::to_string(effective_count) + " effective capabilities (" + result.observed + ")";
+  if (!full_caps && effective_count > 0 && (effective & ~full) == 0 &&
+      caps::names_of(full & ~effective).size() <= 3)
+    facts_text += ", all but " + join(caps::names_of(full & ~effective));
+  if (status.no_new_privs == true) facts_text += ", NoNewPrivs set";
+  if (!devices.empty())
+    facts_text += ", " + std::to_string(devices.size()) + " host device nodes in /dev";
+
+  if (!ignored_fields.empty()) {
+    std::string fields;
+    for (const auto& field : ignored_fields) fields += (fields.empty() ? "" : "; ") + field;
+    std::string seen_text;
+    for (const auto& part : seen) seen_text += (seen_text.empty() ? "" : "; ") + part;
+    mark_ignored(result, "securityContext." + fields, seen_text + " (" + facts_text + ")");
+    return result;
+  }
+  if (add_bounding_only) {
+    const auto uid = status.uid ? status.uid->effective : -1;
+    result.status = Status::partial;
+    result.summary = join(caps::names_of(add_bounding_only)) +
+                     " granted to the bounding set but not effective" +
+                     (uid > 0 ? " (uid " + std::to_string(uid) +
+                                    " is not root and has no ambient capabilities, so exec "
+                                    "clears them)"
+                              : "") +
+                     "; " + facts_text;
+    return result;
+  }
+  result.status = Status::supported;
+  result.summary = facts_text;
+  if (result.requested == true) result.summary += "; the requested capability settings hold";
+  if (!unknown.empty())
+    result.summary += "; unknown capability names not checked: " + join(unknown);
+  return result;
+}
+
+Probe security_capabilities_probe() {
+  return Probe{
+      ProbeInfo{kId,
+                "Capability sets, NoNewPrivs and privileged mode",
+                "securityContext.capabilities, securityContext.privileged",
+                {"linux"},
+                Cost::light,
+                std::chrono::milliseconds(2000)},
+      [](ProbeContext& ctx) {
+        return judge_capabilities(collect_capabilities(ctx.os), ctx.requests);
+      },
+  };
+}
+
+}  // namespace capprobe::probes

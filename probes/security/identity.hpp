@@ -1,0 +1,31 @@
+// security.identity: the uid, gid and supplementary groups this process runs with, against
+// securityContext.runAsUser / runAsGroup / supplementalGroups.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "platform/platform.hpp"
+#include "probes/requests.hpp"
+#include "probes/result.hpp"
+#include "probes/security/proc_status.hpp"
+
+namespace capprobe::probes {
+
+struct IdentityFacts {
+  platform::Result<ProcStatus> status;
+  platform::Result<std::string> passwd;  // /etc/passwd as this process sees it
+  platform::Result<std::string> group;   // /etc/group
+};
+
+IdentityFacts collect_identity(const platform::Platform& os);
+
+// "name:x:id:..." lines of /etc/passwd or /etc/group -> id -> name (the first name wins, as
+// getpwuid does). Malformed lines are skipped.
+std::map<std::int64_t, std::string> parse_id_names(std::string_view text);
+
+CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& requests);
+
+}  // namespace capprobe::probes
