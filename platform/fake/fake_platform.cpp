@@ -150,6 +150,7 @@ Result<std::string> FakePlatform::resolve(const std::string& raw, int depth) con
     if (node == nodes_.end()) return fake_error("ENOENT", "resolve " + raw);
     if (node->second.kind == FileKind::symlink) {
       const auto& target = node->second.content;
+      if (target.empty()) return fake_error("ENOENT", "resolve " + raw);  // as Linux does
       const auto base = target.front() == '/' ? target : parent_of(walked) + "/" + target;
       const auto rest = path.substr(walked.size());
       return resolve(base + rest, depth + 1);
@@ -248,10 +249,30 @@ Result<FsInfo> FakePlatform::fs_info(const std::string& path) const {
   return answer;
 }
 
+Result<std::string> FakePlatform::entry(const std::string& raw) const {
+  const auto path = normalize(raw);
+  if (path == "/") return path;
+  const auto parent = parent_of(path);
+  const auto real_parent = resolve(parent);
+  if (!real_parent) return real_parent.error();
+  return normalize(real_parent.value() + "/" + path.substr(parent.size()));
+}
+
+Result<std::string> FakePlatform::new_entry(const std::string& path, const std::string& verb) const {
+  const auto full = entry(path);
+  if (!full) return fake_error(full.error().name, verb + " " + path);
+  if (nodes_.at(parent_of(full.value())).kind != FileKind::directory) {
+    return fake_error("ENOTDIR", verb + " " + path);
+  }
+  if (nodes_.count(full.value())) return fake_error("EEXIST", verb + " " + path);
+  return full;
+}
+
 Result<std::string> FakePlatform::make_private_dir(const std::string& parent, const std::string& prefix) {
   if (auto error = fault("make_private_dir", parent)) return *error;
   const auto real = resolve(parent);
   if (!real) return real.error();
+  if (nodes_.at(real.value()).kind != FileKind::directory) return fake_error("ENOTDIR", "mkdtemp " + parent);
   const auto path = normalize(real.value() + "/" + prefix + "fake" + std::to_string(next_private_++));
   put(path, Node{FileKind::directory, "", 0, 0, 0700});
   return path;
@@ -259,27 +280,25 @@ Result<std::string> FakePlatform::make_private_dir(const std::string& parent, co
 
 Result<Done> FakePlatform::create_file_exclusive(const std::string& path, const std::string& content) {
   if (auto error = fault("create_file_exclusive", path)) return *error;
-  const auto parent = resolve(parent_of(normalize(path)));
-  if (!parent) return parent.error();
-  const auto full = normalize(parent.value() + "/" + normalize(path).substr(parent_of(normalize(path)).size()));
-  if (nodes_.count(full)) return fake_error("EEXIST", "create " + path);
-  put(full, Node{FileKind::regular, content});
+  const auto full = new_entry(path, "create");
+  if (!full) return full.error();
+  put(full.value(), Node{FileKind::regular, content});
   return Done{};
 }
 
 Result<Done> FakePlatform::make_dir(const std::string& path) {
   if (auto error = fault("make_dir", path)) return *error;
-  if (exists(path)) return fake_error("EEXIST", "mkdir " + path);
-  if (!resolve(parent_of(normalize(path)))) return fake_error("ENOENT", "mkdir " + path);
-  put(path, Node{FileKind::directory, "", 0, 0, 0755});
+  const auto full = new_entry(path, "mkdir");
+  if (!full) return full.error();
+  put(full.value(), Node{FileKind::directory, "", 0, 0, 0755});
   return Done{};
 }
 
 Result<Done> FakePlatform::make_symlink(const std::string& target, const std::string& link_path) {
   if (auto error = fault("make_symlink", link_path)) return *error;
-  if (exists(link_path)) return fake_error("EEXIST", "symlink " + link_path);
-  if (!resolve(parent_of(normalize(link_path)))) return fake_error("ENOENT", "symlink " + link_path);
-  put(link_path, Node{FileKind::symlink, target, 0, 0, 0777});
+  const auto full = new_entry(link_path, "symlink");
+  if (!full) return full.error();
+  put(full.value(), Node{FileKind::symlink, target, 0, 0, 0777});
   return Done{};
 }
 
@@ -295,7 +314,9 @@ Result<std::vector<std::string>> FakePlatform::list_through(const std::string& d
 
 Result<Done> FakePlatform::remove(const std::string& path) {
   if (auto error = fault("remove", path)) return *error;
-  const auto normal = normalize(path);
+  const auto full = entry(path);
+  if (!full) return fake_error(full.error().name, "remove " + path);
+  const auto& normal = full.value();
   const auto node = nodes_.find(normal);
   if (node == nodes_.end()) return fake_error("ENOENT", "remove " + path);
   if (node->second.kind == FileKind::directory) {
@@ -308,7 +329,9 @@ Result<Done> FakePlatform::remove(const std::string& path) {
 
 Result<Done> FakePlatform::remove_tree(const std::string& path) {
   if (auto error = fault("remove_tree", path)) return *error;
-  const auto normal = normalize(path);
+  const auto full = entry(path);
+  if (!full) return fake_error(full.error().name, "remove " + path);
+  const auto& normal = full.value();
   if (!nodes_.count(normal)) return fake_error("ENOENT", "remove " + path);
   const auto prefix = normal + "/";
   for (auto it = nodes_.begin(); it != nodes_.end();) {

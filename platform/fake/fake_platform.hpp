@@ -94,6 +94,10 @@ class FakePlatform final : public Platform {
 
   std::optional<OsError> fault(const std::string& operation, const std::string& path) const;
   Result<std::string> resolve(const std::string& path, int depth = 0) const;  // follows links
+  // The entry a path names, links before its last part followed (what mkdir, unlink act on).
+  Result<std::string> entry(const std::string& path) const;
+  // Where a new entry goes: the parent resolves to a directory and the name is free.
+  Result<std::string> new_entry(const std::string& path, const std::string& verb) const;
   Node& put(const std::string& path, Node node);
   void ensure_parents(const std::string& path);
 };
