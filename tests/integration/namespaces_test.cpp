@@ -1,0 +1,96 @@
+// host.pid / host.network / host.ipc against real namespaces: unshare(1) gives capprobe its
+// own PID, network and IPC namespaces; run directly it shares the test's (the host's).
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <climits>
+#include <string>
+
+#include "tests/integration/support/report.hpp"
+#include "tests/integration/support/run.hpp"
+#include "tests/integration/support/sandbox.hpp"
+
+namespace {
+
+using namespace capprobe::it;
+
+const char* const kHostIds = "host.pid,host.network,host.ipc";
+
+struct Namespace {
+  const char* id;    // the capability
+  const char* type;  // the /proc/self/ns entry
+};
+const Namespace kNamespaces[] = {{"host.pid", "pid"}, {"host.network", "net"}, {"host.ipc", "ipc"}};
+
+std::string own_namespace(const char* type) {
+  char target[PATH_MAX] = {};
+  const auto path = std::string("/proc/self/ns/") + type;
+  const auto length = readlink(path.c_str(), target, sizeof target - 1);
+  return length > 0 ? std::string(target, static_cast<std::size_t>(length)) : "";
+}
+
+// The kernel's initial namespaces have fixed inode numbers (include/linux/proc_ns.h).
+bool in_initial_namespace(const char* type) {
+  const std::string ns = own_namespace(type);
+  if (std::string(type) == "pid") return ns == "pid:[4026531836]";
+  if (std::string(type) == "ipc") return ns == "ipc:[4026531839]";
+  // net has no fixed inode before Linux 6.x: compare with init's (pid 1 of our PID namespace).
+  char target[PATH_MAX] = {};
+  const auto length = readlink("/proc/1/ns/net", target, sizeof target - 1);
+  return length > 0 && ns == std::string(target, static_cast<std::size_t>(length));
+}
+
+}  // namespace
+
+TEST_CASE("host namespaces: run on the host, capprobe reports them shared", "[namespaces]") {
+  CAPPROBE_IT_NEEDS(Facility::root);  // reading /proc/1/ns/* to confirm we are the host
+  for (const auto& ns : kNamespaces) {
+    INFO("the test itself must run in the host's " << ns.type << " namespace");
+    REQUIRE(in_initial_namespace(ns.type));
+  }
+
+  const auto run =
+      capprobe::it::run({capprobe_path(), "probe", "--json", "--only", kHostIds}, kQuickRunTimeout);
+  INFO(describe(run));
+  REQUIRE(run.exited_zero());
+  const auto report = parse_report(run);
+  CHECK(result_ids(report).size() == 3);
+
+  for (const auto& ns : kNamespaces) {
+    const auto& result = result_of(report, ns.id);
+    INFO(brief(result));
+    CHECK(result["observed"] == "shared");
+    CHECK(result["evidence"].value("namespace", "") == own_namespace(ns.type));
+    CHECK(result["requested"].is_null());  // no pod spec, not in a cluster: unknown
+    CHECK(evidence_problems(result) == std::vector<std::string>{});
+  }
+}
+
+TEST_CASE("host namespaces: inside unshare --pid --net --ipc, capprobe reports them isolated",
+          "[namespaces]") {
+  CAPPROBE_IT_NEEDS(Facility::root, Facility::unshare);
+  const auto before = capprobe_entries();
+
+  const auto run =
+      capprobe::it::run({"unshare", "--pid", "--fork", "--mount-proc", "--net", "--ipc",
+                         capprobe_path(), "probe", "--json", "--only", kHostIds},
+                        kQuickRunTimeout);
+  INFO(describe(run));
+  REQUIRE(run.exited_zero());
+  const auto report = parse_report(run);
+  CHECK(result_ids(report).size() == 3);
+
+  for (const auto& ns : kNamespaces) {
+    const auto& result = result_of(report, ns.id);
+    INFO(brief(result));
+    CHECK(result["observed"] == "isolated");
+    CHECK(result["status"] != "error");
+    const std::string seen = result["evidence"].value("namespace", "");
+    CHECK(seen.rfind(std::string(ns.type) + ":[", 0) == 0);
+    CHECK(seen != own_namespace(ns.type));
+    CHECK(evidence_problems(result) == std::vector<std::string>{});
+  }
+  // capprobe was pid 1 of its namespace: its scratch would be named .capprobe-1-...
+  CHECK(new_residue(before, capprobe_entries(), {1}) == std::vector<std::string>{});
+}
