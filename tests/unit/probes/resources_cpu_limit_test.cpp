@@ -1,1 +1,244 @@
-// placeholder: being written
+// resources.cpu_limit: the verdict table, and the probe over fixture trees with a scripted burn.
+#include <catch2/catch.hpp>
+
+#include "platform/fake/fake_platform.hpp"
+#include "probes/common/judge.hpp"
+#include "probes/resources/cpu_limit.hpp"
+
+using namespace capprobe;
+using namespace capprobe::probes;
+using capprobe::platform::FakePlatform;
+
+namespace {
+
+struct Case {
+  const char* name;
+  CpuFacts facts;
+  std::optional<bool> requested;
+  Status status;
+  const char* observed;
+  const char* summary_has;
+};
+
+CpuFacts facts(std::optional<double> limit, int visible, std::optional<double> measured,
+               std::optional<double> requested = std::nullopt, std::optional<double> steal = 0.0,
+               bool quick = false) {
+  CpuFacts out;
+  out.limit_cpus = limit;
+  out.visible_cpus = visible;
+  out.measured_cpus = measured;
+  out.requested_cpus = requested;
+  out.steal_cpus = steal;
+  out.quick = quick;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the CPU verdict table", "[cpu_limit]") {
+  const Case cases[] = {
+      {"enforced 0.5 measured 0.52", facts(0.5, 2, 0.52), std::nullopt, Status::supported,
+       "enforced", "enforced"},
+      {"enforced and requested", facts(0.5, 2, 0.45, 0.5), true, Status::supported, "enforced",
+       "limit 0.50"},
+      {"not enforced 0.5 measured 1.9", facts(0.5, 2, 1.9), std::nullopt, Status::unsupported,
+       "not_enforced", "not enforced"},
+      {"not enforced and requested", facts(0.5, 2, 1.9, 0.5), true, Status::unsupported,
+       "not_enforced", "REQUESTED BUT IGNORED: resources.limits.cpu"},
+      {"requested differs from configured", facts(1.0, 4, 1.05, 0.5), true, Status::supported,
+       "enforced", "the pod spec requested 0.50 CPUs, the cgroup says 1.00"},
+      {"limit not below the visible CPUs", facts(4.0, 2, 1.98), std::nullopt, Status::untested,
+       "not_binding", "not below"},
+      {"limit, measured well below, no steal", facts(1.0, 2, 0.4), std::nullopt, Status::untested,
+       "inconclusive", "contention"},
+      {"limit, measured below, steal explains", facts(1.0, 2, 0.4, std::nullopt, 0.5), std::nullopt,
+       Status::untested, "hypervisor_limited", "stole"},
+      {"no limit, full speed, not requested", facts(std::nullopt, 2, 1.97), false, Status::untested,
+       "no_limit", "no limit was requested"},
+      {"no limit, request unknown", facts(std::nullopt, 2, 1.97), std::nullopt, Status::untested,
+       "no_limit", "unknown"},
+      {"requested but none", facts(std::nullopt, 2, 1.97, 0.5), true, Status::unsupported,
+       "no_limit", "REQUESTED BUT IGNORED: resources.limits.cpu"},
+      {"requested, none visible, burn matches the request", facts(std::nullopt, 4, 0.98, 1.0), true,
+       Status::supported, "enforced", "hidden"},
+      {"requested above the visible CPUs", facts(std::nullopt, 2, 1.97, 4.0), true,
+       Status::untested, "no_limit", "not below the visible CPUs"},
+      {"no limit, well below visible, high steal", facts(std::nullopt, 4, 2.0, std::nullopt, 1.8),
+       std::nullopt, Status::untested, "hypervisor_limited", "stole"},
+      {"no limit, well below visible, no steal", facts(std::nullopt, 4, 2.0), std::nullopt,
+       Status::untested, "inconclusive", "measured 2.00 CPUs, 4 visible"},
+      {"no limit, below, steal unknown", facts(std::nullopt, 4, 2.0, std::nullopt, std::nullopt),
+       std::nullopt, Status::untested, "inconclusive", "contention"},
+      {"quick with a limit", facts(0.5, 2, std::nullopt, std::nullopt, 0.0, true), std::nullopt,
+       Status::untested, "configured", "burn skipped by --quick; configured limit 0.50"},
+      {"quick, requested but none visible", facts(std::nullopt, 2, std::nullopt, 0.5, 0.0, true),
+       true, Status::untested, "not_measured", "only the burn would show it"},
+      {"no measurement", facts(0.5, 2, std::nullopt), std::nullopt, Status::error, "error",
+       "no measurement"},
+  };
+  for (const auto& row : cases) {
+    INFO(row.name);
+    CapabilityResult result;
+    result.requested = row.requested;
+    judge_cpu_limit(row.facts, result);
+    CHECK(result.status == row.status);
+    CHECK(result.observed == row.observed);
+    INFO(result.summary);
+    CHECK(result.summary.find(row.summary_has) != std::string::npos);
+  }
+}
+
+TEST_CASE("/proc/stat: totals, steal and the CPU count", "[cpu_limit]") {
+  const auto before = parse_proc_stat(
+      "cpu  100 0 50 800 0 0 0 50 30 0\ncpu0 50 0 25 400 0 0 0 25 15 0\ncpu1 50 0 25 400 0 0 0 25 "
+      "15 0\nintr 1\n");
+  REQUIRE(before);
+  CHECK(before->total == 1000);
+  CHECK(before->steal == 50);
+  CHECK(before->cpu_lines == 2);
+  auto after = *before;
+  after.total += 200;
+  after.steal += 50;  // a quarter of all time stolen on 2 CPUs = half a CPU
+  CHECK(steal_cpus(*before, after) == Approx(0.5));
+  CHECK_FALSE(steal_cpus(after, *before));
+  CHECK_FALSE(parse_proc_stat("intr 1\n"));
+  CHECK_FALSE(parse_proc_stat("cpu  1 x 3\n"));
+}
+
+namespace {
+
+struct Run {
+  FakePlatform fake;
+  PodRequests requests;
+  bool quick = false;
+  std::vector<std::pair<int, std::chrono::milliseconds>> burns;
+
+  explicit Run(const std::string& fixture_name) {
+    fake.load_tree(std::string(CAPPROBE_FIXTURES) + "/" + fixture_name, "/");
+    fake.cpus = {0, 1};
+  }
+  // The burn gets `cpus` worth of CPU time; cpu.stat and /proc/stat move as a throttled
+  // cgroup's would.
+  void burn_gives(double cpus, const std::string& stat_path = "",
+                  const std::string& after_stat = "", const std::string& proc_stat_after = "") {
+    fake.burn = [this, cpus, stat_path, after_stat, proc_stat_after](int threads,
+                                                                     std::chrono::milliseconds d) {
+      burns.emplace_back(threads, d);
+      if (!stat_path.empty()) fake.file(stat_path, after_stat);
+      if (!proc_stat_after.empty()) fake.file("/proc/stat", proc_stat_after);
+      platform::BurnSample sample;
+      sample.threads = threads;
+      sample.wall = std::chrono::milliseconds(1000);
+      sample.cpu = std::chrono::microseconds(static_cast<std::int64_t>(cpus * 1'000'000));
+      return platform::Result<platform::BurnSample>(sample);
+    };
+  }
+  CapabilityResult go() {
+    ProbeContext ctx{fake, requests, quick, ".capprobe-1-test", std::chrono::steady_clock::now()};
+    return resources_cpu_limit_probe().run(ctx);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("cpu_limit on a v1 runc container with a 0.5 CPU quota", "[cpu_limit]") {
+  Run run("cg-v1-runc-cgroupns");
+  run.burn_gives(0.51, "/sys/fs/cgroup/cpu,cpuacct/cpu.stat",
+                 "nr_periods 130\nnr_throttled 40\nthrottled_time 2000000000\n");
+  const auto result = run.go();
+  CHECK(result.id == "resources.cpu_limit");
+  CHECK(result.status == Status::supported);
+  CHECK(result.observed == "enforced");
+  const auto& e = result.evidence;
+  CHECK(e["limit_cpus"] == 0.5);
+  CHECK(e["limit_source"] == "cgroup_v1");
+  CHECK(e["measured_cpus"] == Approx(0.51));
+  CHECK(e["visible_cpus"] == 2);
+  CHECK(e["quota_us"] == 50000);
+  CHECK(e["period_us"] == 100000);
+  CHECK(e["shares"] == 512);
+  CHECK(e["nr_throttled_delta"] == 10);
+  CHECK(e["throttled_usec_delta"] == 500000);
+  CHECK(e["decoded_request"]["from_shares"]["low_cpus"] == 0.5);
+  CHECK(e["steal_ticks_delta"] == 0);
+  // One thread per visible CPU for a second: >= 10 CFS periods.
+  REQUIRE(run.burns.size() == 1);
+  CHECK(run.burns[0].first == 2);
+  CHECK(run.burns[0].second == std::chrono::milliseconds(1000));
+}
+
+TEST_CASE("cpu_limit on a v2 pod: weight decoded both ways, not enforced", "[cpu_limit]") {
+  Run run("cg-v2-pod-cgroupns");
+  run.requests.from_pod_spec = true;
+  run.requests.cpu_limit_cpus = 0.5;
+  run.burn_gives(1.9);
+  const auto result = run.go();
+  CHECK(result.status == Status::unsupported);
+  CHECK(result.requested == true);
+  CHECK(result.requested_but_ignored());
+  CHECK(result.evidence["limit_source"] == "cgroup_v2");
+  CHECK(result.evidence["weight"] == 20);
+  CHECK(result.evidence["decoded_request"]["from_weight_linear"]["low_cpus"].get<double>() ==
+        Approx(0.5).epsilon(0.05));
+  CHECK(result.evidence["decoded_request"].contains("from_weight_nonlinear"));
+  CHECK(result.evidence["nr_throttled_delta"] == 0);
+}
+
+TEST_CASE("cpu_limit on the hybrid host: no limit", "[cpu_limit]") {
+  Run run("cg-hybrid");
+  run.burn_gives(1.96);
+  const auto result = run.go();
+  CHECK(result.status == Status::untested);
+  CHECK(result.observed == "no_limit");
+  CHECK(result.requested == std::nullopt);
+  CHECK(result.evidence["limit_cpus"].is_null());
+  CHECK(result.evidence["limit_source"] == "none");
+  CHECK(result.evidence["cgroup"]["layout"] == "hybrid");
+}
+
+TEST_CASE("cpu_limit: a requested limit with no cgroup limit is ignored", "[cpu_limit]") {
+  Run run("cg-none");
+  run.requests.from_pod_spec = true;
+  run.requests.cpu_limit_cpus = 0.5;
+  run.burn_gives(1.95);
+  const auto result = run.go();
+  CHECK(result.status == Status::unsupported);
+  CHECK(result.summary.rfind(std::string(kIgnoredPrefix), 0) == 0);
+  CHECK(result.evidence["requested_limit_cpus"] == 0.5);
+}
+
+TEST_CASE("cpu_limit: steal during the burn comes from /proc/stat", "[cpu_limit]") {
+  Run run("cg-none");
+  run.fake.cpus = {0, 1, 2, 3};
+  // 4 CPUs accounted; 2000 more ticks, 900 of them steal -> 1.8 CPUs stolen.
+  run.burn_gives(2.0, "", "",
+                 "cpu  11000 0 5000 80100 100 0 50 920 0 0\ncpu0 1 0 0 0 0 0 0 0 0 0\n"
+                 "cpu1 1 0 0 0 0 0 0 0 0 0\ncpu2 1 0 0 0 0 0 0 0 0 0\ncpu3 1 0 0 0 0 0 0 0 0 0\n");
+  const auto result = run.go();
+  CHECK(result.observed == "hypervisor_limited");
+  CHECK(result.evidence["steal_ticks_delta"] == 900);
+  CHECK(result.evidence["steal_cpus"] == Approx(1.8));
+}
+
+TEST_CASE("cpu_limit --quick burns nothing and keeps the configured limit", "[cpu_limit]") {
+  Run run("cg-v2-pod-cgroupns");
+  run.quick = true;
+  run.burn_gives(2.0);
+  const auto result = run.go();
+  CHECK(run.burns.empty());
+  CHECK(result.status == Status::untested);
+  CHECK(result.summary.find("burn skipped by --quick") != std::string::npos);
+  CHECK(result.evidence["limit_cpus"] == 0.5);
+  CHECK(result.evidence["measured_cpus"].is_null());
+}
+
+TEST_CASE("cpu_limit: a failing burn is an error with the errno", "[cpu_limit]") {
+  Run run("cg-v1-runc-cgroupns");
+  run.fake.burn = [](int, std::chrono::milliseconds) {
+    return platform::Result<platform::BurnSample>(platform::fake_error("EAGAIN", "pthread_create"));
+  };
+  const auto result = run.go();
+  CHECK(result.status == Status::error);
+  CHECK(result.evidence["burn_errno"] == "EAGAIN");
+  CHECK(result.summary.find("EAGAIN") != std::string::npos);
+}

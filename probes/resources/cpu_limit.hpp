@@ -1,0 +1,53 @@
+// resources.cpu_limit: the configured CPU limit (cgroup quota over the visible ancestors) and the
+// effective CPUs measured by a short bounded burn. The verdict is a pure function of the facts so
+// that the tests can walk its table.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "probes/probe.hpp"
+#include "probes/result.hpp"
+
+namespace capprobe::probes {
+
+// The aggregate "cpu" line of /proc/stat, in USER_HZ ticks.
+struct ProcStatCpu {
+  std::uint64_t total = 0;  // user..steal (guest time is already inside user)
+  std::uint64_t steal = 0;
+  int cpu_lines = 0;  // the "cpuN" lines: how many CPUs the kernel accounts
+};
+std::optional<ProcStatCpu> parse_proc_stat(std::string_view text);
+
+// Average CPUs' worth of time the hypervisor stole between two samples.
+std::optional<double> steal_cpus(const ProcStatCpu& before, const ProcStatCpu& after);
+
+struct CpuFacts {
+  std::optional<double> limit_cpus;     // the configured limit, nullopt = none visible
+  int visible_cpus = 0;                 // CPUs this process may run on
+  std::optional<double> measured_cpus;  // from the burn; nullopt when not measured
+  std::optional<double> steal_cpus;     // during the burn
+  std::optional<std::uint64_t> nr_throttled_delta;
+  std::optional<double> requested_cpus;  // resources.limits.cpu from the pod spec
+  bool quick = false;
+};
+
+// Within this fraction a measurement "matches" a limit.
+inline constexpr double kCpuTolerance = 0.15;
+
+// Sets status, observed and summary of `result` (its `requested` must already be set).
+//  limit L, measured within 15%         -> enforced, supported
+//  measured clearly above L (or above a requested limit when none is visible)
+//                                       -> not_enforced, unsupported (REQUESTED BUT IGNORED when
+//                                       asked)
+//  no limit, measured ~ visible         -> no_limit: untested, or ignored when a limit was
+//  requested no limit visible, measured ~ request -> enforced (the limiting cgroup is hidden from
+//  us) measured well below, steal explains  -> hypervisor_limited, untested otherwise ->
+//  inconclusive (contention), untested, with the numbers
+//  --quick                              -> untested, "burn skipped by --quick"
+void judge_cpu_limit(const CpuFacts& facts, CapabilityResult& result);
+
+Probe resources_cpu_limit_probe();
+
+}  // namespace capprobe::probes
