@@ -1,1 +1,228 @@
-// placeholder: being written
+// topology.numa: reads /sys/devices/system/node, intersects it with the cpuset and the affinity
+// mask, and reports the layout this process really has.
+#include "probes/topology/numa.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "probes/common/text.hpp"
+#include "probes/resources/cgroup.hpp"
+
+namespace capprobe::probes {
+namespace {
+
+constexpr const char* kNodeRoot = "/sys/devices/system/node";
+
+std::vector<int> intersect(const std::vector<int>& a, const std::vector<int>& b) {
+  std::vector<int> out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+std::vector<int> sorted(std::vector<int> values) {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+std::string gib(std::uint64_t bytes) {
+  const auto tenths = (bytes * 10 + (1ull << 29)) >> 30;
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " GiB";
+}
+
+}  // namespace
+
+std::optional<int> node_id(std::string_view entry) {
+  if (!text::starts_with(entry, "node") || entry.size() == 4) return std::nullopt;
+  const auto id = text::parse_int(entry.substr(4));
+  if (!id || *id < 0 || entry[4] == '+' || entry[4] == '-') return std::nullopt;
+  return static_cast<int>(*id);
+}
+
+std::optional<std::uint64_t> parse_node_memtotal(std::string_view meminfo) {
+  for (const auto& line : text::lines(meminfo)) {
+    const auto fields = text::split_whitespace(line);
+    // "Node 0 MemTotal:       4679884 kB"
+    if (fields.size() >= 4 && fields[0] == "Node" && fields[2] == "MemTotal:") {
+      const auto value = text::parse_uint(fields[3]);
+      if (!value) return std::nullopt;
+      return fields.size() >= 5 && fields[4] == "kB" ? *value * 1024 : *value;
+    }
+  }
+  return std::nullopt;
+}
+
+void judge_numa(const NumaFacts& facts, CapabilityResult& result) {
+  if (facts.nodes.empty()) {
+    result.status = Status::untested;
+    result.observed = "no_nodes";
+    result.summary = "the kernel shows no NUMA node under /sys/devices/system/node";
+    return;
+  }
+  std::vector<int> all_cpus, all_nodes;
+  for (const auto& node : facts.nodes) {
+    all_cpus.insert(all_cpus.end(), node.cpus.begin(), node.cpus.end());
+    all_nodes.push_back(node.id);
+  }
+  all_cpus = sorted(all_cpus);
+
+  std::string summary = std::to_string(facts.nodes.size()) +
+                        (facts.nodes.size() == 1 ? " NUMA node" : " NUMA nodes") + " (";
+  for (std::size_t i = 0; i < facts.nodes.size(); ++i) {
+    const auto& node = facts.nodes[i];
+    if (i) summary += "; ";
+    summary += "node " + std::to_string(node.id) + ": cpus " +
+               (node.cpus.empty() ? "none" : text::format_cpu_list(node.cpus)) + ", " +
+               (node.memory_bytes ? gib(*node.memory_bytes) : "memory unknown");
+  }
+  summary += ")";
+
+  const auto usable_cpus = intersect(all_cpus, facts.allowed_cpus);
+  const bool narrower_cpus = usable_cpus.size() < all_cpus.size();
+  const bool narrower_nodes = intersect(all_nodes, facts.allowed_nodes).size() < all_nodes.size();
+  if (narrower_cpus || narrower_nodes) {
+    summary += "; this process is restricted to cpus " + text::format_cpu_list(usable_cpus) +
+               " and memory nodes " + text::format_cpu_list(facts.allowed_nodes) +
+               " (cpuset/affinity narrower than the node set)";
+  }
+  if (facts.hypervisor.value_or(false))
+    summary +=
+        "; CPUID reports a hypervisor, so this is the VM's synthetic topology, not the "
+        "host's";
+
+  result.status = Status::supported;
+  result.observed = facts.nodes.size() == 1 ? "single_node" : "multi_node";
+  result.summary = summary;
+}
+
+namespace {
+
+CapabilityResult run(ProbeContext& ctx) {
+  CapabilityResult result;
+  result.id = "topology.numa";
+  auto& evidence = result.evidence;
+  evidence["node_count"] = 0;
+  evidence["nodes"] = nlohmann::json::array();
+  evidence["allowed_cpus"] = nlohmann::json::array();
+  evidence["allowed_nodes"] = nlohmann::json::array();
+
+  NumaFacts facts;
+  if (const auto leaf = ctx.os.cpuid(1, 0); leaf) {
+    facts.hypervisor = (leaf.value().ecx >> 31) & 1u;
+    evidence["hypervisor_present"] = *facts.hypervisor;
+  } else {
+    evidence["hypervisor_present"] = nullptr;
+    evidence["cpuid_errno"] = leaf.error().name;
+  }
+  evidence["topology"] =
+      facts.hypervisor ? (*facts.hypervisor ? "synthetic" : "physical") : "unknown";
+
+  const auto entries = ctx.os.list_dir(kNodeRoot);
+  if (!entries) {
+    evidence["node_dir_errno"] = entries.error().name;
+    result.status = Status::untested;
+    result.observed = "no_nodes";
+    result.summary = entries.error().is_absent()
+                         ? "no /sys/devices/system/node: the kernel exposes no NUMA topology here "
+                           "(built without NUMA, or /sys not mounted)"
+                         : "cannot read /sys/devices/system/node (" + entries.error().name + ")";
+    return result;
+  }
+
+  auto problems = nlohmann::json::array();
+  for (const auto& entry : entries.value()) {
+    const auto id = node_id(entry);
+    if (!id) continue;
+    NumaNode node;
+    node.id = *id;
+    const auto dir = std::string(kNodeRoot) + "/" + entry;
+    if (const auto cpulist = ctx.os.read_file(dir + "/cpulist", 4096); cpulist) {
+      if (auto cpus = text::parse_cpu_list(cpulist.value())) node.cpus = std::move(*cpus);
+    } else {
+      problems.push_back(dir + "/cpulist: " + cpulist.error().name);
+    }
+    if (const auto meminfo = ctx.os.read_file(dir + "/meminfo", 16 << 10); meminfo)
+      node.memory_bytes = parse_node_memtotal(meminfo.value());
+    else
+      problems.push_back(dir + "/meminfo: " + meminfo.error().name);
+    if (const auto distance = ctx.os.read_file(dir + "/distance", 4096); distance) {
+      for (const auto& field : text::split_whitespace(distance.value()))
+        if (const auto value = text::parse_int(field))
+          node.distances.push_back(static_cast<int>(*value));
+    } else {
+      problems.push_back(dir + "/distance: " + distance.error().name);
+    }
+    facts.nodes.push_back(std::move(node));
+  }
+  std::sort(facts.nodes.begin(), facts.nodes.end(),
+            [](const NumaNode& a, const NumaNode& b) { return a.id < b.id; });
+
+  std::vector<int> node_ids;
+  for (const auto& node : facts.nodes) node_ids.push_back(node.id);
+
+  // What this process may use: its affinity mask within the cpuset, and the cpuset's memory
+  // nodes (or the kernel's Mems_allowed when the cpuset cannot be read).
+  const auto discovery = cgroup::discover(ctx.os);
+  const auto cpuset = cgroup::read_cpuset_config(ctx.os, discovery);
+  const auto affinity = ctx.os.allowed_cpus();
+  std::vector<int> allowed = affinity ? sorted(affinity.value()) : std::vector<int>{};
+  if (!affinity) problems.push_back("sched_getaffinity: " + affinity.error().name);
+  if (cpuset.cpus)
+    allowed = affinity ? intersect(allowed, sorted(*cpuset.cpus)) : sorted(*cpuset.cpus);
+  facts.allowed_cpus = allowed;
+
+  std::optional<std::vector<int>> mems = cpuset.mems;
+  std::string mems_source = mems ? "cpuset" : "";
+  if (const auto status = ctx.os.read_file("/proc/self/status", 64 << 10); status) {
+    const auto values = text::key_values(status.value(), ':');
+    if (const auto found = values.find("Mems_allowed_list"); found != values.end())
+      if (const auto list = text::parse_cpu_list(found->second)) {
+        mems = mems ? intersect(sorted(*mems), sorted(*list)) : sorted(*list);
+        mems_source = mems_source.empty() ? "Mems_allowed_list" : "cpuset+Mems_allowed_list";
+      }
+  }
+  facts.allowed_nodes = mems ? intersect(sorted(*mems), node_ids) : node_ids;
+
+  evidence["node_count"] = facts.nodes.size();
+  for (const auto& node : facts.nodes)
+    evidence["nodes"].push_back(
+        {{"id", node.id},
+         {"cpus", node.cpus},
+         {"memory_bytes",
+          node.memory_bytes ? nlohmann::json(*node.memory_bytes) : nlohmann::json(nullptr)}});
+  evidence["allowed_cpus"] = facts.allowed_cpus;
+  evidence["allowed_nodes"] = facts.allowed_nodes;
+  auto distances = nlohmann::json::object();
+  for (const auto& node : facts.nodes) distances[std::to_string(node.id)] = node.distances;
+  evidence["distances"] = distances;
+  evidence["cpuset"] = {{"hierarchy", cpuset.hierarchy},
+                        {"cpus", cpuset.cpus ? nlohmann::json(text::format_cpu_list(*cpuset.cpus))
+                                             : nlohmann::json(nullptr)},
+                        {"mems", cpuset.mems ? nlohmann::json(text::format_cpu_list(*cpuset.mems))
+                                             : nlohmann::json(nullptr)},
+                        {"reads", cpuset.reads},
+                        {"hidden", cpuset.hidden}};
+  evidence["affinity"] = affinity ? nlohmann::json(text::format_cpu_list(sorted(affinity.value())))
+                                  : nlohmann::json(nullptr);
+  evidence["mems_source"] =
+      mems_source.empty() ? nlohmann::json(nullptr) : nlohmann::json(mems_source);
+  evidence["problems"] = problems;
+
+  judge_numa(facts, result);
+  return result;
+}
+
+}  // namespace
+
+Probe topology_numa_probe() {
+  ProbeInfo info;
+  info.id = "topology.numa";
+  info.title = "NUMA topology and cpuset restrictions";
+  info.pod_spec_field = "NUMA (Windows api-tracking)";
+  info.platforms = {"linux"};
+  info.cost = Cost::light;
+  info.timeout = std::chrono::milliseconds(2000);
+  return Probe{std::move(info), run};
+}
+
+}  // namespace capprobe::probes
