@@ -41,7 +41,10 @@ bool Mount::has_option(std::string_view option) const {
 std::vector<Mount> parse_mountinfo(std::string_view text) {
   std::vector<Mount> mounts;
   for (const auto& line : text::lines(text)) {
-    const auto fields = text::split_whitespace(line);
+    // Fields are separated by exactly one space (spaces inside values are escaped as \040).
+    // Splitting on runs of whitespace would lose an empty source ("tmpfs  rw,...", from
+    // `mount -t tmpfs "" /mnt`) and read the super options as the source.
+    const auto fields = text::split(text::trim(line), ' ');
     const auto dash = std::find(fields.begin(), fields.end(), "-");
     if (fields.size() < 10 || dash == fields.end() || dash - fields.begin() < 6 ||
         fields.end() - dash < 3)

@@ -1,9 +1,10 @@
-// Implementation of the shared text parsers; table-driven tests in tests/unit/probes/text_test.cpp.
+// Implementation of the shared text parsers; table-driven tests in tests/unit/probes/common_test.cpp.
 #include "probes/common/text.hpp"
 
 #include <algorithm>
 #include <charconv>
-#include <cstdlib>
+#include <cmath>
+#include <limits>
 
 namespace capprobe::probes::text {
 
@@ -74,30 +75,37 @@ std::optional<std::uint64_t> parse_hex(std::string_view s) {
 }
 
 std::optional<double> parse_double(std::string_view s) {
-  const std::string copy(trim(s));
-  if (copy.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double value = std::strtod(copy.c_str(), &end);
-  if (end != copy.c_str() + copy.size()) return std::nullopt;
+  // from_chars, unlike strtod, ignores the locale (a decimal comma under de_DE) and takes no
+  // hex floats; "nan" and "inf" are no measurement, and an out-of-range value is an error.
+  s = trim(s);
+  double value = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec != std::errc{} || end != s.data() + s.size() || s.empty() || !std::isfinite(value))
+    return std::nullopt;
   return value;
 }
 
 std::optional<std::vector<int>> parse_cpu_list(std::string_view s) {
+  // A CPU number must fit an int: "4294967296" would otherwise wrap to CPU 0.
+  const auto cpu_number = [](std::string_view text) -> std::optional<std::int64_t> {
+    const auto value = parse_int(text);
+    if (!value || *value < 0 || *value > std::numeric_limits<int>::max()) return std::nullopt;
+    return value;
+  };
   std::vector<int> cpus;
   s = trim(s);
   if (s.empty()) return cpus;
   for (const auto& part : split(s, ',')) {
     const auto dash = part.find('-');
     if (dash == std::string::npos) {
-      const auto one = parse_int(part);
-      if (!one || *one < 0) return std::nullopt;
+      const auto one = cpu_number(part);
+      if (!one) return std::nullopt;
       cpus.push_back(static_cast<int>(*one));
       continue;
     }
-    const auto first = parse_int(std::string_view(part).substr(0, dash));
-    const auto last = parse_int(std::string_view(part).substr(dash + 1));
-    if (!first || !last || *first < 0 || *last < *first || *last - *first > 65536)
-      return std::nullopt;
+    const auto first = cpu_number(std::string_view(part).substr(0, dash));
+    const auto last = cpu_number(std::string_view(part).substr(dash + 1));
+    if (!first || !last || *last < *first || *last - *first > 65536) return std::nullopt;
     for (auto cpu = *first; cpu <= *last; ++cpu) cpus.push_back(static_cast<int>(cpu));
   }
   std::sort(cpus.begin(), cpus.end());

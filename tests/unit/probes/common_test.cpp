@@ -1,1 +1,344 @@
-// placeholder: being written
+// The shared parsers and verdict rules every probe leans on: probes/common/text.hpp,
+// mountinfo.hpp and judge.hpp, table-driven over the edge cases the kernel really produces.
+#include <catch2/catch.hpp>
+
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "probes/common/judge.hpp"
+#include "probes/common/mountinfo.hpp"
+#include "probes/common/text.hpp"
+
+using namespace capprobe::probes;
+using Strings = std::vector<std::string>;
+
+// --- text.hpp ----------------------------------------------------------------------------
+
+TEST_CASE("trim, split, split_whitespace, lines, starts_with") {
+  CHECK(text::trim(" \t a b \r\n") == "a b");
+  CHECK(text::trim("   ").empty());
+  CHECK(text::trim("").empty());
+
+  CHECK(text::split("a,,b", ',') == Strings{"a", "", "b"});
+  CHECK(text::split("", ',') == Strings{""});
+  CHECK(text::split(",", ',') == Strings{"", ""});
+  CHECK(text::split("abc", ',') == Strings{"abc"});
+
+  CHECK(text::split_whitespace("  a \t b\n\nc  ") == Strings{"a", "b", "c"});
+  CHECK(text::split_whitespace(" \t\n").empty());
+
+  CHECK(text::lines("a\nb\n") == Strings{"a", "b"});
+  CHECK(text::lines("a\n\nb") == Strings{"a", "", "b"});
+  CHECK(text::lines("").empty());
+  CHECK(text::lines("\n") == Strings{""});  // one empty line
+  CHECK(text::lines("only") == Strings{"only"});
+
+  CHECK(text::starts_with("CapEff:", "Cap"));
+  CHECK(text::starts_with("x", ""));
+  CHECK_FALSE(text::starts_with("Ca", "Cap"));
+}
+
+TEST_CASE("parse_int and parse_uint accept whole numbers only") {
+  struct Case {
+    const char* text;
+    std::optional<std::int64_t> value;
+  };
+  const std::vector<Case> ints = {
+      {"42", 42},
+      {" -7 \n", -7},
+      {"0", 0},
+      {"9223372036854775807", std::numeric_limits<std::int64_t>::max()},
+      {"-9223372036854775808", std::numeric_limits<std::int64_t>::min()},
+      {"9223372036854775808", std::nullopt},  // overflow is no number, not a wrapped one
+      {"+5", std::nullopt},
+      {"", std::nullopt},
+      {"  ", std::nullopt},
+      {"12a", std::nullopt},
+      {"1 2", std::nullopt},
+      {"0x10", std::nullopt},
+      {"1.5", std::nullopt},
+  };
+  for (const auto& c : ints) {
+    INFO('"' << c.text << '"');
+    CHECK(text::parse_int(c.text) == c.value);
+  }
+  CHECK(text::parse_uint("18446744073709551615") == std::numeric_limits<std::uint64_t>::max());
+  CHECK(text::parse_uint("18446744073709551616") == std::nullopt);
+  CHECK(text::parse_uint("-1") == std::nullopt);
+  CHECK(text::parse_uint(" 128\n") == 128u);
+  CHECK(text::parse_uint("") == std::nullopt);
+}
+
+TEST_CASE("parse_hex reads capability masks with or without 0x") {
+  struct Case {
+    const char* text;
+    std::optional<std::uint64_t> value;
+  };
+  const std::vector<Case> cases = {
+      {"ff", 0xff},
+      {"0xFF", 0xff},
+      {"0Xa", 0xa},
+      {"000001fffeffffff", 0x1fffeffffffull},
+      {" a80425fb\n", 0xa80425fbull},
+      {"ffffffffffffffff", ~0ull},
+      {"10000000000000000", std::nullopt},  // 65 bits
+      {"0x", std::nullopt},
+      {"", std::nullopt},
+      {"g", std::nullopt},
+      {"-1", std::nullopt},
+      {"ff ff", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    INFO('"' << c.text << '"');
+    CHECK(text::parse_hex(c.text) == c.value);
+  }
+}
+
+TEST_CASE("parse_double takes finite decimal numbers, whatever the locale") {
+  struct Case {
+    const char* text;
+    std::optional<double> value;
+  };
+  const std::vector<Case> cases = {
+      {"0.5", 0.5},
+      {" 2 \n", 2.0},
+      {"1e3", 1000.0},
+      {"-0.25", -0.25},
+      {"nan", std::nullopt},
+      {"inf", std::nullopt},
+      {"1e999", std::nullopt},
+      {"1,5", std::nullopt},
+      {"0x1p3", std::nullopt},
+      {"", std::nullopt},
+      {"max", std::nullopt},
+      {"1.5s", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    INFO('"' << c.text << '"');
+    CHECK(text::parse_double(c.text) == c.value);
+  }
+}
+
+TEST_CASE("parse_cpu_list edge cases") {
+  using Cpus = std::vector<int>;
+  struct Case {
+    const char* text;
+    std::optional<Cpus> cpus;
+  };
+  const std::vector<Case> cases = {
+      {"", Cpus{}},
+      {"\n", Cpus{}},
+      {"0", Cpus{0}},
+      {"0-3", Cpus{0, 1, 2, 3}},
+      {"0-3,8,10-11\n", Cpus{0, 1, 2, 3, 8, 10, 11}},
+      {"3,1,2", Cpus{1, 2, 3}},             // sorted
+      {"1,1", Cpus{1}},                     // de-duplicated
+      {"0-3,2-5", Cpus{0, 1, 2, 3, 4, 5}},  // overlapping ranges merge
+      {"5-5", Cpus{5}},
+      {" 0 - 1 , 4 ", Cpus{0, 1, 4}},
+      {"2147483647", Cpus{std::numeric_limits<int>::max()}},
+      {"3-1", std::nullopt},
+      {"-1", std::nullopt},
+      {"1-", std::nullopt},
+      {"1,,2", std::nullopt},
+      {"0-3,", std::nullopt},
+      {",", std::nullopt},
+      {"a", std::nullopt},
+      {"0-a", std::nullopt},
+      {"1-2-3", std::nullopt},
+      {"4294967296", std::nullopt},  // does not fit an int: must not wrap to CPU 0
+      {"4294967296-4294967297", std::nullopt},
+      {"0-70000", std::nullopt},  // a range this long is garbage, not a machine
+  };
+  for (const auto& c : cases) {
+    INFO('"' << c.text << '"');
+    CHECK(text::parse_cpu_list(c.text) == c.cpus);
+  }
+}
+
+TEST_CASE("format_cpu_list compresses runs and round-trips parse_cpu_list") {
+  CHECK(text::format_cpu_list({0, 1, 2, 3, 8, 10, 11}) == "0-3,8,10-11");
+  CHECK(text::format_cpu_list({}).empty());
+  CHECK(text::format_cpu_list({5}) == "5");
+  CHECK(text::format_cpu_list({1, 3}) == "1,3");
+  CHECK(text::format_cpu_list({0, 1}) == "0-1");
+  for (const char* list : {"0", "0-63", "0,2,4-7,9", "1-2,100-101"})
+    CHECK(text::format_cpu_list(*text::parse_cpu_list(list)) == list);
+}
+
+TEST_CASE("key_values reads 'Key:\\tvalue' and 'key value' lines") {
+  const auto status = text::key_values(
+      "Name:\tcat\nUid:\t0\t0\t0\t0\nGroups:\t \nno separator here\nName:\tlast:wins\n", ':');
+  CHECK(status.at("Uid") == "0\t0\t0\t0");
+  CHECK(status.at("Groups").empty());
+  CHECK(status.at("Name") == "last:wins");  // split at the first separator; a repeat wins
+  CHECK(status.count("no separator here") == 0);
+
+  const auto stat = text::key_values("usage_usec 1234\nuser_usec 1000\nnr_periods 0\n", ' ');
+  CHECK(stat.size() == 3);
+  CHECK(stat.at("usage_usec") == "1234");
+  CHECK(text::key_values("", ':').empty());
+}
+
+// --- mountinfo.hpp -----------------------------------------------------------------------
+
+TEST_CASE("parse_mountinfo reads every field of proc(5)'s example line") {
+  const auto mounts = parse_mountinfo(
+      "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue\n");
+  REQUIRE(mounts.size() == 1);
+  const auto& m = mounts[0];
+  CHECK(m.id == 36);
+  CHECK(m.parent_id == 35);
+  CHECK(m.device == "98:0");
+  CHECK(m.root == "/mnt1");
+  CHECK(m.mount_point == "/mnt2");
+  CHECK(m.mount_options == Strings{"rw", "noatime"});
+  CHECK(m.optional_fields == Strings{"master:1"});
+  CHECK(m.fs_type == "ext3");
+  CHECK(m.source == "/dev/root");
+  CHECK(m.super_options == Strings{"rw", "errors=continue"});
+  CHECK_FALSE(m.read_only());
+  CHECK(m.has_option("noatime"));
+  CHECK(m.has_option("errors=continue"));
+  CHECK_FALSE(m.has_option("ro"));
+}
+
+TEST_CASE("parse_mountinfo: optional fields, none or several") {
+  const auto mounts = parse_mountinfo(
+      "22 1 0:21 / /sys ro,nosuid,nodev - sysfs sysfs rw\n"
+      "1521 1490 0:93 / /proc rw shared:5 master:2 propagate_from:1 unbindable - proc proc rw\n");
+  REQUIRE(mounts.size() == 2);
+  CHECK(mounts[0].optional_fields.empty());
+  CHECK(mounts[0].read_only());
+  CHECK(mounts[1].optional_fields ==
+        Strings{"shared:5", "master:2", "propagate_from:1", "unbindable"});
+  CHECK(mounts[1].fs_type == "proc");
+}
+
+TEST_CASE("parse_mountinfo decodes octal escapes in paths and sources") {
+  const auto mounts = parse_mountinfo(
+      "40 30 8:1 /a\\040b /mnt/my\\040dir rw - ext4 /dev/disk\\040one rw\n"
+      "41 30 8:1 / /mnt/tab\\011and\\012newline\\134slash rw - ext4 /dev/sda1 rw\n"
+      "42 30 8:1 / /mnt/not\\9ab\\04 rw - ext4 /dev/sda1 rw\n");
+  REQUIRE(mounts.size() == 3);
+  CHECK(mounts[0].root == "/a b");
+  CHECK(mounts[0].mount_point == "/mnt/my dir");
+  CHECK(mounts[0].source == "/dev/disk one");
+  CHECK(mounts[1].mount_point == "/mnt/tab\tand\nnewline\\slash");
+  CHECK(mounts[2].mount_point == "/mnt/not\\9ab\\04");  // not an escape: kept as written
+}
+
+TEST_CASE("parse_mountinfo keeps an empty source apart from the super options") {
+  // `mount -t tmpfs "" /mnt`: the kernel prints the empty source between two spaces.
+  const auto mounts =
+      parse_mountinfo("45 30 0:40 / /mnt rw,relatime shared:20 - tmpfs  rw,size=1024k\n");
+  REQUIRE(mounts.size() == 1);
+  CHECK(mounts[0].fs_type == "tmpfs");
+  CHECK(mounts[0].source.empty());
+  CHECK(mounts[0].super_options == Strings{"rw", "size=1024k"});
+}
+
+TEST_CASE("parse_mountinfo skips malformed lines and keeps the good ones") {
+  const auto mounts = parse_mountinfo(
+      "\n"
+      "36 35 98:0 /mnt1 /mnt2 rw - ext3\n"             // no source
+      "36 35 98:0 /mnt1 /mnt2 rw ext3 /dev/root rw\n"  // no separator
+      "x 35 98:0 / /a rw - ext4 /dev/sda rw\n"         // id not a number
+      "36 35 98:0 / rw - ext4 /dev/sda rw\n"           // too few fields before the separator
+      "37 35 98:0 / /good rw - ext4 /dev/sda rw\r\n"   // a CR line end does not hurt
+      "garbage\n");
+  REQUIRE(mounts.size() == 1);
+  CHECK(mounts[0].mount_point == "/good");
+  CHECK(mounts[0].super_options == Strings{"rw"});
+  CHECK(parse_mountinfo("").empty());
+}
+
+TEST_CASE("mount_containing picks the longest mount point on a path boundary") {
+  const auto mounts = parse_mountinfo(
+      "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+      "2 1 8:2 / /var rw - ext4 /dev/sda2 rw\n"
+      "3 2 8:3 / /var/lib rw - ext4 /dev/sda3 rw\n"
+      "4 1 0:50 / /data ro - tmpfs tmpfs rw\n"
+      "5 1 0:51 / /data rw - tmpfs second rw\n");  // mounted over the first /data
+  struct Case {
+    const char* path;
+    const char* source;
+  };
+  const std::vector<Case> cases = {
+      {"/var/lib/foo", "/dev/sda3"}, {"/var/lib", "/dev/sda3"},  {"/var", "/dev/sda2"},
+      {"/variable", "/dev/sda1"},    {"/var/libx", "/dev/sda2"}, {"/", "/dev/sda1"},
+      {"/etc/passwd", "/dev/sda1"},  {"/data/", "second"},       {"/data/x", "second"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.path);
+    const auto found = mount_containing(mounts, c.path);
+    REQUIRE(found);
+    CHECK(found->source == c.source);
+  }
+  CHECK_FALSE(mount_containing({}, "/"));
+  const auto no_root = parse_mountinfo("2 1 8:2 / /var rw - ext4 /dev/sda2 rw\n");
+  CHECK_FALSE(mount_containing(no_root, "/etc"));
+  CHECK(mount_containing(no_root, "/var/log"));
+}
+
+// --- judge.hpp ---------------------------------------------------------------------------
+
+TEST_CASE("judge_switch: in effect, requested, both or neither") {
+  struct Case {
+    const char* name;
+    bool in_effect;
+    std::optional<bool> requested;
+    Status status;
+    std::string summary_starts, summary_has;
+  };
+  const std::vector<Case> cases = {
+      {"in effect as asked", true, true, Status::supported, "pid 1 is systemd", ""},
+      {"in effect, not asked", true, false, Status::supported, "pid 1 is systemd",
+       "(although hostPID was not requested)"},
+      {"in effect, request unknown", true, std::nullopt, Status::supported, "pid 1 is systemd", ""},
+      {"asked and ignored", false, true, Status::unsupported,
+       "REQUESTED BUT IGNORED: hostPID was requested but is not in effect: pid 1 is systemd", ""},
+      {"not asked, not in effect", false, false, Status::untested, "pid 1 is systemd",
+       "hostPID was not requested"},
+      {"request unknown, not in effect", false, std::nullopt, Status::untested, "pid 1 is systemd",
+       "hostPID request unknown"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    CapabilityResult result;
+    result.id = "host.pid";
+    result.requested = c.requested;
+    judge_switch(result, c.in_effect, "hostPID", "pid 1 is systemd");
+    INFO(result.summary);
+    CHECK(result.status == c.status);
+    CHECK(result.summary.rfind(c.summary_starts, 0) == 0);
+    CHECK_THAT(result.summary, Catch::Contains(c.summary_has));
+    CHECK(result.requested == c.requested);  // the judge never rewrites what was asked
+    CHECK(result.requested_but_ignored() == (c.status == Status::unsupported));
+    if (c.status != Status::unsupported)
+      CHECK(result.summary.find(std::string(kIgnoredPrefix)) == std::string::npos);
+  }
+}
+
+TEST_CASE("judge_switch: 'in effect, not asked' names the field exactly once") {
+  CapabilityResult result;
+  result.requested = false;
+  judge_switch(result, true, "hostNetwork", "shares the node's network namespace");
+  CHECK(result.summary ==
+        "shares the node's network namespace (although hostNetwork was not requested)");
+}
+
+TEST_CASE("mark_ignored words every ignored request the same way") {
+  CapabilityResult result;
+  result.status = Status::supported;
+  result.requested = true;
+  mark_ignored(result, "readOnlyRootFilesystem", "a write to / succeeded");
+  CHECK(result.status == Status::unsupported);
+  CHECK(result.summary ==
+        "REQUESTED BUT IGNORED: readOnlyRootFilesystem was requested but is not in effect: a "
+        "write to / succeeded");
+  CHECK(result.requested_but_ignored());
+  CHECK(kIgnoredPrefix == "REQUESTED BUT IGNORED: ");
+}
