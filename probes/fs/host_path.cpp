@@ -1,1 +1,279 @@
-// placeholder: being written
+// fs.host_path: which mounts come from the node's filesystems, kubelet's own (emptyDir,
+// configMap, /etc/hosts...) told apart from hostPath-like ones, and whether each is really
+// writable: a mount can say rw and refuse writes, and vSphere Pods force /var/log/pods read-only.
+#include "probes/fs/host_path.hpp"
+
+#include <algorithm>
+
+#include "probes/common/judge.hpp"
+#include "probes/fs/mount_places.hpp"
+
+namespace capprobe::probes::fs {
+namespace {
+
+constexpr std::size_t kMaxWriteTests = 8;
+
+std::string without_trailing_slash(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+NodeMount node_mount_of(const Mount& mount) {
+  NodeMount node;
+  node.mount_point = mount.mount_point;
+  node.host_path = mount.root;
+  node.source = mount.source;
+  node.fs_type = mount.fs_type;
+  node.read_only = mount_says_read_only(mount);
+  node.kubelet_managed = is_kubelet_managed(mount);
+  return node;
+}
+
+// A bind of a directory of one of the node's filesystems, not the container's own root.
+bool is_node_bind(const Mount& mount) {
+  if (mount.mount_point == "/" || mount.root == "/") return false;
+  if (is_system_mount_point(mount.mount_point) && !is_kubelet_file(mount.mount_point)) return false;
+  return is_node_filesystem(mount);
+}
+
+bool requested_read_only(const HostPathFacts& facts, const std::string& mount_point) {
+  if (!facts.requests) return false;
+  return std::any_of(facts.requests->begin(), facts.requests->end(), [&](const auto& request) {
+    return request.read_only && without_trailing_slash(request.mount_path) == mount_point;
+  });
+}
+
+// Creates and removes a scratch file in the mount: the only proof that rw means writable.
+void write_test(ProbeContext& ctx, NodeMount& node, std::size_t& budget) {
+  if (node.read_only) return;
+  const auto info = ctx.os.link_info(node.mount_point);
+  if (!info || info.value().kind != platform::FileKind::directory) {
+    node.write = "skipped_not_directory";
+    return;
+  }
+  if (budget == 0) {
+    node.write = "skipped_limit";
+    return;
+  }
+  --budget;
+  const auto path = join_path(node.mount_point, ctx.scratch_name + "-hostpath");
+  if (const auto made = ctx.os.create_file_exclusive(path, "capprobe fs.host_path write test");
+      !made) {
+    node.write = made.error().name;
+    return;
+  }
+  node.write = "ok";
+  if (const auto removed = ctx.os.remove(path); !removed) node.remove_errno = removed.error().name;
+}
+
+bool write_refused_read_only(const NodeMount& node) {
+  return node.write == "EROFS";
+}
+
+bool effectively_read_only(const NodeMount& node) {
+  return node.read_only || write_refused_read_only(node);
+}
+
+std::string mode_text(const NodeMount& node) {
+  if (node.read_only) return "ro";
+  if (node.write == "ok") return "rw, write ok";
+  if (node.write == "EROFS") return "says rw, but writes fail with EROFS";
+  if (node.write.rfind("skipped_", 0) == 0) return "rw";
+  return "rw, write failed with " + node.write;
+}
+
+std::string describe(const NodeMount& node) {
+  return node.mount_point + " from " + node.host_path + " (" + mode_text(node) + ")";
+}
+
+nlohmann::json mount_json(const NodeMount& node) {
+  const bool wrote = node.write == "ok";
+  const bool tried = wrote || node.write.rfind("skipped_", 0) != 0;
+  nlohmann::json json{
+      {"mount_point", node.mount_point},
+      {"host_path", node.host_path},
+      {"source", node.source},
+      {"fs_type", node.fs_type},
+      {"read_only", node.read_only},
+      {"kind", node.kubelet_managed ? "kubelet" : "host_path"},
+      {"write", node.write},
+      {"write_errno", tried && !wrote ? nlohmann::json(node.write) : nlohmann::json(nullptr)}};
+  if (node.remove_errno) json["remove_errno"] = *node.remove_errno;
+  return json;
+}
+
+// What became of one requested hostPath: "ok", "missing", "forced_read_only", "not_read_only".
+std::string state_of(const HostPathFinding& finding) {
+  if (!finding.mount) return "missing";
+  if (finding.request.read_only) return finding.mount->read_only ? "ok" : "not_read_only";
+  return effectively_read_only(*finding.mount) ? "forced_read_only" : "ok";
+}
+
+std::string request_text(const HostPathRequest& request) {
+  return request.mount_path + " (volume " + request.volume + ", hostPath " + request.host_path +
+         ")";
+}
+
+// Sets status, observed and summary from the facts (evidence is already filled).
+void decide(CapabilityResult& result, const HostPathFacts& facts) {
+  if (facts.mountinfo_error) {
+    result.status = Status::untested;
+    result.observed = "unknown";
+    result.summary = "cannot read " + std::string(kMountinfoPath) + " (" + *facts.mountinfo_error +
+                     "), so the mounts from the node are not known";
+    return;
+  }
+  std::vector<std::string> missing, not_read_only, forced, fine;
+  for (const auto& finding : facts.findings) {
+    const auto state = state_of(finding);
+    if (state == "missing") missing.push_back(request_text(finding.request));
+    if (state == "not_read_only") not_read_only.push_back(describe(*finding.mount));
+    if (state == "forced_read_only") forced.push_back(describe(*finding.mount));
+    if (state == "ok") fine.push_back(describe(*finding.mount));
+  }
+  const auto join = [](const std::vector<std::string>& items) {
+    std::string text;
+    for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+    return text;
+  };
+
+  if (!facts.findings.empty()) {
+    if (!missing.empty()) {
+      result.observed = "missing";
+      mark_ignored(result, "hostPath", "not mounted: " + join(missing));
+    } else if (!not_read_only.empty()) {
+      result.observed = "not_read_only";
+      mark_ignored(result, "a read-only hostPath", "mounted read-write: " + join(not_read_only));
+    } else if (!forced.empty()) {
+      result.status = Status::partial;
+      result.observed = "forced_read_only";
+      result.summary =
+          "hostPath mounted read-only although read-write was requested: " + join(forced);
+      const bool log_pods = std::any_of(forced.begin(), forced.end(), [](const auto& text) {
+        return text.find("/var/log/pods") != std::string::npos;
+      });
+      if (log_pods) result.summary += " (vSphere Pods allow only /var/log/pods, read-only)";
+    } else {
+      result.status = Status::supported;
+      result.observed = "present";
+      result.summary = "every requested hostPath is mounted as requested: " + join(fine);
+    }
+    return;
+  }
+
+  std::vector<std::string> host_like;
+  std::size_t kubelet = 0;
+  for (const auto& node : facts.mounts) {
+    if (node.kubelet_managed)
+      ++kubelet;
+    else
+      host_like.push_back(describe(node));
+  }
+  const auto asked = !facts.requests
+                         ? std::string("hostPath requests unknown")
+                         : std::string("no hostPath mounted in this container was requested");
+  if (!host_like.empty()) {
+    result.status = Status::supported;
+    result.observed = "present";
+    result.summary = std::to_string(host_like.size()) +
+                     " mount(s) from the node: " + join(host_like) + " (" + asked + ")";
+  } else {
+    result.status = Status::untested;
+    result.observed = "none";
+    result.summary = "no hostPath-like mounts from the node (" + std::to_string(kubelet) +
+                     " kubelet-managed); " + asked + ", so hostPath support is not shown";
+  }
+}
+
+}  // namespace
+
+HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
+  HostPathFacts facts;
+  facts.requests = ctx.requests.host_paths;
+  const auto read = read_own_mounts(ctx.os);
+  if (!read) {
+    facts.mountinfo_error = read.error().name;
+    return facts;
+  }
+  const auto mounts = visible_mounts(read.value());
+  std::size_t budget = kMaxWriteTests;
+  for (const auto& mount : mounts) {
+    if (!is_node_bind(mount)) continue;
+    auto node = node_mount_of(mount);
+    if (node.kubelet_managed && !node.read_only)
+      node.write = "skipped_kubelet";
+    else if (requested_read_only(facts, node.mount_point) && !node.read_only)
+      node.write = "skipped_requested_read_only";  // never write where the user asked for ro
+    else
+      write_test(ctx, node, budget);
+    facts.mounts.push_back(std::move(node));
+  }
+  if (!facts.requests) return facts;
+  for (const auto& request : *facts.requests) {
+    if (request.mount_path.empty()) continue;  // a volume of the pod this container does not mount
+    HostPathFinding finding{request, std::nullopt};
+    const auto wanted = without_trailing_slash(request.mount_path);
+    const auto known = std::find_if(facts.mounts.begin(), facts.mounts.end(),
+                                    [&](const auto& node) { return node.mount_point == wanted; });
+    if (known != facts.mounts.end()) {
+      finding.mount = *known;
+    } else {
+      // Mounted, but not recognisably from a node disk (a whole filesystem, tmpfs...).
+      const auto other = std::find_if(mounts.begin(), mounts.end(), [&](const auto& mount) {
+        return mount.mount_point == wanted;
+      });
+      if (other != mounts.end()) {
+        finding.mount = node_mount_of(*other);
+        if (!request.read_only) write_test(ctx, *finding.mount, budget);
+      }
+    }
+    facts.findings.push_back(std::move(finding));
+  }
+  return facts;
+}
+
+CapabilityResult judge_host_path(const HostPathFacts& facts) {
+  CapabilityResult result;
+  result.id = "fs.host_path";
+  if (facts.requests) result.requested = !facts.findings.empty();
+
+  auto& evidence = result.evidence;
+  evidence["mounts"] = nlohmann::json::array();
+  for (const auto& node : facts.mounts) evidence["mounts"].push_back(mount_json(node));
+  evidence["requested"] = nlohmann::json::array();
+  for (const auto& finding : facts.findings) {
+    const auto& request = finding.request;
+    evidence["requested"].push_back(
+        {{"volume", request.volume},
+         {"host_path", request.host_path},
+         {"mount_path", request.mount_path},
+         {"read_only", request.read_only},
+         {"state", state_of(finding)},
+         {"found", finding.mount ? mount_json(*finding.mount) : nullptr}});
+  }
+  if (facts.mountinfo_error) evidence["mountinfo_error"] = *facts.mountinfo_error;
+  decide(result, facts);
+  for (const auto& node : facts.mounts)
+    if (node.remove_errno)
+      result.summary += "; WARNING: the test file in " + node.mount_point +
+                        " could not be removed (" + *node.remove_errno + ")";
+  return result;
+}
+
+}  // namespace capprobe::probes::fs
+
+namespace capprobe::probes {
+
+Probe fs_host_path_probe() {
+  ProbeInfo info;
+  info.id = "fs.host_path";
+  info.title = "hostPath volumes from the node, read-only or read-write";
+  info.pod_spec_field = "volumes[].hostPath";
+  info.platforms = {"linux"};
+  info.cost = Cost::light;
+  info.timeout = std::chrono::milliseconds(2000);
+  return {info,
+          [](ProbeContext& ctx) { return fs::judge_host_path(fs::collect_host_path_facts(ctx)); }};
+}
+
+}  // namespace capprobe::probes

@@ -1,1 +1,293 @@
-// placeholder: being written
+// fs.symlink: create, verify and remove file and directory symlinks, absolute and relative, in
+// every writable place (the temp dir and each writable volume), because a volume's filesystem
+// (CIFS without mfsymlinks, some FUSE and VM shares) can differ from the container's own.
+#include "probes/fs/symlink.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "probes/common/text.hpp"
+#include "probes/fs/mount_places.hpp"
+
+namespace capprobe::probes::fs {
+namespace {
+
+constexpr std::size_t kMaxPlaces = 8;
+// A place is only started when this much time is left, so the probe finishes (and cleans up)
+// before the runner's deadline.
+constexpr auto kPlaceBudget = std::chrono::milliseconds(250);
+
+constexpr const char* kTargetFile = "target-file";
+constexpr const char* kTargetDir = "target-dir";
+constexpr const char* kInnerFile = "inner-file";
+
+struct Check {
+  std::string outcome = "ok";
+  std::string detail;
+};
+
+Check failed(std::string outcome, std::string detail) {
+  return {std::move(outcome), std::move(detail)};
+}
+
+// After a link reported success: is it really a link, with the target we wrote, and followable?
+Check verify_link(const platform::Platform& os, const std::string& link, const std::string& target,
+                  bool is_dir, const std::string& nonce) {
+  const auto info = os.link_info(link);
+  if (!info) {
+    if (info.error().is_absent()) return failed("not_created", "link_info: " + info.error().name);
+    return failed(info.error().name, "link_info: " + info.error().name);
+  }
+  if (info.value().kind != platform::FileKind::symlink)
+    return failed("stored_as_file", "link_info: not a symlink");
+  const auto written = os.link_target(link);
+  if (!written) return failed(written.error().name, "link_target: " + written.error().name);
+  if (written.value() != target)
+    return failed("not_followable", "link_target reads back as '" + written.value() + "'");
+  if (is_dir) {
+    const auto names = os.list_through(link);
+    if (!names) return failed("not_followable", "list_through: " + names.error().name);
+    if (std::find(names.value().begin(), names.value().end(), kInnerFile) == names.value().end())
+      return failed("not_followable", "list_through does not show " + std::string(kInnerFile));
+    return {};
+  }
+  const auto content = os.read_through(link, 4096);
+  if (!content) return failed("not_followable", "read_through: " + content.error().name);
+  if (content.value() != nonce)
+    return failed("not_followable", "read_through returns other content");
+  return {};
+}
+
+// Everything for one place happens inside `dir`, which the caller removes afterwards.
+SymlinkLocation exercise(platform::Platform& os, const std::string& place, const std::string& dir,
+                         const std::string& nonce) {
+  SymlinkLocation location;
+  location.path = place;
+  const auto target_file = join_path(dir, kTargetFile);
+  const auto target_dir = join_path(dir, kTargetDir);
+  const std::array<std::pair<std::string, bool>, 4> targets = {{
+      {target_file, false},  // file_absolute
+      {kTargetFile, false},  // file_relative
+      {target_dir, true},    // dir_absolute
+      {kTargetDir, true},    // dir_relative
+  }};
+  for (std::size_t i = 0; i < kLinkKinds.size(); ++i) {
+    const auto& [target, is_dir] = targets[i];
+    const auto link = join_path(dir, std::string("link-") + kLinkKinds[i]);
+    Check check;
+    if (const auto made = os.make_symlink(target, link); !made)
+      check = failed(made.error().name, "make_symlink: " + made.error().name);
+    else
+      check = verify_link(os, link, target, is_dir, nonce);
+    location.outcome[i] = check.outcome;
+    location.detail[i] = check.detail;
+  }
+  return location;
+}
+
+// Makes the targets the links point at; an error text when the place cannot hold them.
+std::optional<std::string> prepare_targets(platform::Platform& os, const std::string& dir,
+                                           const std::string& nonce) {
+  if (const auto made = os.create_file_exclusive(join_path(dir, kTargetFile), nonce); !made)
+    return "create target file: " + made.error().name;
+  const auto target_dir = join_path(dir, kTargetDir);
+  if (const auto made = os.make_dir(target_dir); !made)
+    return "make target dir: " + made.error().name;
+  if (const auto made = os.create_file_exclusive(join_path(target_dir, kInnerFile), nonce); !made)
+    return "create file in target dir: " + made.error().name;
+  return std::nullopt;
+}
+
+// Removes the private dir and proves it is gone; an error text when something stays behind.
+std::optional<std::string> clean_up(platform::Platform& os, const std::string& dir) {
+  const auto removed = os.remove_tree(dir);
+  const auto still = os.link_info(dir);
+  if (!still && still.error().is_absent()) return std::nullopt;
+  return dir + ": " +
+         (removed ? std::string("still present after remove_tree") : removed.error().name);
+}
+
+std::vector<std::string> writable_places(ProbeContext& ctx, SymlinkFacts& facts) {
+  std::vector<std::string> places{ctx.os.temp_dir()};
+  const auto mounts = read_own_mounts(ctx.os);
+  if (!mounts) {
+    facts.mountinfo_error = mounts.error().name;
+    return places;
+  }
+  for (const auto& point : writable_volume_points(mounts.value())) {
+    if (places.size() >= kMaxPlaces) break;
+    if (std::find(places.begin(), places.end(), point) != places.end()) continue;
+    // A volume that is a single file (subPath of a file, a socket) holds no private dir.
+    const auto info = ctx.os.link_info(point);
+    if (info && info.value().kind == platform::FileKind::directory) places.push_back(point);
+  }
+  return places;
+}
+
+std::string works_phrase(const std::set<std::string>& ok_kinds) {
+  const auto is = [&](std::set<std::string> kinds) { return ok_kinds == kinds; };
+  if (ok_kinds.size() == 4) return "all four symlink kinds work";
+  if (ok_kinds.empty()) return "no symlink works";
+  if (is({"file_relative", "dir_relative"})) return "relative symlinks only";
+  if (is({"file_absolute", "dir_absolute"})) return "absolute symlinks only";
+  if (is({"file_absolute", "file_relative"})) return "file symlinks only";
+  if (is({"dir_absolute", "dir_relative"})) return "directory symlinks only";
+  std::string only = "only";
+  for (const auto* kind : kLinkKinds)
+    if (ok_kinds.count(kind)) only += (only == "only" ? " " : ", ") + std::string(kind);
+  return only;
+}
+
+std::set<std::string> ok_kinds(const SymlinkLocation& location) {
+  std::set<std::string> kinds;
+  for (std::size_t i = 0; i < kLinkKinds.size(); ++i)
+    if (location.outcome[i] == "ok") kinds.insert(kLinkKinds[i]);
+  return kinds;
+}
+
+std::string failure_list(const SymlinkLocation& location) {
+  std::string list;
+  for (std::size_t i = 0; i < kLinkKinds.size(); ++i) {
+    if (location.outcome[i] == "ok") continue;
+    list += (list.empty() ? "" : ", ") + std::string(kLinkKinds[i]) + ": " + location.outcome[i];
+  }
+  return list;
+}
+
+std::string describe_place(const SymlinkLocation& location) {
+  const auto failures = failure_list(location);
+  return location.path + ": " + works_phrase(ok_kinds(location)) +
+         (failures.empty() ? "" : " (" + failures + ")");
+}
+
+std::string joined_paths(const std::vector<SymlinkLocation>& locations) {
+  std::string paths;
+  for (const auto& location : locations) paths += (paths.empty() ? "" : ", ") + location.path;
+  return paths;
+}
+
+nlohmann::json location_json(const SymlinkLocation& location) {
+  nlohmann::json json{{"path", location.path}};
+  nlohmann::json details = nlohmann::json::object();
+  for (std::size_t i = 0; i < kLinkKinds.size(); ++i) {
+    json[kLinkKinds[i]] = location.outcome[i];
+    if (!location.detail[i].empty()) details[kLinkKinds[i]] = location.detail[i];
+  }
+  if (!details.empty()) json["details"] = details;
+  return json;
+}
+
+}  // namespace
+
+SymlinkFacts collect_symlink_facts(ProbeContext& ctx) {
+  SymlinkFacts facts;
+  if (const auto text = ctx.os.read_file("/proc/sys/fs/protected_symlinks"); text) {
+    if (const auto value = text::parse_int(text.value()))
+      facts.protected_symlinks = static_cast<int>(*value);
+  }
+  const auto nonce =
+      ctx.scratch_name + "-symlink-nonce-" + std::to_string(ctx.os.monotonic_now().count());
+  for (const auto& place : writable_places(ctx, facts)) {
+    if (std::chrono::steady_clock::now() + kPlaceBudget > ctx.deadline) {
+      facts.skipped.push_back({place, "out of time"});
+      continue;
+    }
+    const auto dir = ctx.os.make_private_dir(place, ctx.scratch_name + "-symlink-");
+    if (!dir) {
+      facts.skipped.push_back({place, "make_private_dir: " + dir.error().name});
+      continue;
+    }
+    if (const auto problem = prepare_targets(ctx.os, dir.value(), nonce))
+      facts.skipped.push_back({place, *problem});
+    else
+      facts.locations.push_back(exercise(ctx.os, place, dir.value(), nonce));
+    if (const auto residue = clean_up(ctx.os, dir.value()))
+      facts.cleanup_failures.push_back(*residue);
+  }
+  return facts;
+}
+
+CapabilityResult judge_symlink(const SymlinkFacts& facts) {
+  CapabilityResult result;
+  result.id = "fs.symlink";
+  result.requested = std::nullopt;  // no pod-spec field asks for symlinks
+
+  auto& evidence = result.evidence;
+  evidence["locations"] = nlohmann::json::array();
+  for (const auto& location : facts.locations)
+    evidence["locations"].push_back(location_json(location));
+  evidence["skipped"] = nlohmann::json::array();
+  for (const auto& skip : facts.skipped)
+    evidence["skipped"].push_back({{"path", skip.path}, {"reason", skip.reason}});
+  evidence["protected_symlinks"] = facts.protected_symlinks
+                                       ? nlohmann::json(*facts.protected_symlinks)
+                                       : nlohmann::json(nullptr);
+  if (facts.mountinfo_error) evidence["mountinfo_error"] = *facts.mountinfo_error;
+  if (!facts.cleanup_failures.empty()) evidence["cleanup_failed"] = facts.cleanup_failures;
+
+  std::size_t fully_ok = 0, fully_failed = 0;
+  for (const auto& location : facts.locations) {
+    const auto kinds = ok_kinds(location).size();
+    fully_ok += kinds == kLinkKinds.size();
+    fully_failed += kinds == 0;
+  }
+  const auto& locations = facts.locations;
+  if (locations.empty()) {
+    result.status = Status::untested;
+    result.observed = "unknown";
+    result.summary = "no writable place to try symlinks in";
+  } else if (fully_ok == locations.size()) {
+    result.status = Status::supported;
+    result.observed = "ok";
+    result.summary =
+        "file and directory symlinks, absolute and relative, work in " + joined_paths(locations);
+  } else if (fully_failed == locations.size()) {
+    result.status = Status::unsupported;
+    result.observed = "failed";
+    result.summary = "symlinks do not work in any writable place: ";
+    for (std::size_t i = 0; i < locations.size(); ++i)
+      result.summary +=
+          (i ? "; " : "") + locations[i].path + " (" + failure_list(locations[i]) + ")";
+  } else {
+    result.status = Status::partial;
+    result.observed = "partial";
+    const bool uniform = std::all_of(locations.begin(), locations.end(), [&](const auto& location) {
+      return ok_kinds(location) == ok_kinds(locations.front());
+    });
+    if (uniform) {
+      result.summary = works_phrase(ok_kinds(locations.front())) + " in " +
+                       joined_paths(locations) + " (" + failure_list(locations.front()) + ")";
+    } else {
+      result.summary = "symlinks work differently by place: ";
+      for (std::size_t i = 0; i < locations.size(); ++i)
+        result.summary += (i ? "; " : "") + describe_place(locations[i]);
+    }
+  }
+  if (!facts.skipped.empty()) {
+    result.summary += "; not tried in";
+    for (std::size_t i = 0; i < facts.skipped.size(); ++i)
+      result.summary +=
+          (i ? ", " : " ") + facts.skipped[i].path + " (" + facts.skipped[i].reason + ")";
+  }
+  if (!facts.cleanup_failures.empty())
+    result.summary += "; WARNING: could not remove " + facts.cleanup_failures.front();
+  return result;
+}
+
+}  // namespace capprobe::probes::fs
+
+namespace capprobe::probes {
+
+Probe fs_symlink_probe() {
+  ProbeInfo info;
+  info.id = "fs.symlink";
+  info.title = "File and directory symlinks, absolute and relative";
+  info.pod_spec_field = "volumes (no field; Windows symlink gaps)";
+  info.platforms = {"linux"};
+  info.cost = Cost::light;
+  info.timeout = std::chrono::milliseconds(2000);
+  return {info,
+          [](ProbeContext& ctx) { return fs::judge_symlink(fs::collect_symlink_facts(ctx)); }};
+}
+
+}  // namespace capprobe::probes

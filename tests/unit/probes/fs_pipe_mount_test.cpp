@@ -1,1 +1,249 @@
-// placeholder: being written
+// fs.pipe_mount: connect outcomes to states, well-known and mounted sockets, the Kata socket
+// that is only a file, requested sockets, bounds (count, timeout) and connect-only behaviour.
+#include <catch2/catch.hpp>
+
+#include "probes/common/judge.hpp"
+#include "probes/fs/pipe_mount.hpp"
+#include "tests/unit/probes/fs_test_support.hpp"
+
+using capprobe::platform::FakePlatform;
+using capprobe::platform::FileKind;
+using capprobe::probes::HostPathRequest;
+using capprobe::probes::PodRequests;
+using capprobe::probes::Status;
+using capprobe::probes::fs::collect_pipe_mount_facts;
+using capprobe::probes::fs::endpoint_state;
+using capprobe::probes::fs::judge_pipe_mount;
+using capprobe::probes::fs::kWellKnownSockets;
+using capprobe::testing::context_for;
+using capprobe::testing::fixture;
+using capprobe::testing::ForwardingPlatform;
+using capprobe::testing::mount_line;
+
+namespace {
+
+const std::string kIgnored(capprobe::probes::kIgnoredPrefix);
+
+// Records every connect (path and timeout); nothing else can reach a socket through Platform.
+class RecordingConnects : public ForwardingPlatform {
+ public:
+  using ForwardingPlatform::ForwardingPlatform;
+  Result<Done> connect_unix(const std::string& path, std::chrono::milliseconds timeout) override {
+    connects.emplace_back(path, timeout);
+    return fake_.connect_unix(path, timeout);
+  }
+  std::vector<std::pair<std::string, std::chrono::milliseconds>> connects;
+};
+
+capprobe::probes::CapabilityResult run(capprobe::platform::Platform& os,
+                                       const PodRequests& requests = {}) {
+  auto ctx = context_for(os, requests);
+  return judge_pipe_mount(collect_pipe_mount_facts(ctx));
+}
+
+const nlohmann::json* endpoint_at(const capprobe::probes::CapabilityResult& result,
+                                  const std::string& path) {
+  for (const auto& endpoint : result.evidence["endpoints"])
+    if (endpoint["path"] == path) return &endpoint;
+  return nullptr;
+}
+
+PodRequests asking(std::vector<HostPathRequest> volumes) {
+  PodRequests requests;
+  requests.from_pod_spec = true;
+  requests.host_paths = std::move(volumes);
+  return requests;
+}
+
+}  // namespace
+
+TEST_CASE("fs.pipe_mount maps connect outcomes to exactly four states") {
+  const std::vector<std::pair<std::optional<std::string>, std::string>> table = {
+      {std::nullopt, "connected"}, {"ECONNREFUSED", "refused"}, {"ETIMEDOUT", "refused"},
+      {"EAGAIN", "refused"},       {"EACCES", "denied"},        {"EPERM", "denied"},
+      {"ENOENT", "absent"},        {"ENOTSOCK", "refused"},
+  };
+  for (const auto& [error, state] : table) {
+    INFO(error.value_or("success"));
+    CHECK(endpoint_state(error) == state);
+  }
+}
+
+TEST_CASE("fs.pipe_mount with no sockets is untested and lists absent ones compactly") {
+  FakePlatform fake;
+  const auto before = fake.entry_count();
+  RecordingConnects os(fake);
+  const auto result = run(os);
+  INFO(result.summary);
+  CHECK(result.status == Status::untested);
+  CHECK(result.observed == "none");
+  CHECK(result.requested == std::nullopt);
+  CHECK(result.summary.find("no host sockets mounted") != std::string::npos);
+  CHECK(os.connects.empty());  // nothing present, nothing connected to
+  REQUIRE(result.evidence["endpoints"].size() == kWellKnownSockets.size());
+  for (const auto& endpoint : result.evidence["endpoints"]) {
+    CHECK(endpoint["state"] == "absent");
+    CHECK(endpoint["kind"] == "unix_socket");
+    CHECK_FALSE(endpoint.contains("errno"));
+  }
+  CHECK(fake.entry_count() == before);
+}
+
+TEST_CASE("fs.pipe_mount: connected, refused and denied sockets") {
+  struct Row {
+    std::string name;
+    std::map<std::string, std::string> connect_errors;  // "" = connects
+    Status status;
+    std::string observed;
+    std::string docker_state;
+  };
+  const std::vector<Row> rows = {
+      {"one connects", {{"/var/run/docker.sock", ""}}, Status::supported, "connected", "connected"},
+      {"stale socket refuses", {}, Status::partial, "present_refused", "refused"},
+      {"listener too busy",
+       {{"/var/run/docker.sock", "ETIMEDOUT"}},
+       Status::partial,
+       "present_refused",
+       "refused"},
+      {"permission denied",
+       {{"/var/run/docker.sock", "EACCES"}},
+       Status::partial,
+       "present_refused",
+       "denied"},
+  };
+  for (const auto& row : rows) {
+    DYNAMIC_SECTION(row.name) {
+      FakePlatform fake;
+      fake.special("/var/run/docker.sock", FileKind::socket);
+      fake.connect_errors = row.connect_errors;
+      const auto before = fake.entry_count();
+      RecordingConnects os(fake);
+      const auto result = run(os);
+      INFO(result.summary);
+      CHECK(result.status == row.status);
+      CHECK(result.observed == row.observed);
+      const auto* docker = endpoint_at(result, "/var/run/docker.sock");
+      REQUIRE(docker);
+      CHECK((*docker)["state"] == row.docker_state);
+      CHECK((*docker)["file_kind"] == "socket");
+      if (row.docker_state == "connected")
+        CHECK((*docker)["errno"].is_null());
+      else
+        CHECK_FALSE((*docker)["errno"].is_null());
+      // One connect, to the one present endpoint, bounded by 200 ms.
+      REQUIRE(os.connects.size() == 1);
+      CHECK(os.connects[0].first == "/var/run/docker.sock");
+      CHECK(os.connects[0].second == std::chrono::milliseconds(200));
+      CHECK(fake.entry_count() == before);
+    }
+  }
+}
+
+TEST_CASE("fs.pipe_mount finds a host socket bound into a runc container (captured)") {
+  FakePlatform os;
+  os.load_tree(fixture("fs-runc"), "/");
+  os.special("/run/containerd/containerd.sock", FileKind::socket);
+  os.connect_errors["/run/containerd/containerd.sock"] = "";
+  const auto before = os.entry_count();
+  const auto result = run(os);
+  INFO(result.summary);
+  CHECK(result.status == Status::supported);
+  CHECK(result.observed == "connected");
+  CHECK((*endpoint_at(result, "/run/containerd/containerd.sock"))["state"] == "connected");
+  CHECK(os.entry_count() == before);
+}
+
+TEST_CASE("fs.pipe_mount finds sockets at any mount point, not only the well-known paths") {
+  FakePlatform os;
+  os.file("/proc/self/mountinfo",
+          "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+          "2 1 0:25 /agent/agent.sock /var/run/agent/api rw - tmpfs tmpfs rw\n"
+          "3 1 0:25 /csi/csi.sock /csi/csi.sock rw - tmpfs tmpfs rw\n");
+  os.special("/var/run/agent/api", FileKind::socket);
+  os.file("/csi/csi.sock", "");  // socket-named, not a socket: still tried
+  const auto result = run(os);
+  INFO(result.summary);
+  const auto* agent = endpoint_at(result, "/var/run/agent/api");
+  REQUIRE(agent);
+  CHECK((*agent)["origin"] == "mount");
+  CHECK((*agent)["state"] == "refused");
+  const auto* csi = endpoint_at(result, "/csi/csi.sock");
+  REQUIRE(csi);
+  CHECK((*csi)["file_kind"] == "regular");
+  CHECK(result.status == Status::partial);
+}
+
+TEST_CASE("fs.pipe_mount in Kata: the host socket is a file that refuses") {
+  FakePlatform os;
+  os.load_tree(fixture("fs-kata"), "/");
+  os.file("/run/containerd/containerd.sock", "");
+  const auto before = os.entry_count();
+  const auto result = run(os);
+  INFO(result.summary);
+  CHECK(result.status == Status::partial);
+  CHECK(result.observed == "present_refused");
+  const auto* socket = endpoint_at(result, "/run/containerd/containerd.sock");
+  REQUIRE(socket);
+  CHECK((*socket)["state"] == "refused");
+  CHECK((*socket)["errno"] == "ECONNREFUSED");
+  CHECK((*socket)["file_kind"] == "regular");
+  CHECK(os.entry_count() == before);
+}
+
+TEST_CASE("fs.pipe_mount with a requested socket hostPath") {
+  const auto requests = asking({{"docker", "/var/run/docker.sock", "/var/run/docker.sock", false}});
+  SECTION("absent: requested but ignored") {
+    FakePlatform os;
+    const auto result = run(os, requests);
+    INFO(result.summary);
+    CHECK(result.requested == true);
+    CHECK(result.status == Status::unsupported);
+    CHECK(result.summary.rfind(kIgnored, 0) == 0);
+    CHECK((*endpoint_at(result, "/var/run/docker.sock"))["origin"] == "requested");
+  }
+  SECTION("present but refusing: requested but ignored") {
+    FakePlatform os;
+    os.file("/var/run/docker.sock", "");
+    const auto result = run(os, requests);
+    CHECK(result.status == Status::unsupported);
+    CHECK(result.summary.find("ECONNREFUSED") != std::string::npos);
+  }
+  SECTION("connects: supported") {
+    FakePlatform os;
+    os.special("/var/run/docker.sock", FileKind::socket);
+    os.connect_errors["/var/run/docker.sock"] = "";
+    const auto result = run(os, requests);
+    CHECK(result.status == Status::supported);
+    CHECK(result.requested == true);
+  }
+  SECTION("a pod spec without socket volumes requests nothing") {
+    FakePlatform os;
+    const auto result = run(os, asking({{"data", "/data", "/data", false}}));
+    CHECK(result.requested == false);
+    CHECK(result.status == Status::untested);
+  }
+}
+
+TEST_CASE("fs.pipe_mount tries at most 32 endpoints and stops when time is up") {
+  FakePlatform fake;
+  std::string mountinfo = "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n";
+  for (int i = 0; i < 40; ++i) {
+    const auto point = "/sockets/s" + std::to_string(i) + ".sock";
+    fake.special(point, FileKind::socket);
+    mountinfo += mount_line(10 + i, "/x" + std::to_string(i), point, "tmpfs", "tmpfs");
+  }
+  fake.file("/proc/self/mountinfo", mountinfo);
+  const auto before = fake.entry_count();
+  RecordingConnects os(fake);
+  auto result = run(os);
+  CHECK(result.evidence["endpoints"].size() == 32);
+  CHECK(result.evidence["skipped"].size() == kWellKnownSockets.size() + 40 - 32);
+  CHECK(os.connects.size() == 32 - kWellKnownSockets.size());
+
+  PodRequests requests;
+  auto late = context_for(os, requests, std::chrono::milliseconds(100));
+  result = judge_pipe_mount(collect_pipe_mount_facts(late));
+  CHECK(result.evidence["endpoints"].empty());
+  CHECK(result.status == Status::untested);
+  CHECK(fake.entry_count() == before);
+}

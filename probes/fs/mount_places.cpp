@@ -1,0 +1,121 @@
+// Sorting this process's mounts for the fs.* probes. The lists are the well-known names from
+// Linux, kubelet and the container runtimes; anything unknown is treated as a plain volume.
+#include "probes/fs/mount_places.hpp"
+
+#include <algorithm>
+#include <array>
+#include <set>
+
+#include "probes/common/text.hpp"
+
+namespace capprobe::probes::fs {
+namespace {
+
+constexpr std::array<std::string_view, 24> kPseudoFilesystems = {
+    "proc",     "sysfs",      "cgroup",     "cgroup2", "devpts",      "mqueue",
+    "devtmpfs", "securityfs", "debugfs",    "tracefs", "pstore",      "bpf",
+    "configfs", "fusectl",    "hugetlbfs",  "autofs",  "binfmt_misc", "nsfs",
+    "efivarfs", "selinuxfs",  "rpc_pipefs", "nfsd",    "sockfs",      "pipefs",
+};
+
+// Filesystems that only live on a disk of the node (or the VM the pod runs in).
+constexpr std::array<std::string_view, 13> kDiskFilesystems = {
+    "ext2", "ext3",     "ext4", "xfs",   "btrfs", "zfs",   "f2fs",
+    "jfs",  "reiserfs", "vfat", "exfat", "ntfs",  "ntfs3",
+};
+
+// How a VM-isolated pod (Kata, Firecracker) sees directories shared from the host.
+constexpr std::array<std::string_view, 2> kHostShareFilesystems = {"virtiofs", "9p"};
+
+constexpr std::array<std::string_view, 4> kKubeletFiles = {
+    "/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/dev/termination-log"};
+
+template <std::size_t N>
+bool one_of(const std::array<std::string_view, N>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+bool at_or_under(std::string_view path, std::string_view dir) {
+  return path == dir ||
+         (text::starts_with(path, dir) && path.size() > dir.size() && path[dir.size()] == '/');
+}
+
+bool contains(std::string_view haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string_view::npos;
+}
+
+}  // namespace
+
+platform::Result<std::vector<Mount>> read_own_mounts(const platform::Platform& os) {
+  const auto text = os.read_file(kMountinfoPath);
+  if (!text) return text.error();
+  return parse_mountinfo(text.value());
+}
+
+std::vector<Mount> visible_mounts(const std::vector<Mount>& mounts) {
+  std::vector<Mount> visible;
+  std::set<std::string> seen;
+  for (auto it = mounts.rbegin(); it != mounts.rend(); ++it)
+    if (seen.insert(it->mount_point).second) visible.push_back(*it);
+  std::reverse(visible.begin(), visible.end());
+  return visible;
+}
+
+bool is_pseudo_fs(std::string_view fs_type) {
+  return one_of(kPseudoFilesystems, fs_type) || text::starts_with(fs_type, "cgroup");
+}
+
+bool is_system_mount_point(std::string_view mount_point) {
+  return at_or_under(mount_point, "/proc") || at_or_under(mount_point, "/sys") ||
+         at_or_under(mount_point, "/dev");
+}
+
+bool is_kubelet_file(std::string_view mount_point) {
+  return one_of(kKubeletFiles, mount_point);
+}
+
+bool mount_says_read_only(const Mount& mount) {
+  return mount.has_option("ro");
+}
+
+bool is_node_filesystem(const Mount& mount) {
+  if (one_of(kDiskFilesystems, mount.fs_type) || one_of(kHostShareFilesystems, mount.fs_type))
+    return true;
+  if (mount.source == "kataShared") return true;
+  // A block device source with a filesystem we do not know by name (e.g. a vendor's).
+  return text::starts_with(mount.source, "/dev/") && !is_pseudo_fs(mount.fs_type) &&
+         mount.fs_type != "tmpfs" && mount.fs_type != "overlay";
+}
+
+bool is_kubelet_managed(const Mount& mount) {
+  if (is_kubelet_file(mount.mount_point)) return true;
+  // The service-account token and friends, whatever backs them.
+  if (at_or_under(mount.mount_point, "/var/run/secrets") ||
+      at_or_under(mount.mount_point, "/run/secrets"))
+    return true;
+  // Kubelet keeps every pod volume under <root-dir>/pods/<uid>/volumes/kubernetes.io~<plugin>/,
+  // the default root-dir being /var/lib/kubelet; a separate kubelet disk drops that prefix.
+  const std::string_view root = mount.root;
+  return contains(root, "kubelet/pods/") || contains(root, "/volumes/kubernetes.io~") ||
+         (contains(root, "/pods/") &&
+          (contains(root, "/etc-hosts") || contains(root, "/containers/")));
+}
+
+std::vector<std::string> writable_volume_points(const std::vector<Mount>& mounts) {
+  std::vector<std::string> points;
+  for (const auto& mount : visible_mounts(mounts)) {
+    if (mount_says_read_only(mount) || is_pseudo_fs(mount.fs_type)) continue;
+    if (mount.mount_point == "/" || is_system_mount_point(mount.mount_point)) continue;
+    if (is_kubelet_file(mount.mount_point)) continue;
+    points.push_back(mount.mount_point);
+  }
+  return points;
+}
+
+std::string join_path(std::string_view dir, std::string_view name) {
+  while (!dir.empty() && dir.back() == '/') dir.remove_suffix(1);
+  while (!name.empty() && name.front() == '/') name.remove_prefix(1);
+  return std::string(dir) + "/" + std::string(name);
+}
+
+}  // namespace capprobe::probes::fs
