@@ -1,1 +1,125 @@
-// placeholder: being written
+// host.ipc: does this process share the node's IPC namespace (hostIPC)? The namespace inode
+// (the initial one has a fixed number), pid 1's namespace when pid 1 is the node's init, and
+// the SysV IPC objects visible as a corroborating fact.
+#include "probes/common/text.hpp"
+#include "probes/host/host_judge.hpp"
+#include "probes/probe.hpp"
+
+namespace capprobe::probes {
+namespace {
+
+nlohmann::json count_json(const std::optional<int>& count) {
+  return count ? nlohmann::json(*count) : nlohmann::json(nullptr);
+}
+
+std::string sysv_text(const SysvCounts& sysv) {
+  const auto total = sysv.total();
+  return total ? std::to_string(*total) + " SysV IPC objects visible"
+               : "SysV IPC objects not readable";
+}
+
+CapabilityResult run(ProbeContext& ctx) {
+  CapabilityResult result;
+  result.id = "host.ipc";
+  result.requested = ctx.requests.host_ipc;
+  const auto facts = collect_ipc_facts(ctx.os, assess_isolation(ctx.os));
+  apply_host_verdict(result, judge_host_ipc(facts), "hostIPC");
+  auto& e = result.evidence;
+  e["namespace"] = facts.ipc_ns.json();
+  if (facts.ipc_ns.error) e["namespace_error"] = facts.ipc_ns.error->name;
+  e["initial_namespace"] =
+      facts.ipc_ns.initial() ? nlohmann::json(*facts.ipc_ns.initial()) : nlohmann::json(nullptr);
+  e["pid1_namespace"] = facts.pid1_ipc_ns ? facts.pid1_ipc_ns->json() : nlohmann::json(nullptr);
+  if (facts.pid1_ipc_ns && facts.pid1_ipc_ns->error)
+    e["pid1_namespace_error"] = facts.pid1_ipc_ns->error->name;
+  e["sysv_objects"] = {{"shm", count_json(facts.sysv.shm)},
+                       {"msg", count_json(facts.sysv.msg)},
+                       {"sem", count_json(facts.sysv.sem)}};
+  e["node_agents_visible"] = facts.scan.node_agents;
+  e["isolation"] = facts.isolation.observed;
+  return result;
+}
+
+}  // namespace
+
+std::optional<int> SysvCounts::total() const {
+  if (!shm && !msg && !sem) return std::nullopt;
+  return shm.value_or(0) + msg.value_or(0) + sem.value_or(0);
+}
+
+SysvCounts count_sysv_objects(const platform::Platform& os) {
+  const auto count = [&os](const std::string& path) -> std::optional<int> {
+    auto content = os.read_file(path, 1 << 20);
+    if (!content) return std::nullopt;  // ENOENT: a kernel without CONFIG_SYSVIPC
+    const auto rows = text::lines(content.value());
+    int objects = 0;
+    for (std::size_t i = 1; i < rows.size(); ++i)  // the first line is the column header
+      if (!text::trim(rows[i]).empty()) ++objects;
+    return objects;
+  };
+  return {count("/proc/sysvipc/shm"), count("/proc/sysvipc/msg"), count("/proc/sysvipc/sem")};
+}
+
+IpcFacts collect_ipc_facts(const platform::Platform& os, const IsolationAssessment& isolation) {
+  IpcFacts facts;
+  facts.ipc_ns = ns::read_namespace(os, "self", "ipc");
+  facts.pid_ns = ns::read_namespace(os, "self", "pid");
+  facts.scan = ns::scan_processes(os);
+  facts.sysv = count_sysv_objects(os);
+  facts.isolation = {isolation.observed, isolation.flavor};
+  if (sees_node_init(facts.pid_ns, facts.scan, facts.isolation))
+    facts.pid1_ipc_ns = ns::read_namespace(os, "1", "ipc");
+  return facts;
+}
+
+HostVerdict judge_host_ipc(const IpcFacts& facts) {
+  HostVerdict v;
+  const auto& link = facts.ipc_ns;
+  const std::string sysv = sysv_text(facts.sysv);
+  if (!link.readable()) {
+    v.determined = false;
+    v.undetermined_reason = ns::unreadable_reason(link);
+    v.observed = facts.isolation.observed == "host" ? "shared" : "isolated";
+    v.seen = "isolation " + facts.isolation.observed + ", " + sysv;
+    return v;
+  }
+  if (facts.isolation.guest()) {
+    v.observed = "isolated";
+    v.seen =
+        (link.initial() == true
+             ? "IPC namespace " + link.link + " is the initial one of the " +
+                   facts.isolation.guest_name() + "'s kernel, not the node's"
+             : "own IPC namespace " + link.link + " inside a " + facts.isolation.guest_name()) +
+        "; " + sysv;
+    return v;
+  }
+  if (link.initial() == true) {
+    v.observed = "shared";
+    v.seen = "runs in the kernel's initial IPC namespace " + link.link + "; " + sysv;
+    return v;
+  }
+  const auto& pid1 = facts.pid1_ipc_ns;
+  if (pid1 && pid1->readable() && pid1->inode == link.inode) {
+    v.observed = "shared";
+    v.seen = "shares IPC namespace " + link.link +
+             " with the node's pid 1 (a nested node: not the kernel's initial namespace); " + sysv;
+    return v;
+  }
+  v.observed = "isolated";
+  v.seen = "has its own IPC namespace " + link.link;
+  if (pid1 && pid1->readable()) v.seen += " (the node's pid 1 is in " + pid1->link + ")";
+  v.seen += "; " + sysv;
+  return v;
+}
+
+Probe host_ipc_probe() {
+  ProbeInfo info;
+  info.id = "host.ipc";
+  info.title = "Node IPC namespace (hostIPC)";
+  info.pod_spec_field = "hostIPC";
+  info.platforms = {"linux"};
+  info.cost = Cost::light;
+  return Probe{info, run};
+}
+
+}  // namespace capprobe::probes

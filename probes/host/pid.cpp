@@ -1,1 +1,102 @@
-// placeholder: being written
+// host.pid: does this process share the node's PID namespace (hostPID)? The namespace inode,
+// corroborated by a bounded scan of /proc for the node's own agents.
+#include <algorithm>
+
+#include "probes/host/host_judge.hpp"
+#include "probes/probe.hpp"
+
+namespace capprobe::probes {
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+std::string pid1_text(const ns::ProcessScan& scan) {
+  return scan.pid1_comm ? "pid 1 is " + *scan.pid1_comm : "pid 1 is not visible";
+}
+
+CapabilityResult run(ProbeContext& ctx) {
+  CapabilityResult result;
+  result.id = "host.pid";
+  result.requested = ctx.requests.host_pid;
+  const auto facts = collect_pid_facts(ctx.os, assess_isolation(ctx.os));
+  apply_host_verdict(result, judge_host_pid(facts), "hostPID");
+  auto& e = result.evidence;
+  e["namespace"] = facts.pid_ns.json();
+  if (facts.pid_ns.error) e["namespace_error"] = facts.pid_ns.error->name;
+  e["initial_namespace"] =
+      facts.pid_ns.initial() ? nlohmann::json(*facts.pid_ns.initial()) : nlohmann::json(nullptr);
+  e["pid1_comm"] = facts.scan.pid1_comm ? nlohmann::json(*facts.scan.pid1_comm) : nullptr;
+  e["node_agents_visible"] = facts.scan.node_agents;
+  e["kubelet_visible"] = std::find(facts.scan.node_agents.begin(), facts.scan.node_agents.end(),
+                                   "kubelet") != facts.scan.node_agents.end();
+  e["process_scan"] = facts.scan.json();
+  e["isolation"] = facts.isolation.observed;
+  return result;
+}
+
+}  // namespace
+
+PidFacts collect_pid_facts(const platform::Platform& os, const IsolationAssessment& isolation) {
+  PidFacts facts;
+  facts.pid_ns = ns::read_namespace(os, "self", "pid");
+  facts.scan = ns::scan_processes(os);
+  facts.isolation = {isolation.observed, isolation.flavor};
+  return facts;
+}
+
+HostVerdict judge_host_pid(const PidFacts& facts) {
+  HostVerdict v;
+  const auto& link = facts.pid_ns;
+  const std::string name = link.readable() ? link.link : std::string("(unreadable)");
+  if (!facts.scan.node_agents.empty()) {
+    // Seeing the node's kubelet or runtime is the demonstration itself, whatever the inode says
+    // (a nested node such as kind runs in a non-initial PID namespace of its own).
+    v.observed = "shared";
+    v.seen = "sees the node's processes (" + join(facts.scan.node_agents) + ") in PID namespace " +
+             name + "; " + pid1_text(facts.scan);
+    return v;
+  }
+  if (!link.readable()) {
+    v.determined = false;
+    v.undetermined_reason = ns::unreadable_reason(link);
+    v.observed = facts.isolation.observed == "host" ? "shared" : "isolated";
+    v.seen = "isolation " + facts.isolation.observed + ", no node agent visible, " +
+             pid1_text(facts.scan);
+    return v;
+  }
+  if (facts.isolation.guest()) {
+    v.observed = "isolated";
+    v.seen = link.initial() == true
+                 ? "PID namespace " + name + " is the initial one of the " +
+                       facts.isolation.guest_name() + "'s kernel, not the node's; " +
+                       pid1_text(facts.scan)
+                 : "own PID namespace " + name + " inside a " + facts.isolation.guest_name() +
+                       "; " + pid1_text(facts.scan);
+    return v;
+  }
+  if (link.initial() == true) {
+    v.observed = "shared";
+    v.seen = "runs in the kernel's initial PID namespace " + name + "; " + pid1_text(facts.scan);
+    return v;
+  }
+  v.observed = "isolated";
+  v.seen = "has its own PID namespace " + name + " (" + pid1_text(facts.scan) +
+           ", no node agent visible)";
+  return v;
+}
+
+Probe host_pid_probe() {
+  ProbeInfo info;
+  info.id = "host.pid";
+  info.title = "Node PID namespace (hostPID)";
+  info.pod_spec_field = "hostPID";
+  info.platforms = {"linux"};
+  info.cost = Cost::light;
+  return Probe{info, run};
+}
+
+}  // namespace capprobe::probes

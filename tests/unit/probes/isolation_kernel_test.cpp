@@ -2,7 +2,6 @@
 // collection over fixture trees of each kind, the errno cases, and the probe's verdict.
 #include <catch2/catch.hpp>
 
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -10,8 +9,8 @@
 #include "probes/common/judge.hpp"
 #include "probes/isolation/facts.hpp"
 #include "probes/probe.hpp"
+#include "tests/unit/probes/iso_test_support.hpp"
 
-using capprobe::platform::CpuidRegisters;
 using capprobe::platform::FakePlatform;
 using capprobe::probes::IsolationAssessment;
 using capprobe::probes::IsolationFacts;
@@ -76,30 +75,10 @@ IsolationFacts runc_container(IsolationFacts f) {
   return f;
 }
 
-void set_vendor(CpuidRegisters& regs, const std::string& vendor) {
-  char bytes[12] = {};
-  std::memcpy(bytes, vendor.data(), std::min<std::size_t>(vendor.size(), 12));
-  std::memcpy(&regs.ebx, bytes, 4);
-  std::memcpy(&regs.ecx, bytes + 4, 4);
-  std::memcpy(&regs.edx, bytes + 8, 4);
-}
-
-// CPUID as a hypervisor announces itself: leaf 1 ECX bit 31 and the 0x40000000 signature.
-void script_cpuid(FakePlatform& os, const std::string& vendor) {
-  CpuidRegisters leaf1;
-  leaf1.ecx = vendor.empty() ? 0 : (1u << 31);
-  os.cpuid_leaves[1] = leaf1;
-  if (vendor.empty()) return;
-  CpuidRegisters base;
-  base.eax = 0x40000001;
-  set_vendor(base, vendor);
-  os.cpuid_leaves[0x40000000] = base;
-}
-
 FakePlatform fixture(const std::string& name, const std::string& cpuid_vendor) {
   FakePlatform os;
   os.load_tree(std::string(CAPPROBE_FIXTURES) + "/" + name, "/");
-  script_cpuid(os, cpuid_vendor);
+  capprobe::testing::script_cpuid(os, cpuid_vendor);
   return os;
 }
 
@@ -619,4 +598,95 @@ TEST_CASE("unusual errno cases stay distinguishable") {
     CHECK(a.confidence == "low");
     CHECK(a.boot_id.empty());
   }
+}
+
+namespace {
+
+capprobe::probes::CapabilityResult run_kernel_probe(FakePlatform& os,
+                                                    const capprobe::probes::PodRequests& requests) {
+  const auto probe = capprobe::probes::isolation_kernel_probe();
+  capprobe::probes::ProbeContext ctx{os, requests, false, ".capprobe-4242-abcdef",
+                                     std::chrono::steady_clock::now() + probe.info.timeout};
+  return probe.run(ctx);
+}
+
+}  // namespace
+
+TEST_CASE("isolation.kernel reports the assessment with the evidence keys of DESIGN.md") {
+  auto os = fixture("iso-kata", "KVMKVMKVM");
+  const capprobe::probes::PodRequests requests;
+  const auto result = run_kernel_probe(os, requests);
+  CHECK(result.id == "isolation.kernel");
+  CHECK(result.status == Status::supported);
+  CHECK(result.observed == "vm_guest");
+  CHECK(result.requested == std::nullopt);
+  CHECK(result.evidence["hypervisor"] == "kvm");
+  CHECK(result.evidence["flavor"] == "kata");
+  CHECK(result.evidence["signals"].is_array());
+  CHECK(result.evidence["boot_id"] == "7a3c1e5f-9b2d-4c6e-8f1a-3b5d7c9e1f2a");
+  CHECK(result.evidence["confidence"] == "high");
+  CHECK(result.evidence["root_mount"]["source"] == "kataShared");
+  CHECK(result.summary.find("kata") != std::string::npos);
+  const auto probe = capprobe::probes::isolation_kernel_probe();
+  CHECK(probe.info.cost == capprobe::probes::Cost::light);
+  CHECK(probe.info.id == "isolation.kernel");
+}
+
+TEST_CASE(
+    "isolation.kernel: a VM or sandbox runtime class that delivered a shared kernel is ignored") {
+  struct Row {
+    std::string fixture;
+    std::optional<std::string> runtime_class;
+    std::optional<bool> requested;
+    Status status;
+  };
+  const std::vector<Row> rows = {
+      {"iso-runc-kvm", std::nullopt, std::nullopt, Status::supported},
+      {"iso-runc-kvm", "kata", true, Status::unsupported},
+      {"iso-runc-kvm", "kata-qemu", true, Status::unsupported},
+      {"iso-runc-kvm", "kata-fc", true, Status::unsupported},
+      {"iso-runc-kvm", "firecracker", true, Status::unsupported},
+      {"iso-runc-kvm", "gvisor", true, Status::unsupported},
+      {"iso-runc-kvm", "runsc-kvm", true, Status::unsupported},
+      {"iso-runc-kvm", "vsphere-crx", true, Status::unsupported},
+      {"iso-runc-kvm", "runc", false, Status::supported},
+      {"iso-runc-kvm", "nvidia", false, Status::supported},
+      {"iso-runc-kvm", "katana", false, Status::supported},  // a word, not a prefix, must match
+      {"iso-host", "kata", true, Status::unsupported},
+      {"iso-kata", "kata", true, Status::supported},
+      {"iso-kata", "runc", false, Status::supported},
+      {"iso-gvisor", "gvisor", true, Status::supported},
+      {"iso-gvisor", "kata", true, Status::supported},  // isolated, if differently than asked
+      {"iso-firecracker", "kata-fc", true, Status::supported},
+      {"iso-crx", "crx", true, Status::supported},
+  };
+  for (const auto& row : rows) {
+    DYNAMIC_SECTION(row.fixture << " runtimeClassName "
+                                << row.runtime_class.value_or("(unknown)")) {
+      auto os = fixture(row.fixture, capprobe::testing::fixture_cpuid(row.fixture));
+      capprobe::probes::PodRequests requests;
+      requests.runtime_class = row.runtime_class;
+      const auto result = run_kernel_probe(os, requests);
+      INFO(result.summary);
+      CHECK(result.requested == row.requested);
+      CHECK(result.status == row.status);
+      CHECK(result.evidence["runtime_class"] ==
+            (row.runtime_class ? nlohmann::json(*row.runtime_class) : nlohmann::json(nullptr)));
+      const bool ignored =
+          result.summary.rfind(std::string(capprobe::probes::kIgnoredPrefix), 0) == 0;
+      CHECK(ignored == (row.status == Status::unsupported));
+      CHECK(result.requested_but_ignored() == (row.status == Status::unsupported));
+    }
+  }
+}
+
+TEST_CASE("isolation.kernel says so when its confidence is low") {
+  FakePlatform os;  // nothing readable at all
+  const capprobe::probes::PodRequests requests;
+  const auto result = run_kernel_probe(os, requests);
+  CHECK(result.status == Status::supported);
+  CHECK(result.observed == "host");
+  CHECK(result.evidence["confidence"] == "low");
+  CHECK(result.evidence["boot_id"].is_null());
+  CHECK(result.summary.find("low confidence") != std::string::npos);
 }
