@@ -33,8 +33,21 @@ std::string version_name(Version version) {
 }
 
 std::string hierarchy_name(const Location* location) {
-  if (location == nullptr || !location->directory) return "none";
+  if (location == nullptr) return "none";
   return location->version == Version::v1 ? "cgroup_v1" : "cgroup_v2";
+}
+
+// The controller's location when this process's directory in it is known; otherwise nullptr,
+// with the reason in `unlocated` when the controller exists but the directory cannot be found
+// (then a limit may apply that cannot be read).
+const Location* located(const Discovery& discovery, const std::string& controller,
+                        std::optional<std::string>& unlocated) {
+  const auto* location = discovery.find(controller);
+  if (location == nullptr || location->directory) return location;
+  unlocated = "this process's " + controller + " cgroup " + location->cgroup_path +
+              " lies outside the root " + location->mount_root + " of the mount at " +
+              location->mount_point;
+  return nullptr;
 }
 
 // Files that are absent are facts ("no such limit here"); anything else that failed is a limit
@@ -404,9 +417,9 @@ std::optional<RequestRange> request_from_weight_nonlinear(std::uint64_t weight) 
 
 CpuConfig read_cpu_config(const platform::Platform& os, const Discovery& discovery) {
   CpuConfig config;
-  const auto* location = discovery.find("cpu");
-  config.hierarchy = hierarchy_name(location);
-  if (config.hierarchy == "none") return config;
+  config.hierarchy = hierarchy_name(discovery.find("cpu"));
+  const auto* location = located(discovery, "cpu", config.unlocated);
+  if (location == nullptr) return config;
   const bool v2 = location->version == Version::v2;
   for (const auto& directory : ancestry(*location)) {
     std::optional<CpuQuota> quota;
@@ -439,9 +452,9 @@ CpuConfig read_cpu_config(const platform::Platform& os, const Discovery& discove
 
 MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& discovery) {
   MemoryConfig config;
-  const auto* location = discovery.find("memory");
-  config.hierarchy = hierarchy_name(location);
-  if (config.hierarchy == "none") return config;
+  config.hierarchy = hierarchy_name(discovery.find("memory"));
+  const auto* location = located(discovery, "memory", config.unlocated);
+  if (location == nullptr) return config;
   const bool v2 = location->version == Version::v2;
   for (const auto& directory : ancestry(*location)) {
     const auto limit = read(os, directory + (v2 ? "/memory.max" : "/memory.limit_in_bytes"));
@@ -517,9 +530,9 @@ std::optional<std::uint64_t> read_oom_kill(const platform::Platform& os,
 
 CpusetConfig read_cpuset_config(const platform::Platform& os, const Discovery& discovery) {
   CpusetConfig config;
-  const auto* location = discovery.find("cpuset");
-  config.hierarchy = hierarchy_name(location);
-  if (config.hierarchy == "none") return config;
+  config.hierarchy = hierarchy_name(discovery.find("cpuset"));
+  const auto* location = located(discovery, "cpuset", config.unlocated);
+  if (location == nullptr) return config;
   const bool v2 = location->version == Version::v2;
   const auto& leaf = *location->directory;
   const auto cpus = read(os, leaf + (v2 ? "/cpuset.cpus.effective" : "/cpuset.cpus"));

@@ -148,7 +148,10 @@ std::optional<RequestRange> request_from_weight_nonlinear(std::uint64_t weight);
 // ---------------------------------------------------------------- limits over the ancestry
 
 struct CpuConfig {
-  std::string hierarchy = "none";    // which holds the controller: "cgroup_v1", "cgroup_v2", "none"
+  std::string hierarchy = "none";  // which holds the controller: "cgroup_v1", "cgroup_v2", "none"
+  // Set when the controller exists but this process's cgroup in it cannot be found (its path
+  // lies outside the mount's root): a limit may apply that cannot be read.
+  std::optional<std::string> unlocated;
   std::optional<double> limit_cpus;  // the tightest quota/period over the visible ancestors
   std::optional<CpuQuota> limiting;  // the quota that gives it
   std::optional<std::string> limiting_directory;
@@ -162,6 +165,7 @@ CpuConfig read_cpu_config(const platform::Platform& os, const Discovery& discove
 
 struct MemoryConfig {
   std::string hierarchy = "none";
+  std::optional<std::string> unlocated;
   std::optional<std::uint64_t> limit_bytes;  // tightest over the ancestors (and, on v1, the
                                              // kernel's hierarchical_memory_limit)
   std::optional<std::string> limiting;       // the directory, or "memory.stat" when the tightest
@@ -184,6 +188,7 @@ std::optional<std::uint64_t> read_oom_kill(const platform::Platform& os,
 
 struct CpusetConfig {
   std::string hierarchy = "none";
+  std::optional<std::string> unlocated;
   std::optional<std::vector<int>> cpus;
   std::optional<std::vector<int>> mems;
   std::vector<std::string> hidden;

@@ -2,6 +2,7 @@
 // (>= 10 CFS periods) and judges whether the limit is what the process actually gets.
 #include "probes/resources/cpu_limit.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -41,6 +42,7 @@ std::string numbers(const CpuFacts& facts) {
                     " CPUs, " + std::to_string(facts.visible_cpus) + " visible";
   if (facts.limit_cpus) out += ", limit " + cpus_text(*facts.limit_cpus);
   if (facts.steal_cpus) out += ", steal " + cpus_text(*facts.steal_cpus) + " CPUs";
+  if (facts.other_cpus) out += ", other load " + cpus_text(*facts.other_cpus) + " CPUs";
   if (facts.nr_throttled_delta)
     out += ", throttled " + std::to_string(*facts.nr_throttled_delta) + " times";
   return out;
@@ -71,8 +73,10 @@ void judge_quick(const CpuFacts& facts, CapabilityResult& result) {
     summary += "configured limit " + cpus_text(*facts.limit_cpus) + " CPUs of " +
                std::to_string(facts.visible_cpus) + " visible";
   } else {
-    summary += "no CPU limit visible in the cgroups (" + std::to_string(facts.visible_cpus) +
-               " CPUs visible)";
+    summary += facts.limit_unseen.empty()
+                   ? "no CPU limit visible in the cgroups ("
+                   : "no CPU limit could be read (" + facts.limit_unseen + "; ";
+    summary += std::to_string(facts.visible_cpus) + " CPUs visible)";
     if (facts.requested_cpus)
       summary += "; a limit of " + cpus_text(*facts.requested_cpus) +
                  " CPUs was requested: the pod-level cgroup may be hidden by the cgroup namespace, "
@@ -99,6 +103,7 @@ std::optional<ProcStatCpu> parse_proc_stat(std::string_view content) {
       const auto ticks = text::parse_uint(fields[i]);
       if (!ticks) return std::nullopt;
       cpu.total += *ticks;
+      if (i == 4 || i == 5) cpu.idle += *ticks;
       if (i == 8) cpu.steal = *ticks;
     }
     out = cpu;
@@ -115,8 +120,19 @@ std::optional<double> steal_cpus(const ProcStatCpu& before, const ProcStatCpu& a
   return fraction * after.cpu_lines;
 }
 
-void judge_cpu_limit(const CpuFacts& facts, CapabilityResult& result) {
-  if (facts.quick) return judge_quick(facts, result);
+std::optional<double> busy_cpus(const ProcStatCpu& before, const ProcStatCpu& after) {
+  if (after.total <= before.total || after.idle < before.idle || after.steal < before.steal ||
+      after.cpu_lines <= 0)
+    return std::nullopt;
+  const auto total = after.total - before.total;
+  const auto idle = (after.idle - before.idle) + (after.steal - before.steal);
+  if (idle > total) return std::nullopt;
+  return static_cast<double>(total - idle) / static_cast<double>(total) * after.cpu_lines;
+}
+
+namespace {
+
+void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
   if (!facts.measured_cpus) {
     set(result, Status::error, "error", "the burn produced no measurement");
     return;
@@ -191,6 +207,15 @@ void judge_cpu_limit(const CpuFacts& facts, CapabilityResult& result) {
   judge_shortfall(facts, visible, result);
 }
 
+}  // namespace
+
+void judge_cpu_limit(const CpuFacts& facts, CapabilityResult& result) {
+  if (facts.quick) return judge_quick(facts, result);
+  judge_measured(facts, result);
+  if (!facts.limit_unseen.empty())
+    result.summary += "; a limit may also apply that cannot be read: " + facts.limit_unseen;
+}
+
 namespace {
 
 CapabilityResult run(ProbeContext& ctx) {
@@ -211,6 +236,10 @@ CapabilityResult run(ProbeContext& ctx) {
   facts.requested_cpus = requests.cpu_limit_cpus;
   facts.quick = ctx.quick;
   facts.visible_cpus = allowed ? static_cast<int>(allowed.value().size()) : 0;
+  if (config.unlocated)
+    facts.limit_unseen = *config.unlocated;
+  else if (!config.hidden.empty())
+    facts.limit_unseen = "unreadable " + nlohmann::json(config.hidden).dump();
 
   auto& evidence = result.evidence;
   evidence["limit_cpus"] =
@@ -251,6 +280,7 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["cgroup"] = discovery.to_json();
   evidence["cgroup_reads"] = config.reads;
   evidence["cgroup_hidden"] = config.hidden;
+  evidence["cgroup_unlocated"] = config.unlocated ? nlohmann::json(*config.unlocated) : nullptr;
 
   if (!allowed) {
     evidence["allowed_cpus_errno"] = allowed.error().name;
@@ -313,11 +343,14 @@ CapabilityResult run(ProbeContext& ctx) {
       evidence["steal_ticks_delta"] =
           after->steal >= before->steal ? after->steal - before->steal : 0;
       facts.steal_cpus = steal_cpus(*before, *after);
+      if (const auto busy = busy_cpus(*before, *after); busy && facts.measured_cpus)
+        facts.other_cpus = std::max(0.0, *busy - *facts.measured_cpus);
     }
   } else {
     evidence["proc_stat_errno"] = proc_before ? proc_after.error().name : proc_before.error().name;
   }
   evidence["steal_cpus"] = facts.steal_cpus ? nlohmann::json(rounded(*facts.steal_cpus)) : nullptr;
+  evidence["other_cpus"] = facts.other_cpus ? nlohmann::json(rounded(*facts.other_cpus)) : nullptr;
 
   judge_cpu_limit(facts, result);
   return result;

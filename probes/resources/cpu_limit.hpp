@@ -15,6 +15,7 @@ namespace capprobe::probes {
 // The aggregate "cpu" line of /proc/stat, in USER_HZ ticks.
 struct ProcStatCpu {
   std::uint64_t total = 0;  // user..steal (guest time is already inside user)
+  std::uint64_t idle = 0;   // idle + iowait
   std::uint64_t steal = 0;
   int cpu_lines = 0;  // the "cpuN" lines: how many CPUs the kernel accounts
 };
@@ -22,15 +23,21 @@ std::optional<ProcStatCpu> parse_proc_stat(std::string_view text);
 
 // Average CPUs' worth of time the hypervisor stole between two samples.
 std::optional<double> steal_cpus(const ProcStatCpu& before, const ProcStatCpu& after);
+// Average CPUs busy (neither idle nor stolen) between two samples, whoever used them.
+std::optional<double> busy_cpus(const ProcStatCpu& before, const ProcStatCpu& after);
 
 struct CpuFacts {
   std::optional<double> limit_cpus;     // the configured limit, nullopt = none visible
   int visible_cpus = 0;                 // CPUs this process may run on
   std::optional<double> measured_cpus;  // from the burn; nullopt when not measured
   std::optional<double> steal_cpus;     // during the burn
+  std::optional<double> other_cpus;     // used by other processes during the burn
   std::optional<std::uint64_t> nr_throttled_delta;
   std::optional<double> requested_cpus;  // resources.limits.cpu from the pod spec
   bool quick = false;
+  // Why a limit may apply that cannot be read (cgroup not located, limit files denied); empty
+  // when every level was read.
+  std::string limit_unseen;
 };
 
 // Within this fraction a measurement "matches" a limit.

@@ -137,10 +137,18 @@ void judge_memory_limit(const MemoryFacts& facts, const MemoryPlan& plan, const 
     if (facts.quick) {
       std::string summary = "allocation skipped by --quick; ";
       summary += facts.limit_bytes ? "configured limit " + mib(*facts.limit_bytes) + differs(facts)
-                                   : "no memory limit visible in the cgroups";
+                 : facts.limit_unseen.empty()
+                     ? std::string("no memory limit visible in the cgroups")
+                     : "no memory limit could be read (" + facts.limit_unseen + ")";
       if (!facts.limit_bytes && facts.requested_bytes)
         summary += " although " + mib(*facts.requested_bytes) + " was requested";
       set(result, Status::untested, facts.limit_bytes ? "configured" : "not_measured", summary);
+      return;
+    }
+    if (!facts.limit_unseen.empty()) {
+      // A limit may exist; neither "nothing to enforce" nor "ignored" can be claimed.
+      set(result, Status::untested, "unknown",
+          "the memory limit cannot be read, so nothing was tested: " + facts.limit_unseen);
       return;
     }
     result.observed = "no_limit";
@@ -296,6 +304,10 @@ CapabilityResult run(ProbeContext& ctx) {
   }
   if (status) facts.vm_size = kib_field(status.value(), "VmSize");
   facts.swap_possible = swap_possible(config, swap_total);
+  if (config.unlocated)
+    facts.limit_unseen = *config.unlocated;
+  else if (!config.limit_bytes && !config.hidden.empty())
+    facts.limit_unseen = "unreadable " + nlohmann::json(config.hidden).dump();
 
   auto& evidence = result.evidence;
   evidence["limit_bytes"] = optional_json(config.limit_bytes);
@@ -318,6 +330,7 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["cgroup"] = discovery.to_json();
   evidence["cgroup_reads"] = config.reads;
   evidence["cgroup_hidden"] = config.hidden;
+  evidence["cgroup_unlocated"] = config.unlocated ? nlohmann::json(*config.unlocated) : nullptr;
 
   const auto plan = plan_memory_trial(facts);
   evidence["plan"] = nullptr;

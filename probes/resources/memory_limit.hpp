@@ -32,6 +32,9 @@ struct MemoryFacts {
   bool swap_possible = false;                    // swap exists and the cgroup may use it
   std::optional<std::uint64_t> requested_bytes;  // resources.limits.memory
   bool quick = false;
+  // Why a limit may apply that cannot be read (cgroup not located, limit files denied); empty
+  // when every level was read.
+  std::string limit_unseen;
 };
 
 // What the gates decided: no trial (with the outcome word and why), or the trial to run.

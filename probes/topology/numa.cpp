@@ -195,13 +195,15 @@ CapabilityResult run(ProbeContext& ctx) {
   auto distances = nlohmann::json::object();
   for (const auto& node : facts.nodes) distances[std::to_string(node.id)] = node.distances;
   evidence["distances"] = distances;
-  evidence["cpuset"] = {{"hierarchy", cpuset.hierarchy},
-                        {"cpus", cpuset.cpus ? nlohmann::json(text::format_cpu_list(*cpuset.cpus))
-                                             : nlohmann::json(nullptr)},
-                        {"mems", cpuset.mems ? nlohmann::json(text::format_cpu_list(*cpuset.mems))
-                                             : nlohmann::json(nullptr)},
-                        {"reads", cpuset.reads},
-                        {"hidden", cpuset.hidden}};
+  evidence["cpuset"] = {
+      {"hierarchy", cpuset.hierarchy},
+      {"cpus",
+       cpuset.cpus ? nlohmann::json(text::format_cpu_list(*cpuset.cpus)) : nlohmann::json(nullptr)},
+      {"mems",
+       cpuset.mems ? nlohmann::json(text::format_cpu_list(*cpuset.mems)) : nlohmann::json(nullptr)},
+      {"reads", cpuset.reads},
+      {"unlocated", cpuset.unlocated ? nlohmann::json(*cpuset.unlocated) : nlohmann::json(nullptr)},
+      {"hidden", cpuset.hidden}};
   evidence["affinity"] = affinity ? nlohmann::json(text::format_cpu_list(sorted(affinity.value())))
                                   : nlohmann::json(nullptr);
   evidence["mems_source"] =

@@ -4,6 +4,7 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/resources/cgroup.hpp"
+#include "tests/unit/probes/resources_fixture.hpp"
 
 using namespace capprobe;
 using namespace capprobe::probes::cgroup;
@@ -13,7 +14,7 @@ namespace {
 
 FakePlatform fixture(const std::string& name) {
   FakePlatform fake;
-  fake.load_tree(std::string(CAPPROBE_FIXTURES) + "/" + name, "/");
+  fake.load_tree(capprobe::testing::fixture_dir(name), "/");
   return fake;
 }
 
@@ -150,6 +151,28 @@ TEST_CASE("a cgroup path outside the mount's root is reported", "[cgroup]") {
   REQUIRE(discovery.problems.size() == 1);
   CHECK(discovery.problems[0].find("outside the root /docker/other") != std::string::npos);
   CHECK(discovery.find("cpu")->directory == std::optional<std::string>("/sys/fs/cgroup/cpu"));
+}
+
+TEST_CASE("a cgroup namespace over unremounted v1 mounts leaves the cgroup unlocated", "[cgroup]") {
+  // `unshare -C` on the development machine: the namespace root is /process_api/<id>, so the
+  // memory mount's root shows as "/../.." and the path as "/".
+  auto fake = fixture("cg-hybrid");
+  fake.file("/proc/self/cgroup", "4:memory:/\n3:cpuset:/\n1:cpu:/\n0::/\n");
+  fake.file("/proc/self/mountinfo",
+            "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+            "34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
+            "35 31 0:32 /../.. /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+            "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n");
+  const auto discovery = discover(fake);
+  const auto memory = read_memory_config(fake, discovery);
+  CHECK(memory.hierarchy == "cgroup_v1");
+  CHECK_FALSE(memory.limit_bytes);
+  REQUIRE(memory.unlocated);
+  CHECK(memory.unlocated->find("outside the root /../..") != std::string::npos);
+  CHECK(memory.reads.empty());
+  const auto cpu = read_cpu_config(fake, discovery);
+  CHECK_FALSE(cpu.unlocated);
+  CHECK(cpu.hierarchy == "cgroup_v1");
 }
 
 TEST_CASE("of two mounts of one hierarchy the one whose root holds the path wins", "[cgroup]") {

@@ -4,6 +4,7 @@
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/resources/cpu_limit.hpp"
+#include "tests/unit/probes/resources_fixture.hpp"
 
 using namespace capprobe;
 using namespace capprobe::probes;
@@ -31,6 +32,16 @@ CpuFacts facts(std::optional<double> limit, int visible, std::optional<double> m
   out.steal_cpus = steal;
   out.quick = quick;
   return out;
+}
+
+CpuFacts unseen(CpuFacts in) {
+  in.limit_unseen = "cgroup gone";
+  return in;
+}
+
+CpuFacts busy(CpuFacts in, double other) {
+  in.other_cpus = other;
+  return in;
 }
 
 }  // namespace
@@ -75,6 +86,13 @@ TEST_CASE("the CPU verdict table", "[cpu_limit]") {
        true, Status::untested, "not_measured", "only the burn would show it"},
       {"no measurement", facts(0.5, 2, std::nullopt), std::nullopt, Status::error, "error",
        "no measurement"},
+      {"quick, limit unreadable",
+       unseen(facts(std::nullopt, 2, std::nullopt, std::nullopt, 0.0, true)), std::nullopt,
+       Status::untested, "not_measured", "no CPU limit could be read (cgroup gone"},
+      {"no limit read, full speed", unseen(facts(std::nullopt, 2, 1.97)), std::nullopt,
+       Status::untested, "no_limit", "a limit may also apply that cannot be read: cgroup gone"},
+      {"contention named with other load", busy(facts(0.5, 2, 0.37), 1.6), std::nullopt,
+       Status::untested, "inconclusive", "other load 1.60 CPUs"},
   };
   for (const auto& row : cases) {
     INFO(row.name);
@@ -100,6 +118,9 @@ TEST_CASE("/proc/stat: totals, steal and the CPU count", "[cpu_limit]") {
   after.total += 200;
   after.steal += 50;  // a quarter of all time stolen on 2 CPUs = half a CPU
   CHECK(steal_cpus(*before, after) == Approx(0.5));
+  after.idle += 100;  // of the 200 ticks: 100 idle, 50 stolen, 50 busy -> half a CPU busy
+  CHECK(busy_cpus(*before, after) == Approx(0.5));
+  CHECK_FALSE(busy_cpus(after, *before));
   CHECK_FALSE(steal_cpus(after, *before));
   CHECK_FALSE(parse_proc_stat("intr 1\n"));
   CHECK_FALSE(parse_proc_stat("cpu  1 x 3\n"));
@@ -114,7 +135,7 @@ struct Run {
   std::vector<std::pair<int, std::chrono::milliseconds>> burns;
 
   explicit Run(const std::string& fixture_name) {
-    fake.load_tree(std::string(CAPPROBE_FIXTURES) + "/" + fixture_name, "/");
+    fake.load_tree(capprobe::testing::fixture_dir(fixture_name), "/");
     fake.cpus = {0, 1};
   }
   // The burn gets `cpus` worth of CPU time; cpu.stat and /proc/stat move as a throttled
@@ -218,6 +239,8 @@ TEST_CASE("cpu_limit: steal during the burn comes from /proc/stat", "[cpu_limit]
   CHECK(result.observed == "hypervisor_limited");
   CHECK(result.evidence["steal_ticks_delta"] == 900);
   CHECK(result.evidence["steal_cpus"] == Approx(1.8));
+  // 1000 busy ticks of 2000 on 4 CPUs = 2 CPUs busy, all of them the burn's.
+  CHECK(result.evidence["other_cpus"] == Approx(0.0));
 }
 
 TEST_CASE("cpu_limit --quick burns nothing and keeps the configured limit", "[cpu_limit]") {

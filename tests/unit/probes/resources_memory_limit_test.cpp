@@ -5,6 +5,7 @@
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/resources/memory_limit.hpp"
+#include "tests/unit/probes/resources_fixture.hpp"
 
 using namespace capprobe;
 using namespace capprobe::probes;
@@ -128,6 +129,9 @@ TEST_CASE("the memory verdict for every outcome", "[memory_limit]") {
   swap.swap_possible = true;
   auto requested_more = limited();
   requested_more.requested_bytes = 256 * kMiB;
+  auto unseen = limited(std::nullopt);
+  unseen.limit_unseen = "this process's memory cgroup / lies outside the root /../..";
+  unseen.requested_bytes = k128;
 
   const Row rows[] = {
       {"quick",
@@ -259,6 +263,16 @@ TEST_CASE("the memory verdict for every outcome", "[memory_limit]") {
        "timed_out",
        "not_run",
        "did not finish within 8000 ms"},
+      {"limit unreadable: neither no-limit nor ignored",
+       unseen,
+       std::nullopt,
+       {},
+       {},
+       true,
+       Status::untested,
+       "unknown",
+       "not_run",
+       "cannot be read"},
       {"requested differs from configured", requested_more,
        ended(MemoryTrialEnd::killed, 112 * kMiB, 9), 0, 1, true, Status::supported, "enforced",
        "oom_killed", "the pod spec requested 256 MiB, the cgroup says 128 MiB"},
@@ -307,20 +321,14 @@ TEST_CASE("kib_field reads /proc/meminfo and /proc/self/status", "[memory_limit]
 
 namespace {
 
-// Appended piecewise: GCC 12 reports a false -Warray-bounds for the one-expression concatenation.
-std::string fixture_dir(const std::string& name) {
-  std::string path = CAPPROBE_FIXTURES;
-  path += '/';
-  path += name;
-  return path;
-}
-
 struct Run {
   FakePlatform fake;
   PodRequests requests;
   bool quick = false;
 
-  explicit Run(const std::string& fixture_name) { fake.load_tree(fixture_dir(fixture_name), "/"); }
+  explicit Run(const std::string& fixture_name) {
+    fake.load_tree(capprobe::testing::fixture_dir(fixture_name), "/");
+  }
   CapabilityResult go() {
     ProbeContext ctx{fake, requests, quick, ".capprobe-1-test", std::chrono::steady_clock::now()};
     return resources_memory_limit_probe().run(ctx);

@@ -4,6 +4,7 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/topology/numa.hpp"
+#include "tests/unit/probes/resources_fixture.hpp"
 
 using namespace capprobe;
 using namespace capprobe::probes;
@@ -17,8 +18,8 @@ struct Run {
 
   // A NUMA tree under /sys/devices/system/node plus a cgroup tree for the cpuset.
   Run(const std::string& numa, const std::string& cgroup) {
-    fake.load_tree(std::string(CAPPROBE_FIXTURES) + "/" + cgroup, "/");
-    if (!numa.empty()) fake.load_tree(std::string(CAPPROBE_FIXTURES) + "/" + numa, "/");
+    fake.load_tree(capprobe::testing::fixture_dir(cgroup), "/");
+    if (!numa.empty()) fake.load_tree(capprobe::testing::fixture_dir(numa), "/");
   }
   CapabilityResult go() {
     ProbeContext ctx{fake, requests, false, ".capprobe-1-test", std::chrono::steady_clock::now()};
