@@ -70,7 +70,13 @@ TEST_CASE("discovery tells v1, v2, hybrid and none apart on captured-style trees
     std::map<std::string, std::pair<Version, std::string>> controllers;
   };
   const Row rows[] = {
+      // captured: runc 1.1.5 with a cgroup namespace on the development machine
       {"cg-v1-runc-cgroupns",
+       "v1",
+       {{"cpu", {Version::v1, "/sys/fs/cgroup/cpu"}},
+        {"memory", {Version::v1, "/sys/fs/cgroup/memory"}},
+        {"cpuset", {Version::v1, "/sys/fs/cgroup/cpuset"}}}},
+      {"cg-v1-docker-cgroupns",
        "v1",
        {{"cpu", {Version::v1, "/sys/fs/cgroup/cpu,cpuacct"}},
         {"memory", {Version::v1, "/sys/fs/cgroup/memory"}},
@@ -85,7 +91,7 @@ TEST_CASE("discovery tells v1, v2, hybrid and none apart on captured-style trees
        {{"cpu", {Version::v2, kNestedLeaf}},
         {"memory", {Version::v2, kNestedLeaf}},
         {"cpuset", {Version::v2, kNestedLeaf}}}},
-      // like the development machine: v1 controllers, an empty cgroup2 mount
+      // like the development machine: v1 controllers, a cgroup2 mount with only hugetlb
       {"cg-hybrid",
        "hybrid",
        {{"cpu", {Version::v1, "/sys/fs/cgroup/cpu"}},
@@ -111,11 +117,11 @@ TEST_CASE("discovery tells v1, v2, hybrid and none apart on captured-style trees
   }
 }
 
-TEST_CASE("the hybrid cgroup2 mount holds no controller because its list is empty", "[cgroup]") {
+TEST_CASE("the hybrid cgroup2 mount holds none of cpu, memory, cpuset", "[cgroup]") {
   auto fake = fixture("cg-hybrid");
   const auto discovery = discover(fake);
   CHECK(discovery.unified_mount == std::optional<std::string>("/sys/fs/cgroup/unified"));
-  CHECK(discovery.v2_controllers.empty());
+  CHECK(discovery.v2_controllers == std::vector<std::string>{"hugetlb"});
   CHECK(discovery.to_json()["layout"] == "hybrid");
 }
 
@@ -313,7 +319,8 @@ TEST_CASE("CPU limits: the tightest quota over the visible ancestors", "[cgroup]
     std::optional<std::uint64_t> shares, weight;
   };
   const Row rows[] = {
-      {"cg-v1-runc-cgroupns", "cgroup_v1", 0.5, "/sys/fs/cgroup/cpu,cpuacct", 512, std::nullopt},
+      {"cg-v1-runc-cgroupns", "cgroup_v1", 0.5, "/sys/fs/cgroup/cpu", 512, std::nullopt},
+      {"cg-v1-docker-cgroupns", "cgroup_v1", 0.5, "/sys/fs/cgroup/cpu,cpuacct", 512, std::nullopt},
       {"cg-v2-pod-cgroupns", "cgroup_v2", 0.5, "/sys/fs/cgroup", std::nullopt, 20},
       {"cg-v2-nested", "cgroup_v2", 1.0, kNested, std::nullopt, 100},
       {"cg-hybrid", "cgroup_v1", std::nullopt, std::nullopt, 1024, std::nullopt},
@@ -361,7 +368,8 @@ TEST_CASE("memory limits: tightest level, usage there, OOM counters and gates", 
     std::optional<std::string> swap;
   };
   const Row rows[] = {
-      {"cg-v1-runc-cgroupns", "cgroup_v1", 128ull << 20, 8ull << 20, 0, false, "134217728"},
+      {"cg-v1-runc-cgroupns", "cgroup_v1", 128ull << 20, 1613824, 0, false, "9223372036854771712"},
+      {"cg-v1-docker-cgroupns", "cgroup_v1", 128ull << 20, 8ull << 20, 0, false, "134217728"},
       {"cg-v2-pod-cgroupns", "cgroup_v2", 256ull << 20, 20ull << 20, 0, true, "0"},
       {"cg-v2-nested", "cgroup_v2", 512ull << 20, 50ull << 20, 1, false, "max"},
       {"cg-hybrid", "cgroup_v1", std::nullopt, 3031040, 0, false, "9223372036854771712"},
@@ -383,7 +391,7 @@ TEST_CASE("memory limits: tightest level, usage there, OOM counters and gates", 
 }
 
 TEST_CASE("v1 hierarchical_memory_limit reveals a limit above the visible cgroups", "[cgroup]") {
-  auto fake = fixture("cg-v1-runc-cgroupns");
+  auto fake = fixture("cg-v1-docker-cgroupns");
   fake.file("/sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n");
   fake.file("/sys/fs/cgroup/memory/memory.stat", "rss 1\nhierarchical_memory_limit 67108864\n");
   const auto config = read_memory_config(fake, discover(fake));
@@ -395,7 +403,7 @@ TEST_CASE("v1 hierarchical_memory_limit reveals a limit above the visible cgroup
 }
 
 TEST_CASE("v1 oom_kill_disable is read", "[cgroup]") {
-  auto fake = fixture("cg-v1-runc-cgroupns");
+  auto fake = fixture("cg-v1-docker-cgroupns");
   fake.file("/sys/fs/cgroup/memory/memory.oom_control",
             "oom_kill_disable 1\nunder_oom 0\noom_kill 4\n");
   const auto config = read_memory_config(fake, discover(fake));
@@ -404,7 +412,7 @@ TEST_CASE("v1 oom_kill_disable is read", "[cgroup]") {
 }
 
 TEST_CASE("cpuset: v1 cpuset.cpus/mems, v2 the effective files", "[cgroup]") {
-  auto v1 = fixture("cg-v1-runc-cgroupns");
+  auto v1 = fixture("cg-v1-docker-cgroupns");
   const auto from_v1 = read_cpuset_config(v1, discover(v1));
   CHECK(from_v1.hierarchy == "cgroup_v1");
   CHECK(from_v1.cpus == std::optional<std::vector<int>>(std::vector<int>{0, 1, 2, 3}));

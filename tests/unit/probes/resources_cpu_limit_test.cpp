@@ -163,7 +163,7 @@ struct Run {
 }  // namespace
 
 TEST_CASE("cpu_limit on a v1 runc container with a 0.5 CPU quota", "[cpu_limit]") {
-  Run run("cg-v1-runc-cgroupns");
+  Run run("cg-v1-docker-cgroupns");
   run.burn_gives(0.51, "/sys/fs/cgroup/cpu,cpuacct/cpu.stat",
                  "nr_periods 130\nnr_throttled 40\nthrottled_time 2000000000\n");
   const auto result = run.go();
@@ -256,7 +256,7 @@ TEST_CASE("cpu_limit --quick burns nothing and keeps the configured limit", "[cp
 }
 
 TEST_CASE("cpu_limit: a failing burn is an error with the errno", "[cpu_limit]") {
-  Run run("cg-v1-runc-cgroupns");
+  Run run("cg-v1-docker-cgroupns");
   run.fake.burn = [](int, std::chrono::milliseconds) {
     return platform::Result<platform::BurnSample>(platform::fake_error("EAGAIN", "pthread_create"));
   };

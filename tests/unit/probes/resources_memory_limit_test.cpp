@@ -339,7 +339,7 @@ struct Run {
 
 TEST_CASE("memory_limit on a v1 container with 128 MiB: the child is OOM-killed",
           "[memory_limit]") {
-  Run run("cg-v1-runc-cgroupns");
+  Run run("cg-v1-docker-cgroupns");
   run.fake.memory_trial = [&run](const platform::MemoryTrialPlan&) {
     // The kernel counts the kill in this cgroup's oom_control.
     run.fake.file("/sys/fs/cgroup/memory/memory.oom_control",
@@ -399,7 +399,7 @@ TEST_CASE("memory_limit without a limit runs no trial", "[memory_limit]") {
 }
 
 TEST_CASE("memory_limit --quick runs no trial", "[memory_limit]") {
-  Run run("cg-v1-runc-cgroupns");
+  Run run("cg-v1-docker-cgroupns");
   run.quick = true;
   const auto result = run.go();
   CHECK(result.evidence["outcome"] == "not_run");
