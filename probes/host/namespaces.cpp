@@ -71,8 +71,9 @@ std::string unreadable_reason(const NamespaceLink& link) {
       return "reading " + path + " was denied (" + name +
              "): it needs ptrace-read access to this process, which an LSM policy (AppArmor, "
              "SELinux) or the /proc mount withholds";
-    return "reading " + path + " was denied (" + name +
-           "): it needs CAP_SYS_PTRACE or the same user as pid " + link.process;
+    return "reading " + path + " was denied (" + name + "): it needs ptrace-read access to pid " +
+           link.process +
+           " (its user or CAP_SYS_PTRACE; a non-dumpable process or an LSM can still refuse)";
   }
   if (link.error->is_absent())
     return path + " does not exist (" + name +

@@ -40,7 +40,7 @@ std::string describe(const IsolationAssessment& a) {
     return "runs on its own guest kernel in a " + a.flavor.value_or("pod") + " VM" + under;
   if (a.observed == "shared_kernel")
     return "runs in a container on the node's kernel (the node itself runs" + under + ")";
-  return "runs directly on the host kernel, not in a container" + under;
+  return "runs on the host's own kernel, in no container," + under;
 }
 
 CapabilityResult run(ProbeContext& ctx) {
