@@ -1,1 +1,362 @@
-// placeholder: being written
+// Pod spec JSON -> PodRequests. Every type mismatch is reported with its JSON path, because the
+// file is the user's input and "invalid pod spec" alone would not tell them what to fix.
+#include "agent/pod_spec.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/quantity.hpp"
+
+namespace capprobe::agent {
+namespace {
+
+using nlohmann::json;
+
+// Thrown inside this file only; parse_pod_spec turns it into PodSpecParse::error.
+struct SpecError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string join_path(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string type_of(const json& value) {
+  return value.is_number() ? "a number" : std::string("a ") + value.type_name();
+}
+
+// A present, non-null member, or nullptr.
+const json* member(const json* object, std::string_view key) {
+  if (object == nullptr || !object->is_object()) return nullptr;
+  const auto found = object->find(key);
+  if (found == object->end() || found->is_null()) return nullptr;
+  return &*found;
+}
+
+const json* object_at(const json* object, std::string_view key, const std::string& path) {
+  const auto* value = member(object, key);
+  if (value != nullptr && !value->is_object())
+    throw SpecError(join_path(path, key) + ": expected an object, got " + type_of(*value));
+  return value;
+}
+
+const json* array_at(const json* object, std::string_view key, const std::string& path) {
+  const auto* value = member(object, key);
+  if (value != nullptr && !value->is_array())
+    throw SpecError(join_path(path, key) + ": expected a list, got " + type_of(*value));
+  return value;
+}
+
+std::optional<bool> bool_at(const json* object, std::string_view key, const std::string& path) {
+  const auto* value = member(object, key);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_boolean())
+    throw SpecError(join_path(path, key) + ": expected true or false, got " + type_of(*value));
+  return value->get<bool>();
+}
+
+std::int64_t as_integer(const json& value, const std::string& path) {
+  if (!value.is_number_integer())
+    throw SpecError(path + ": expected an integer, got " + type_of(value));
+  return value.get<std::int64_t>();
+}
+
+std::optional<std::int64_t> int_at(const json* object, std::string_view key,
+                                   const std::string& path) {
+  const auto* value = member(object, key);
+  if (value == nullptr) return std::nullopt;
+  return as_integer(*value, join_path(path, key));
+}
+
+std::optional<std::string> string_at(const json* object, std::string_view key,
+                                     const std::string& path) {
+  const auto* value = member(object, key);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_string())
+    throw SpecError(join_path(path, key) + ": expected a string, got " + type_of(*value));
+  return value->get<std::string>();
+}
+
+std::vector<std::string> strings_at(const json* object, std::string_view key,
+                                    const std::string& path) {
+  std::vector<std::string> out;
+  const auto* list = array_at(object, key, path);
+  if (list == nullptr) return out;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const auto& item = (*list)[i];
+    if (!item.is_string())
+      throw SpecError(join_path(path, key) + "[" + std::to_string(i) +
+                      "]: expected a string, got " + type_of(item));
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+// A quantity is a string ("500m") in API objects, but hand-written manifests often hold a
+// bare number (cpu: 2), which the API server accepts too.
+std::optional<Quantity> quantity_at(const json* object, std::string_view key,
+                                    const std::string& path) {
+  const auto* value = member(object, key);
+  if (value == nullptr) return std::nullopt;
+  std::string text;
+  if (value->is_string())
+    text = value->get<std::string>();
+  else if (value->is_number())
+    text = value->dump();
+  else
+    throw SpecError(join_path(path, key) + ": expected a quantity, got " + type_of(*value));
+  auto parsed = parse_quantity(text);
+  if (!parsed.quantity) throw SpecError(join_path(path, key) + ": " + parsed.error);
+  if (parsed.quantity->negative)
+    throw SpecError(join_path(path, key) + ": '" + text + "' is negative");
+  return parsed.quantity;
+}
+
+// Where the pod spec sits in the document, and the metadata that names the pod.
+struct Located {
+  const json* spec = nullptr;
+  std::string spec_path;
+  const json* pod_metadata = nullptr;  // the pod's own (a Pod, or a template's)
+  std::string pod_metadata_path;
+  const json* owner_metadata = nullptr;  // the workload's, for the namespace
+};
+
+Located locate(const json& document) {
+  if (!document.is_object())
+    throw SpecError("the document is " + type_of(document) + ", not a Kubernetes object");
+  const auto kind = string_at(&document, "kind", "").value_or("");
+  if (kind == "List" || document.contains("items"))
+    throw SpecError("the document is a list; give one Pod or workload");
+  Located found;
+  const auto* top_spec = object_at(&document, "spec", "");
+  const bool unkinded_pod = kind.empty() && member(top_spec, "containers") != nullptr;
+  if (kind == "Pod" || unkinded_pod) {
+    found.spec = object_at(&document, "spec", "");
+    found.spec_path = "spec";
+    found.pod_metadata = object_at(&document, "metadata", "");
+    found.pod_metadata_path = "metadata";
+  } else if (kind == "PodTemplate") {
+    const auto* pod_template = object_at(&document, "template", "");
+    found.spec = object_at(pod_template, "spec", "template");
+    found.spec_path = "template.spec";
+    found.pod_metadata = object_at(pod_template, "metadata", "template");
+    found.pod_metadata_path = "template.metadata";
+    found.owner_metadata = object_at(&document, "metadata", "");
+  } else if (kind == "CronJob") {
+    const auto* spec = object_at(&document, "spec", "");
+    const auto* job = object_at(spec, "jobTemplate", "spec");
+    const auto* job_spec = object_at(job, "spec", "spec.jobTemplate");
+    const auto* pod_template = object_at(job_spec, "template", "spec.jobTemplate.spec");
+    found.spec = object_at(pod_template, "spec", "spec.jobTemplate.spec.template");
+    found.spec_path = "spec.jobTemplate.spec.template.spec";
+    found.pod_metadata = object_at(pod_template, "metadata", "spec.jobTemplate.spec.template");
+    found.pod_metadata_path = "spec.jobTemplate.spec.template.metadata";
+    found.owner_metadata = object_at(&document, "metadata", "");
+  } else if (member(top_spec, "template") != nullptr) {
+    // Deployment, DaemonSet, StatefulSet, ReplicaSet, ReplicationController, Job.
+    const auto* pod_template = object_at(top_spec, "template", "spec");
+    found.spec = object_at(pod_template, "spec", "spec.template");
+    found.spec_path = "spec.template.spec";
+    found.pod_metadata = object_at(pod_template, "metadata", "spec.template");
+    found.pod_metadata_path = "spec.template.metadata";
+    found.owner_metadata = object_at(&document, "metadata", "");
+  } else if (kind.empty() && member(&document, "containers") != nullptr) {
+    found.spec = &document;
+  }
+  if (found.spec == nullptr)
+    throw SpecError(
+        "no pod spec found" + (kind.empty() ? std::string() : " in a " + kind) +
+        ": expected a Pod, a workload with spec.template (Deployment, DaemonSet, StatefulSet, "
+        "Job...), a PodTemplate, or a bare pod spec with containers");
+  return found;
+}
+
+struct Chosen {
+  const json* container = nullptr;
+  std::string path;
+};
+
+Chosen choose_container(const Located& found, std::string_view wanted) {
+  const auto* containers = array_at(found.spec, "containers", found.spec_path);
+  const auto containers_path = join_path(found.spec_path, "containers");
+  if (containers == nullptr || containers->empty())
+    throw SpecError(containers_path + " is missing or empty");
+  if (wanted.empty()) {
+    if (!(*containers)[0].is_object()) throw SpecError(containers_path + "[0]: expected an object");
+    return {&(*containers)[0], containers_path + "[0]"};
+  }
+  // A sidecar may be a native sidecar (an init container with restartPolicy Always).
+  std::vector<std::string> names;
+  for (const char* list_key : {"containers", "initContainers"}) {
+    const auto* list = array_at(found.spec, list_key, found.spec_path);
+    if (list == nullptr) continue;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const auto path = join_path(found.spec_path, list_key) + "[" + std::to_string(i) + "]";
+      if (!(*list)[i].is_object()) throw SpecError(path + ": expected an object");
+      const auto name = string_at(&(*list)[i], "name", path).value_or("");
+      if (name == wanted) return {&(*list)[i], path};
+      names.push_back(name);
+    }
+  }
+  std::string known;
+  for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
+  throw SpecError("the pod spec has no container named '" + std::string(wanted) +
+                  "' (CONTAINER_NAME); it has: " + known);
+}
+
+std::string capability_name(std::string name) {
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  if (name.rfind("CAP_", 0) == 0) name.erase(0, 4);
+  return name;
+}
+
+void read_resources(probes::PodRequests& requests, const json* container, const std::string& path) {
+  const auto resources_path = join_path(path, "resources");
+  const auto* resources = object_at(container, "resources", path);
+  const auto* limits = object_at(resources, "limits", resources_path);
+  const auto* asked = object_at(resources, "requests", resources_path);
+  const auto limits_path = join_path(resources_path, "limits");
+  const auto requests_path = join_path(resources_path, "requests");
+  if (const auto cpu = quantity_at(limits, "cpu", limits_path))
+    requests.cpu_limit_cpus = cpu->to_double();
+  if (const auto cpu = quantity_at(asked, "cpu", requests_path))
+    requests.cpu_request_cpus = cpu->to_double();
+  else
+    requests.cpu_request_cpus = requests.cpu_limit_cpus;  // the API server's defaulting
+  if (const auto memory = quantity_at(limits, "memory", limits_path)) {
+    const auto bytes = memory->to_units_ceil();
+    if (!bytes) throw SpecError(join_path(limits_path, "memory") + ": the value is too large");
+    requests.memory_limit_bytes = *bytes;
+  }
+}
+
+void read_security(probes::PodRequests& requests, const Located& found, const Chosen& chosen) {
+  const auto pod_path = join_path(found.spec_path, "securityContext");
+  const auto container_path = join_path(chosen.path, "securityContext");
+  const auto* pod = object_at(found.spec, "securityContext", found.spec_path);
+  const auto* own = object_at(chosen.container, "securityContext", chosen.path);
+
+  requests.read_only_root = bool_at(own, "readOnlyRootFilesystem", container_path).value_or(false);
+  requests.privileged = bool_at(own, "privileged", container_path).value_or(false);
+  // The container's securityContext overrides the pod's, field by field.
+  const auto pod_user = int_at(pod, "runAsUser", pod_path);
+  const auto pod_group = int_at(pod, "runAsGroup", pod_path);
+  requests.run_as_user = int_at(own, "runAsUser", container_path);
+  if (!requests.run_as_user) requests.run_as_user = pod_user;
+  requests.run_as_group = int_at(own, "runAsGroup", container_path);
+  if (!requests.run_as_group) requests.run_as_group = pod_group;
+
+  std::vector<std::int64_t> groups;
+  if (const auto* list = array_at(pod, "supplementalGroups", pod_path))
+    for (std::size_t i = 0; i < list->size(); ++i)
+      groups.push_back(as_integer(
+          (*list)[i], join_path(pod_path, "supplementalGroups") + "[" + std::to_string(i) + "]"));
+  // The kubelet adds fsGroup to the supplementary groups of every container.
+  if (const auto fs_group = int_at(pod, "fsGroup", pod_path))
+    if (std::find(groups.begin(), groups.end(), *fs_group) == groups.end())
+      groups.push_back(*fs_group);
+  requests.supplemental_groups = groups;
+
+  const auto* own_windows = object_at(own, "windowsOptions", container_path);
+  const auto* pod_windows = object_at(pod, "windowsOptions", pod_path);
+  requests.run_as_user_name =
+      string_at(own_windows, "runAsUserName", join_path(container_path, "windowsOptions"));
+  if (!requests.run_as_user_name)
+    requests.run_as_user_name =
+        string_at(pod_windows, "runAsUserName", join_path(pod_path, "windowsOptions"));
+
+  const auto capabilities_path = join_path(container_path, "capabilities");
+  const auto* capabilities = object_at(own, "capabilities", container_path);
+  std::vector<std::string> add, drop;
+  for (auto& name : strings_at(capabilities, "add", capabilities_path))
+    add.push_back(capability_name(std::move(name)));
+  for (auto& name : strings_at(capabilities, "drop", capabilities_path))
+    drop.push_back(capability_name(std::move(name)));
+  requests.capabilities_add = add;
+  requests.capabilities_drop = drop;
+}
+
+// hostPath volumes, joined with the chosen container's mounts of them. A volume mounted twice
+// gives two entries; a volume the container does not mount gives one with an empty mount_path.
+void read_host_paths(probes::PodRequests& requests, const Located& found, const Chosen& chosen) {
+  std::vector<probes::HostPathRequest> host_paths;
+  const auto volumes_path = join_path(found.spec_path, "volumes");
+  const auto mounts_path = join_path(chosen.path, "volumeMounts");
+  const auto* volumes = array_at(found.spec, "volumes", found.spec_path);
+  const auto* mounts = array_at(chosen.container, "volumeMounts", chosen.path);
+  for (std::size_t v = 0; volumes != nullptr && v < volumes->size(); ++v) {
+    const auto volume_path = volumes_path + "[" + std::to_string(v) + "]";
+    const auto& volume = (*volumes)[v];
+    if (!volume.is_object()) throw SpecError(volume_path + ": expected an object");
+    const auto* host_path = object_at(&volume, "hostPath", volume_path);
+    if (host_path == nullptr) continue;
+    probes::HostPathRequest base;
+    base.volume = string_at(&volume, "name", volume_path).value_or("");
+    const auto node_path = string_at(host_path, "path", join_path(volume_path, "hostPath"));
+    if (!node_path) throw SpecError(join_path(volume_path, "hostPath") + ".path is missing");
+    base.host_path = *node_path;
+    bool mounted = false;
+    for (std::size_t m = 0; mounts != nullptr && m < mounts->size(); ++m) {
+      const auto mount_path = mounts_path + "[" + std::to_string(m) + "]";
+      const auto& mount = (*mounts)[m];
+      if (!mount.is_object()) throw SpecError(mount_path + ": expected an object");
+      if (string_at(&mount, "name", mount_path).value_or("") != base.volume) continue;
+      auto entry = base;
+      entry.mount_path = string_at(&mount, "mountPath", mount_path).value_or("");
+      entry.read_only = bool_at(&mount, "readOnly", mount_path).value_or(false);
+      host_paths.push_back(std::move(entry));
+      mounted = true;
+    }
+    if (!mounted) host_paths.push_back(std::move(base));
+  }
+  requests.host_paths = std::move(host_paths);
+}
+
+probes::PodRequests read_requests(const json& document, std::string_view wanted) {
+  const auto found = locate(document);
+  const auto chosen = choose_container(found, wanted);
+  probes::PodRequests requests;
+  requests.from_pod_spec = true;
+  requests.host_network = bool_at(found.spec, "hostNetwork", found.spec_path).value_or(false);
+  requests.host_pid = bool_at(found.spec, "hostPID", found.spec_path).value_or(false);
+  requests.host_ipc = bool_at(found.spec, "hostIPC", found.spec_path).value_or(false);
+  requests.runtime_class = string_at(found.spec, "runtimeClassName", found.spec_path);
+  read_resources(requests, chosen.container, chosen.path);
+  read_security(requests, found, chosen);
+  read_host_paths(requests, found, chosen);
+  requests.container_name = string_at(chosen.container, "name", chosen.path);
+
+  requests.pod_name = string_at(found.pod_metadata, "name", found.pod_metadata_path);
+  requests.pod_namespace = string_at(found.pod_metadata, "namespace", found.pod_metadata_path);
+  if (!requests.pod_namespace)
+    requests.pod_namespace = string_at(found.owner_metadata, "namespace", "metadata");
+  return requests;
+}
+
+}  // namespace
+
+PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view container) {
+  json document;
+  try {
+    document = json::parse(json_text.begin(), json_text.end());
+  } catch (const json::parse_error& failure) {
+    // nlohmann's message starts with "[json.exception.parse_error.101] "; keep the rest.
+    std::string what = failure.what();
+    if (const auto bracket = what.find("] "); bracket != std::string::npos)
+      what.erase(0, bracket + 2);
+    return {std::nullopt, "not valid JSON (" + what + "); convert YAML with 'kubectl ... -o json'"};
+  }
+  try {
+    return {read_requests(document, container), ""};
+  } catch (const SpecError& failure) {
+    return {std::nullopt, failure.what()};
+  } catch (const json::exception& failure) {
+    return {std::nullopt, std::string("unexpected pod spec content: ") + failure.what()};
+  }
+}
+
+}  // namespace capprobe::agent

@@ -1,1 +1,317 @@
-// placeholder: being written
+// Pod spec parsing and Kubernetes quantities, table-driven.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "agent/pod_spec.hpp"
+#include "agent/quantity.hpp"
+
+using capprobe::agent::parse_pod_spec;
+using capprobe::agent::parse_quantity;
+using capprobe::probes::PodRequests;
+
+namespace {
+
+PodRequests parsed(const std::string& json, std::string_view container = {}) {
+  const auto result = parse_pod_spec(json, container);
+  INFO(json);
+  INFO(result.error);
+  REQUIRE(result.requests.has_value());
+  return *result.requests;
+}
+
+std::string error_of(const std::string& json, std::string_view container = {}) {
+  const auto result = parse_pod_spec(json, container);
+  INFO(json);
+  REQUIRE_FALSE(result.requests.has_value());
+  REQUIRE_FALSE(result.error.empty());
+  CHECK(result.error.find('\n') == std::string::npos);
+  return result.error;
+}
+
+// A Pod whose first container has `container_extra` and whose spec has `spec_extra`.
+std::string pod(const std::string& spec_extra, const std::string& container_extra = "") {
+  return R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"ns"},"spec":{)" +
+         spec_extra + (spec_extra.empty() ? "" : ",") + R"("containers":[{"name":"main")" +
+         (container_extra.empty() ? "" : "," + container_extra) + "}]}}";
+}
+
+}  // namespace
+
+TEST_CASE("quantities parse like the API server's", "[pod_spec][quantity]") {
+  struct Case {
+    const char* text;
+    double value;
+    std::optional<std::uint64_t> units_ceil;
+  };
+  const Case cases[] = {
+      {"500m", 0.5, 1},
+      {"1", 1, 1},
+      {"0.5", 0.5, 1},
+      {"2.5", 2.5, 3},
+      {".5", 0.5, 1},
+      {"5.", 5, 5},
+      {"+2", 2, 2},
+      {"100m", 0.1, 1},
+      {"1500m", 1.5, 2},
+      {"128Mi", 134217728, 134217728},
+      {"1Gi", 1073741824, 1073741824},
+      {"1.5Gi", 1610612736, 1610612736},
+      {"0.1Gi", 107374182.4, 107374183},
+      {"128M", 128e6, 128000000},
+      {"1e9", 1e9, 1000000000},
+      {"1E3", 1000, 1000},
+      {"1e+3", 1000, 1000},
+      {"25e-1", 2.5, 3},
+      {"134217728", 134217728, 134217728},
+      {"512Ki", 524288, 524288},
+      {"1k", 1000, 1000},
+      {"2E", 2e18, 2000000000000000000ull},
+      {"1Ei", 1152921504606846976.0, 1152921504606846976ull},
+      {"15Ei", 15 * 1152921504606846976.0, 17293822569102704640ull},
+      {"16Ei", 16 * 1152921504606846976.0, std::nullopt},
+      {"100n", 1e-7, 1},
+      {"3u", 3e-6, 1},
+      {"0", 0, 0},
+      {"0Mi", 0, 0},
+      {"-0", 0, 0},
+      {"000.000", 0, 0},
+      {"0010", 10, 10},
+      {"18446744073709551615", 18446744073709551615.0, 18446744073709551615ull},
+      {"18446744073709551616", 18446744073709551616.0, std::nullopt},
+      {"-1", -1, std::nullopt},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    const auto result = parse_quantity(c.text);
+    REQUIRE(result.quantity.has_value());
+    CHECK(result.quantity->to_double() == Approx(c.value).epsilon(1e-12));
+    CHECK(result.quantity->to_units_ceil() == c.units_ceil);
+  }
+}
+
+TEST_CASE("malformed quantities are refused with the reason", "[pod_spec][quantity]") {
+  struct Case {
+    const char* text;
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"", "empty"},
+      {"abc", "does not start with a number"},
+      {"Mi", "does not start with a number"},
+      {"--1", "does not start with a number"},
+      {" 1", "does not start with a number"},
+      {"1 ", "unknown suffix ' '"},
+      {"1Q", "unknown suffix 'Q'"},
+      {"1mi", "unknown suffix 'mi'"},
+      {"1KI", "unknown suffix 'KI'"},
+      {"1.2.3", "unknown suffix '.3'"},
+      {"1e", "unknown suffix 'e'"},
+      {"1e-x", "unknown suffix 'e-x'"},
+      {"1e9999", "unknown suffix 'e9999'"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    const auto result = parse_quantity(c.text);
+    CHECK_FALSE(result.quantity.has_value());
+    std::string quoted = "'";
+    quoted.append(c.text).append("'");
+    CHECK_THAT(result.error, Catch::Contains(c.reason) && Catch::Contains(quoted));
+  }
+}
+
+TEST_CASE("a minimal pod takes the Kubernetes defaults", "[pod_spec]") {
+  const auto requests = parsed(pod(""));
+  CHECK(requests.from_pod_spec);
+  CHECK(requests.host_network == false);
+  CHECK(requests.host_pid == false);
+  CHECK(requests.host_ipc == false);
+  CHECK(requests.read_only_root == false);
+  CHECK(requests.privileged == false);
+  CHECK_FALSE(requests.cpu_limit_cpus.has_value());
+  CHECK_FALSE(requests.cpu_request_cpus.has_value());
+  CHECK_FALSE(requests.memory_limit_bytes.has_value());
+  CHECK_FALSE(requests.run_as_user.has_value());  // the image decides: unknown
+  CHECK_FALSE(requests.run_as_group.has_value());
+  CHECK_FALSE(requests.runtime_class.has_value());
+  CHECK_FALSE(requests.run_as_user_name.has_value());
+  REQUIRE(requests.host_paths.has_value());
+  CHECK(requests.host_paths->empty());
+  REQUIRE(requests.supplemental_groups.has_value());
+  CHECK(requests.supplemental_groups->empty());
+  CHECK(requests.capabilities_add == std::vector<std::string>{});
+  CHECK(requests.capabilities_drop == std::vector<std::string>{});
+  CHECK(requests.pod_name == "p");
+  CHECK(requests.pod_namespace == "ns");
+  CHECK(requests.container_name == "main");
+}
+
+TEST_CASE("pod-level switches and the container's security context", "[pod_spec]") {
+  const auto requests = parsed(
+      pod(R"("hostNetwork":true,"hostPID":true,"hostIPC":false,"runtimeClassName":"kata",)"
+          R"("securityContext":{"runAsUser":1000,"runAsGroup":3000,"fsGroup":2000,)"
+          R"("supplementalGroups":[4000,2000],"windowsOptions":{"runAsUserName":"PodUser"}})",
+          R"("securityContext":{"runAsUser":1001,"readOnlyRootFilesystem":true,"privileged":true,)"
+          R"("capabilities":{"add":["NET_ADMIN","CAP_SYS_TIME","sys_ptrace"],"drop":["ALL"]},)"
+          R"("windowsOptions":{"runAsUserName":"ContainerUser"}})"));
+  CHECK(requests.host_network == true);
+  CHECK(requests.host_pid == true);
+  CHECK(requests.host_ipc == false);
+  CHECK(requests.runtime_class == "kata");
+  CHECK(requests.run_as_user == 1001);   // the container overrides the pod
+  CHECK(requests.run_as_group == 3000);  // the pod's, as the container sets none
+  CHECK(requests.supplemental_groups == std::vector<std::int64_t>{4000, 2000});  // fsGroup once
+  CHECK(requests.read_only_root == true);
+  CHECK(requests.privileged == true);
+  CHECK(requests.capabilities_add ==
+        std::vector<std::string>{"NET_ADMIN", "SYS_TIME", "SYS_PTRACE"});
+  CHECK(requests.capabilities_drop == std::vector<std::string>{"ALL"});
+  CHECK(requests.run_as_user_name == "ContainerUser");
+}
+
+TEST_CASE("fsGroup joins the supplementary groups; the pod's Windows user applies", "[pod_spec]") {
+  const auto requests = parsed(
+      pod(R"("securityContext":{"fsGroup":2000,"windowsOptions":{"runAsUserName":"PodUser"}})"));
+  CHECK(requests.supplemental_groups == std::vector<std::int64_t>{2000});
+  CHECK(requests.run_as_user_name == "PodUser");
+}
+
+TEST_CASE("resources: limits and requests in every quantity form", "[pod_spec]") {
+  struct Case {
+    std::string resources;
+    std::optional<double> cpu_limit;
+    std::optional<double> cpu_request;
+    std::optional<std::uint64_t> memory;
+  };
+  const Case cases[] = {
+      {R"({"limits":{"cpu":"500m","memory":"128Mi"}})", 0.5, 0.5, 134217728},
+      {R"({"limits":{"cpu":"1","memory":"1Gi"},"requests":{"cpu":"250m"}})", 1, 0.25, 1073741824},
+      {R"({"limits":{"cpu":"0.5","memory":"128M"}})", 0.5, 0.5, 128000000},
+      {R"({"limits":{"cpu":"2.5","memory":"1e9"}})", 2.5, 2.5, 1000000000},
+      {R"({"limits":{"cpu":2,"memory":134217728}})", 2, 2, 134217728},
+      {R"({"limits":{"memory":"512Ki"}})", std::nullopt, std::nullopt, 524288},
+      {R"({"requests":{"cpu":"100m"}})", std::nullopt, 0.1, std::nullopt},
+      {R"({})", std::nullopt, std::nullopt, std::nullopt},
+  };
+  for (const auto& c : cases) {
+    const auto requests = parsed(pod("", R"("resources":)" + c.resources));
+    CHECK(requests.cpu_limit_cpus == c.cpu_limit);
+    CHECK(requests.cpu_request_cpus == c.cpu_request);
+    CHECK(requests.memory_limit_bytes == c.memory);
+  }
+}
+
+TEST_CASE("hostPath volumes are joined with the container's mounts", "[pod_spec]") {
+  const auto requests = parsed(pod(
+      R"("volumes":[{"name":"logs","hostPath":{"path":"/var/log/pods"}},)"
+      R"({"name":"sock","hostPath":{"path":"/run/containerd/containerd.sock","type":"Socket"}},)"
+      R"({"name":"unused","hostPath":{"path":"/etc"}},{"name":"scratch","emptyDir":{}}])",
+      R"("volumeMounts":[{"name":"logs","mountPath":"/host/logs","readOnly":true},)"
+      R"({"name":"sock","mountPath":"/run/containerd.sock"},)"
+      R"({"name":"logs","mountPath":"/again"},{"name":"scratch","mountPath":"/scratch"}])"));
+  REQUIRE(requests.host_paths.has_value());
+  const auto& paths = *requests.host_paths;
+  REQUIRE(paths.size() == 4);
+  CHECK(paths[0].volume == "logs");
+  CHECK(paths[0].host_path == "/var/log/pods");
+  CHECK(paths[0].mount_path == "/host/logs");
+  CHECK(paths[0].read_only);
+  CHECK(paths[1].mount_path == "/again");
+  CHECK_FALSE(paths[1].read_only);
+  CHECK(paths[2].volume == "sock");
+  CHECK(paths[2].mount_path == "/run/containerd.sock");
+  CHECK(paths[3].volume == "unused");
+  CHECK(paths[3].host_path == "/etc");
+  CHECK(paths[3].mount_path.empty());
+}
+
+TEST_CASE("the pod spec is found in every kind of document", "[pod_spec]") {
+  const std::string spec = R"({"hostPID":true,"containers":[{"name":"c1"}]})";
+  struct Case {
+    std::string document;
+    std::optional<std::string> name;
+    std::optional<std::string> name_space;
+  };
+  const auto workload = [&](const char* kind) {
+    return std::string(R"({"kind":")") + kind +
+           R"(","metadata":{"name":"w","namespace":"ops"},"spec":{"template":{"metadata":)"
+           R"({"labels":{"a":"b"}},"spec":)" +
+           spec + "}}}";
+  };
+  const Case cases[] = {
+      {R"({"kind":"Pod","metadata":{"name":"p","namespace":"ns"},"spec":)" + spec + "}", "p", "ns"},
+      {workload("Deployment"), std::nullopt, "ops"},
+      {workload("DaemonSet"), std::nullopt, "ops"},
+      {workload("StatefulSet"), std::nullopt, "ops"},
+      {workload("ReplicaSet"), std::nullopt, "ops"},
+      {workload("Job"), std::nullopt, "ops"},
+      {R"({"kind":"CronJob","metadata":{"namespace":"ops"},"spec":{"jobTemplate":{"spec":)"
+       R"({"template":{"spec":)" +
+           spec + "}}}}}",
+       std::nullopt, "ops"},
+      {R"({"kind":"PodTemplate","metadata":{"name":"t","namespace":"ops"},"template":)"
+       R"({"metadata":{"name":"tp"},"spec":)" +
+           spec + "}}",
+       "tp", "ops"},
+      {spec, std::nullopt, std::nullopt},
+      {R"({"metadata":{"name":"p"},"spec":)" + spec + "}", "p", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    const auto requests = parsed(c.document);
+    CHECK(requests.host_pid == true);
+    CHECK(requests.container_name == "c1");
+    CHECK(requests.pod_name == c.name);
+    CHECK(requests.pod_namespace == c.name_space);
+  }
+}
+
+TEST_CASE("CONTAINER_NAME picks the container, sidecars included", "[pod_spec]") {
+  const std::string document =
+      R"({"kind":"Pod","spec":{"initContainers":[{"name":"sidecar","restartPolicy":"Always",)"
+      R"("securityContext":{"runAsUser":7}}],"containers":[{"name":"app","securityContext":)"
+      R"({"runAsUser":1}},{"name":"probe","securityContext":{"runAsUser":2}}]}})";
+  CHECK(parsed(document).run_as_user == 1);
+  CHECK(parsed(document, "probe").run_as_user == 2);
+  CHECK(parsed(document, "probe").container_name == "probe");
+  CHECK(parsed(document, "sidecar").run_as_user == 7);
+  CHECK_THAT(error_of(document, "nope"),
+             Catch::Contains("no container named 'nope'") && Catch::Contains("app, probe"));
+}
+
+TEST_CASE("what is wrong with a pod spec is said with its JSON path", "[pod_spec]") {
+  struct Case {
+    std::string document;
+    std::vector<std::string> mentions;
+  };
+  const Case cases[] = {
+      {"{not json", {"not valid JSON"}},
+      {"kind: Pod\nspec: {}", {"not valid JSON", "kubectl"}},
+      {"", {"not valid JSON"}},
+      {"[1,2]", {"not a Kubernetes object"}},
+      {R"({"kind":"List","items":[]})", {"list"}},
+      {R"({"kind":"ConfigMap","data":{}})", {"no pod spec found in a ConfigMap"}},
+      {R"({"kind":"Pod","metadata":{}})", {"no pod spec found"}},
+      {R"({"kind":"Pod","spec":{"containers":[]}})", {"spec.containers is missing or empty"}},
+      {R"({"kind":"Pod","spec":{"containers":"x"}})", {"spec.containers: expected a list"}},
+      {pod(R"("hostPID":"yes")"), {"spec.hostPID: expected true or false, got a string"}},
+      {pod("", R"("securityContext":{"runAsUser":"1000"})"),
+       {"spec.containers[0].securityContext.runAsUser: expected an integer"}},
+      {pod("", R"("securityContext":{"runAsUser":1.5})"), {"runAsUser: expected an integer"}},
+      {pod("", R"("resources":{"limits":{"memory":"12Q"}})"),
+       {"spec.containers[0].resources.limits.memory", "unknown suffix 'Q'"}},
+      {pod("", R"("resources":{"limits":{"cpu":"-1"}})"), {"limits.cpu", "negative"}},
+      {pod("", R"("resources":{"limits":{"cpu":true}})"), {"limits.cpu: expected a quantity"}},
+      {pod("", R"("resources":{"limits":{"memory":"100Ei"}})"), {"too large"}},
+      {pod(R"("volumes":[{"name":"v","hostPath":{}}])"),
+       {"spec.volumes[0].hostPath.path is missing"}},
+      {pod("", R"("securityContext":{"capabilities":{"add":[1]}})"),
+       {"capabilities.add[0]: expected a string"}},
+      {R"({"kind":"Deployment","spec":{"template":{"spec":{"containers":[{"name":"a",)"
+       R"("securityContext":{"privileged":1}}]}}}})",
+       {"spec.template.spec.containers[0].securityContext.privileged: expected true or false"}},
+  };
+  for (const auto& c : cases) {
+    const auto error = error_of(c.document);
+    for (const auto& mention : c.mentions) CHECK_THAT(error, Catch::Contains(mention));
+  }
+}

@@ -1,0 +1,45 @@
+// Removes what crashed earlier runs left behind (DESIGN.md "No residue ... also after a crash on
+// the next start"): entries named ".capprobe-<pid>-..." whose process is gone.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "platform/platform.hpp"
+
+namespace capprobe::agent {
+
+// The pid in a scratch name ".capprobe-<pid>-<rest>", or nullopt when `name` is not one.
+std::optional<int> scratch_pid(std::string_view name);
+
+// Whether an entry is a dead run's residue. The age guard protects a live capprobe in another
+// PID namespace that shares the volume: its pid means nothing here, but its files are fresh.
+// Our own pid counts as dead: this runs before we create anything, so an entry with our pid is
+// an earlier process's (in a container, every run may be pid 1).
+struct ResidueFacts {
+  std::string name;
+  int own_pid = 0;
+  bool pid_alive = false;
+  std::int64_t modified_unix = 0;
+  std::int64_t now_unix = 0;
+};
+bool is_stale_residue(const ResidueFacts& facts, std::chrono::seconds min_age);
+
+// The directories probes write in: the temp dir, "/", "/etc", "/var/tmp", and up to 16 writable
+// directory mount points from /proc/self/mountinfo. Deduplicated, in that order.
+std::vector<std::string> sweep_places(const platform::Platform& os);
+
+struct SweepOutcome {
+  std::vector<std::string> removed;  // full paths
+  std::vector<std::string> failed;   // "path: ERRNO"
+};
+
+inline constexpr std::chrono::seconds kResidueMinAge{10 * 60};
+
+SweepOutcome sweep_residue(platform::Platform& os, std::chrono::seconds min_age = kResidueMinAge);
+
+}  // namespace capprobe::agent
