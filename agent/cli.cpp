@@ -1,1 +1,333 @@
-// placeholder: being written
+// The command table and a small table-driven flag parser. Each command lists its flags once;
+// the same rows drive parsing and the --help text.
+#include "agent/cli.hpp"
+
+#include <algorithm>
+#include <span>
+#include <string_view>
+
+namespace capprobe::agent {
+namespace {
+
+std::string see_help(std::string_view command) {
+  return command.empty() ? " (see capprobe --help)"
+                         : " (see capprobe " + std::string(command) + " --help)";
+}
+
+UsageError usage(const std::string& what, std::string_view command) {
+  return {"capprobe: " + what + see_help(command)};
+}
+
+// One flag of one command. `apply` returns "" or what is wrong with the value.
+template <class Draft>
+struct FlagSpec {
+  std::string_view name;        // "--format"
+  std::string_view alias;       // "-o", or empty
+  std::string_view value_name;  // "FORMAT"; empty for a switch
+  std::string_view help;
+  std::string (*apply)(Draft&, const std::string& value);
+};
+
+template <class Draft>
+std::string flags_help(const std::vector<FlagSpec<Draft>>& flags) {
+  std::vector<std::pair<std::string, std::string_view>> rows;
+  for (const auto& flag : flags) {
+    std::string left;
+    if (!flag.alias.empty()) left.append(flag.alias).append(", ");
+    left.append(flag.name);
+    if (!flag.value_name.empty()) left.append(" ").append(flag.value_name);
+    rows.emplace_back(std::move(left), flag.help);
+  }
+  rows.emplace_back("-h, --help", "this help");
+  std::size_t width = 0;
+  for (const auto& row : rows) width = std::max(width, row.first.size());
+  std::string text = "Flags:\n";
+  for (const auto& [left, help] : rows) {
+    text += "  " + left + std::string(width - left.size() + 2, ' ');
+    // Continuation lines of a help text ("\n") line up under its first line.
+    for (const char c : help) {
+      text += c;
+      if (c == '\n') text += std::string(width + 4, ' ');
+    }
+    text += "\n";
+  }
+  return text;
+}
+
+// Parses `args` against `flags` into `draft`. Accepts "--flag value", "--flag=value" and the
+// alias forms; anything else is a usage error naming the offending word.
+template <class Draft>
+std::optional<UsageError> parse_flags(std::string_view command, std::span<const std::string> args,
+                                      const std::vector<FlagSpec<Draft>>& flags, Draft& draft) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (word.size() < 2 || word[0] != '-')
+      return usage("unexpected argument '" + word + "'", command);
+    std::string name = word;
+    std::optional<std::string> inline_value;
+    if (const auto equals = word.find('=');
+        word.rfind("--", 0) == 0 && equals != std::string::npos) {
+      name = word.substr(0, equals);
+      inline_value = word.substr(equals + 1);
+    }
+    const auto flag = std::find_if(flags.begin(), flags.end(), [&](const FlagSpec<Draft>& spec) {
+      return spec.name == name || (!spec.alias.empty() && spec.alias == name);
+    });
+    if (flag == flags.end()) return usage("unknown flag '" + name + "'", command);
+    std::string value;
+    if (flag->value_name.empty()) {
+      if (inline_value) return usage(std::string(flag->name) + " takes no value", command);
+    } else if (inline_value) {
+      value = *inline_value;
+    } else if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
+      value = args[++i];
+    } else {
+      return usage(name + " needs a value (" + std::string(flag->value_name) + ")", command);
+    }
+    if (const auto problem = flag->apply(draft, value); !problem.empty())
+      return usage(problem, command);
+  }
+  return std::nullopt;
+}
+
+bool asks_for_help(std::span<const std::string> args) {
+  return std::any_of(args.begin(), args.end(),
+                     [](const std::string& word) { return word == "-h" || word == "--help"; });
+}
+
+// --- capprobe probe ---
+
+struct ProbeDraft {
+  ProbeArgs args;
+  std::optional<std::string> format_flag;  // the word that set the format, for conflicts
+};
+
+std::string set_format(ProbeDraft& draft, Format format, const std::string& flag_text) {
+  if (draft.format_flag && draft.args.format != format)
+    return *draft.format_flag + " and " + flag_text + " conflict";
+  draft.args.format = format;
+  draft.format_flag = flag_text;
+  return "";
+}
+
+std::string add_ids(std::set<std::string>& ids, std::string_view flag, const std::string& value) {
+  std::size_t added = 0;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    auto end = value.find(',', start);
+    if (end == std::string::npos) end = value.size();
+    auto id = value.substr(start, end - start);
+    id.erase(0, id.find_first_not_of(' '));
+    id.erase(id.find_last_not_of(' ') + 1);
+    if (!id.empty()) {
+      ids.insert(id);
+      ++added;
+    }
+    start = end + 1;
+  }
+  if (added == 0) return std::string(flag) + " needs at least one capability id";
+  return "";
+}
+
+std::string set_once(std::optional<std::string>& slot, std::string_view flag,
+                     const std::string& value) {
+  if (slot) return std::string(flag) + " is given twice";
+  if (value.empty()) return std::string(flag) + " needs a file name";
+  slot = value;
+  return "";
+}
+
+const std::vector<FlagSpec<ProbeDraft>>& probe_flags() {
+  static const std::vector<FlagSpec<ProbeDraft>> flags{
+      {"--format", "", "FORMAT", "table (default), json, junit, sonobuoy, prometheus or nfd",
+       [](ProbeDraft& draft, const std::string& value) -> std::string {
+         const auto format = format_from_string(value);
+         if (!format)
+           return "unknown format '" + value +
+                  "' (expected table, json, junit, sonobuoy, prometheus or nfd)";
+         return set_format(draft, *format, "--format " + value);
+       }},
+      {"--json", "", "", "the same as --format json",
+       [](ProbeDraft& draft, const std::string&) {
+         return set_format(draft, Format::json, "--json");
+       }},
+      {"--only", "", "ID,...", "run only these capabilities (ids from 'capprobe list')",
+       [](ProbeDraft& draft, const std::string& value) {
+         return add_ids(draft.args.selection.only, "--only", value);
+       }},
+      {"--skip", "", "ID,...", "do not run these capabilities",
+       [](ProbeDraft& draft, const std::string& value) {
+         return add_ids(draft.args.selection.skip, "--skip", value);
+       }},
+      {"--quick", "", "", "skip the deliberate CPU burn and memory allocation test",
+       [](ProbeDraft& draft, const std::string&) -> std::string {
+         draft.args.selection.quick = true;
+         return "";
+       }},
+      {"--pod-spec", "", "FILE",
+       "the pod spec this pod was created from (JSON: Pod, Deployment, DaemonSet,\n"
+       "StatefulSet, Job, PodTemplate or a bare spec; '-' reads stdin), so that\n"
+       "each result says what was requested and flags what was ignored",
+       [](ProbeDraft& draft, const std::string& value) {
+         return set_once(draft.args.pod_spec, "--pod-spec", value);
+       }},
+      {"--output", "-o", "FILE", "write the report to FILE (atomically) instead of stdout",
+       [](ProbeDraft& draft, const std::string& value) {
+         return set_once(draft.args.output, "-o", value);
+       }},
+  };
+  return flags;
+}
+
+std::string probe_help() {
+  return "Usage: capprobe probe [--json | --format FORMAT] [--only ID,...] [--skip ID,...]\n"
+         "                      [--quick] [--pod-spec FILE] [-o FILE]\n"
+         "\n"
+         "Runs the probes here and prints the capability matrix: what this node and runtime\n"
+         "really support, found by trying it.\n"
+         "\n" +
+         flags_help(probe_flags()) +
+         "\n"
+         "Environment:\n"
+         "  NODE_NAME, POD_NAMESPACE, POD_NAME  the subject, from the downward API\n"
+         "  CONTAINER_NAME                      which container of --pod-spec this is\n"
+         "  CAPPROBE_LOG                        log level on stderr (default warn; debug, info)\n"
+         "  NO_COLOR                            no colour in the table even on a terminal\n"
+         "\n"
+         "Exit status: 0 the probes ran (whatever they found), 1 the run failed, 2 usage error.\n";
+}
+
+CommandLine parse_probe(std::span<const std::string> args,
+                        const std::vector<probes::Probe>& catalog) {
+  ProbeDraft draft;
+  if (auto error = parse_flags("probe", args, probe_flags(), draft)) return *error;
+  auto& selection = draft.args.selection;
+  const std::pair<const std::set<std::string>*, const char*> id_flags[] = {
+      {&selection.only, "--only"}, {&selection.skip, "--skip"}};
+  for (const auto& [ids, flag] : id_flags) {
+    Selection one;
+    one.only = *ids;
+    const auto unknown = unknown_ids(catalog, one);
+    if (!unknown.empty())
+      return UsageError{"capprobe: unknown capability id '" + unknown.front() + "' in " + flag +
+                        " (see capprobe list)"};
+  }
+  for (const auto& id : selection.only)
+    if (selection.skip.count(id))
+      return usage("'" + id + "' is in both --only and --skip", "probe");
+  if (draft.args.output && *draft.args.output == "-") draft.args.output.reset();
+  return draft.args;
+}
+
+// --- capprobe list ---
+
+const std::vector<FlagSpec<ListArgs>>& list_flags() {
+  static const std::vector<FlagSpec<ListArgs>> flags{
+      {"--json", "", "", "a JSON array instead of a table",
+       [](ListArgs& args, const std::string&) -> std::string {
+         args.json = true;
+         return "";
+       }},
+  };
+  return flags;
+}
+
+std::string list_help() {
+  return "Usage: capprobe list [--json]\n"
+         "\n"
+         "Prints the capability catalog: each id, its title, the pod-spec field it checks, the\n"
+         "platforms it runs on and its cost (heavy probes run alone and --quick skips their\n"
+         "tests).\n"
+         "\n" +
+         flags_help(list_flags());
+}
+
+CommandLine parse_list(std::span<const std::string> args, const std::vector<probes::Probe>&) {
+  ListArgs draft;
+  if (auto error = parse_flags("list", args, list_flags(), draft)) return *error;
+  return draft;
+}
+
+// --- capprobe version ---
+
+std::string version_help() {
+  return "Usage: capprobe version\n\nPrints capprobe's version.\n";
+}
+
+CommandLine parse_version(std::span<const std::string> args, const std::vector<probes::Probe>&) {
+  VersionArgs draft;
+  if (auto error = parse_flags("version", args, std::vector<FlagSpec<VersionArgs>>{}, draft))
+    return *error;
+  return draft;
+}
+
+// --- the command table ---
+
+struct CommandSpec {
+  std::string_view name;
+  std::string_view summary;  // one line for the top-level help
+  std::string (*help)();
+  CommandLine (*parse)(std::span<const std::string>, const std::vector<probes::Probe>&);
+};
+
+const std::vector<CommandSpec>& commands() {
+  static const std::vector<CommandSpec> table{
+      {"probe", "run the probes and print the capability matrix", probe_help, parse_probe},
+      {"list", "print the capability catalog (ids, titles, pod-spec fields)", list_help,
+       parse_list},
+      {"version", "print the version", version_help, parse_version},
+  };
+  return table;
+}
+
+const CommandSpec* find_command(std::string_view name) {
+  for (const auto& command : commands())
+    if (command.name == name) return &command;
+  return nullptr;
+}
+
+}  // namespace
+
+std::string top_level_help() {
+  std::string text =
+      "capprobe: finds out empirically what this node and runtime support (symlinks,\n"
+      "hostPath, host namespaces, CPU and memory limits, isolation...) and reports a\n"
+      "capability matrix.\n"
+      "\n"
+      "Usage: capprobe COMMAND [flags]\n"
+      "\n"
+      "Commands:\n";
+  std::size_t width = 0;
+  for (const auto& command : commands()) width = std::max(width, command.name.size());
+  for (const auto& command : commands())
+    text += "  " + std::string(command.name) + std::string(width - command.name.size() + 2, ' ') +
+            std::string(command.summary) + "\n";
+  text +=
+      "\n"
+      "Run 'capprobe COMMAND --help' for a command's flags.\n"
+      "Exit status: 0 the probes ran (whatever they found), 1 the run failed, 2 usage error.\n";
+  return text;
+}
+
+CommandLine parse_command_line(const std::vector<std::string>& args,
+                               const std::vector<probes::Probe>& catalog) {
+  if (args.empty()) return usage("missing command", "");
+  const std::string& first = args.front();
+  if (first == "-h" || first == "--help") return HelpArgs{top_level_help()};
+  if (first == "--version") return VersionArgs{};
+  const std::span<const std::string> rest(args.begin() + 1, args.end());
+  if (first == "help") {
+    if (rest.empty()) return HelpArgs{top_level_help()};
+    const auto* command = find_command(rest.front());
+    if (command == nullptr || rest.size() > 1)
+      return usage("unknown command '" + rest.back() + "'", "");
+    return HelpArgs{command->help()};
+  }
+  if (!first.empty() && first[0] == '-') return usage("unknown flag '" + first + "'", "");
+  const auto* command = find_command(first);
+  if (command == nullptr) return usage("unknown command '" + first + "'", "");
+  if (asks_for_help(rest)) return HelpArgs{command->help()};
+  return command->parse(rest, catalog);
+}
+
+}  // namespace capprobe::agent

@@ -1,0 +1,51 @@
+// The capprobe command line (DESIGN.md "Command line") parsed by a pure function into plain
+// structs; acting on them is main's job. Adding a subcommand: its Args struct in CommandLine,
+// one row in the command table (cli.cpp), and its runner in main (the compiler insists).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "agent/formats/format.hpp"
+#include "agent/runner.hpp"
+#include "probes/probe.hpp"
+
+namespace capprobe::agent {
+
+inline constexpr int kExitOk = 0;      // the probes ran, whatever they found
+inline constexpr int kExitFailed = 1;  // the run itself failed
+inline constexpr int kExitUsage = 2;   // the command line (or the user's input file) is wrong
+
+struct HelpArgs {
+  std::string text;  // printed on stdout, exit 0
+};
+
+struct VersionArgs {};
+
+struct ListArgs {
+  bool json = false;
+};
+
+struct ProbeArgs {
+  Format format = Format::table;
+  Selection selection;
+  std::optional<std::string> pod_spec;  // a path, or "-" for stdin
+  std::optional<std::string> output;    // a path; nullopt (or "-") = stdout
+};
+
+// A usage error: one line for stderr, "capprobe: ..." included; exit kExitUsage.
+struct UsageError {
+  std::string message;
+};
+
+using CommandLine = std::variant<UsageError, HelpArgs, VersionArgs, ListArgs, ProbeArgs>;
+
+// `args` excludes argv[0]. `catalog` is what --only/--skip ids are checked against.
+CommandLine parse_command_line(const std::vector<std::string>& args,
+                               const std::vector<probes::Probe>& catalog);
+
+std::string top_level_help();
+
+}  // namespace capprobe::agent

@@ -1,0 +1,112 @@
+// The probe, list and version commands: read input, act, write output, pick the exit code.
+#include "agent/commands.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+#include "agent/catalog.hpp"
+#include "agent/formats/format.hpp"
+#include "agent/log.hpp"
+#include "agent/pod_spec.hpp"
+#include "agent/report.hpp"
+#include "agent/subject.hpp"
+#include "agent/sweeper.hpp"
+#include "agent/user_files.hpp"
+
+namespace capprobe::agent {
+namespace {
+
+constexpr std::size_t kMaxPodSpecBytes = 4 << 20;
+
+// Writes to stdout or to the -o file; "" or why it failed.
+std::string deliver(const std::optional<std::string>& output, const std::string& text,
+                    const std::string& scratch_name, Console& console) {
+  if (output) return write_file_atomically(*output, text, scratch_name + "-output");
+  console.out << text;
+  console.out.flush();
+  return console.out ? "" : "cannot write to stdout";
+}
+
+bool wants_colour(const ProbeArgs& args, const platform::Platform& os, const Console& console) {
+  if (args.format != Format::table || args.output || !console.out_is_terminal) return false;
+  // https://no-color.org: any non-empty NO_COLOR disables colour.
+  if (const auto no_color = os.env("NO_COLOR"); no_color && !no_color->empty()) return false;
+  return os.env("TERM").value_or("") != "dumb";
+}
+
+}  // namespace
+
+std::string new_scratch_name(int pid) {
+  std::random_device entropy;
+  char nonce[8];
+  std::snprintf(nonce, sizeof nonce, "%06x", entropy() & 0xFFFFFFu);
+  return ".capprobe-" + std::to_string(pid) + "-" + nonce;
+}
+
+int run_probe_command(const ProbeArgs& args, platform::Platform& os,
+                      const std::vector<probes::Probe>& probes, Console& console) {
+  const auto log = logger("probe");
+  const auto started_wall = os.wall_now();
+  const auto started = std::chrono::steady_clock::now();
+
+  // The user's input first: a bad --pod-spec is a usage error and must not touch the system.
+  probes::PodRequests requests;
+  if (args.pod_spec) {
+    const auto file = read_user_file(*args.pod_spec, console.in, kMaxPodSpecBytes);
+    if (!file.content) {
+      console.err << "capprobe: cannot read --pod-spec " << *args.pod_spec << ": " << file.error
+                  << "\n";
+      return kExitUsage;
+    }
+    const auto parsed = parse_pod_spec(*file.content, os.env("CONTAINER_NAME").value_or(""));
+    if (!parsed.requests) {
+      console.err << "capprobe: --pod-spec " << *args.pod_spec << ": " << parsed.error << "\n";
+      return kExitUsage;
+    }
+    requests = *parsed.requests;
+  }
+
+  const auto swept = sweep_residue(os);
+  if (!swept.removed.empty())
+    log->info("removed residue of crashed runs count={}", swept.removed.size());
+
+  const auto scratch_name = new_scratch_name(os.self_pid());
+  log->debug("running probes scratch={} quick={}", scratch_name, args.selection.quick);
+
+  Report report;
+  report.results = run_probes(probes, os, requests, args.selection, scratch_name);
+  report.report_id = new_report_id();
+  report.agent_version = CAPPROBE_VERSION;
+  report.agent_mode = "oneshot";
+  report.subject = describe_subject(os, requests);
+  report.started_at = rfc3339_utc(started_wall);
+  report.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+
+  RenderOptions options;
+  options.colour = wants_colour(args, os, console);
+  const auto text = render(report, args.format, options);
+  if (const auto failure = deliver(args.output, text, scratch_name, console); !failure.empty()) {
+    console.err << "capprobe: cannot write the report"
+                << (args.output ? " to " + *args.output : std::string()) << ": " << failure << "\n";
+    return kExitFailed;
+  }
+  return kExitOk;
+}
+
+int run_list_command(const ListArgs& args, const std::vector<probes::Probe>& probes,
+                     Console& console) {
+  console.out << (args.json ? catalog_json(probes).dump(2) + "\n" : render_catalog_table(probes));
+  console.out.flush();
+  return console.out ? kExitOk : kExitFailed;
+}
+
+int run_version_command(Console& console) {
+  console.out << "capprobe " << CAPPROBE_VERSION << "\n";
+  console.out.flush();
+  return console.out ? kExitOk : kExitFailed;
+}
+
+}  // namespace capprobe::agent
