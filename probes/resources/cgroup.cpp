@@ -468,6 +468,14 @@ MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& d
       }
     }
     if (v2) {
+      const auto high = read(os, directory + "/memory.high");
+      record(high, config.reads, config.hidden);
+      if (high.text) {
+        const auto parsed = parse_byte_limit(*high.text);
+        if (parsed.kind == LimitKind::limited &&
+            (!config.high_bytes || parsed.bytes < *config.high_bytes))
+          config.high_bytes = parsed.bytes;
+      }
       // The kernel kills the whole group of the highest ancestor with oom.group set, so any
       // visible level with it makes crossing the limit unsafe.
       const auto group = read(os, directory + "/memory.oom.group");

@@ -138,6 +138,8 @@ struct RequestRange {
   double low_cpus = 0;
   double high_cpus = 0;
   double cpus() const { return (low_cpus + high_cpus) / 2; }
+  // Whether a request of `cpus` encodes to this value (kubelet rounds milliCPU down: allow one).
+  bool holds(double cpus) const { return cpus >= low_cpus - 0.001 && cpus < high_cpus + 0.001; }
 };
 std::uint64_t weight_linear(std::uint64_t shares);     // 1 + ((s-2)*9999)/262142 (runc < 1.3.2)
 std::uint64_t weight_nonlinear(std::uint64_t shares);  // ceil(10^((l^2+125l)/612 - 7/34)), l=log2 s
@@ -175,9 +177,10 @@ struct MemoryConfig {
   std::optional<std::uint64_t> oom_kill;  // this cgroup's oom_kill counter
   std::optional<std::uint64_t> oom;       // v2 memory.events oom
   std::optional<std::string> oom_kill_path;
-  bool oom_group = false;                 // v2: some visible level has memory.oom.group = 1
-  bool oom_kill_disabled = false;         // v1: memory.oom_control oom_kill_disable 1
-  std::optional<std::string> swap_limit;  // raw memory.swap.max (v2) or memsw limit (v1)
+  std::optional<std::uint64_t> high_bytes;  // v2: the tightest memory.high (throttles, no kill)
+  bool oom_group = false;                   // v2: some visible level has memory.oom.group = 1
+  bool oom_kill_disabled = false;           // v1: memory.oom_control oom_kill_disable 1
+  std::optional<std::string> swap_limit;    // raw memory.swap.max (v2) or memsw limit (v1)
   std::vector<std::string> hidden;
   nlohmann::json reads = nlohmann::json::array();
 };

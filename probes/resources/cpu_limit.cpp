@@ -269,6 +269,19 @@ CapabilityResult run(ProbeContext& ctx) {
     put("from_weight_linear", cgroup::request_from_weight_linear(*config.weight));
     put("from_weight_nonlinear", cgroup::request_from_weight_nonlinear(*config.weight));
   }
+  // Which decoding holds the pod's request tells which formula the runtime used.
+  if (requests.cpu_request_cpus) {
+    auto matches = nlohmann::json::array();
+    const auto check = [&](const char* name, const std::optional<cgroup::RequestRange>& range) {
+      if (range && range->holds(*requests.cpu_request_cpus)) matches.push_back(name);
+    };
+    if (config.shares) check("from_shares", cgroup::request_from_shares(*config.shares));
+    if (config.weight) {
+      check("from_weight_linear", cgroup::request_from_weight_linear(*config.weight));
+      check("from_weight_nonlinear", cgroup::request_from_weight_nonlinear(*config.weight));
+    }
+    decoded["matches_request"] = matches;
+  }
   evidence["decoded_request"] = decoded;
   evidence["requested_limit_cpus"] =
       requests.cpu_limit_cpus ? nlohmann::json(*requests.cpu_limit_cpus) : nlohmann::json(nullptr);

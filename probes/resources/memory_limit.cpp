@@ -235,6 +235,13 @@ void judge_memory_limit(const MemoryFacts& facts, const MemoryPlan& plan, const 
       return;
     case platform::MemoryTrialEnd::timed_out:
       evidence["outcome"] = "not_run";
+      if (facts.high_bytes && *facts.high_bytes < limit) {
+        set(result, Status::untested, "throttled",
+            "the allocation trial was throttled by memory.high (" + mib(*facts.high_bytes) +
+                ") and did not reach the limit within " + std::to_string(kTrialTimeout.count()) +
+                " ms: " + figures + differs(facts));
+        return;
+      }
       set(result, Status::error, "timed_out",
           "the allocation trial did not finish within " + std::to_string(kTrialTimeout.count()) +
               " ms (reclaim or swap thrashing?): " + figures + differs(facts));
@@ -293,6 +300,7 @@ CapabilityResult run(ProbeContext& ctx) {
   MemoryFacts facts;
   facts.limit_bytes = config.limit_bytes;
   facts.usage_bytes = config.usage_bytes;
+  facts.high_bytes = config.high_bytes;
   facts.oom_group = config.oom_group;
   facts.oom_kill_disabled = config.oom_kill_disabled;
   facts.requested_bytes = requests.memory_limit_bytes;
@@ -315,6 +323,7 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["cgroup_hierarchy"] = config.hierarchy;
   evidence["limiting_cgroup"] = config.limiting ? nlohmann::json(*config.limiting) : nullptr;
   evidence["usage_bytes"] = optional_json(config.usage_bytes);
+  evidence["high_bytes"] = optional_json(config.high_bytes);
   evidence["oom_kill_before"] = optional_json(config.oom_kill);
   evidence["oom_kill_after"] = nullptr;
   evidence["oom_events"] = optional_json(config.oom);

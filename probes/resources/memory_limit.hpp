@@ -25,6 +25,7 @@ std::optional<std::uint64_t> kib_field(std::string_view text, const std::string&
 struct MemoryFacts {
   std::optional<std::uint64_t> limit_bytes;      // configured, nullopt = none visible
   std::optional<std::uint64_t> usage_bytes;      // of the limiting cgroup
+  std::optional<std::uint64_t> high_bytes;       // v2 memory.high: throttles, never kills
   bool oom_group = false;                        // v2 memory.oom.group = 1 somewhere visible
   bool oom_kill_disabled = false;                // v1 oom_kill_disable = 1
   std::optional<std::uint64_t> mem_available;    // /proc/meminfo MemAvailable

@@ -303,6 +303,12 @@ TEST_CASE("shares and weights: both conversion formulas and their inverses", "[c
   // Weight 20 from a 0.5 CPU request reads as 0.5 with the old formula and ~0.1 with the new.
   CHECK(request_from_weight_linear(20)->cpus() == Approx(0.5).epsilon(0.05));
   CHECK(request_from_weight_nonlinear(20)->cpus() < 0.2);
+  // Which formula a runtime used shows in which decoding holds the pod's request.
+  CHECK(request_from_weight_linear(20)->holds(0.5));
+  CHECK_FALSE(request_from_weight_nonlinear(20)->holds(0.5));
+  CHECK(request_from_weight_nonlinear(59)->holds(0.5));
+  CHECK(request_from_shares(102)->holds(0.1));  // 100m -> 102 shares
+  CHECK_FALSE(request_from_shares(102)->holds(0.2));
   CHECK_FALSE(request_from_weight_linear(0));
   CHECK_FALSE(request_from_weight_nonlinear(10001));
   CHECK(request_from_shares(512)->low_cpus == Approx(0.5));
@@ -388,6 +394,15 @@ TEST_CASE("memory limits: tightest level, usage there, OOM counters and gates", 
     CHECK(config.hidden.empty());
     if (row.oom_kill) CHECK(read_oom_kill(fake, config) == row.oom_kill);
   }
+}
+
+TEST_CASE("v2 memory.high: the tightest over the ancestors", "[cgroup]") {
+  auto fake = fixture("cg-v2-nested");
+  fake.file(kNested + "/memory.high", "402653184\n");
+  fake.file(kNestedLeaf + "/memory.high", "max\n");
+  const auto config = read_memory_config(fake, discover(fake));
+  CHECK(config.high_bytes == std::optional<std::uint64_t>(384ull << 20));
+  CHECK(config.limit_bytes == std::optional<std::uint64_t>(512ull << 20));
 }
 
 TEST_CASE("v1 hierarchical_memory_limit reveals a limit above the visible cgroups", "[cgroup]") {

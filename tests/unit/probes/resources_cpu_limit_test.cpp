@@ -192,6 +192,7 @@ TEST_CASE("cpu_limit on a v2 pod: weight decoded both ways, not enforced", "[cpu
   Run run("cg-v2-pod-cgroupns");
   run.requests.from_pod_spec = true;
   run.requests.cpu_limit_cpus = 0.5;
+  run.requests.cpu_request_cpus = 0.5;
   run.burn_gives(1.9);
   const auto result = run.go();
   CHECK(result.status == Status::unsupported);
@@ -202,6 +203,9 @@ TEST_CASE("cpu_limit on a v2 pod: weight decoded both ways, not enforced", "[cpu
   CHECK(result.evidence["decoded_request"]["from_weight_linear"]["low_cpus"].get<double>() ==
         Approx(0.5).epsilon(0.05));
   CHECK(result.evidence["decoded_request"].contains("from_weight_nonlinear"));
+  // Weight 20 holds a 0.5 CPU request only through the old linear formula.
+  CHECK(result.evidence["decoded_request"]["matches_request"] ==
+        std::vector<std::string>{"from_weight_linear"});
   CHECK(result.evidence["nr_throttled_delta"] == 0);
 }
 

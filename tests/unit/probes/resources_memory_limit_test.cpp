@@ -129,6 +129,8 @@ TEST_CASE("the memory verdict for every outcome", "[memory_limit]") {
   swap.swap_possible = true;
   auto requested_more = limited();
   requested_more.requested_bytes = 256 * kMiB;
+  auto high = limited();
+  high.high_bytes = 96 * kMiB;
   auto unseen = limited(std::nullopt);
   unseen.limit_unseen = "this process's memory cgroup / lies outside the root /../..";
   unseen.requested_bytes = k128;
@@ -263,6 +265,16 @@ TEST_CASE("the memory verdict for every outcome", "[memory_limit]") {
        "timed_out",
        "not_run",
        "did not finish within 8000 ms"},
+      {"timed out under memory.high",
+       high,
+       ended(MemoryTrialEnd::timed_out, 100 * kMiB),
+       {},
+       {},
+       std::nullopt,
+       Status::untested,
+       "throttled",
+       "not_run",
+       "throttled by memory.high (96 MiB)"},
       {"limit unreadable: neither no-limit nor ignored",
        unseen,
        std::nullopt,
