@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 #include "agent/log.hpp"
@@ -40,15 +41,8 @@ struct Slot {
   Probe probe;
 };
 
-CapabilityResult run_one(const Probe& probe, platform::Platform& os,
-                         const probes::PodRequests& requests, bool quick,
-                         const std::string& scratch_name) {
-  auto slot = std::make_shared<Slot>();
-  slot->requests = requests;
-  slot->probe = probe;
-  const auto started = std::chrono::steady_clock::now();
-  const auto deadline = started + probe.info.timeout;
-
+void start_thread(const std::shared_ptr<Slot>& slot, platform::Platform& os, bool quick,
+                  const std::string& scratch_name, std::chrono::steady_clock::time_point deadline) {
   std::thread([slot, &os, quick, scratch_name, deadline] {
     CapabilityResult result;
     try {
@@ -63,6 +57,25 @@ CapabilityResult run_one(const Probe& probe, platform::Platform& os,
     slot->result = std::move(result);
     slot->finished_signal.notify_all();
   }).detach();
+}
+
+CapabilityResult run_one(const Probe& probe, platform::Platform& os,
+                         const probes::PodRequests& requests, bool quick,
+                         const std::string& scratch_name) {
+  auto slot = std::make_shared<Slot>();
+  slot->requests = requests;
+  slot->probe = probe;
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + probe.info.timeout;
+
+  // Thread creation fails with EAGAIN under a tight pids limit (common in pods): that is this
+  // probe's error, not the end of the run.
+  try {
+    start_thread(slot, os, quick, scratch_name, deadline);
+  } catch (const std::system_error& failure) {
+    return error_result(probe,
+                        std::string("could not start a thread for the probe: ") + failure.what());
+  }
 
   std::unique_lock lock(slot->mutex);
   const bool finished =
