@@ -171,6 +171,15 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
         set(result, Status::unsupported, "not_enforced", "the CPU limit is not enforced: " + seen);
       return;
     }
+    // Below the limit, but the kernel throttled the burn at the quota: the limit bit in some
+    // periods and other load took the rest.
+    if (facts.nr_throttled_delta.value_or(0) > 0) {
+      set(result, Status::supported, "enforced",
+          "the CPU limit is enforced (the kernel throttled the burn at the quota) although other "
+          "load kept the measurement below it: " +
+              numbers(facts) + differs);
+      return;
+    }
     return judge_shortfall(facts, limit, result);
   }
 

@@ -43,16 +43,16 @@ struct CpuFacts {
 // Within this fraction a measurement "matches" a limit.
 inline constexpr double kCpuTolerance = 0.15;
 
-// Sets status, observed and summary of `result` (its `requested` must already be set).
-//  limit L, measured within 15%         -> enforced, supported
-//  measured clearly above L (or above a requested limit when none is visible)
-//                                       -> not_enforced, unsupported (REQUESTED BUT IGNORED when
-//                                       asked)
-//  no limit, measured ~ visible         -> no_limit: untested, or ignored when a limit was
-//  requested no limit visible, measured ~ request -> enforced (the limiting cgroup is hidden from
-//  us) measured well below, steal explains  -> hypervisor_limited, untested otherwise ->
-//  inconclusive (contention), untested, with the numbers
-//  --quick                              -> untested, "burn skipped by --quick"
+// Sets status, observed and summary of `result` (its `requested` must already be set):
+//  - limit L, measured within 15%: enforced, supported;
+//  - measured clearly above L, or above a requested limit when none is visible: not_enforced,
+//    unsupported ("REQUESTED BUT IGNORED" when asked);
+//  - below L but throttled at the quota: enforced (other load took the rest);
+//  - no limit, measured ~ visible: no_limit, untested (ignored when a limit was requested);
+//  - no limit visible but measured ~ the request: enforced (the limiting cgroup is hidden);
+//  - measured well below and steal explains it: hypervisor_limited, untested;
+//  - otherwise inconclusive (contention), untested, with the numbers;
+//  - --quick: untested, "burn skipped by --quick".
 void judge_cpu_limit(const CpuFacts& facts, CapabilityResult& result);
 
 Probe resources_cpu_limit_probe();

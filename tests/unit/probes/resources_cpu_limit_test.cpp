@@ -39,6 +39,11 @@ CpuFacts unseen(CpuFacts in) {
   return in;
 }
 
+CpuFacts throttled(CpuFacts in, std::uint64_t times) {
+  in.nr_throttled_delta = times;
+  return in;
+}
+
 CpuFacts busy(CpuFacts in, double other) {
   in.other_cpus = other;
   return in;
@@ -91,6 +96,8 @@ TEST_CASE("the CPU verdict table", "[cpu_limit]") {
        Status::untested, "not_measured", "no CPU limit could be read (cgroup gone"},
       {"no limit read, full speed", unseen(facts(std::nullopt, 2, 1.97)), std::nullopt,
        Status::untested, "no_limit", "a limit may also apply that cannot be read: cgroup gone"},
+      {"below the limit but throttled at the quota", throttled(facts(0.5, 2, 0.37), 4),
+       std::nullopt, Status::supported, "enforced", "throttled 4 times"},
       {"contention named with other load", busy(facts(0.5, 2, 0.37), 1.6), std::nullopt,
        Status::untested, "inconclusive", "other load 1.60 CPUs"},
   };
