@@ -31,25 +31,30 @@ nlohmann::json catalog_json(const std::vector<probes::Probe>& probes) {
   return list;
 }
 
+// One entry per id, its title on the id's line (so `capprobe list | grep host` finds it) and
+// the pod-spec field on an aligned second line: the field texts are long, and two columns of
+// them would not fit a 100-column terminal.
 std::string render_catalog_table(const std::vector<probes::Probe>& probes) {
-  using Row = std::array<std::string, 5>;
-  std::vector<Row> rows{{"ID", "TITLE", "POD-SPEC FIELD", "PLATFORMS", "COST"}};
+  using Row = std::array<std::string, 4>;
+  std::vector<Row> rows{{"ID", "PLATFORMS", "COST", "TITLE / POD-SPEC FIELD"}};
   for (const auto& probe : probes)
-    rows.push_back({probe.info.id, probe.info.title,
-                    probe.info.pod_spec_field.empty() ? "-" : probe.info.pod_spec_field,
-                    joined(probe.info.platforms), cost_word(probe.info.cost)});
-  std::array<std::size_t, 5> widths{};
+    rows.push_back({probe.info.id, joined(probe.info.platforms), cost_word(probe.info.cost),
+                    probe.info.title});
+  std::array<std::size_t, 3> widths{};
   for (const auto& row : rows)
-    for (std::size_t column = 0; column < row.size(); ++column)
+    for (std::size_t column = 0; column < widths.size(); ++column)
       widths[column] = std::max(widths[column], row[column].size());
+  std::size_t last_column = 0;
+  for (const auto width : widths) last_column += width + 2;
+
   std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t column = 0; column < row.size(); ++column)
-      line += row[column] + (column + 1 < row.size()
-                                 ? std::string(widths[column] - row[column].size() + 2, ' ')
-                                 : "");
-    out += line + "\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    for (std::size_t column = 0; column < widths.size(); ++column)
+      out += rows[i][column] + std::string(widths[column] - rows[i][column].size() + 2, ' ');
+    out += rows[i][3] + "\n";
+    if (i == 0) continue;
+    const auto& field = probes[i - 1].info.pod_spec_field;
+    out += std::string(last_column, ' ') + "pod spec: " + (field.empty() ? "-" : field) + "\n";
   }
   return out;
 }

@@ -204,18 +204,22 @@ TEST_CASE("every usage error is one line on stderr and exit 2", "[cli]") {
 TEST_CASE("the catalog lists every probe as a table and as JSON", "[cli][list]") {
   const auto table = agent::render_catalog_table(catalog());
   CHECK_THAT(table, Catch::StartsWith("ID  "));
-  CHECK_THAT(table, Catch::Contains("host.pid") && Catch::Contains("hostPID") &&
-                        Catch::Contains("heavy") && Catch::Contains("linux"));
-  // Aligned: the TITLE column starts at the same offset on every line.
+  CHECK_THAT(table, Catch::Contains("host.pid") && Catch::Contains("pod spec: hostPID") &&
+                        Catch::Contains("heavy") && Catch::Contains("linux") &&
+                        Catch::Contains("pod spec: -"));
+  // Aligned: titles and pod-spec fields start in one column; every line fits 100 columns.
   std::istringstream lines(table);
   std::string line;
   std::set<std::size_t> title_columns;
+  std::size_t count = 0;
   while (std::getline(lines, line)) {
-    const auto at =
-        line.find("TITLE") != std::string::npos ? line.find("TITLE") : line.find("Stand-in");
-    title_columns.insert(at);
+    ++count;
+    CHECK(line.size() <= 100);
+    for (const char* start : {"TITLE", "Stand-in", "pod spec:"})
+      if (line.find(start) != std::string::npos) title_columns.insert(line.find(start));
   }
   CHECK(title_columns.size() == 1);
+  CHECK(count == 1 + 2 * catalog().size());
 
   const auto json = agent::catalog_json(catalog());
   REQUIRE(json.size() == 3);
