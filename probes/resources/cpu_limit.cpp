@@ -67,6 +67,16 @@ void judge_shortfall(const CpuFacts& facts, double expected, CapabilityResult& r
           ") without steal to explain it, probably contention from other load: " + numbers(facts));
 }
 
+// The pod spec and the cgroup disagree: worth saying whatever the verdict.
+std::string differs(const CpuFacts& facts) {
+  const auto& requested = facts.requested_cpus;
+  if (!requested || !facts.limit_cpus ||
+      std::fabs(*requested - *facts.limit_cpus) <= 0.01 * *requested)
+    return "";
+  return " (the pod spec requested " + cpus_text(*requested) + " CPUs, the cgroup says " +
+         cpus_text(*facts.limit_cpus) + ")";
+}
+
 void judge_quick(const CpuFacts& facts, CapabilityResult& result) {
   std::string summary = "burn skipped by --quick; ";
   if (facts.limit_cpus) {
@@ -143,28 +153,23 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
 
   if (facts.limit_cpus) {
     const double limit = *facts.limit_cpus;
-    std::string differs;
-    if (requested && std::fabs(*requested - limit) > 0.01 * *requested)
-      differs = " (the pod spec requested " + cpus_text(*requested) + " CPUs, the cgroup says " +
-                cpus_text(limit) + ")";
     if (limit >= visible * (1 - kCpuTolerance / 3)) {
       set(result, Status::untested, "not_binding",
           "the limit of " + cpus_text(limit) + " CPUs is not below the " +
               std::to_string(facts.visible_cpus) +
               " CPUs this process may use, so the burn cannot "
               "show it: " +
-              numbers(facts) + differs);
+              numbers(facts));
       return;
     }
     if (matches(measured, limit)) {
-      set(result, Status::supported, "enforced",
-          "the CPU limit is enforced: " + numbers(facts) + differs);
+      set(result, Status::supported, "enforced", "the CPU limit is enforced: " + numbers(facts));
       return;
     }
     if (measured > limit * (1 + kCpuTolerance)) {
       result.observed = "not_enforced";
       const auto seen = "the burn got " + cpus_text(measured) + " CPUs against a limit of " +
-                        cpus_text(limit) + " (" + numbers(facts) + ")" + differs;
+                        cpus_text(limit) + " (" + numbers(facts) + ")";
       if (result.requested.value_or(false))
         mark_ignored(result, kField, seen);
       else
@@ -177,7 +182,7 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
       set(result, Status::supported, "enforced",
           "the CPU limit is enforced (the kernel throttled the burn at the quota) although other "
           "load kept the measurement below it: " +
-              numbers(facts) + differs);
+              numbers(facts));
       return;
     }
     return judge_shortfall(facts, limit, result);
@@ -219,8 +224,12 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
 }  // namespace
 
 void judge_cpu_limit(const CpuFacts& facts, CapabilityResult& result) {
-  if (facts.quick) return judge_quick(facts, result);
-  judge_measured(facts, result);
+  if (facts.quick)
+    judge_quick(facts, result);
+  else
+    judge_measured(facts, result);
+  result.summary += differs(facts);
+  if (facts.quick) return;
   if (!facts.limit_unseen.empty())
     result.summary += "; a limit may also apply that cannot be read: " + facts.limit_unseen;
 }
