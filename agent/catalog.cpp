@@ -17,6 +17,27 @@ std::string joined(const std::vector<std::string>& words) {
   return out;
 }
 
+constexpr std::size_t kWidth = 100;
+
+// Splits "a, b, c" into lines of at most `columns` after a comma; a single longer item stays
+// whole rather than being cut.
+std::vector<std::string> wrap_at_commas(const std::string& text, std::size_t columns) {
+  std::vector<std::string> lines{""};
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find(", ", start);
+    end = end == std::string::npos ? text.size() : end + 2;
+    const auto item = text.substr(start, end - start);
+    if (!lines.back().empty() && lines.back().size() + item.size() > columns + 1) {
+      while (!lines.back().empty() && lines.back().back() == ' ') lines.back().pop_back();
+      lines.emplace_back();
+    }
+    lines.back() += item;
+    start = end;
+  }
+  return lines;
+}
+
 }  // namespace
 
 nlohmann::json catalog_json(const std::vector<probes::Probe>& probes) {
@@ -54,7 +75,12 @@ std::string render_catalog_table(const std::vector<probes::Probe>& probes) {
     out += rows[i][3] + "\n";
     if (i == 0) continue;
     const auto& field = probes[i - 1].info.pod_spec_field;
-    out += std::string(last_column, ' ') + "pod spec: " + (field.empty() ? "-" : field) + "\n";
+    const std::string label = "pod spec: ";
+    const auto pieces = wrap_at_commas(field.empty() ? "-" : field,
+                                       kWidth - std::min(kWidth, last_column + label.size()));
+    for (std::size_t p = 0; p < pieces.size(); ++p)
+      out += std::string(last_column, ' ') + (p == 0 ? label : std::string(label.size(), ' ')) +
+             pieces[p] + "\n";
   }
   return out;
 }

@@ -221,6 +221,17 @@ TEST_CASE("the catalog lists every probe as a table and as JSON", "[cli][list]")
   CHECK(title_columns.size() == 1);
   CHECK(count == 1 + 2 * catalog().size());
 
+  // A long field list wraps after a comma, aligned under the first item.
+  auto wordy = stand_in("security.confinement");
+  wordy.info.pod_spec_field =
+      "securityContext.seccompProfile, securityContext.appArmorProfile, "
+      "securityContext.seLinuxOptions";
+  const auto wrapped = agent::render_catalog_table({wordy});
+  CHECK_THAT(wrapped, Catch::Contains("pod spec: securityContext.seccompProfile,\n") &&
+                          Catch::Contains("          securityContext.appArmorProfile,\n"));
+  std::istringstream wrapped_lines(wrapped);
+  while (std::getline(wrapped_lines, line)) CHECK(line.size() <= 100);
+
   const auto json = agent::catalog_json(catalog());
   REQUIRE(json.size() == 3);
   CHECK(json[1]["id"] == "host.pid");
