@@ -102,7 +102,9 @@ std::vector<std::string> wrap(std::string_view text, std::size_t columns, std::s
   if (lines.empty()) lines.emplace_back();
   if (lines.size() > max_lines) {
     lines.resize(max_lines);
-    lines.back() = std::string(fit(lines.back(), columns > 4 ? columns - 4 : 0)) + " ...";
+    std::string kept(fit(lines.back(), columns > 4 ? columns - 4 : 0));
+    kept.erase(kept.find_last_not_of(' ') + 1);
+    lines.back() = kept + " ...";
   }
   return lines;
 }
@@ -254,17 +256,24 @@ std::string render_table(const Report& report, const RenderOptions& options) {
 
   out += "\n" + counts_line(results);
   if (!ignored.empty()) {
-    std::string banner = std::to_string(ignored.size()) +
-                         (ignored.size() == 1 ? " requested setting was IGNORED here: "
-                                              : " requested settings were IGNORED here: ");
-    for (std::size_t i = 0; i < ignored.size(); ++i)
-      banner += (i == 0 ? "" : ", ") + with_field(ignored[i]->id);
-    const auto lines = wrap(banner, kWidth - marker_width, ignored.size() + 4);
-    for (std::size_t i = 0; i < lines.size(); ++i)
-      out += painted((i == 0 ? std::string(kIgnoredMarker) + " " : std::string(marker_width, ' ')) +
-                         lines[i],
-                     kBoldRed, colour) +
-             "\n";
+    // One line when it fits; otherwise one entry per line, so that an id and its pod-spec
+    // field are never split.
+    std::string head = std::string(kIgnoredMarker) + " " + std::to_string(ignored.size()) +
+                       (ignored.size() == 1 ? " requested setting was IGNORED here:"
+                                            : " requested settings were IGNORED here:");
+    std::vector<std::string> entries;
+    std::string one_line = head;
+    for (std::size_t i = 0; i < ignored.size(); ++i) {
+      entries.push_back(with_field(ignored[i]->id));
+      one_line += " " + entries.back() + (i + 1 < ignored.size() ? "," : "");
+    }
+    if (width_of(one_line) <= kWidth) {
+      out += painted(one_line, kBoldRed, colour) + "\n";
+    } else {
+      out += painted(head, kBoldRed, colour) + "\n";
+      for (const auto& entry : entries)
+        out += painted(std::string(marker_width, ' ') + "- " + entry, kBoldRed, colour) + "\n";
+    }
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "agent/formats/format.hpp"
+#include "probes/probe.hpp"
 
 using namespace capprobe;
 using probes::Status;
@@ -117,8 +118,8 @@ TEST_CASE("requested but ignored stands out without colour", "[table]") {
   // The closing banner lists every ignored request, with its pod-spec field when the catalog
   // knows the id.
   const auto banner = line_with(text, "IGNORED here");
-  CHECK_THAT(banner, Catch::StartsWith("!! 2 requested settings were IGNORED here: "));
-  CHECK_THAT(text, Catch::Contains("fs.readonly_root") && Catch::Contains("host.pid ("));
+  CHECK_THAT(banner, Catch::StartsWith("!! 2 requested settings were IGNORED here:"));
+  CHECK_THAT(text, Catch::Contains("fs.readonly_root (") && Catch::Contains("host.pid ("));
   CHECK_THAT(text, Catch::Contains("8 capabilities: 1 supported, 1 partial, 3 unsupported, "
                                    "1 untested, 1 not_applicable, 1 error"));
 }
@@ -127,7 +128,7 @@ TEST_CASE("one ignored request is worded in the singular; none gives no banner",
   auto report =
       report_with({result("host.pid", Status::unsupported, true, "REQUESTED BUT IGNORED")});
   CHECK_THAT(agent::render_table(report, {}),
-             Catch::Contains("!! 1 requested setting was IGNORED here: host.pid"));
+             Catch::Contains("\n!! 1 requested setting was IGNORED here: host.pid ("));
   report.results[0].requested = false;
   CHECK_THAT(agent::render_table(report, {}), !Catch::Contains("IGNORED here"));
   CHECK_THAT(agent::render_table(report_with({}), {}), Catch::Contains("No capabilities"));
@@ -189,4 +190,32 @@ TEST_CASE("control characters from probes never reach the terminal", "[table]") 
                           {});
   CHECK(text.find('\033') == std::string::npos);
   CHECK_THAT(text, Catch::Contains("evil [2Jsummary with newline"));
+}
+
+TEST_CASE("a long banner lists one entry per line, never splitting 'id (field)'", "[table]") {
+  std::vector<probes::CapabilityResult> results;
+  for (const auto& probe : probes::registered_probes())
+    results.push_back(result(probe.info.id, Status::unsupported, true, "REQUESTED BUT IGNORED"));
+  const auto text = agent::render_table(report_with(results), {});
+  CHECK_THAT(text, Catch::Contains("\n!! " + std::to_string(results.size()) +
+                                   " requested settings were IGNORED here:\n"));
+  for (const auto& probe : probes::registered_probes()) {
+    INFO(probe.info.id);
+    const auto entry = probe.info.pod_spec_field.empty()
+                           ? probe.info.id
+                           : probe.info.id + " (" + probe.info.pod_spec_field + ")";
+    CHECK_THAT(text, Catch::Contains("\n   - " + entry + "\n"));
+  }
+  for (const auto& line : lines_of(text)) {
+    INFO(line);
+    CHECK(visible_width(line) <= 100);
+    CHECK(line.find(" ...") == std::string::npos);  // nothing here needs cutting
+  }
+}
+
+TEST_CASE("a cut summary ends in ' ...' after a word, not after a gap", "[table]") {
+  const auto text = agent::render_table(mixed(), {});
+  for (const auto& line : lines_of(text))
+    if (line.size() >= 4 && line.compare(line.size() - 4, 4, " ...") == 0)
+      CHECK(line[line.size() - 5] != ' ');
 }
