@@ -64,6 +64,7 @@ int run_probe_command(const ProbeArgs& args, platform::Platform& os,
       console.err << "capprobe: --pod-spec " << *args.pod_spec << ": " << parsed.error << "\n";
       return kExitUsage;
     }
+    if (!parsed.warning.empty()) log->warn("--pod-spec {}: {}", *args.pod_spec, parsed.warning);
     requests = *parsed.requests;
   }
 

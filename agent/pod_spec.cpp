@@ -179,7 +179,7 @@ struct Chosen {
   std::string path;
 };
 
-Chosen choose_container(const Located& found, std::string_view wanted) {
+Chosen choose_container(const Located& found, std::string_view wanted, std::string& warning) {
   const auto* containers = array_at(found.spec, "containers", found.spec_path);
   const auto containers_path = join_path(found.spec_path, "containers");
   if (containers == nullptr || containers->empty())
@@ -201,10 +201,17 @@ Chosen choose_container(const Located& found, std::string_view wanted) {
       names.push_back(name);
     }
   }
+  // CONTAINER_NAME is a common name that other tools set too; with one container there is
+  // nothing to choose, so a name that matches nothing is only worth a warning.
+  if (containers->size() == 1 && (*containers)[0].is_object()) {
+    warning = "CONTAINER_NAME is '" + std::string(wanted) +
+              "' but the pod spec's only container is '" + names.front() + "'; using it";
+    return {&(*containers)[0], containers_path + "[0]"};
+  }
   std::string known;
   for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
   throw SpecError("the pod spec has no container named '" + std::string(wanted) +
-                  "' (CONTAINER_NAME); it has: " + known);
+                  "' (CONTAINER_NAME); set CONTAINER_NAME to one of: " + known);
 }
 
 std::string capability_name(std::string name) {
@@ -316,9 +323,10 @@ void read_host_paths(probes::PodRequests& requests, const Located& found, const 
   requests.host_paths = std::move(host_paths);
 }
 
-probes::PodRequests read_requests(const json& document, std::string_view wanted) {
+probes::PodRequests read_requests(const json& document, std::string_view wanted,
+                                  std::string& warning) {
   const auto found = locate(document);
-  const auto chosen = choose_container(found, wanted);
+  const auto chosen = choose_container(found, wanted, warning);
   probes::PodRequests requests;
   requests.from_pod_spec = true;
   requests.host_network = bool_at(found.spec, "hostNetwork", found.spec_path).value_or(false);
@@ -348,14 +356,17 @@ PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view contain
     std::string what = failure.what();
     if (const auto bracket = what.find("] "); bracket != std::string::npos)
       what.erase(0, bracket + 2);
-    return {std::nullopt, "not valid JSON (" + what + "); convert YAML with 'kubectl ... -o json'"};
+    return {std::nullopt, "not valid JSON (" + what + "); convert YAML with 'kubectl ... -o json'",
+            ""};
   }
   try {
-    return {read_requests(document, container), ""};
+    PodSpecParse parse;
+    parse.requests = read_requests(document, container, parse.warning);
+    return parse;
   } catch (const SpecError& failure) {
-    return {std::nullopt, failure.what()};
+    return {std::nullopt, failure.what(), ""};
   } catch (const json::exception& failure) {
-    return {std::nullopt, std::string("unexpected pod spec content: ") + failure.what()};
+    return {std::nullopt, std::string("unexpected pod spec content: ") + failure.what(), ""};
   }
 }
 

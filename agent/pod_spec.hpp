@@ -12,14 +12,17 @@ namespace capprobe::agent {
 
 struct PodSpecParse {
   std::optional<probes::PodRequests> requests;
-  std::string error;  // one line saying what is wrong and where, when requests is empty
+  std::string error;    // one line saying what is wrong and where, when requests is empty
+  std::string warning;  // something worth logging about a spec that was read anyway
 };
 
 // Accepts a Pod, a workload with a pod template (Deployment, DaemonSet, StatefulSet, ReplicaSet,
 // Job: spec.template; CronJob: spec.jobTemplate.spec.template), a PodTemplate (template) or a
 // bare pod spec (an object with "containers"). `container` names the container this process
-// runs in (CONTAINER_NAME); empty means the first container. Fields the spec leaves out take
-// the Kubernetes defaults (hostPID false, readOnlyRootFilesystem false, requests = limits...).
+// runs in (CONTAINER_NAME); empty means the first container. A name that matches no container
+// is an error when there are several, and a warning when there is only one to choose. Fields the
+// spec leaves out take the Kubernetes defaults (hostPID false, readOnlyRootFilesystem false,
+// requests = limits...).
 PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view container = {});
 
 }  // namespace capprobe::agent

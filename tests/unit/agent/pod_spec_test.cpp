@@ -274,8 +274,16 @@ TEST_CASE("CONTAINER_NAME picks the container, sidecars included", "[pod_spec]")
   CHECK(parsed(document, "probe").run_as_user == 2);
   CHECK(parsed(document, "probe").container_name == "probe");
   CHECK(parsed(document, "sidecar").run_as_user == 7);
-  CHECK_THAT(error_of(document, "nope"),
-             Catch::Contains("no container named 'nope'") && Catch::Contains("app, probe"));
+  CHECK_THAT(error_of(document, "nope"), Catch::Contains("no container named 'nope'") &&
+                                             Catch::Contains("one of: app, probe, sidecar"));
+  CHECK(parse_pod_spec(document, "probe").warning.empty());
+
+  // With a single container there is nothing to choose: an unrelated CONTAINER_NAME (other
+  // tools set that variable too) is a warning, not an error.
+  const auto single = parse_pod_spec(pod(""), "stiff-factor-qmnvcw");
+  REQUIRE(single.requests.has_value());
+  CHECK(single.requests->container_name == "main");
+  CHECK_THAT(single.warning, Catch::Contains("'stiff-factor-qmnvcw'") && Catch::Contains("'main'"));
 }
 
 TEST_CASE("what is wrong with a pod spec is said with its JSON path", "[pod_spec]") {
