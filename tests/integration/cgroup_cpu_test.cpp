@@ -24,6 +24,10 @@ TEST_CASE("resources.cpu_limit: a cgroup v1 quota of 0.5 CPU is read and measure
   CgroupV1Group group("cpu", "cpu");
   group.write("cpu.cfs_period_us", "100000");
   group.write("cpu.cfs_quota_us", "50000");
+  // The quota is under test, not the machine's load: the highest weight lets the burn have its
+  // half CPU even while other work (compiles) keeps both CPUs busy. It cannot lift the burn
+  // above the quota.
+  group.write("cpu.shares", "262144");
   REQUIRE(group.read("cpu.cfs_quota_us") == "50000");
 
   // Contention from other work on this machine can only lower the measurement, never raise it

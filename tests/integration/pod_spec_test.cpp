@@ -35,7 +35,7 @@ bool starts_with(const nlohmann::json& text, const std::string& prefix) {
 
 }  // namespace
 
-TEST_CASE("--pod-spec: hostPID and readOnlyRootFilesystem requested but not given", "[pod_spec]") {
+TEST_CASE("pod spec: hostPID and readOnlyRootFilesystem requested but not given", "[pod_spec]") {
   CAPPROBE_IT_NEEDS(Facility::root, Facility::unshare);
   REQUIRE(!root_not_writable());  // the sandbox must really give a writable root
   TempDir dir("podspec");
@@ -72,7 +72,8 @@ TEST_CASE("--pod-spec: hostPID and readOnlyRootFilesystem requested but not give
   CHECK(report["subject"].value("pod", nlohmann::json()) == "default/capprobe-it");
 }
 
-TEST_CASE("--pod-spec: an unreadable or invalid spec is a usage error", "[pod_spec][cli]") {
+TEST_CASE("pod spec: an unreadable or invalid --pod-spec file is a usage error",
+          "[pod_spec][cli]") {
   TempDir dir("badspec");
   const auto invalid = dir.write_file("pod.json", "{\"spec\": [1, 2",
                                       fs::perms::owner_read | fs::perms::others_read);
