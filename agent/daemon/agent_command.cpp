@@ -1,0 +1,87 @@
+// Wires the agent together: flags, pod spec, spool, residue sweep, HTTP client, the real
+// probe round and delivery, then the event loop.
+#include "agent/daemon/agent_command.hpp"
+
+#include <iostream>
+#include <random>
+#include <variant>
+
+#include "agent/commands.hpp"
+#include "agent/daemon/agent_loop.hpp"
+#include "agent/daemon/delivery.hpp"
+#include "agent/daemon/options.hpp"
+#include "agent/daemon/process.hpp"
+#include "agent/daemon/spool.hpp"
+#include "agent/log.hpp"
+#include "agent/probe_round.hpp"
+#include "agent/sweeper.hpp"
+#include "platform/make_platform.hpp"
+
+namespace capprobe::agent {
+
+int agent_main(const std::vector<std::string>& args) {
+  using namespace daemon;
+  // Probe threads abandoned at their deadline (agent/runner.hpp) may still hold a reference to
+  // the platform when we return, so it lives until the process ends.
+  auto& os = *platform::make_native_platform("/").release();
+  const auto& catalog = probes::registered_probes();
+
+  auto parsed = parse_agent_args(args, catalog);
+  if (const auto* error = std::get_if<AgentUsageError>(&parsed)) {
+    std::cerr << error->message << "\n";
+    return 2;
+  }
+  if (const auto* help = std::get_if<AgentHelp>(&parsed)) {
+    std::cout << help->text;
+    return std::cout.flush() ? 0 : 1;
+  }
+  auto options = std::get<AgentOptions>(std::move(parsed));
+  if (const auto level = os.env("CAPPROBE_LOG"); !level || level->empty())
+    spdlog::set_level(spdlog::level::info);
+  const auto log = logger("agent");
+
+  probes::PodRequests requests;
+  if (options.pod_spec) {
+    auto load = load_pod_requests(*options.pod_spec, os, std::cin);
+    if (!load.requests) {
+      std::cerr << "capprobe: " << load.error << "\n";
+      return 2;
+    }
+    requests = std::move(*load.requests);
+  }
+
+  auto opened =
+      Spool::open(options.spool_dir, {options.spool_max_reports, options.spool_max_bytes});
+  if (const auto* problem = std::get_if<std::string>(&opened)) {
+    std::cerr << "capprobe: cannot use --spool-dir " << options.spool_dir << ": " << *problem
+              << "\n";
+    return 1;
+  }
+
+  // Before any thread exists: curl_global_init is not thread-safe.
+  ignore_broken_pipe_signal();
+  init_http_client();
+
+  const auto swept = sweep_residue(os);
+  if (!swept.removed.empty())
+    log->info("removed residue of crashed runs count={}", swept.removed.size());
+
+  DeliveryConfig delivery{reports_url(options.collector), options.token_file, options.ca_file,
+                          options.connect_timeout, options.timeout};
+  auto random = std::make_shared<std::mt19937_64>(std::random_device{}());
+  AgentDeps deps{
+      [&os, &catalog, requests, selection = options.selection] {
+        return run_probe_round(os, catalog, requests, selection, "agent",
+                               new_scratch_name(os.self_pid()));
+      },
+      [delivery](const std::string& body) { return deliver(delivery, body); },
+      [random] { return std::uniform_real_distribution<double>(0.0, 1.0)(*random); },
+      release_free_memory,
+  };
+  Agent agent(std::move(options), std::move(deps),
+              std::get<std::unique_ptr<Spool>>(std::move(opened)), std::cout,
+              new_scratch_name(os.self_pid()) + "-nfd");
+  return agent.run();
+}
+
+}  // namespace capprobe::agent

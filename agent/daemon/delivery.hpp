@@ -1,0 +1,53 @@
+// Delivering one report to the collector (DESIGN.md "Collector API": POST /api/v1/reports)
+// with libcurl, and what the answer means for the report: done, drop, or keep and retry.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "agent/daemon/duration.hpp"
+
+namespace capprobe::agent::daemon {
+
+struct DeliveryConfig {
+  std::string reports_url;  // reports_url(--collector)
+  std::optional<std::string> token_file;
+  std::optional<std::string> ca_file;
+  Millis connect_timeout{5000};
+  Millis timeout{20000};
+};
+
+enum class DeliveryResult {
+  delivered,  // 202: stored
+  duplicate,  // 200: the collector had this report_id already; as good as delivered
+  rejected,   // any other 4xx but 408/429: sending it again cannot help, drop it
+  retry,      // 5xx, 408, 429, other answers, no answer: keep it and try later
+};
+
+struct DeliveryOutcome {
+  DeliveryResult result = DeliveryResult::retry;
+  long http_status = 0;  // 0 when there was no HTTP answer
+  std::string detail;    // curl's error, or the start of the collector's answer; no secrets
+};
+
+std::string_view to_string(DeliveryResult result);
+
+// <collector>/api/v1/reports, `collector` without trailing slashes.
+std::string reports_url(std::string_view collector);
+
+// What an HTTP status means for the report.
+DeliveryResult classify_http_status(long status);
+
+// The bearer token from a --token-file's content: surrounding whitespace removed; nullopt when
+// it is empty or holds a character that cannot go in a header (a line break, a control).
+std::optional<std::string> token_from_file_content(std::string_view content);
+
+// Call once at process start, before any thread exists (curl_global_init is not thread-safe).
+void init_http_client();
+
+// POSTs `body` (a report's JSON). Reads the token file now, so that a rotated token is used.
+// Blocking, bounded by config.timeout: call it off the event loop.
+DeliveryOutcome deliver(const DeliveryConfig& config, std::string_view body);
+
+}  // namespace capprobe::agent::daemon

@@ -1,0 +1,18 @@
+// Process-wide facts and settings the long-running agent needs that no library gives portably.
+// POSIX in process_posix.cpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+namespace capprobe::agent::daemon {
+
+// A write to a connection the collector closed must be an error value, not SIGPIPE's death
+// (libcurl with CURLOPT_NOSIGNAL leaves that to the application; TLS writes use write()).
+void ignore_broken_pipe_signal();
+
+// Gives freed heap back to the system after a round, so that the idle agent stays small: the
+// probes' threads leave per-thread malloc arenas behind otherwise.
+void release_free_memory();
+
+}  // namespace capprobe::agent::daemon

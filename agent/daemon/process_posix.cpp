@@ -1,0 +1,18 @@
+// POSIX (glibc) implementation of process.hpp.
+#include <malloc.h>
+
+#include <csignal>
+
+#include "agent/daemon/process.hpp"
+
+namespace capprobe::agent::daemon {
+
+void ignore_broken_pipe_signal() {
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+void release_free_memory() {
+  ::malloc_trim(0);
+}
+
+}  // namespace capprobe::agent::daemon

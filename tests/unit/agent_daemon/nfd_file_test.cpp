@@ -1,0 +1,57 @@
+// --nfd-file: the feature file is replaced whole, through a temp file that does not remain.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "agent/daemon/nfd_file.hpp"
+#include "temp_dir.hpp"
+
+using namespace capprobe::agent;
+using capprobe::test::slurp;
+using capprobe::test::spit;
+using capprobe::test::TempDir;
+
+namespace {
+
+Report report_with(capprobe::probes::Status status) {
+  Report report;
+  report.report_id = "r-1";
+  report.agent_version = "0.1.0";
+  report.subject.node = "worker-3";
+  capprobe::probes::CapabilityResult result;
+  result.id = "fs.symlink";
+  result.status = status;
+  result.observed = "ok";
+  report.results.push_back(result);
+  return report;
+}
+
+}  // namespace
+
+TEST_CASE("the NFD file is written whole and replaced whole") {
+  TempDir temp;
+  const auto path = temp / "capprobe.features";
+  spit(path, "stale content that must vanish entirely\n");
+  REQUIRE(daemon::write_nfd_file(path, report_with(capprobe::probes::Status::supported),
+                                 ".capprobe-1-abc-nfd") == "");
+  const auto text = slurp(path);
+  REQUIRE(text.find("capprobe.io/fs.symlink=supported\n") != std::string::npos);
+  REQUIRE(text.find("stale") == std::string::npos);
+  REQUIRE_FALSE(std::filesystem::exists(temp / ".capprobe-1-abc-nfd"));
+  REQUIRE(daemon::write_nfd_file(path, report_with(capprobe::probes::Status::unsupported),
+                                 ".capprobe-1-abc-nfd") == "");
+  REQUIRE(slurp(path).find("capprobe.io/fs.symlink=unsupported\n") != std::string::npos);
+}
+
+TEST_CASE("a failed NFD write leaves the old file in place") {
+  TempDir temp;
+  const auto path = temp / "capprobe.features";
+  spit(path, "old\n");
+  // The temp name is taken (exclusive create refuses it): the write fails before the rename.
+  spit(temp.path() / ".capprobe-1-abc-nfd", "someone else's");
+  const auto problem = daemon::write_nfd_file(
+      path, report_with(capprobe::probes::Status::supported), ".capprobe-1-abc-nfd");
+  REQUIRE_FALSE(problem.empty());
+  REQUIRE(slurp(path) == "old\n");
+  REQUIRE(daemon::write_nfd_file(temp / "missing-dir/f", report_with({}), ".t") != "");
+}
