@@ -155,12 +155,12 @@ CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& r
     for (const auto id : *requests.supplemental_groups)
       if (id != gid && std::find(groups.begin(), groups.end(), id) == groups.end())
         missing.push_back(id);
-    if (!missing.empty()) ignored.push_back("supplementalGroups " + join_ids(missing));
+    if (!missing.empty()) ignored.push_back("supplementalGroups=[" + join_ids(missing) + "]");
     evidence["missing_groups"] = missing;
   }
 
   if (!ignored.empty()) {
-    mark_ignored(result, "securityContext " + join(ignored, " and "),
+    mark_ignored(result, "securityContext." + join(ignored, ", securityContext."),
                  "the process runs as " + seen);
     return result;
   }
