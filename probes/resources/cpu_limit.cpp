@@ -62,9 +62,15 @@ void judge_shortfall(const CpuFacts& facts, double expected, CapabilityResult& r
             ") and the hypervisor stole the difference: " + numbers(facts));
     return;
   }
+  const double shortfall = expected - facts.measured_cpus.value_or(0);
+  std::string cause = "probably contention from other load";
+  if (facts.other_cpus)
+    cause = *facts.other_cpus >= 0.5 * shortfall
+                ? "other processes kept the CPUs busy meanwhile (contention)"
+                : "neither steal nor other load explains it";
   set(result, Status::untested, "inconclusive",
-      "the burn reached fewer CPUs than expected (" + cpus_text(expected) +
-          ") without steal to explain it, probably contention from other load: " + numbers(facts));
+      "the burn reached fewer CPUs than expected (" + cpus_text(expected) + "), " + cause + ": " +
+          numbers(facts));
 }
 
 // The pod spec and the cgroup disagree: worth saying whatever the verdict.

@@ -104,7 +104,11 @@ TEST_CASE("the CPU verdict table", "[cpu_limit]") {
       {"below the limit but throttled at the quota", throttled(facts(0.5, 2, 0.37), 4),
        std::nullopt, Status::supported, "enforced", "throttled 4 times"},
       {"contention named with other load", busy(facts(0.5, 2, 0.37), 1.6), std::nullopt,
-       Status::untested, "inconclusive", "other load 1.60 CPUs"},
+       Status::untested, "inconclusive",
+       "busy meanwhile (contention): measured 0.37 CPUs, 2 visible, limit 0.50, steal 0.00 CPUs, "
+       "other load 1.60 CPUs"},
+      {"shortfall nothing explains", busy(facts(std::nullopt, 2, 1.0), 0.05), std::nullopt,
+       Status::untested, "inconclusive", "neither steal nor other load explains it"},
   };
   for (const auto& row : cases) {
     INFO(row.name);
