@@ -1,0 +1,74 @@
+// The collector's HTTP API (DESIGN.md "Collector API") over parsed Beast requests: routing,
+// report intake and the JSON/HTML/Prometheus views. Knows nothing of sockets.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <spdlog/logger.h>
+#include <boost/optional.hpp>
+
+#include "collector/auth.hpp"
+#include "collector/beast.hpp"
+#include "collector/fleet.hpp"
+#include "collector/ingest.hpp"
+#include "collector/metrics.hpp"
+#include "collector/store.hpp"
+#include "collector/url.hpp"
+
+namespace capprobe::collector {
+
+struct ApiConfig {
+  TokenCheck token;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::seconds stale_after{3600};
+};
+
+class Api {
+ public:
+  // May be called on any thread, once; the caller adds version and keep-alive.
+  using Respond = std::function<void(Response)>;
+
+  Api(ApiConfig config, Fleet& fleet, Ingest& ingest, StoreReader& reader, Metrics& metrics,
+      std::shared_ptr<spdlog::logger> log);
+
+  static Route route_of(http::verb method, std::string_view target);
+
+  // Looks at a request whose body has not been read yet: when reading it would be pointless
+  // (no valid token, a declared length over the limit) this is the answer.
+  std::optional<Response> early_answer(const http::request_header<>& header,
+                                       boost::optional<std::uint64_t> content_length) const;
+  void handle(Request request, Respond respond);
+  // The answer to a request whose body passed the size limit while being read.
+  Response too_large() const;
+
+  static Response json_response(http::status status, const nlohmann::json& body);
+  static Response error_response(http::status status, const std::string& message);
+
+ private:
+  void post_report(Request& request, Respond respond);
+  Response matrix(const Target& target);
+  Response nodes();
+  Response node(const std::string& name);
+  Response reports(const Target& target);
+  Response report(const std::string& report_id);
+  Response healthz();
+  Response metrics();
+  Response page_matrix();
+  Response page_nodes(const Target& target);
+  Response page_node(const std::string& name);
+
+  ApiConfig config_;
+  Fleet& fleet_;
+  Ingest& ingest_;
+  StoreReader& reader_;
+  Metrics& metrics_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+}  // namespace capprobe::collector

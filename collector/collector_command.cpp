@@ -1,0 +1,143 @@
+// Start-up and shutdown of the collector: options, token, database, the in-memory fleet, the
+// ingest writer and the HTTP server, in the order that lets each stop cleanly.
+#include "collector/collector_command.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <future>
+#include <iostream>
+#include <thread>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "collector/api.hpp"
+#include "collector/auth.hpp"
+#include "collector/beast.hpp"
+#include "collector/fleet.hpp"
+#include "collector/http_server.hpp"
+#include "collector/ingest.hpp"
+#include "collector/metrics.hpp"
+#include "collector/options.hpp"
+#include "collector/store.hpp"
+
+namespace capprobe::collector {
+namespace {
+
+std::shared_ptr<spdlog::logger> collector_logger() {
+  if (auto existing = spdlog::get("collector")) return existing;
+  try {
+    return spdlog::stderr_color_mt("collector");
+  } catch (const spdlog::spdlog_ex&) {
+    return spdlog::get("collector");  // another thread registered it first
+  }
+}
+
+std::optional<tcp::endpoint> resolve(const ListenAddress& listen, std::string& error) {
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(listen.host, ec);
+  if (!ec) return tcp::endpoint(address, listen.port);
+  net::io_context io;
+  tcp::resolver resolver(io);
+  const auto results = resolver.resolve(listen.host, std::to_string(listen.port), ec);
+  if (ec || results.empty()) {
+    error = "cannot resolve listen host " + listen.host + ": " + ec.message();
+    return std::nullopt;
+  }
+  return results.begin()->endpoint();
+}
+
+int fail(const std::string& message) {
+  std::cerr << "capprobe collector: " << message << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int collector_main(const std::vector<std::string>& args) {
+  const auto parsed = parse_collector_args(args);
+  if (std::holds_alternative<HelpRequested>(parsed)) {
+    std::cout << collector_usage();
+    return 0;
+  }
+  if (const auto* usage = std::get_if<UsageError>(&parsed)) {
+    std::cerr << "capprobe collector: " << usage->message << "\n";
+    return 2;
+  }
+  const auto& options = std::get<CollectorOptions>(parsed);
+  auto log = collector_logger();
+
+  TokenCheck token;
+  if (options.token_file) {
+    try {
+      token = TokenCheck::from_file(*options.token_file);
+    } catch (const std::exception& error) {
+      return fail(error.what());
+    }
+  }
+  std::string resolve_error;
+  const auto endpoint = resolve(options.listen, resolve_error);
+  if (!endpoint) return fail(resolve_error);
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  Metrics metrics;
+  Fleet fleet;
+  std::unique_ptr<StoreWriter> writer;
+  std::unique_ptr<StoreReader> reader;
+  try {
+    writer = std::make_unique<StoreWriter>(options.db_path, options.retention);
+    for (auto& state : writer->load_latest()) fleet.apply(std::move(state));
+    reader = std::make_unique<StoreReader>(options.db_path, threads + 1);
+  } catch (const std::exception& error) {
+    return fail("cannot open database " + options.db_path + ": " + error.what());
+  }
+
+  Ingest ingest(*writer, fleet, metrics, IngestLimits{}, log);
+  Api api(ApiConfig{token, options.max_body_bytes, options.stale_after}, fleet, ingest, *reader,
+          metrics, log);
+
+  net::io_context io(threads);
+  std::unique_ptr<HttpServer> server;
+  try {
+    server = std::make_unique<HttpServer>(
+        io, *endpoint, api, metrics,
+        ServerLimits{options.max_body_bytes, 16 * 1024, options.read_timeout,
+                     std::chrono::seconds(30), options.max_connections},
+        log);
+  } catch (const std::exception& error) {
+    return fail("cannot listen on " + options.listen.host + ":" +
+                std::to_string(options.listen.port) + ": " + error.what());
+  }
+
+  std::promise<int> stop_signal;
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int number) {
+    if (!ec) stop_signal.set_value(number);
+  });
+  server->start();
+  const auto bound = server->local_endpoint();
+  log->info(
+      "Listening on {}:{} database={} subjects={} nodes={} auth={} keep={} max_age={}s "
+      "stale_after={}s",
+      bound.address().to_string(), bound.port(), options.db_path, fleet.size(), fleet.node_count(),
+      token.enabled() ? "bearer" : "off", options.retention.keep_per_subject,
+      options.retention.max_age.count(), options.stale_after.count());
+
+  std::vector<std::thread> workers;
+  for (int i = 0; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+
+  const int signal_number = stop_signal.get_future().get();
+  log->info("Signal {} received: finishing acknowledged work and stopping", signal_number);
+  server->stop();
+  ingest.stop();  // commits and answers everything queued
+  // The answers of that last batch are posted to the connections; let them reach the wire.
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  io.stop();
+  for (auto& worker : workers) worker.join();
+  log->info("Stopped");
+  return 0;
+}
+
+}  // namespace capprobe::collector

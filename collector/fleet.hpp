@@ -1,0 +1,54 @@
+// The fleet in memory: each subject's latest report, reduced to what the matrix and the node
+// lists need, so that GET /api/v1/matrix never re-reads stored reports.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "collector/validate.hpp"
+
+namespace capprobe::collector {
+
+struct SubjectState {
+  std::string key;
+  agent::Subject subject;
+  std::string report_id;
+  std::int64_t seq = 0;  // the stored report's row: arrival order
+  std::int64_t received_at_ms = 0;
+  std::int64_t started_at_ms = 0;
+  std::vector<ResultSummary> results;
+};
+
+// "Latest" is by the time the agent ran the probes (a spooled report delivered late must not
+// replace a newer one), then by arrival.
+bool is_newer(const SubjectState& candidate, const SubjectState& current);
+
+SubjectState subject_state(const IncomingReport& report, std::int64_t seq,
+                           std::int64_t received_at_ms);
+
+class Fleet {
+ public:
+  // Keeps `state` when it is newer than what the subject has; true when it was kept.
+  bool apply(SubjectState state);
+  void remove(const std::vector<std::string>& keys);
+  std::size_t size() const;
+  std::size_t node_count() const;
+  std::uint64_t version() const;  // changes whenever the fleet does
+
+  // Calls `visit` with every subject under a shared lock: keep it quick, copy nothing large.
+  void visit(const std::function<void(const std::vector<const SubjectState*>&)>& visit) const;
+  std::vector<SubjectState> subjects_of(const std::string& node) const;
+
+ private:
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<std::string, SubjectState> subjects_;
+  std::unordered_map<std::string, int> subjects_per_node_;
+  std::uint64_t version_ = 0;
+};
+
+}  // namespace capprobe::collector

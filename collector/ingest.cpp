@@ -1,0 +1,114 @@
+// The writer thread of group commit and the periodic age retention it also runs.
+#include "collector/ingest.hpp"
+
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "collector/clock.hpp"
+
+namespace capprobe::collector {
+Ingest::Ingest(StoreWriter& store, Fleet& fleet, Metrics& metrics, IngestLimits limits,
+               std::shared_ptr<spdlog::logger> log)
+    : store_(store), fleet_(fleet), metrics_(metrics), limits_(limits), log_(std::move(log)) {
+  writer_ = std::thread([this] { run(); });
+}
+
+Ingest::~Ingest() {
+  stop();
+}
+
+bool Ingest::submit(IncomingReport report, std::string body, std::int64_t received_at_ms,
+                    Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return false;
+    // One report is always let in, so that a single report near the body limit is never refused.
+    if (!queue_.empty() && queued_bytes_ + body.size() > limits_.max_queued_bytes) return false;
+    queued_bytes_ += body.size();
+    queue_.push_back({std::move(report), std::move(body), received_at_ms, std::move(done)});
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void Ingest::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (writer_.joinable()) writer_.join();
+}
+
+std::size_t Ingest::depth() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+void Ingest::run() {
+  auto next_prune = std::chrono::steady_clock::now();
+  while (true) {
+    std::deque<Pending> batch;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_until(lock, next_prune, [&] { return stopping_ || !queue_.empty(); });
+      while (!queue_.empty() && batch.size() < limits_.max_batch_reports) {
+        queued_bytes_ -= queue_.front().body.size();
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      if (batch.empty() && stopping_) return;
+    }
+    if (!batch.empty()) commit(batch);
+    if (std::chrono::steady_clock::now() >= next_prune) {
+      prune();
+      next_prune = std::chrono::steady_clock::now() + limits_.prune_interval;
+    }
+  }
+}
+
+void Ingest::commit(std::deque<Pending>& batch) {
+  std::vector<InsertItem> items;
+  items.reserve(batch.size());
+  for (const auto& pending : batch)
+    items.push_back({&pending.report, pending.body, pending.received_at_ms});
+
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<InsertResult> results;
+  try {
+    results = store_.insert_batch(items);
+  } catch (const std::exception& error) {
+    log_->error("Storing a batch of {} reports failed; they were not acknowledged: {}",
+                batch.size(), error.what());
+    for (auto& pending : batch) pending.done(IngestOutcome::failed);
+    return;
+  }
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+
+  // Committed: now the fleet may show them, and only then are the senders answered.
+  std::size_t accepted = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (results[i].duplicate) continue;
+    ++accepted;
+    fleet_.apply(subject_state(batch[i].report, results[i].seq, batch[i].received_at_ms));
+  }
+  metrics_.commit(accepted, took.count());
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    batch[i].done(results[i].duplicate ? IngestOutcome::duplicate : IngestOutcome::accepted);
+}
+
+void Ingest::prune() {
+  try {
+    const auto removed = store_.prune_expired(unix_now_ms());
+    if (!removed.empty()) {
+      fleet_.remove(removed);
+      log_->info("Retention removed {} subjects that had not reported within the max age",
+                 removed.size());
+    }
+  } catch (const std::exception& error) {
+    log_->warn("Age retention failed, will retry: {}", error.what());
+  }
+}
+
+}  // namespace capprobe::collector

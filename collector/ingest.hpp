@@ -1,0 +1,76 @@
+// Group commit: HTTP threads hand validated reports to one writer thread, which stores whatever
+// has queued up in one transaction and only then answers each sender. Under load a commit (and
+// its fsync) carries many reports; when idle it carries one, without waiting for company.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <spdlog/logger.h>
+
+#include "collector/fleet.hpp"
+#include "collector/metrics.hpp"
+#include "collector/store.hpp"
+
+namespace capprobe::collector {
+
+enum class IngestOutcome { accepted, duplicate, failed };
+
+struct IngestLimits {
+  std::size_t max_queued_bytes = 64 * 1024 * 1024;  // beyond it, submit() refuses (503)
+  std::size_t max_batch_reports = 1000;
+  std::chrono::seconds prune_interval{60};
+};
+
+class Ingest {
+ public:
+  // Called on the writer thread once the outcome is durable (or certainly failed).
+  using Done = std::function<void(IngestOutcome)>;
+
+  Ingest(StoreWriter& store, Fleet& fleet, Metrics& metrics, IngestLimits limits,
+         std::shared_ptr<spdlog::logger> log);
+  ~Ingest();
+  Ingest(const Ingest&) = delete;
+  Ingest& operator=(const Ingest&) = delete;
+
+  // False when the report was not queued (the queue is full or the collector is stopping);
+  // then `done` is never called.
+  bool submit(IncomingReport report, std::string body, std::int64_t received_at_ms, Done done);
+  // Stores and answers everything queued, then ends the writer thread.
+  void stop();
+  std::size_t depth() const;
+
+ private:
+  struct Pending {
+    IncomingReport report;
+    std::string body;
+    std::int64_t received_at_ms;
+    Done done;
+  };
+
+  void run();
+  void commit(std::deque<Pending>& batch);
+  void prune();
+
+  StoreWriter& store_;
+  Fleet& fleet_;
+  Metrics& metrics_;
+  IngestLimits limits_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Pending> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace capprobe::collector

@@ -1,0 +1,91 @@
+// The capability matrix (DESIGN.md "Collector API"): capabilities x groups, where a group is
+// os/environment/runtime class, with counts per status and "requested but ignored", and the same
+// per node. Computed from each subject's latest report; a pure function of the fleet and a clock.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "collector/fleet.hpp"
+
+namespace capprobe::collector {
+
+inline constexpr std::array<probes::Status, 6> kStatuses{
+    probes::Status::supported, probes::Status::partial,        probes::Status::unsupported,
+    probes::Status::untested,  probes::Status::not_applicable, probes::Status::error};
+
+struct Cell {
+  std::array<int, kStatuses.size()> counts{};  // indexed like kStatuses
+  int subjects = 0;                            // subjects whose report holds the capability
+  int requested = 0;                           // ... and whose pod spec asked for it
+  int requested_but_ignored = 0;
+
+  void add(const ResultSummary& result);
+  int count(probes::Status status) const { return counts[static_cast<std::size_t>(status)]; }
+};
+
+struct Group {
+  std::string key;  // "os/environment/runtime_class", "-" for no runtime class
+  std::string os;
+  std::string environment;
+  std::optional<std::string> runtime_class;
+  int subjects = 0;
+  int nodes = 0;
+};
+
+struct NodeRow {
+  std::string node;
+  int subjects = 0;  // fresh ones; stale subjects are counted apart and left out of the cells
+  int stale_subjects = 0;
+  std::vector<std::size_t> groups;  // indexes into Matrix::groups
+  std::vector<Cell> cells;          // indexed like Matrix::capabilities
+  int requested_but_ignored = 0;
+};
+
+struct Matrix {
+  std::int64_t generated_at_ms = 0;
+  std::chrono::seconds stale_after{0};
+  int subjects = 0;
+  int stale_subjects = 0;
+  int requested_but_ignored = 0;          // findings over all fresh subjects
+  std::vector<std::string> capabilities;  // sorted by id
+  std::vector<Group> groups;              // sorted by key
+  std::vector<std::vector<Cell>> cells;   // [capability][group]
+  std::vector<Cell> totals;               // [capability]
+  std::vector<NodeRow> nodes;             // sorted by name; empty unless asked for
+};
+
+std::string group_key(const agent::Subject& subject);
+bool is_stale(const SubjectState& state, std::int64_t now_ms, std::chrono::seconds stale_after);
+
+Matrix compute_matrix(const std::vector<const SubjectState*>& subjects, std::int64_t now_ms,
+                      std::chrono::seconds stale_after, bool with_nodes);
+
+nlohmann::json cell_json(const Cell& cell);
+nlohmann::json to_json(const Matrix& matrix);
+
+}  // namespace capprobe::collector
+
+namespace capprobe::collector {
+
+// The drill-down behind a matrix cell: which subjects have this group/capability/status.
+struct SubjectFilter {
+  std::optional<std::string> group;       // a Group::key
+  std::optional<std::string> capability;  // a capability id
+  std::optional<probes::Status> status;   // with capability: its status; without: any result's
+  bool ignored_only = false;              // only "requested but ignored" (of capability, or any)
+  bool include_stale = false;
+};
+
+// Matching subjects sorted by node, then subject key.
+std::vector<const SubjectState*> select_subjects(const std::vector<const SubjectState*>& subjects,
+                                                 const SubjectFilter& filter, std::int64_t now_ms,
+                                                 std::chrono::seconds stale_after);
+
+}  // namespace capprobe::collector

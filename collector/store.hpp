@@ -1,0 +1,100 @@
+// Report storage in one SQLite file (WAL): the history of reports with a retention bound, and
+// each subject's latest report. One writer connection (the ingest thread) and a small pool of
+// reader connections for the HTTP threads; WAL lets them run side by side.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collector/fleet.hpp"
+#include "collector/options.hpp"
+#include "collector/sqlite.hpp"
+
+namespace capprobe::collector {
+
+struct InsertItem {
+  const IncomingReport* report;
+  std::string_view body;  // the validated JSON as received: what GET /api/v1/reports/{id} returns
+  std::int64_t received_at_ms;
+};
+
+struct InsertResult {
+  bool duplicate = false;
+  std::int64_t seq = 0;  // the new row (0 for a duplicate)
+};
+
+class StoreWriter {
+ public:
+  StoreWriter(const std::string& path, RetentionPolicy retention);
+
+  // One transaction for the whole batch ("group commit"): when this returns, every accepted
+  // report is durable. Throws sqlite::SqliteError after rolling back; then nothing was stored.
+  std::vector<InsertResult> insert_batch(const std::vector<InsertItem>& items);
+
+  // Age retention: removes reports older than the policy's max age, and the subjects whose
+  // latest report is that old. Returns the removed subject keys. Bounded work per call.
+  std::vector<std::string> prune_expired(std::int64_t now_ms);
+
+  std::vector<SubjectState> load_latest();
+
+ private:
+  struct Schema {
+    explicit Schema(sqlite::Database& db);  // pragmas and tables, before any statement is prepared
+  };
+
+  RetentionPolicy retention_;
+  sqlite::Database db_;
+  Schema schema_;
+  sqlite::Statement begin_, commit_, rollback_;
+  sqlite::Statement insert_report_, upsert_latest_, prune_subject_;
+};
+
+struct HistoryEntry {
+  std::string report_id;
+  std::int64_t received_at_ms = 0;
+  std::string subject_json;
+};
+
+struct StoredReport {
+  std::string body;
+  std::int64_t received_at_ms = 0;
+};
+
+struct LatestReport {
+  std::string subject_key;
+  std::int64_t received_at_ms = 0;
+  std::string body;
+};
+
+class StoreReader {
+ public:
+  StoreReader(const std::string& path, int connections);
+  ~StoreReader();
+
+  std::vector<HistoryEntry> history(const std::optional<std::string>& node, int limit);
+  std::optional<StoredReport> report(const std::string& report_id);
+  std::vector<LatestReport> latest_of_node(const std::string& node);
+  std::int64_t database_bytes();  // the main file and its WAL
+
+ private:
+  struct Connection;
+  class Lease;
+  Lease acquire();
+
+  std::string path_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+};
+
+// The compact form of results kept with each subject's latest report: [[id, status, requested]].
+std::string results_to_json(const std::vector<ResultSummary>& results);
+std::vector<ResultSummary> results_from_json(const std::string& text);
+
+}  // namespace capprobe::collector

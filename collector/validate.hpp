@@ -1,0 +1,62 @@
+// Validation of a POSTed report (DESIGN.md "Report envelope" and "Result model"): the body either
+// becomes an IncomingReport (what storage and the matrix need) or a Rejection with a reason a
+// person can act on. Whatever it accepts, agent::report_from_json reads the same way (tested).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "agent/report.hpp"
+#include "probes/result.hpp"
+
+namespace capprobe::collector {
+
+// One capability of a report, as much as the matrix needs.
+struct ResultSummary {
+  std::string id;
+  probes::Status status = probes::Status::untested;
+  std::optional<bool> requested;
+
+  bool requested_but_ignored() const {
+    return requested.value_or(false) && status == probes::Status::unsupported;
+  }
+};
+
+struct IncomingReport {
+  std::string report_id;
+  agent::Subject subject;
+  std::string subject_key;   // see subject_key()
+  std::string subject_json;  // the subject object, compact, for history listings
+  std::int64_t started_at_ms = 0;
+  std::vector<ResultSummary> results;
+};
+
+enum class RejectReason { invalid_json, wrong_schema, invalid_report };
+
+struct Rejection {
+  RejectReason reason;
+  std::string message;
+};
+
+// Limits on what one report may hold; a body above the size limit never gets this far (413).
+inline constexpr std::size_t kMaxIdLength = 128;
+inline constexpr std::size_t kMaxNameLength = 253;  // a DNS name, the longest node/pod name
+inline constexpr std::size_t kMaxResults = 1000;
+inline constexpr int kMaxDepth = 64;
+
+std::variant<IncomingReport, Rejection> validate_report(std::string_view body);
+
+// A subject is one agent identity: node, pod ("namespace/name"), container and runtime class,
+// joined with U+001F (which validation keeps out of every part); absent and "" are the same.
+std::string subject_key(const agent::Subject& subject);
+
+// RFC 3339 date-time ("2026-11-24T10:00:00Z", "...00.123+01:00") to Unix milliseconds.
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
+
+const char* reason_label(RejectReason reason);
+
+}  // namespace capprobe::collector

@@ -1,0 +1,41 @@
+# The fleet collector's tests: unit tests of its logic, integration tests that run it as a real
+# process on loopback, and the benchmark's tools. Included from tests/CMakeLists.txt.
+
+# The collector command alone, for the integration tests and the benchmark.
+add_executable(capprobe-collector integration/collector/collector_main.cpp)
+target_link_libraries(capprobe-collector PRIVATE capprobe_collector)
+
+# Realistic reports, the child-process harness and a small HTTP client, shared by the tests and
+# the benchmark.
+add_library(capprobe_collector_test_support STATIC
+  integration/collector/support/sample_report.cpp
+  integration/collector/support/http_client.cpp
+  integration/collector/support/collector_process.cpp
+)
+target_include_directories(capprobe_collector_test_support PUBLIC
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/collector)
+target_link_libraries(capprobe_collector_test_support PUBLIC
+  capprobe_report_model Boost::headers nlohmann_json::nlohmann_json Threads::Threads)
+target_compile_definitions(capprobe_collector_test_support PRIVATE
+  CAPPROBE_COLLECTOR_BIN="$<TARGET_FILE:capprobe-collector>")
+add_dependencies(capprobe_collector_test_support capprobe-collector)
+
+add_executable(collector-bench-tool bench/collector/bench_tool.cpp)
+target_link_libraries(collector-bench-tool PRIVATE capprobe_collector_test_support)
+
+function(capprobe_collector_tests name)
+  add_executable(${name} ${ARGN} $<TARGET_OBJECTS:capprobe_catch_main>)
+  target_link_libraries(${name} PRIVATE Catch2::Catch2 capprobe_collector
+                        capprobe_collector_test_support)
+  catch_discover_tests(${name} TEST_PREFIX "${name}: "
+                       PROPERTIES LABELS collector SKIP_REGULAR_EXPRESSION "SKIPPED:")
+endfunction()
+
+capprobe_collector_tests(unit_collector
+  unit/collector/options_test.cpp
+  unit/collector/url_auth_test.cpp
+  unit/collector/validate_test.cpp
+  unit/collector/matrix_test.cpp
+  unit/collector/store_test.cpp
+  unit/collector/metrics_html_test.cpp
+)
