@@ -1,6 +1,7 @@
 # Tests of the periodic agent (`capprobe agent`, agent/daemon/): unit tests of its parts, and
 # integration tests that run the agent as a real process against a fake collector on loopback.
-# Included from tests/CMakeLists.txt.
+# Included from tests/CMakeLists.txt. All carry the one label "agent" (catch_discover_tests
+# flattens a list-valued LABELS property into separate words, so "unit;agent" cannot be given).
 
 add_executable(unit_agent_daemon
   unit/agent_daemon/duration_test.cpp
@@ -13,4 +14,28 @@ add_executable(unit_agent_daemon
 )
 target_link_libraries(unit_agent_daemon PRIVATE Catch2::Catch2 capprobe_agent_daemon)
 catch_discover_tests(unit_agent_daemon TEST_PREFIX "unit_agent_daemon: "
-                     PROPERTIES LABELS "unit;agent" SKIP_REGULAR_EXPRESSION "SKIPPED:")
+                     PROPERTIES LABELS agent SKIP_REGULAR_EXPRESSION "SKIPPED:")
+
+# The agent as a process of its own for the integration tests: `capprobe-agent-driver agent
+# ...` runs agent_main exactly as `capprobe agent ...` will once agent/main.cpp dispatches it.
+# Then set CAPPROBE_AGENT_TEST_COMMAND to "$<TARGET_FILE:capprobe>" and drop the driver.
+add_executable(capprobe_agent_driver integration/agent/driver_main.cpp)
+target_link_libraries(capprobe_agent_driver PRIVATE capprobe_agent_daemon)
+set(CAPPROBE_AGENT_TEST_COMMAND "$<TARGET_FILE:capprobe_agent_driver>")
+
+add_executable(integration_agent
+  integration/agent/agent_test.cpp
+  integration/agent/child_process.cpp
+  integration/agent/loopback_http.cpp
+  $<TARGET_OBJECTS:capprobe_catch_main>
+)
+target_link_libraries(integration_agent PRIVATE
+  Catch2::Catch2 Boost::headers nlohmann_json::nlohmann_json Threads::Threads)
+target_compile_definitions(integration_agent PRIVATE
+  CAPPROBE_AGENT_BIN="${CAPPROBE_AGENT_TEST_COMMAND}")
+add_dependencies(integration_agent capprobe_agent_driver)
+# RUN_SERIAL: the idle-CPU check and the round timings must not share the machine with other
+# tests under ctest -j.
+catch_discover_tests(integration_agent TEST_PREFIX "integration_agent: "
+                     PROPERTIES LABELS agent SKIP_REGULAR_EXPRESSION "SKIPPED:"
+                                RUN_SERIAL TRUE TIMEOUT 180)

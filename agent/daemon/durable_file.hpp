@@ -13,10 +13,11 @@ namespace capprobe::agent::daemon {
 // are ours as well). An existing directory is left as it is. Returns "" or why it failed.
 std::string make_private_dirs(const std::string& dir);
 
-// Writes `content` to `dir`/`temp_name` (exclusive create, mode 0600), fsyncs it, renames it to
+// Writes `content` to `dir`/`temp_name` (exclusive create, `mode`), fsyncs it, renames it to
 // `dir`/`final_name` and fsyncs `dir`. On failure the temp file is removed and the old
 // `final_name`, if any, is untouched. Returns "" or why it failed.
 std::string write_durably(const std::string& dir, const std::string& temp_name,
-                          const std::string& final_name, std::string_view content);
+                          const std::string& final_name, std::string_view content,
+                          unsigned mode = 0600);
 
 }  // namespace capprobe::agent::daemon

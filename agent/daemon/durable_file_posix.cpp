@@ -49,11 +49,12 @@ std::string make_private_dirs(const std::string& dir) {
 }
 
 std::string write_durably(const std::string& dir, const std::string& temp_name,
-                          const std::string& final_name, std::string_view content) {
+                          const std::string& final_name, std::string_view content, unsigned mode) {
   const std::string temp = dir + "/" + temp_name;
   const std::string target = dir + "/" + final_name;
-  Fd file{::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)};
+  Fd file{::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode))};
   if (file.fd < 0) return failure("creating " + temp, errno);
+  ::fchmod(file.fd, static_cast<mode_t>(mode));  // the exact mode, whatever the umask
   const auto fail = [&](const std::string& what) {
     const int error = errno;
     ::unlink(temp.c_str());

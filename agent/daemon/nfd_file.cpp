@@ -14,7 +14,8 @@ std::string write_nfd_file(const std::string& path, const Report& report,
   const auto name = target.filename().string();
   if (name.empty() || name == "." || name == "..") return path + " is not a file name";
   const auto dir = target.parent_path().empty() ? std::string(".") : target.parent_path().string();
-  return write_durably(dir, temp_name, name, render_nfd(report));
+  // World-readable like any NFD feature file: nfd-worker may run as another user.
+  return write_durably(dir, temp_name, name, render_nfd(report), 0644);
 }
 
 }  // namespace capprobe::agent::daemon

@@ -84,7 +84,7 @@ std::size_t files_in(const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("--once delivers the round's report and says so") {
+TEST_CASE("once mode delivers the round's report and says so") {
   TempDir temp;
   World world;
   std::ostringstream out;
@@ -97,7 +97,7 @@ TEST_CASE("--once delivers the round's report and says so") {
   REQUIRE(files_in(temp / "spool") == 0);
 }
 
-TEST_CASE("--once with the collector down spools the report and exits 0 saying so") {
+TEST_CASE("once mode with the collector down spools the report and exits 0 saying so") {
   TempDir temp;
   World world;
   world.answer = [](const std::string&) {
@@ -114,7 +114,7 @@ TEST_CASE("--once with the collector down spools the report and exits 0 saying s
   REQUIRE(files_in(temp / "spool") == 1);
 }
 
-TEST_CASE("--once flushes older spooled reports first, oldest first") {
+TEST_CASE("once mode flushes older spooled reports first, oldest first") {
   TempDir temp;
   {
     auto spool = open_spool(temp / "spool");

@@ -1,6 +1,8 @@
 // --nfd-file: the feature file is replaced whole, through a temp file that does not remain.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include "agent/daemon/nfd_file.hpp"
@@ -38,6 +40,9 @@ TEST_CASE("the NFD file is written whole and replaced whole") {
   REQUIRE(text.find("capprobe.io/fs.symlink=supported\n") != std::string::npos);
   REQUIRE(text.find("stale") == std::string::npos);
   REQUIRE_FALSE(std::filesystem::exists(temp / ".capprobe-1-abc-nfd"));
+  struct stat info {};
+  REQUIRE(::stat(path.c_str(), &info) == 0);
+  REQUIRE((info.st_mode & 0777) == 0644);  // nfd-worker may read it as another user
   REQUIRE(daemon::write_nfd_file(path, report_with(capprobe::probes::Status::unsupported),
                                  ".capprobe-1-abc-nfd") == "");
   REQUIRE(slurp(path).find("capprobe.io/fs.symlink=unsupported\n") != std::string::npos);

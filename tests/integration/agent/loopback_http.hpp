@@ -1,0 +1,57 @@
+// HTTP on loopback for the agent's integration tests: a fake collector that records every
+// report POSTed to it and answers as told, a one-shot GET client, and a free port.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace capprobe::it {
+
+struct ReceivedReport {
+  std::string report_id;
+  std::string agent_mode;     // the envelope's agent.mode
+  std::string authorization;  // the Authorization header as sent
+  unsigned answered = 0;      // the status the fake answered
+};
+
+// Listens on 127.0.0.1:`port` (0 = any free port) and serves on its own thread until
+// destroyed. POST /api/v1/reports: 202 for a new report_id, 200 for one it has stored, or the
+// fixed status set by answer_with() (a rejection or an outage stores nothing).
+class FakeCollector {
+ public:
+  explicit FakeCollector(std::uint16_t port = 0);
+  ~FakeCollector();
+  FakeCollector(const FakeCollector&) = delete;
+  FakeCollector& operator=(const FakeCollector&) = delete;
+
+  std::uint16_t port() const;
+  std::string url() const;                              // "http://127.0.0.1:<port>"
+  void answer_with(unsigned status);                    // 0 = the normal 202/200 behaviour
+  void delay_answers(std::chrono::milliseconds delay);  // a slow collector
+  std::vector<ReceivedReport> received() const;         // every POST, in arrival order
+  std::vector<std::string> stored_ids() const;          // answered 202, in arrival order
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+struct HttpGot {
+  unsigned status = 0;  // 0 when the request failed
+  std::string content_type;
+  std::string body;
+};
+
+// GET http://127.0.0.1:<port><target>, one request, a few seconds at most.
+HttpGot http_get(std::uint16_t port, const std::string& target);
+
+// A loopback port nobody listens on right now (bound to 0, read, closed).
+std::uint16_t free_loopback_port();
+
+}  // namespace capprobe::it
