@@ -28,8 +28,10 @@ std::string_view to_string(Format format) {
   return "json";
 }
 
+// Mount points and file contents can hold any bytes; invalid UTF-8 becomes U+FFFD rather than
+// an exception that would lose the whole report.
 std::string render_json(const Report& report) {
-  return to_json(report).dump(2) + "\n";
+  return to_json(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string render(const Report& report, Format format, const RenderOptions& options) {

@@ -156,7 +156,7 @@ TEST_CASE("heavy probes run after the light ones, one at a time; results in cata
   for (const auto left : journal.deadline_left) CHECK((left > 500ms && left <= 1000ms));
 }
 
-TEST_CASE("--quick passes quick=true and heavy probes take their catalog place", "[runner]") {
+TEST_CASE("quick mode passes quick=true and heavy probes take their catalog place", "[runner]") {
   platform::FakePlatform os;
   Journal journal;
   const std::vector<Probe> probes{
@@ -171,7 +171,7 @@ TEST_CASE("--quick passes quick=true and heavy probes take their catalog place",
   CHECK(ids_of(results) == std::vector<std::string>{"heavy.one", "light.one"});
 }
 
-TEST_CASE("--only and --skip select probes; the requests reach them", "[runner]") {
+TEST_CASE("only and skip select probes, and the requests reach them", "[runner]") {
   platform::FakePlatform os;
   Journal journal;
   const std::vector<Probe> probes{
