@@ -3,6 +3,7 @@
 #include "tests/integration/support/sandbox.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -270,6 +271,42 @@ RootWritableGuard::~RootWritableGuard() {
   std::cerr << "capprobe-it: / became read-only outside the sandbox; remounting it read-write\n";
   if (mount("none", "/", nullptr, MS_REMOUNT | MS_BIND, nullptr) != 0)
     std::cerr << "capprobe-it: remount of / failed: " << errno_text(errno) << "\n";
+}
+
+PrivateMountNamespace::PrivateMountNamespace() {
+  original_ = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  if (original_ < 0) throw std::runtime_error("open /proc/self/ns/mnt: " + errno_text(errno));
+  if (unshare(CLONE_NEWNS) != 0) {
+    const int error = errno;
+    close(original_);
+    throw std::runtime_error("unshare(CLONE_NEWNS): " + errno_text(error));
+  }
+  // Nothing mounted from here on may propagate back to the machine's namespace.
+  if (mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    const int error = errno;
+    setns(original_, CLONE_NEWNS);
+    close(original_);
+    throw std::runtime_error("making / private: " + errno_text(error));
+  }
+}
+
+PrivateMountNamespace::~PrivateMountNamespace() {
+  if (setns(original_, CLONE_NEWNS) != 0)
+    std::cerr << "capprobe-it: cannot return to the original mount namespace: " << errno_text(errno)
+              << "\n";
+  close(original_);
+}
+
+TmpfsMount::TmpfsMount(const std::string& path) : path_(path) {
+  std::error_code ignored;
+  fs::create_directories(path_, ignored);
+  if (mount("capprobe-it", path_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755") != 0)
+    throw std::runtime_error("mount tmpfs on " + path_ + ": " + errno_text(errno));
+}
+
+TmpfsMount::~TmpfsMount() {
+  if (umount2(path_.c_str(), MNT_DETACH) != 0)
+    std::cerr << "capprobe-it: cannot unmount " << path_ << ": " << errno_text(errno) << "\n";
 }
 
 const std::vector<std::string>& residue_dirs() {

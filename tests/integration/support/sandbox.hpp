@@ -111,6 +111,33 @@ class RootWritableGuard {
   bool writable_at_start_;
 };
 
+// Moves the test process into a new private mount namespace (mounts made there are invisible
+// to the rest of the machine and vanish with it) and back into the original on destruction.
+// The process must be single-threaded while constructing and destroying it (setns/unshare).
+class PrivateMountNamespace {
+ public:
+  PrivateMountNamespace();  // throws std::runtime_error
+  ~PrivateMountNamespace();
+  PrivateMountNamespace(const PrivateMountNamespace&) = delete;
+  PrivateMountNamespace& operator=(const PrivateMountNamespace&) = delete;
+
+ private:
+  int original_ = -1;
+};
+
+// A small tmpfs mounted over `path` (created if missing) and unmounted on destruction. Meant
+// inside a PrivateMountNamespace.
+class TmpfsMount {
+ public:
+  explicit TmpfsMount(const std::string& path);  // throws std::runtime_error
+  ~TmpfsMount();
+  TmpfsMount(const TmpfsMount&) = delete;
+  TmpfsMount& operator=(const TmpfsMount&) = delete;
+
+ private:
+  std::string path_;
+};
+
 // The places capprobe may write scratch files (DESIGN.md "No residue"): /tmp, /, /etc, /var/tmp.
 const std::vector<std::string>& residue_dirs();
 
