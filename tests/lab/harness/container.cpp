@@ -80,32 +80,6 @@ class RuncContainer {
   std::string id_;
 };
 
-// This runner's cgroups, removed in every hierarchy when the scenario ends (runc removes the
-// container's own group; the kubepods-like parents are ours). The top group gets the largest
-// CPU weight, as kubelet gives /kubepods the node's allocatable CPUs: the scenario's burn must
-// measure the quota, not the build jobs that share this machine.
-class CgroupTree {
- public:
-  CgroupTree() {
-    if (prioritise("/sys/fs/cgroup/cpu", "cpu.shares", "262144")) return;  // cgroup v1
-    if (prioritise("/sys/fs/cgroup/cpu,cpuacct", "cpu.shares", "262144")) return;
-    if (fs::exists("/sys/fs/cgroup/cgroup.controllers"))  // a pure cgroup v2 host
-      prioritise("/sys/fs/cgroup", "cpu.weight", "10000");
-  }
-  ~CgroupTree() { remove_cgroup_tree(cgroup_root_name()); }
-  CgroupTree(const CgroupTree&) = delete;
-  CgroupTree& operator=(const CgroupTree&) = delete;
-
- private:
-  static bool prioritise(const fs::path& hierarchy, const char* file, const char* weight) {
-    if (!fs::exists(hierarchy / "cgroup.procs")) return false;
-    const auto group = hierarchy / cgroup_root_name();
-    fs::create_directories(group);
-    if (fs::exists(group / file)) write_control(group / file, weight);
-    return true;
-  }
-};
-
 json bind_mount(const std::string& source, const std::string& destination, bool read_only) {
   return {{"destination", destination},
           {"type", "bind"},
@@ -181,7 +155,7 @@ Outcome run_in_container(const Scenario& scenario, const ContainerEnv& env, cons
   const auto id = std::string(kLabPrefix) + "-" + scenario.name + "-" + std::to_string(getpid());
   outcome.vars["scratch"] = scratch.path().string();
   outcome.vars["container.id"] = id;
-  CgroupTree cgroups;
+  LabCgroup cgroups;  // the kubepods-like parents runc creates below it are ours to remove
   OverlayRoot root(image, scratch.path() / "rootfs", scratch.path() / "layers");
 
   std::vector<json> mounts;
@@ -191,6 +165,7 @@ Outcome run_in_container(const Scenario& scenario, const ContainerEnv& env, cons
     const auto& socket = env.host_sockets[i];
     const auto host_path = scratch.path() / "sockets" / (std::to_string(i) + ".sock");
     sockets.push_back(std::make_unique<HostSocketFile>(host_path, socket.listening));
+    outcome.vars["host_socket." + std::to_string(i)] = path_in_filesystem(host_path);
     mounts.push_back(bind_mount(host_path.string(), socket.path, false));
   }
   for (const auto& dir : env.host_dirs) {

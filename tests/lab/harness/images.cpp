@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -142,11 +143,26 @@ void remove_old_entries(const fs::path& dir, const std::string& prefix, const fs
   }
 }
 
+// Removes ".<what>-...-<pid>" temporaries of builders that died (we hold the lock, so no live
+// builder is at work here).
+void remove_dead_temporaries(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.empty() || name[0] != '.' || name == ".lock") continue;
+    const auto dash = name.rfind('-');
+    if (dash == std::string::npos) continue;
+    const int pid = std::atoi(name.c_str() + dash + 1);
+    if (pid > 0 && !process_alive(pid)) fs::remove_all(entry.path(), ec);
+  }
+}
+
 // Builds `target` with `build(temporary)` unless it already exists, under a lock.
 fs::path cached(const fs::path& target, const std::function<void(const fs::path&)>& build) {
   const auto dir = target.parent_path();
   fs::create_directories(dir);
   FileLock lock(dir / ".lock");
+  remove_dead_temporaries(dir);
   if (fs::exists(target)) return target;
   const auto temporary =
       dir / (".building-" + target.filename().string() + "-" + std::to_string(getpid()));
@@ -244,6 +260,7 @@ fs::path container_image(const LabPaths& paths) {
 GuestKernel debian_kernel(const fs::path& cache) {
   fs::create_directories(cache);
   FileLock lock(cache / ".lock");
+  remove_dead_temporaries(cache);
   auto package = apt_kernel_package();
   if (package.empty()) {
     // No apt metadata: a package downloaded earlier still serves.

@@ -48,6 +48,11 @@ std::optional<Options> parse_options(int argc, char** argv) {
   if (argc % 2 == 0 || options.scenario.empty() || options.paths.capprobe.empty() ||
       options.paths.work.empty() || options.paths.guest_init.empty())
     return std::nullopt;
+  // Absolute from here on: runc reads a relative root against the bundle, and the cleanup
+  // matches mount points against /proc/self/mountinfo's absolute paths.
+  for (auto* path : {&options.scenario, &options.paths.capprobe, &options.paths.work,
+                     &options.paths.guest_init, &options.paths.cache})
+    *path = fs::absolute(*path).lexically_normal();
   return options;
 }
 
@@ -64,8 +69,8 @@ std::vector<Check> implicit_checks(const Outcome& outcome, const json* report, c
   const auto schema = report->value("schema", "");
   checks.push_back(
       {"schema", schema == "capprobe.report/v1", "\"capprobe.report/v1\"", "\"" + schema + "\""});
-  const auto& results = (*report)["results"];
-  for (const auto& [id, result] : results.items()) {
+  for (const auto& result : report->value("results", json::array())) {
+    const auto id = result.value("id", "?");
     const bool declared = expect.contains("results") && expect["results"].contains(id) &&
                           expect["results"][id].contains("status");
     if (declared) continue;

@@ -150,6 +150,38 @@ std::string cgroup_root_name() {
   return std::string(kLabPrefix) + "-" + std::to_string(getpid());
 }
 
+LabCgroup::LabCgroup() {
+  const std::pair<const char*, const char*> candidates[] = {
+      {"/sys/fs/cgroup/cpu", "cpu.shares"},          // cgroup v1
+      {"/sys/fs/cgroup/cpu,cpuacct", "cpu.shares"},  // cgroup v1, joined controllers
+      {"/sys/fs/cgroup", "cpu.weight"}};             // a pure cgroup v2 host
+  for (const auto& [hierarchy, file] : candidates) {
+    const fs::path root(hierarchy);
+    if (!fs::exists(root / "cgroup.procs")) continue;
+    const auto group = root / cgroup_root_name();
+    fs::create_directories(group);
+    if (!fs::exists(group / file)) continue;  // v2 without the cpu controller enabled
+    write_control(group / file, std::string(file) == "cpu.shares" ? "262144" : "10000");
+    cpu_group_ = group;
+    return;
+  }
+}
+
+LabCgroup::~LabCgroup() {
+  remove_cgroup_tree(cgroup_root_name());
+}
+
+std::vector<std::string> LabCgroup::wrap(const std::string& name,
+                                         const std::vector<std::string>& argv) {
+  if (cpu_group_.empty()) return argv;
+  const auto leaf = cpu_group_ / name;
+  fs::create_directories(leaf);
+  std::vector<std::string> wrapped = {
+      "/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", leaf.string()};
+  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+  return wrapped;
+}
+
 std::vector<std::string> remove_cgroup_tree(const std::string& name) {
   std::vector<std::string> removed;
   std::error_code ec;

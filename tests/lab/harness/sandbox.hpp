@@ -51,6 +51,24 @@ std::vector<std::string> unmount_below(const fs::path& dir);
 
 // The cgroup directory name of this runner in every hierarchy: "capprobe-lab-<pid>".
 std::string cgroup_root_name();
+
+// This runner's top cgroup, removed in every hierarchy (members killed) when the scenario ends.
+// It gets the largest CPU weight, as kubelet gives /kubepods the node's allocatable CPUs: what a
+// scenario measures (a CPU burn, a probe's deadline in a slow TCG guest) must be the
+// environment's doing, not that of the build jobs sharing this machine.
+class LabCgroup {
+ public:
+  LabCgroup();
+  ~LabCgroup();
+  LabCgroup(const LabCgroup&) = delete;
+  LabCgroup& operator=(const LabCgroup&) = delete;
+
+  // argv run by `sh -c` that first moves itself into the weighted group's leaf "<name>".
+  std::vector<std::string> wrap(const std::string& name, const std::vector<std::string>& argv);
+
+ private:
+  fs::path cpu_group_;  // empty when no CPU controller is available
+};
 // Removes /sys/fs/cgroup/<each hierarchy>/<name> with everything below it (members killed).
 std::vector<std::string> remove_cgroup_tree(const std::string& name);
 

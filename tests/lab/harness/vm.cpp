@@ -123,14 +123,16 @@ std::vector<std::string> qemu_argv(const fs::path& qemu, const VmEnv& env,
   return argv;
 }
 
+// The last `lines` lines of `text` (all of it when it has fewer).
 std::string tail_lines(const std::string& text, std::size_t lines) {
-  std::size_t at = text.size();
-  for (std::size_t n = 0; n <= lines && at > 0; ++n) {
-    const auto found = text.rfind('\n', at - 1);
+  std::size_t start = text.size();
+  for (std::size_t n = 0; n <= lines; ++n) {
+    if (start == 0) return text;
+    const auto found = text.rfind('\n', start - 1);
     if (found == std::string::npos) return text;
-    at = found;
+    start = found;
   }
-  return text.substr(at + 1);
+  return text.substr(start + 1);
 }
 
 void concatenate(const std::vector<fs::path>& parts, const fs::path& into) {
@@ -154,6 +156,7 @@ Outcome run_in_vm(const Scenario& scenario, const VmEnv& env, const LabPaths& pa
 
   Outcome outcome;
   Scratch scratch(paths.work, scenario.name);
+  LabCgroup cgroup;  // QEMU runs in it: TCG speed must not depend on the machine's other load
   outcome.vars["scratch"] = scratch.path().string();
   outcome.vars["guest.kernel"] = kernel.release;
   const auto cid = std::string(kLabPrefix) + "-" + scenario.name + "-" + std::to_string(getpid());
@@ -190,7 +193,8 @@ Outcome run_in_vm(const Scenario& scenario, const VmEnv& env, const LabPaths& pa
 
   const auto budget = std::chrono::seconds(std::max(30, scenario.timeout_s - 20));
   const auto started = Clock::now();
-  const auto result = it::run(qemu_argv(qemu, env, kernel, initrd, scratch.path(), share), budget);
+  const auto result = it::run(
+      cgroup.wrap("qemu", qemu_argv(qemu, env, kernel, initrd, scratch.path(), share)), budget);
   outcome.run_s = seconds_since(started);
 
   std::string console, report;
