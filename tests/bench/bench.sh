@@ -28,21 +28,24 @@ full_wall_target_ms=2500
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+# Wall time from bash itself ($EPOCHREALTIME, bash >= 5, microseconds): forking `date` around
+# each run would add its own milliseconds to a 30 ms measurement.
 # Runs capprobe with the given arguments `count` times; writes "wall_ms rss_kib" lines to $2.
+# /usr/bin/time adds one exec (well under a millisecond) to each wall time.
 measure() {
   local count="$1" out="$2"
   shift 2
   : >"$out"
   for ((i = 0; i < count; i++)); do
     local start end
-    start=$(date +%s%N)
+    start=$EPOCHREALTIME
     if ! /usr/bin/time -f '%M' -o "$work/rss" "$binary" "$@" >"$work/stdout" 2>"$work/stderr"; then
       echo "bench: '$binary $*' failed:" >&2
       tail -n 5 "$work/stderr" >&2
       exit 1
     fi
-    end=$(date +%s%N)
-    echo "$(((end - start) / 1000000)) $(tail -n 1 "$work/rss")" >>"$out"
+    end=$EPOCHREALTIME
+    echo "$(((${end/[.,]/} - ${start/[.,]/}) / 1000)) $(tail -n 1 "$work/rss")" >>"$out"
   done
 }
 
