@@ -16,6 +16,7 @@ packages=(
   util-linux                                                # unshare, setpriv (integration tests)
   iproute2 procps                                           # ip, ps: looking at the sandboxes
   time hyperfine                                            # /usr/bin/time and hyperfine (bench)
+  runc busybox-static cpio qemu-system-x86                  # the sandbox lab (tests/lab)
 )
 
 missing=()

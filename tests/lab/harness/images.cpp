@@ -262,6 +262,12 @@ GuestKernel debian_kernel(const fs::path& cache) {
   FileLock lock(cache / ".lock");
   remove_dead_temporaries(cache);
   auto package = apt_kernel_package();
+  if (package.empty() && find_program("apt-get")) {
+    // A machine whose package lists were never fetched (or were cleaned) resolves nothing.
+    std::cout << "lab: apt-cache does not resolve linux-image-amd64; running apt-get update\n";
+    it::run({"apt-get", "update", "-q"}, 300s);
+    package = apt_kernel_package();
+  }
   if (package.empty()) {
     // No apt metadata: a package downloaded earlier still serves.
     for (const auto& entry : fs::directory_iterator(cache))
