@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <fstream>
 #include <string>
 
 #include "tests/integration/support/report.hpp"
@@ -99,4 +100,36 @@ TEST_CASE("host namespaces: inside unshare --pid --net --ipc, capprobe reports t
   }
   // capprobe was pid 1 of its namespace: its scratch would be named .capprobe-1-...
   CHECK(new_residue(before, capprobe_entries(), {1}) == std::vector<std::string>{});
+}
+
+TEST_CASE("isolation.kernel: a process in namespaces shares the node's kernel", "[namespaces]") {
+  CAPPROBE_IT_NEEDS(Facility::root, Facility::unshare);
+  std::string boot_id;
+  std::ifstream("/proc/sys/kernel/random/boot_id") >> boot_id;
+  REQUIRE(!boot_id.empty());
+
+  const auto host = capprobe::it::run(
+      {capprobe_path(), "probe", "--json", "--only", "isolation.kernel"}, kQuickRunTimeout);
+  const auto contained =
+      capprobe::it::run({"unshare", "--pid", "--fork", "--mount-proc", "--net", "--ipc", "--uts",
+                         capprobe_path(), "probe", "--json", "--only", "isolation.kernel"},
+                        kQuickRunTimeout);
+  INFO(describe(host) << "\n" << describe(contained));
+  REQUIRE(host.exited_zero());
+  REQUIRE(contained.exited_zero());
+  const auto host_report = parse_report(host);
+  const auto contained_report = parse_report(contained);
+  const auto& on_host = result_of(host_report, "isolation.kernel");
+  const auto& in_namespaces = result_of(contained_report, "isolation.kernel");
+  INFO(brief(on_host) << "\n" << brief(in_namespaces));
+
+  CHECK(on_host["observed"] == "host");
+  CHECK(host_report["subject"]["environment"] == "host");
+  CHECK(in_namespaces["observed"] == "shared_kernel");
+  CHECK(contained_report["subject"]["environment"] == "container");
+  // One kernel, one boot id: the collector tells kernels apart by it.
+  CHECK(on_host["evidence"].value("boot_id", "") == boot_id);
+  CHECK(in_namespaces["evidence"].value("boot_id", "") == boot_id);
+  CHECK(evidence_problems(on_host) == std::vector<std::string>{});
+  CHECK(evidence_problems(in_namespaces) == std::vector<std::string>{});
 }
