@@ -34,14 +34,17 @@ class HostSocketFile {
     std::strcpy(address.sun_path, path.c_str());
     fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-      throw std::runtime_error("bind " + path.string() + ": " + std::strerror(errno));
-    if (listening) {
-      if (listen(fd_, 16) != 0)
-        throw std::runtime_error(std::string("listen: ") + std::strerror(errno));
-    } else {
+    const bool bound = bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    const bool ok = bound && (!listening || listen(fd_, 16) == 0);
+    const int error = errno;
+    if (!ok || !listening) {
       close(fd_);
       fd_ = -1;
+    }
+    if (!ok) {
+      if (bound) unlink(path.c_str());
+      throw std::runtime_error((bound ? "listen " : "bind ") + path.string() + ": " +
+                               std::strerror(error));
     }
   }
   ~HostSocketFile() {

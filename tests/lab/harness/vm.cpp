@@ -4,6 +4,7 @@
 // "kataShared". The guest writes the report to its second serial port, a file here.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
