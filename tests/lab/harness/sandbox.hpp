@@ -77,8 +77,8 @@ std::vector<std::string> remove_cgroup_tree(const std::string& name);
 void sweep_stale(const fs::path& work);
 
 // The host facts expectations may refer to: host.pid_ns, host.net_ns, host.ipc_ns,
-// host.uts_ns, host.boot_id, host.kernel (strings), host.cpus (the online CPU count) and
-// host.numa_nodes (the NUMA node count).
+// host.uts_ns, host.boot_id, host.kernel (strings), host.cpus (the online CPU count),
+// host.numa_nodes (the NUMA node count) and host.hypervisor ("kvm"... or null).
 std::map<std::string, nlohmann::json> host_vars();
 
 }  // namespace capprobe::lab
