@@ -272,6 +272,10 @@ std::map<std::string, nlohmann::json> host_vars() {
   vars["host.kernel"] = names.release;
   vars["host.cpus"] = sysconf(_SC_NPROCESSORS_ONLN);
   vars["host.hypervisor"] = host_hypervisor();
+  // Where runc puts a container's limits: the unified hierarchy only on a pure cgroup v2 host
+  // (a hybrid host's cgroup2 mount at /sys/fs/cgroup/unified holds no controllers).
+  vars["host.cgroup_limits"] =
+      fs::exists("/sys/fs/cgroup/cgroup.controllers") ? "cgroup_v2" : "cgroup_v1";
   int nodes = 0;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/sys/devices/system/node", ec)) {

@@ -78,7 +78,8 @@ void sweep_stale(const fs::path& work);
 
 // The host facts expectations may refer to: host.pid_ns, host.net_ns, host.ipc_ns,
 // host.uts_ns, host.boot_id, host.kernel (strings), host.cpus (the online CPU count),
-// host.numa_nodes (the NUMA node count) and host.hypervisor ("kvm"... or null).
+// host.numa_nodes (the NUMA node count), host.hypervisor ("kvm"... or null) and
+// host.cgroup_limits ("cgroup_v1" or "cgroup_v2": where runc puts a container's limits).
 std::map<std::string, nlohmann::json> host_vars();
 
 }  // namespace capprobe::lab
