@@ -231,18 +231,8 @@ std::vector<std::string> remove_cgroup_tree(const std::string& name) {
 
 void sweep_stale(const fs::path& work) {
   std::error_code ec;
-  const auto runs = work / "run";
-  if (fs::is_directory(runs, ec)) {
-    for (const auto& entry : fs::directory_iterator(runs, ec)) {
-      const int pid = trailing_pid(entry.path().filename().string());
-      if (pid < 0 || process_alive(pid)) continue;
-      delete_runc_containers(entry.path());
-      for (const auto& left : unmount_below(entry.path()))
-        std::cerr << "lab: cannot unmount stale " << left << "\n";
-      fs::remove_all(entry.path(), ec);
-      std::cout << "lab: removed stale " << entry.path().string() << "\n";
-    }
-  }
+  // Cgroups first: killing their members stops what a killed runner left running (QEMU, a
+  // container), so that the mounts below are no longer busy.
   for (const auto& hierarchy : fs::directory_iterator("/sys/fs/cgroup", ec)) {
     std::error_code inner;
     for (const auto& entry : fs::directory_iterator(hierarchy.path(), inner)) {
@@ -253,6 +243,17 @@ void sweep_stale(const fs::path& work) {
       for (const auto& dir : remove_cgroup_tree(name))
         std::cout << "lab: removed stale cgroup " << dir << "\n";
     }
+  }
+  const auto runs = work / "run";
+  if (!fs::is_directory(runs, ec)) return;
+  for (const auto& entry : fs::directory_iterator(runs, ec)) {
+    const int pid = trailing_pid(entry.path().filename().string());
+    if (pid < 0 || process_alive(pid)) continue;
+    delete_runc_containers(entry.path());
+    for (const auto& left : unmount_below(entry.path()))
+      std::cerr << "lab: cannot unmount stale " << left << "\n";
+    fs::remove_all(entry.path(), ec);
+    std::cout << "lab: removed stale " << entry.path().string() << "\n";
   }
 }
 
