@@ -121,15 +121,15 @@ std::optional<Response> Api::early_answer(const http::request_header<>& header,
     response.set(http::field::www_authenticate, "Bearer realm=\"capprobe\"");
     return response;
   }
-  if (content_length && *content_length > config_.max_body_bytes) {
-    metrics_.received();
-    return too_large();
-  }
+  if (content_length && *content_length > config_.max_body_bytes) return too_large(header);
   return std::nullopt;
 }
 
-Response Api::too_large() const {
-  metrics_.rejected(Rejected::too_large);
+Response Api::too_large(const http::request_header<>& header) const {
+  if (route_of(header.method(), to_std(header.target())) == Route::post_report) {
+    metrics_.received();
+    metrics_.rejected(Rejected::too_large);
+  }
   return error_response(http::status::payload_too_large,
                         "the report is larger than the limit of " +
                             std::to_string(config_.max_body_bytes) + " bytes");
@@ -206,7 +206,10 @@ void Api::post_report(Request& request, Respond respond) {
     return respond(error_response(http::status::unauthorized,
                                   "a valid 'Authorization: Bearer <token>' header is required"));
   }
-  if (request.body().size() > config_.max_body_bytes) return respond(too_large());
+  if (request.body().size() > config_.max_body_bytes) {
+    metrics_.rejected(Rejected::too_large);
+    return respond(error_response(http::status::payload_too_large, "the report is too large"));
+  }
 
   auto validated = validate_report(request.body());
   if (auto* rejection = std::get_if<Rejection>(&validated)) {

@@ -44,8 +44,8 @@ class Api {
   std::optional<Response> early_answer(const http::request_header<>& header,
                                        boost::optional<std::uint64_t> content_length) const;
   void handle(Request request, Respond respond);
-  // The answer to a request whose body passed the size limit while being read.
-  Response too_large() const;
+  // The answer to a request whose body is over the size limit (declared or found while reading).
+  Response too_large(const http::request_header<>& header) const;
 
   static Response json_response(http::status status, const nlohmann::json& body);
   static Response error_response(http::status status, const std::string& message);

@@ -27,7 +27,8 @@ TokenCheck TokenCheck::from_file(const std::string& path) {
   if (!in) throw std::runtime_error("cannot read token file " + path + ": " + std::strerror(errno));
   std::ostringstream contents;
   contents << in.rdbuf();
-  const auto token = trim(contents.str());
+  const std::string text = contents.str();
+  const auto token = trim(text);
   if (token.empty()) throw std::runtime_error("token file " + path + " is empty");
   return TokenCheck(std::string(token));
 }

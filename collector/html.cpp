@@ -57,7 +57,7 @@ table.matrix thead th.cap{background:#eef2f6;z-index:2}
 .cap code{font-size:13px;font-weight:600}
 .g-os{font-weight:700;font-size:13px}.g-env{color:var(--ink)}.g-rc{color:#1558b0}
 .g-n{color:var(--muted);font-weight:400}
-td.cell{min-width:128px}
+td.cell{min-width:150px}
 td.total{background:#fafbfc;border-right:2px solid var(--line)}
 td.empty{color:#b0b8c1;text-align:center}
 td.ignored{background:#fff4f3;box-shadow:inset 0 0 0 2px var(--alert)}
@@ -101,6 +101,10 @@ std::string status_word(Status status) {
 std::string group_title(const Group& group) {
   return group.os + " / " + group.environment + " / " +
          (group.runtime_class ? *group.runtime_class : std::string("default runtime"));
+}
+
+std::string count_of(int count, const char* noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
 }
 
 std::string percent(int part, int whole) {
@@ -288,8 +292,8 @@ std::string render_matrix_page(const Matrix& matrix) {
            html_escape(group.environment) + "</div><div class=\"g-rc\">" +
            (group.runtime_class ? html_escape(*group.runtime_class)
                                 : std::string("<span class=\"muted\">default runtime</span>")) +
-           "</div><div class=\"g-n\">" + std::to_string(group.subjects) + " subjects &middot; " +
-           std::to_string(group.nodes) + " nodes</div></th>";
+           "</div><div class=\"g-n\">" + count_of(group.subjects, "subject") + " &middot; " +
+           count_of(group.nodes, "node") + "</div></th>";
   out += "</tr></thead><tbody>";
   for (std::size_t c = 0; c < matrix.capabilities.size(); ++c) {
     const auto& id = matrix.capabilities[c];
@@ -360,8 +364,8 @@ std::string render_subjects_page(const std::vector<const SubjectState*>& subject
   if (description.empty()) description = "all subjects";
 
   std::string out = page_start("capprobe subjects", "subjects where " + description);
-  out += "<p><a href=\"/\">&larr; matrix</a> &middot; " + std::to_string(subjects.size()) +
-         " subjects where " + description + "</p>";
+  out += "<p><a href=\"/\">&larr; matrix</a> &middot; " +
+         count_of(static_cast<int>(subjects.size()), "subject") + " where " + description + "</p>";
   out +=
       "<div class=\"scroll\"><table><thead><tr><th>node</th><th>pod / container</th>"
       "<th>group</th>";

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <atomic>
+#include <limits>
 
 namespace capprobe::collector {
 namespace {
@@ -75,7 +76,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_header() {
     parser_.emplace();
     parser_->header_limit(shared_.limits.max_header_bytes);
-    parser_->body_limit(shared_.limits.max_body_bytes);
+    // No body limit while reading the header: Beast would fail a declared length over it
+    // before the header is even seen, and the client would get a reset instead of a 401 or
+    // 413. The limit is set once the header has been looked at. (Not boost::none: Boost 1.74
+    // compares the length with the optional, and every length is "greater" than none.)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     stream_.expires_after(shared_.limits.read_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
@@ -94,6 +99,9 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ = header.method() == http::verb::head;
     if (auto answer = shared_.api.early_answer(header.base(), parser_->content_length()))
       return write(std::move(*answer), true, !parser_->is_done());
+    if (parser_->content_length().value_or(0) > shared_.limits.max_body_bytes)
+      return write(shared_.api.too_large(header.base()), true, true);
+    parser_->body_limit(shared_.limits.max_body_bytes);  // for chunked bodies, while reading
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       // The client waits for this before it sends the body (curl does above 1 KiB).
       continue_ =
@@ -112,10 +120,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_body(error_code ec, std::size_t) {
-    if (ec == http::error::body_limit) {
-      shared_.metrics.received();
-      return write(shared_.api.too_large(), true, true);
-    }
+    if (ec == http::error::body_limit)
+      return write(shared_.api.too_large(parser_->get().base()), true, true);
     if (ec) return;
     // While the answer is pending (a report waits for its commit) no deadline runs; the write
     // sets its own.

@@ -11,6 +11,7 @@ add_library(capprobe_collector_test_support STATIC
   integration/collector/support/sample_report.cpp
   integration/collector/support/http_client.cpp
   integration/collector/support/collector_process.cpp
+  integration/collector/support/raw_socket.cpp
 )
 target_include_directories(capprobe_collector_test_support PUBLIC
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/collector)
@@ -39,3 +40,13 @@ capprobe_collector_tests(unit_collector
   unit/collector/store_test.cpp
   unit/collector/metrics_html_test.cpp
 )
+
+# Integration: the collector as a real process on loopback.
+capprobe_collector_tests(integration_collector
+  integration/collector/api_test.cpp
+  integration/collector/bad_input_test.cpp
+  integration/collector/durability_test.cpp
+  integration/collector/html_chromium_test.cpp
+)
+target_compile_definitions(integration_collector PRIVATE
+  CAPPROBE_SCREENSHOT_DIR="${CMAKE_CURRENT_BINARY_DIR}")

@@ -98,7 +98,7 @@ TEST_CASE("the subjects page describes its filter and lists matches") {
   filter.capability = "host.pid";
   filter.ignored_only = true;
   const auto page = render_subjects_page({&state}, filter, kNow, std::chrono::hours(1));
-  CHECK(page.find("1 subjects where capability") != std::string::npos);
+  CHECK(page.find("1 subject where capability") != std::string::npos);
   CHECK(page.find("&lt;script&gt;") != std::string::npos);
   CHECK(page.find("<script>") == std::string::npos);
   check_self_contained(page);

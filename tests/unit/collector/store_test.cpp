@@ -50,7 +50,7 @@ std::string numbered(const char* prefix, int i) {
 
 }  // namespace
 
-TEST_CASE("a batch is stored in one go; a repeated report_id is a duplicate, stored once") {
+TEST_CASE("a batch is stored in one go and a repeated report_id is a duplicate stored once") {
   testing::TempDir dir;
   const auto db = dir.path() + "/c.db";
   StoreWriter writer(db, RetentionPolicy{});

@@ -68,7 +68,7 @@ TEST_CASE("constant_time_equal compares whole strings") {
   CHECK(constant_time_equal("", ""));
 }
 
-TEST_CASE("the token file is trimmed; a missing or empty one stops the start") {
+TEST_CASE("the token file is trimmed and a missing or empty one stops the start") {
   const auto dir = std::filesystem::temp_directory_path() /
                    ("capprobe-token-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

@@ -60,6 +60,7 @@ HttpReply HttpConnection::request(const std::string& method, const std::string& 
 
   http::response_parser<http::string_body> parser;
   parser.body_limit(256 * 1024 * 1024);
+  if (request.method() == http::verb::head) parser.skip(true);  // a length, but no body
   boost::system::error_code result;
   state_->io.restart();
   state_->stream.expires_after(state_->timeout);
