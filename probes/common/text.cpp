@@ -1,4 +1,5 @@
-// Implementation of the shared text parsers; table-driven tests in tests/unit/probes/common_test.cpp.
+// Implementation of the shared text parsers; table-driven tests in
+// tests/unit/probes/common_test.cpp.
 #include "probes/common/text.hpp"
 
 #include <algorithm>
@@ -47,6 +48,19 @@ std::vector<std::string> lines(std::string_view s) {
 
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += separator;
+    out += part;
+  }
+  return out;
 }
 
 std::optional<std::int64_t> parse_int(std::string_view s) {

@@ -15,6 +15,9 @@ std::vector<std::string> split(std::string_view s, char separator);  // keeps em
 std::vector<std::string> split_whitespace(std::string_view s);       // drops empty fields
 std::vector<std::string> lines(std::string_view s);                  // drops a trailing empty line
 bool starts_with(std::string_view s, std::string_view prefix);
+bool ends_with(std::string_view s, std::string_view suffix);
+// "a, b, c": the parts with `separator` between them.
+std::string join(const std::vector<std::string>& parts, std::string_view separator = ", ");
 
 std::optional<std::int64_t> parse_int(std::string_view s);
 std::optional<std::uint64_t> parse_uint(std::string_view s);

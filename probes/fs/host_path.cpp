@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "probes/common/judge.hpp"
+#include "probes/common/text.hpp"
 #include "probes/fs/mount_places.hpp"
 
 namespace capprobe::probes::fs {
@@ -131,24 +132,20 @@ void decide(CapabilityResult& result, const HostPathFacts& facts) {
     if (state == "forced_read_only") forced.push_back(describe(*finding.mount));
     if (state == "ok") fine.push_back(describe(*finding.mount));
   }
-  const auto join = [](const std::vector<std::string>& items) {
-    std::string text;
-    for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
-    return text;
-  };
 
   if (!facts.findings.empty()) {
     if (!missing.empty()) {
       result.observed = "missing";
-      mark_ignored(result, "hostPath", "not mounted: " + join(missing));
+      mark_ignored(result, "hostPath", "not mounted: " + text::join(missing));
     } else if (!not_read_only.empty()) {
       result.observed = "not_read_only";
-      mark_ignored(result, "a read-only hostPath", "mounted read-write: " + join(not_read_only));
+      mark_ignored(result, "a read-only hostPath",
+                   "mounted read-write: " + text::join(not_read_only));
     } else if (!forced.empty()) {
       result.status = Status::partial;
       result.observed = "forced_read_only";
       result.summary =
-          "hostPath mounted read-only although read-write was requested: " + join(forced);
+          "hostPath mounted read-only although read-write was requested: " + text::join(forced);
       const bool log_pods = std::any_of(forced.begin(), forced.end(), [](const auto& text) {
         return text.find("/var/log/pods") != std::string::npos;
       });
@@ -156,7 +153,7 @@ void decide(CapabilityResult& result, const HostPathFacts& facts) {
     } else {
       result.status = Status::supported;
       result.observed = "present";
-      result.summary = "every requested hostPath is mounted as requested: " + join(fine);
+      result.summary = "every requested hostPath is mounted as requested: " + text::join(fine);
     }
     return;
   }
@@ -176,7 +173,7 @@ void decide(CapabilityResult& result, const HostPathFacts& facts) {
     result.status = Status::supported;
     result.observed = "present";
     result.summary = std::to_string(host_like.size()) +
-                     " mount(s) from the node: " + join(host_like) + " (" + asked + ")";
+                     " mount(s) from the node: " + text::join(host_like) + " (" + asked + ")";
   } else {
     result.status = Status::untested;
     result.observed = "none";

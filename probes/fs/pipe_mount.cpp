@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
+#include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
+#include "probes/common/text.hpp"
 #include "probes/fs/mount_places.hpp"
 
 namespace capprobe::probes::fs {
@@ -15,7 +17,7 @@ constexpr auto kConnectTimeout = std::chrono::milliseconds(200);
 constexpr auto kConnectMargin = std::chrono::milliseconds(50);
 
 bool looks_like_socket(std::string_view path) {
-  return path.size() > 5 && path.substr(path.size() - 5) == ".sock";
+  return path.size() > 5 && text::ends_with(path, ".sock");
 }
 
 std::string kind_name(platform::FileKind kind) {
@@ -88,12 +90,11 @@ nlohmann::json endpoint_json(const Endpoint& endpoint) {
   // Absent well-known paths are the common case; they stay short.
   if (endpoint.state == "absent" && endpoint.origin == "well_known")
     return {{"path", endpoint.path}, {"kind", "unix_socket"}, {"state", "absent"}};
-  nlohmann::json json{
-      {"path", endpoint.path},
-      {"kind", "unix_socket"},
-      {"state", endpoint.state},
-      {"errno", endpoint.error ? nlohmann::json(*endpoint.error) : nlohmann::json(nullptr)},
-      {"origin", endpoint.origin}};
+  nlohmann::json json{{"path", endpoint.path},
+                      {"kind", "unix_socket"},
+                      {"state", endpoint.state},
+                      {"errno", json_or_null(endpoint.error)},
+                      {"origin", endpoint.origin}};
   if (endpoint.file_kind) json["file_kind"] = *endpoint.file_kind;
   return json;
 }

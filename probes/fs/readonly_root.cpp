@@ -2,6 +2,7 @@
 // verdict rests on a real write, because Kata's virtio-fs root has said "rw" while refusing writes.
 #include "probes/fs/readonly_root.hpp"
 
+#include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/fs/mount_places.hpp"
 
@@ -19,13 +20,6 @@ WriteAttempt try_write(platform::Platform& os, const std::string& path,
   }
   if (const auto removed = os.remove(path); !removed) attempt.remove_errno = removed.error().name;
   return attempt;
-}
-
-nlohmann::json optional_json(const std::optional<std::string>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-nlohmann::json optional_json(const std::optional<bool>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
 // ENOSPC and EDQUOT come after the kernel's read-only check: the mount accepts writes.
@@ -70,11 +64,11 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
   const bool rw_but_erofs = erofs && (mount_says_rw || facts.statvfs_read_only == false);
 
   auto& evidence = result.evidence;
-  evidence["write_errno"] = optional_json(write_errno);
+  evidence["write_errno"] = json_or_null(write_errno);
   evidence["write_path"] = facts.root.path;
   if (facts.root.remove_errno) evidence["remove_errno"] = *facts.root.remove_errno;
   evidence["mount_read_only"] = mount ? nlohmann::json(mount_says_ro) : nlohmann::json(nullptr);
-  evidence["statvfs_read_only"] = optional_json(facts.statvfs_read_only);
+  evidence["statvfs_read_only"] = json_or_null(facts.statvfs_read_only);
   if (facts.statvfs_errno) evidence["statvfs_errno"] = *facts.statvfs_errno;
   evidence["fs_type"] = mount ? nlohmann::json(mount->fs_type) : nlohmann::json(nullptr);
   evidence["source"] = mount ? nlohmann::json(mount->source) : nlohmann::json(nullptr);
@@ -87,7 +81,7 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
   evidence["mount_rw_but_erofs"] = rw_but_erofs;
   evidence["other_writes"] = nlohmann::json::array();
   for (const auto& other : facts.others) {
-    nlohmann::json entry{{"path", other.path}, {"write_errno", optional_json(other.create_errno)}};
+    nlohmann::json entry{{"path", other.path}, {"write_errno", json_or_null(other.create_errno)}};
     if (other.remove_errno) entry["remove_errno"] = *other.remove_errno;
     evidence["other_writes"].push_back(entry);
   }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 #include "probes/fs/mount_places.hpp"
 
@@ -219,9 +220,7 @@ CapabilityResult judge_symlink(const SymlinkFacts& facts) {
   evidence["skipped"] = nlohmann::json::array();
   for (const auto& skip : facts.skipped)
     evidence["skipped"].push_back({{"path", skip.path}, {"reason", skip.reason}});
-  evidence["protected_symlinks"] = facts.protected_symlinks
-                                       ? nlohmann::json(*facts.protected_symlinks)
-                                       : nlohmann::json(nullptr);
+  evidence["protected_symlinks"] = json_or_null(facts.protected_symlinks);
   if (facts.mountinfo_error) evidence["mountinfo_error"] = *facts.mountinfo_error;
   if (!facts.cleanup_failures.empty()) evidence["cleanup_failed"] = facts.cleanup_failures;
 

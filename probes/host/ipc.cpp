@@ -1,16 +1,13 @@
 // host.ipc: does this process share the node's IPC namespace (hostIPC)? The namespace inode
 // (the initial one has a fixed number), pid 1's namespace when pid 1 is the node's init, and
 // the SysV IPC objects visible as a corroborating fact.
+#include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 #include "probes/host/host_judge.hpp"
 #include "probes/probe.hpp"
 
 namespace capprobe::probes {
 namespace {
-
-nlohmann::json count_json(const std::optional<int>& count) {
-  return count ? nlohmann::json(*count) : nlohmann::json(nullptr);
-}
 
 std::string sysv_text(const SysvCounts& sysv) {
   const auto total = sysv.total();
@@ -27,14 +24,13 @@ CapabilityResult run(ProbeContext& ctx) {
   auto& e = result.evidence;
   e["namespace"] = facts.ipc_ns.json();
   if (facts.ipc_ns.error) e["namespace_error"] = facts.ipc_ns.error->name;
-  e["initial_namespace"] =
-      facts.ipc_ns.initial() ? nlohmann::json(*facts.ipc_ns.initial()) : nlohmann::json(nullptr);
+  e["initial_namespace"] = json_or_null(facts.ipc_ns.initial());
   e["pid1_namespace"] = facts.pid1_ipc_ns ? facts.pid1_ipc_ns->json() : nlohmann::json(nullptr);
   if (facts.pid1_ipc_ns && facts.pid1_ipc_ns->error)
     e["pid1_namespace_error"] = facts.pid1_ipc_ns->error->name;
-  e["sysv_objects"] = {{"shm", count_json(facts.sysv.shm)},
-                       {"msg", count_json(facts.sysv.msg)},
-                       {"sem", count_json(facts.sysv.sem)}};
+  e["sysv_objects"] = {{"shm", json_or_null(facts.sysv.shm)},
+                       {"msg", json_or_null(facts.sysv.msg)},
+                       {"sem", json_or_null(facts.sysv.sem)}};
   e["node_agents_visible"] = facts.scan.node_agents;
   e["isolation"] = facts.isolation.observed;
   return result;

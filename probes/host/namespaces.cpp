@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 
 namespace capprobe::probes::ns {
@@ -82,15 +83,20 @@ std::string unreadable_reason(const NamespaceLink& link) {
 }
 
 const std::vector<std::string>& node_agent_names() {
-  // k3s embeds the kubelet in its server/agent processes.
-  static const std::vector<std::string> names = {"kubelet", "containerd", "dockerd",
-                                                 "crio",    "k3s-server", "k3s-agent"};
+  // k3s embeds the kubelet in its server/agent processes. The runtimes' own per-container
+  // processes (runc, crun, the containerd shims, conmon) run on the node too: seeing them proves
+  // the node's kernel as well as the kubelet does (a pod VM's guest runs none of them: the Kata
+  // agent starts containers itself). comm is cut to 15 characters, so every
+  // "containerd-shim-runc-v2" reads "containerd-shim".
+  static const std::vector<std::string> names = {
+      "kubelet",   "containerd", "dockerd", "crio",           "k3s-server",
+      "k3s-agent", "runc",       "crun",    "containerd-shim", "conmon"};
   return names;
 }
 
 nlohmann::json ProcessScan::json() const {
   nlohmann::json out = {{"node_agents", node_agents},
-                        {"pid1_comm", pid1_comm ? nlohmann::json(*pid1_comm) : nullptr},
+                        {"pid1_comm", json_or_null(pid1_comm)},
                         {"processes_seen", processes_seen},
                         {"truncated", truncated}};
   if (error) out["error"] = error->name;

@@ -5,18 +5,13 @@
 #include <algorithm>
 #include <set>
 
+#include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 #include "probes/host/host_judge.hpp"
 #include "probes/probe.hpp"
 
 namespace capprobe::probes {
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 std::vector<std::string> node_interfaces(const std::vector<std::string>& interfaces) {
   std::vector<std::string> out;
@@ -75,7 +70,7 @@ CapabilityResult run(ProbeContext& ctx) {
     addresses.push_back({{"interface", a.interface}, {"address", a.address}});
   e["addresses"] = addresses;
   if (facts.addresses_error) e["addresses_error"] = *facts.addresses_error;
-  e["host_ip"] = facts.host_ip ? nlohmann::json(*facts.host_ip) : nullptr;
+  e["host_ip"] = json_or_null(facts.host_ip);
   e["host_ip_found"] = facts.host_ip ? nlohmann::json(host_ip_found(facts)) : nullptr;
   e["node_agents_visible"] = facts.scan.node_agents;
   e["isolation"] = facts.isolation.observed;
@@ -114,8 +109,9 @@ HostVerdict judge_host_network(const NetworkFacts& facts) {
   const auto& link = facts.net_ns;
   const std::string name = link.readable() ? link.link : std::string("(unreadable)");
   const auto node_ifaces = node_interfaces(facts.interfaces);
-  const std::string ifaces = facts.interfaces.empty() ? std::string("no interfaces seen")
-                                                      : "interfaces " + join(facts.interfaces);
+  const std::string ifaces = facts.interfaces.empty()
+                                 ? std::string("no interfaces seen")
+                                 : "interfaces " + text::join(facts.interfaces);
 
   // The corroborations, strongest first; the first that applies decides.
   const auto decide = [&]() {
@@ -145,7 +141,7 @@ HostVerdict judge_host_network(const NetworkFacts& facts) {
     }
     if (!node_ifaces.empty()) {
       v.observed = "shared";
-      v.seen = "the node's own interfaces are visible (" + join(node_ifaces) + ")";
+      v.seen = "the node's own interfaces are visible (" + text::join(node_ifaces) + ")";
       return;
     }
     if (only_loopback(facts.interfaces)) {

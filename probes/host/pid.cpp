@@ -2,17 +2,13 @@
 // corroborated by a bounded scan of /proc for the node's own agents.
 #include <algorithm>
 
+#include "probes/common/json.hpp"
+#include "probes/common/text.hpp"
 #include "probes/host/host_judge.hpp"
 #include "probes/probe.hpp"
 
 namespace capprobe::probes {
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
 
 std::string pid1_text(const ns::ProcessScan& scan) {
   return scan.pid1_comm ? "pid 1 is " + *scan.pid1_comm : "pid 1 is not visible";
@@ -27,9 +23,8 @@ CapabilityResult run(ProbeContext& ctx) {
   auto& e = result.evidence;
   e["namespace"] = facts.pid_ns.json();
   if (facts.pid_ns.error) e["namespace_error"] = facts.pid_ns.error->name;
-  e["initial_namespace"] =
-      facts.pid_ns.initial() ? nlohmann::json(*facts.pid_ns.initial()) : nlohmann::json(nullptr);
-  e["pid1_comm"] = facts.scan.pid1_comm ? nlohmann::json(*facts.scan.pid1_comm) : nullptr;
+  e["initial_namespace"] = json_or_null(facts.pid_ns.initial());
+  e["pid1_comm"] = json_or_null(facts.scan.pid1_comm);
   e["node_agents_visible"] = facts.scan.node_agents;
   e["kubelet_visible"] = std::find(facts.scan.node_agents.begin(), facts.scan.node_agents.end(),
                                    "kubelet") != facts.scan.node_agents.end();
@@ -56,8 +51,8 @@ HostVerdict judge_host_pid(const PidFacts& facts) {
     // Seeing the node's kubelet or runtime is the demonstration itself, whatever the inode says
     // (a nested node such as kind runs in a non-initial PID namespace of its own).
     v.observed = "shared";
-    v.seen = "sees the node's processes (" + join(facts.scan.node_agents) + ") in PID namespace " +
-             name + "; " + pid1_text(facts.scan);
+    v.seen = "sees the node's processes (" + text::join(facts.scan.node_agents) +
+             ") in PID namespace " + name + "; " + pid1_text(facts.scan);
     return v;
   }
   if (!link.readable()) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 #include "probes/isolation/facts.hpp"
 
@@ -32,13 +33,6 @@ class Signals {
  private:
   std::vector<std::string> list_;
 };
-
-nlohmann::json optional_json(const std::optional<std::string>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-nlohmann::json optional_json(const std::optional<double>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
 
 std::optional<std::string> hypervisor_from_dmi(const IsolationFacts& facts) {
   if (!facts.dmi_sys_vendor) return std::nullopt;
@@ -265,16 +259,15 @@ IsolationAssessment judge_isolation(const IsolationFacts& facts) {
   out.signals = signals.list();
   auto& e = out.evidence;
   e["basis"] = basis;
-  e["cpuid_hypervisor_bit"] =
-      facts.cpuid_hypervisor_bit ? nlohmann::json(*facts.cpuid_hypervisor_bit) : nullptr;
+  e["cpuid_hypervisor_bit"] = json_or_null(facts.cpuid_hypervisor_bit);
   e["cpuid_vendor"] =
       facts.cpuid_vendor.empty() ? nlohmann::json(nullptr) : nlohmann::json(facts.cpuid_vendor);
   e["dmi"] = facts.dmi_state;
-  e["dmi_sys_vendor"] = optional_json(facts.dmi_sys_vendor);
-  e["dmi_product_name"] = optional_json(facts.dmi_product_name);
-  e["sys_hypervisor_type"] = optional_json(facts.sys_hypervisor_type);
+  e["dmi_sys_vendor"] = json_or_null(facts.dmi_sys_vendor);
+  e["dmi_product_name"] = json_or_null(facts.dmi_product_name);
+  e["sys_hypervisor_type"] = json_or_null(facts.sys_hypervisor_type);
   e["cmdline_matches"] = cmdline.matches;
-  e["proc_version"] = optional_json(facts.proc_version);
+  e["proc_version"] = json_or_null(facts.proc_version);
   e["proc_modules"] = facts.modules_state;
   e["root_mount"] = facts.root_fs_type ? nlohmann::json{{"source", facts.root_source.value_or("")},
                                                         {"fs_type", *facts.root_fs_type}}
@@ -282,9 +275,9 @@ IsolationAssessment judge_isolation(const IsolationFacts& facts) {
   e["pid_ns"] = facts.pid_ns.json();
   if (facts.pid_ns.error) e["pid_ns_error"] = facts.pid_ns.error->name;
   e["cgroup_paths"] = facts.cgroup_paths;
-  e["uptime_s"] = optional_json(facts.uptime_s);
-  e["pid1_started_after_boot_s"] = optional_json(facts.pid1_started_after_boot_s);
-  e["self_started_after_boot_s"] = optional_json(facts.self_started_after_boot_s);
+  e["uptime_s"] = json_or_null(facts.uptime_s);
+  e["pid1_started_after_boot_s"] = json_or_null(facts.pid1_started_after_boot_s);
+  e["self_started_after_boot_s"] = json_or_null(facts.self_started_after_boot_s);
   e["node_agents_visible"] =
       facts.agent_scan ? nlohmann::json(facts.agent_scan->node_agents) : nlohmann::json(nullptr);
   return out;

@@ -107,15 +107,13 @@ std::vector<std::string> cgroup_container_markers(std::string_view path) {
     if (std::find(markers.begin(), markers.end(), marker) == markers.end())
       markers.push_back(marker);
   };
-  const auto ends_with = [](std::string_view s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-  };
   for (const auto& part : text::split(path, '/')) {
     const std::string_view c = part;
     // Unit names of the runtimes' own services ("containerd.service", "docker.service") are
     // the host's daemons, not containers: only the per-container names count.
     if (text::starts_with(c, "kubepods")) add("kubepods");
-    if (c == "docker" || (text::starts_with(c, "docker-") && ends_with(c, ".scope"))) add("docker");
+    if (c == "docker" || (text::starts_with(c, "docker-") && text::ends_with(c, ".scope")))
+      add("docker");
     if (c == "containerd" || text::starts_with(c, "cri-containerd-")) add("containerd");
     if (text::starts_with(c, "crio-")) add("crio");
     if (text::starts_with(c, "libpod-") || c == "libpod_parent") add("libpod");

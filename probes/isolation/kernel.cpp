@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/isolation/assess.hpp"
 #include "probes/probe.hpp"
@@ -50,14 +51,14 @@ CapabilityResult run(ProbeContext& ctx) {
   result.observed = a.observed;
 
   result.evidence = a.evidence;  // the raw facts first, then the keys other tools read
-  result.evidence["hypervisor"] = a.hypervisor ? nlohmann::json(*a.hypervisor) : nullptr;
-  result.evidence["flavor"] = a.flavor ? nlohmann::json(*a.flavor) : nullptr;
+  result.evidence["hypervisor"] = json_or_null(a.hypervisor);
+  result.evidence["flavor"] = json_or_null(a.flavor);
   result.evidence["signals"] = a.signals;
   result.evidence["boot_id"] =
       a.boot_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.boot_id);
   result.evidence["confidence"] = a.confidence;
   const auto& runtime_class = ctx.requests.runtime_class;
-  result.evidence["runtime_class"] = runtime_class ? nlohmann::json(*runtime_class) : nullptr;
+  result.evidence["runtime_class"] = json_or_null(runtime_class);
 
   if (runtime_class) result.requested = runtime_class_wants_isolation(*runtime_class);
 

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 
 namespace capprobe::probes::cgroup {
@@ -156,7 +157,7 @@ const Location* Discovery::find(const std::string& controller) const {
 nlohmann::json Discovery::to_json() const {
   nlohmann::json out;
   out["layout"] = layout;
-  out["unified_mount"] = unified_mount ? nlohmann::json(*unified_mount) : nlohmann::json(nullptr);
+  out["unified_mount"] = json_or_null(unified_mount);
   out["v2_controllers"] = v2_controllers;
   auto& where = out["controllers"] = nlohmann::json::object();
   for (const auto& [name, location] : controllers) {
@@ -164,8 +165,7 @@ nlohmann::json Discovery::to_json() const {
                    {"mount_point", location.mount_point},
                    {"mount_root", location.mount_root},
                    {"cgroup_path", location.cgroup_path},
-                   {"directory", location.directory ? nlohmann::json(*location.directory)
-                                                    : nlohmann::json(nullptr)}};
+                   {"directory", json_or_null(location.directory)}};
   }
   out["problems"] = problems;
   return out;

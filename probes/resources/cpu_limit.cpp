@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
 #include "probes/resources/cgroup.hpp"
@@ -272,15 +273,12 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["measured_cpus"] = nullptr;
   evidence["visible_cpus"] = facts.visible_cpus;
   evidence["cgroup_hierarchy"] = config.hierarchy;
-  evidence["quota_us"] = config.limiting && config.limiting->quota_us
-                             ? nlohmann::json(*config.limiting->quota_us)
-                             : nlohmann::json(nullptr);
+  evidence["quota_us"] =
+      config.limiting ? json_or_null(config.limiting->quota_us) : nlohmann::json(nullptr);
   evidence["period_us"] = config.limiting ? nlohmann::json(config.limiting->period_us) : nullptr;
-  evidence["limiting_cgroup"] = config.limiting_directory
-                                    ? nlohmann::json(*config.limiting_directory)
-                                    : nlohmann::json(nullptr);
-  evidence["shares"] = config.shares ? nlohmann::json(*config.shares) : nullptr;
-  evidence["weight"] = config.weight ? nlohmann::json(*config.weight) : nullptr;
+  evidence["limiting_cgroup"] = json_or_null(config.limiting_directory);
+  evidence["shares"] = json_or_null(config.shares);
+  evidence["weight"] = json_or_null(config.weight);
   // The request as the share/weight encodes it; both v2 formulas are in use in the field.
   auto decoded = nlohmann::json::object();
   const auto put = [&](const char* key, const std::optional<cgroup::RequestRange>& range) {
@@ -307,17 +305,14 @@ CapabilityResult run(ProbeContext& ctx) {
     decoded["matches_request"] = matches;
   }
   evidence["decoded_request"] = decoded;
-  evidence["requested_limit_cpus"] =
-      requests.cpu_limit_cpus ? nlohmann::json(*requests.cpu_limit_cpus) : nlohmann::json(nullptr);
-  evidence["requested_request_cpus"] = requests.cpu_request_cpus
-                                           ? nlohmann::json(*requests.cpu_request_cpus)
-                                           : nlohmann::json(nullptr);
+  evidence["requested_limit_cpus"] = json_or_null(requests.cpu_limit_cpus);
+  evidence["requested_request_cpus"] = json_or_null(requests.cpu_request_cpus);
   evidence["allowed_cpus"] =
       allowed ? nlohmann::json(text::format_cpu_list(allowed.value())) : nlohmann::json(nullptr);
   evidence["cgroup"] = discovery.to_json();
   evidence["cgroup_reads"] = config.reads;
   evidence["cgroup_hidden"] = config.hidden;
-  evidence["cgroup_unlocated"] = config.unlocated ? nlohmann::json(*config.unlocated) : nullptr;
+  evidence["cgroup_unlocated"] = json_or_null(config.unlocated);
 
   if (!allowed) {
     evidence["allowed_cpus_errno"] = allowed.error().name;
@@ -369,9 +364,7 @@ CapabilityResult run(ProbeContext& ctx) {
   } else if (config.stat_path) {
     evidence["cpu_stat_errno"] = stat_before.text ? stat_after.error : stat_before.error;
   }
-  evidence["nr_throttled_delta"] = facts.nr_throttled_delta
-                                       ? nlohmann::json(*facts.nr_throttled_delta)
-                                       : nlohmann::json(nullptr);
+  evidence["nr_throttled_delta"] = json_or_null(facts.nr_throttled_delta);
 
   if (proc_before && proc_after) {
     const auto before = parse_proc_stat(proc_before.value());

@@ -2,6 +2,7 @@
 // child may allocate past it, runs the bounded trial and judges where the limit bit.
 #include "probes/resources/memory_limit.hpp"
 
+#include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
 #include "probes/resources/cgroup.hpp"
@@ -279,10 +280,6 @@ bool swap_possible(const cgroup::MemoryConfig& config, std::optional<std::uint64
   return swap.bytes > *config.limit_bytes;
 }
 
-nlohmann::json optional_json(const std::optional<std::uint64_t>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
 CapabilityResult run(ProbeContext& ctx) {
   CapabilityResult result;
   result.id = "resources.memory_limit";
@@ -318,28 +315,28 @@ CapabilityResult run(ProbeContext& ctx) {
     facts.limit_unseen = "unreadable " + nlohmann::json(config.hidden).dump();
 
   auto& evidence = result.evidence;
-  evidence["limit_bytes"] = optional_json(config.limit_bytes);
+  evidence["limit_bytes"] = json_or_null(config.limit_bytes);
   evidence["limit_source"] = config.limit_bytes ? config.hierarchy : "none";
   evidence["cgroup_hierarchy"] = config.hierarchy;
-  evidence["limiting_cgroup"] = config.limiting ? nlohmann::json(*config.limiting) : nullptr;
-  evidence["usage_bytes"] = optional_json(config.usage_bytes);
-  evidence["high_bytes"] = optional_json(config.high_bytes);
-  evidence["oom_kill_before"] = optional_json(config.oom_kill);
+  evidence["limiting_cgroup"] = json_or_null(config.limiting);
+  evidence["usage_bytes"] = json_or_null(config.usage_bytes);
+  evidence["high_bytes"] = json_or_null(config.high_bytes);
+  evidence["oom_kill_before"] = json_or_null(config.oom_kill);
   evidence["oom_kill_after"] = nullptr;
-  evidence["oom_events"] = optional_json(config.oom);
+  evidence["oom_events"] = json_or_null(config.oom);
   evidence["oom_group"] =
       config.hierarchy == "cgroup_v2" ? nlohmann::json(config.oom_group) : nullptr;
   evidence["oom_kill_disabled"] = config.oom_kill_disabled;
-  evidence["mem_available_bytes"] = optional_json(facts.mem_available);
-  evidence["swap_total_bytes"] = optional_json(swap_total);
-  evidence["swap_limit"] = config.swap_limit ? nlohmann::json(*config.swap_limit) : nullptr;
-  evidence["vm_size_bytes"] = optional_json(facts.vm_size);
-  evidence["requested_limit_bytes"] = optional_json(requests.memory_limit_bytes);
+  evidence["mem_available_bytes"] = json_or_null(facts.mem_available);
+  evidence["swap_total_bytes"] = json_or_null(swap_total);
+  evidence["swap_limit"] = json_or_null(config.swap_limit);
+  evidence["vm_size_bytes"] = json_or_null(facts.vm_size);
+  evidence["requested_limit_bytes"] = json_or_null(requests.memory_limit_bytes);
   if (!meminfo) evidence["meminfo_errno"] = meminfo.error().name;
   evidence["cgroup"] = discovery.to_json();
   evidence["cgroup_reads"] = config.reads;
   evidence["cgroup_hidden"] = config.hidden;
-  evidence["cgroup_unlocated"] = config.unlocated ? nlohmann::json(*config.unlocated) : nullptr;
+  evidence["cgroup_unlocated"] = json_or_null(config.unlocated);
 
   const auto plan = plan_memory_trial(facts);
   evidence["plan"] = nullptr;
@@ -356,7 +353,7 @@ CapabilityResult run(ProbeContext& ctx) {
   if (plan.trial) {
     const auto outcome = ctx.os.run_memory_trial(*plan.trial);
     trial.oom_kill_after = cgroup::read_oom_kill(ctx.os, config);
-    evidence["oom_kill_after"] = optional_json(trial.oom_kill_after);
+    evidence["oom_kill_after"] = json_or_null(trial.oom_kill_after);
     if (outcome) {
       trial.outcome = outcome.value();
       const auto& done = outcome.value();

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
 #include "probes/probe.hpp"
@@ -43,16 +44,10 @@ nlohmann::json names_or_null(const std::optional<std::uint64_t>& set) {
   return set ? nlohmann::json(caps::names_of(*set)) : nlohmann::json(nullptr);
 }
 
-std::string join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& part : parts) out += (out.empty() ? "" : ", ") + part;
-  return out;
-}
-
 // A summary names a few capabilities and counts the rest; the evidence has them all.
 std::string join_some(const std::vector<std::string>& parts, std::size_t shown = 4) {
-  if (parts.size() <= shown) return join(parts);
-  return join(std::vector<std::string>(parts.begin(), parts.begin() + shown)) + " and " +
+  if (parts.size() <= shown) return text::join(parts);
+  return text::join(std::vector<std::string>(parts.begin(), parts.begin() + shown)) + " and " +
          std::to_string(parts.size() - shown) + " more";
 }
 
@@ -130,9 +125,9 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
   result.requested = capabilities_requested(requests);
   auto& evidence = result.evidence;
   evidence["asked"] = {
-      {"privileged", requests.privileged ? nlohmann::json(*requests.privileged) : nullptr},
-      {"add", requests.capabilities_add ? nlohmann::json(*requests.capabilities_add) : nullptr},
-      {"drop", requests.capabilities_drop ? nlohmann::json(*requests.capabilities_drop) : nullptr},
+      {"privileged", json_or_null(requests.privileged)},
+      {"add", json_or_null(requests.capabilities_add)},
+      {"drop", json_or_null(requests.capabilities_drop)},
   };
   evidence["status_read"] = facts.status.ok() ? "ok" : facts.status.error().name;
   if (!facts.status || !facts.status.value().cap_effective || !facts.status.value().cap_bounding) {
@@ -183,7 +178,7 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
       {"permitted", status.cap_permitted ? nlohmann::json(hex(*status.cap_permitted)) : nullptr},
       {"ambient", status.cap_ambient ? nlohmann::json(hex(*status.cap_ambient)) : nullptr},
   };
-  evidence["no_new_privs"] = status.no_new_privs ? nlohmann::json(*status.no_new_privs) : nullptr;
+  evidence["no_new_privs"] = json_or_null(status.no_new_privs);
   evidence["cap_last_cap"] = last_cap;
   evidence["cap_last_cap_source"] = last_cap_source;
   evidence["privileged"] = privileged;
@@ -191,7 +186,7 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
       {"full_capabilities", full_caps},
       {"missing_capabilities", caps::names_of(full & ~effective)},
       {"seccomp_disabled", seccomp_known ? nlohmann::json(seccomp_disabled) : nullptr},
-      {"lsm_unconfined", lsm.unconfined ? nlohmann::json(*lsm.unconfined) : nullptr},
+      {"lsm_unconfined", json_or_null(lsm.unconfined)},
       {"lsm", lsm.label.empty() ? lsm.lsm : lsm.lsm + " " + lsm.label},
       {"host_devices", devices},
       {"dev_read", facts.devices.ok() ? "ok" : facts.devices.error().name},
@@ -227,15 +222,15 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
     if (lsm.unconfined != true)
       why.push_back("LSM " + lsm.lsm + (lsm.label.empty() ? "" : " " + lsm.label) +
                     (lsm.unconfined ? " confines the process" : " could not be read"));
-    seen.push_back(join(why));
+    seen.push_back(text::join(why));
   }
   if (add_missing) {
-    ignored_fields.push_back("capabilities.add " + join(caps::names_of(add_missing)));
-    seen.push_back(join(caps::names_of(add_missing)) + " not in the bounding set");
+    ignored_fields.push_back("capabilities.add " + text::join(caps::names_of(add_missing)));
+    seen.push_back(text::join(caps::names_of(add_missing)) + " not in the bounding set");
   }
   if (drop_present) {
-    ignored_fields.push_back("capabilities.drop " + join(caps::names_of(drop_present)));
-    seen.push_back(join(caps::names_of(drop_present)) + " still present");
+    ignored_fields.push_back("capabilities.drop " + text::join(caps::names_of(drop_present)));
+    seen.push_back(text::join(caps::names_of(drop_present)) + " still present");
   }
 
   const auto effective_count = caps::names_of(effective).size();
@@ -243,7 +238,7 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
       std::to_string(effective_count) + " effective capabilities (" + result.observed + ")";
   if (!full_caps && effective_count > 0 && (effective & ~full) == 0 &&
       caps::names_of(full & ~effective).size() <= 3)
-    facts_text += ", all but " + join(caps::names_of(full & ~effective));
+    facts_text += ", all but " + text::join(caps::names_of(full & ~effective));
   if (status.no_new_privs == true) facts_text += ", NoNewPrivs set";
   if (!devices.empty())
     facts_text += ", " + std::to_string(devices.size()) + " host device nodes in /dev";
@@ -259,7 +254,7 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
   if (add_bounding_only) {
     const auto uid = status.uid ? status.uid->effective : -1;
     result.status = Status::partial;
-    result.summary = join(caps::names_of(add_bounding_only)) +
+    result.summary = text::join(caps::names_of(add_bounding_only)) +
                      " granted to the bounding set but not effective" +
                      (uid > 0 ? " (uid " + std::to_string(uid) +
                                     " is not root and has no ambient capabilities, so exec "
@@ -272,7 +267,7 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
   result.summary = facts_text;
   if (result.requested == true) result.summary += "; the requested capability settings hold";
   if (!unknown.empty())
-    result.summary += "; unknown capability names not checked: " + join(unknown);
+    result.summary += "; unknown capability names not checked: " + text::join(unknown);
   return result;
 }
 

@@ -4,18 +4,14 @@
 
 #include <vector>
 
+#include "probes/common/json.hpp"
+#include "probes/common/text.hpp"
 #include "probes/probe.hpp"
 
 namespace capprobe::probes {
 namespace {
 
 constexpr const char* kId = "security.confinement";
-
-std::string join(const std::vector<std::string>& parts, const char* separator) {
-  std::string out;
-  for (const auto& part : parts) out += (out.empty() ? "" : separator) + part;
-  return out;
-}
 
 std::string lsm_name(const std::string& lsm) {
   return lsm == "selinux" ? "SELinux" : "AppArmor";
@@ -54,10 +50,10 @@ CapabilityResult judge_confinement(const ConfinementFacts& facts) {
     filters = facts.status.value().seccomp_filters;
     no_new_privs = facts.status.value().no_new_privs;
   }
-  evidence["seccomp_mode"] = seccomp ? nlohmann::json(*seccomp) : nullptr;
+  evidence["seccomp_mode"] = json_or_null(seccomp);
   evidence["seccomp"] = seccomp ? nlohmann::json(seccomp_word(*seccomp)) : nullptr;
-  evidence["seccomp_filters"] = filters ? nlohmann::json(*filters) : nullptr;
-  evidence["no_new_privs"] = no_new_privs ? nlohmann::json(*no_new_privs) : nullptr;
+  evidence["seccomp_filters"] = json_or_null(filters);
+  evidence["no_new_privs"] = json_or_null(no_new_privs);
 
   const auto lsm = judge_lsm(facts.lsm);
   add_lsm_evidence(evidence, facts.lsm, lsm);
@@ -90,10 +86,10 @@ CapabilityResult judge_confinement(const ConfinementFacts& facts) {
   if (!lsm.note.empty()) said.push_back(lsm.note);
   if (no_new_privs == true) said.push_back("NoNewPrivs set");
 
-  const auto facts_text = join(said, "; ");
+  const auto facts_text = text::join(said, "; ");
   if (!mechanisms.empty()) {
     result.status = Status::supported;
-    result.observed = join(mechanisms, "+");
+    result.observed = text::join(mechanisms, "+");
     result.summary = facts_text;
     return result;
   }

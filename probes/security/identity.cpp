@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
 #include "probes/probe.hpp"
@@ -26,23 +27,10 @@ nlohmann::json ids_json(const IdSet& ids) {
   return {{"real", ids.real}, {"effective", ids.effective}, {"saved", ids.saved}, {"fs", ids.fs}};
 }
 
-nlohmann::json optional_json(const std::optional<std::int64_t>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
-
 std::string join_ids(const std::vector<std::int64_t>& ids) {
   std::vector<std::string> parts;
   for (const auto id : ids) parts.push_back(std::to_string(id));
-  return join(parts, ",");
+  return text::join(parts, ",");
 }
 
 // "1000 (app)" when the name is known, else "1000".
@@ -85,8 +73,8 @@ CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& r
   auto& evidence = result.evidence;
   nlohmann::json asked_groups = nullptr;
   if (requests.supplemental_groups) asked_groups = *requests.supplemental_groups;
-  evidence["asked"] = {{"run_as_user", optional_json(requests.run_as_user)},
-                       {"run_as_group", optional_json(requests.run_as_group)},
+  evidence["asked"] = {{"run_as_user", json_or_null(requests.run_as_user)},
+                       {"run_as_group", json_or_null(requests.run_as_group)},
                        {"supplemental_groups", asked_groups}};
   evidence["status_read"] = facts.status.ok() ? "ok" : facts.status.error().name;
   evidence["passwd_read"] = facts.passwd.error_name_or_ok();
@@ -142,7 +130,7 @@ CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& r
   } else {
     std::vector<std::string> parts;
     for (const auto id : groups) parts.push_back(named(id, groups_db));
-    seen += "supplementary groups " + join(parts, ", ");
+    seen += "supplementary groups " + text::join(parts, ", ");
   }
 
   std::vector<std::string> ignored;
@@ -160,7 +148,7 @@ CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& r
   }
 
   if (!ignored.empty()) {
-    mark_ignored(result, "securityContext." + join(ignored, ", securityContext."),
+    mark_ignored(result, "securityContext." + text::join(ignored, ", securityContext."),
                  "the process runs as " + seen);
     return result;
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 #include "probes/resources/cgroup.hpp"
 
@@ -186,24 +187,20 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["node_count"] = facts.nodes.size();
   for (const auto& node : facts.nodes)
     evidence["nodes"].push_back(
-        {{"id", node.id},
-         {"cpus", node.cpus},
-         {"memory_bytes",
-          node.memory_bytes ? nlohmann::json(*node.memory_bytes) : nlohmann::json(nullptr)}});
+        {{"id", node.id}, {"cpus", node.cpus}, {"memory_bytes", json_or_null(node.memory_bytes)}});
   evidence["allowed_cpus"] = facts.allowed_cpus;
   evidence["allowed_nodes"] = facts.allowed_nodes;
   auto distances = nlohmann::json::object();
   for (const auto& node : facts.nodes) distances[std::to_string(node.id)] = node.distances;
   evidence["distances"] = distances;
-  evidence["cpuset"] = {
-      {"hierarchy", cpuset.hierarchy},
-      {"cpus",
-       cpuset.cpus ? nlohmann::json(text::format_cpu_list(*cpuset.cpus)) : nlohmann::json(nullptr)},
-      {"mems",
-       cpuset.mems ? nlohmann::json(text::format_cpu_list(*cpuset.mems)) : nlohmann::json(nullptr)},
-      {"reads", cpuset.reads},
-      {"unlocated", cpuset.unlocated ? nlohmann::json(*cpuset.unlocated) : nlohmann::json(nullptr)},
-      {"hidden", cpuset.hidden}};
+  evidence["cpuset"] = {{"hierarchy", cpuset.hierarchy},
+                        {"cpus", cpuset.cpus ? nlohmann::json(text::format_cpu_list(*cpuset.cpus))
+                                             : nlohmann::json(nullptr)},
+                        {"mems", cpuset.mems ? nlohmann::json(text::format_cpu_list(*cpuset.mems))
+                                             : nlohmann::json(nullptr)},
+                        {"reads", cpuset.reads},
+                        {"unlocated", json_or_null(cpuset.unlocated)},
+                        {"hidden", cpuset.hidden}};
   evidence["affinity"] = affinity ? nlohmann::json(text::format_cpu_list(sorted(affinity.value())))
                                   : nlohmann::json(nullptr);
   evidence["mems_source"] =
