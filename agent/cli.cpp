@@ -266,15 +266,29 @@ CommandLine parse_version(std::span<const std::string> args, const std::vector<p
 struct CommandSpec {
   std::string_view name;
   std::string_view summary;  // one line for the top-level help
-  std::string (*help)();
+  std::string (*help)();     // null for a delegated command: it prints its own help
   CommandLine (*parse)(std::span<const std::string>, const std::vector<probes::Probe>&);
 };
+
+CommandLine delegate(std::string_view name, std::span<const std::string> args) {
+  return DelegatedArgs{std::string(name), std::vector<std::string>(args.begin(), args.end())};
+}
+CommandLine parse_agent(std::span<const std::string> args, const std::vector<probes::Probe>&) {
+  return delegate("agent", args);
+}
+CommandLine parse_collector(std::span<const std::string> args, const std::vector<probes::Probe>&) {
+  return delegate("collector", args);
+}
 
 const std::vector<CommandSpec>& commands() {
   static const std::vector<CommandSpec> table{
       {"probe", "run the probes and print the capability matrix", probe_help, parse_probe},
       {"list", "print the capability catalog (ids, titles, pod-spec fields)", list_help,
        parse_list},
+      {"agent", "probe periodically and report to a collector (spool, metrics, NFD file)",
+       nullptr, parse_agent},
+      {"collector", "receive reports from agents and serve the fleet matrix", nullptr,
+       parse_collector},
       {"version", "print the version", version_help, parse_version},
   };
   return table;
@@ -321,12 +335,13 @@ CommandLine parse_command_line(const std::vector<std::string>& args,
     const auto* command = find_command(rest.front());
     if (command == nullptr || rest.size() > 1)
       return usage("unknown command '" + rest.back() + "'", "");
+    if (command->help == nullptr) return command->parse(std::vector<std::string>{"--help"}, catalog);
     return HelpArgs{command->help()};
   }
   if (!first.empty() && first[0] == '-') return usage("unknown flag '" + first + "'", "");
   const auto* command = find_command(first);
   if (command == nullptr) return usage("unknown command '" + first + "'", "");
-  if (asks_for_help(rest)) return HelpArgs{command->help()};
+  if (command->help != nullptr && asks_for_help(rest)) return HelpArgs{command->help()};
   return command->parse(rest, catalog);
 }
 

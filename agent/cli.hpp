@@ -35,12 +35,20 @@ struct ProbeArgs {
   std::optional<std::string> output;    // a path; nullopt (or "-") = stdout
 };
 
+// A command that parses its own flags (and its own --help): `capprobe agent` and
+// `capprobe collector`, whose options live with their code (agent/daemon, collector/).
+struct DelegatedArgs {
+  std::string command;            // "agent", "collector"
+  std::vector<std::string> args;  // everything after the command word
+};
+
 // A usage error: one line for stderr, "capprobe: ..." included; exit kExitUsage.
 struct UsageError {
   std::string message;
 };
 
-using CommandLine = std::variant<UsageError, HelpArgs, VersionArgs, ListArgs, ProbeArgs>;
+using CommandLine =
+    std::variant<UsageError, HelpArgs, VersionArgs, ListArgs, ProbeArgs, DelegatedArgs>;
 
 // `args` excludes argv[0]. `catalog` is what --only/--skip ids are checked against.
 CommandLine parse_command_line(const std::vector<std::string>& args,

@@ -10,6 +10,8 @@
 
 #include "agent/cli.hpp"
 #include "agent/commands.hpp"
+#include "agent/daemon/agent_command.hpp"
+#include "collector/collector_command.hpp"
 #include "platform/make_platform.hpp"
 #include "platform/terminal.hpp"
 
@@ -67,6 +69,10 @@ int main(int argc, char** argv) {
             },
             [&](const agent::ProbeArgs& probe) {
               return agent::run_probe_command(probe, os, catalog, console);
+            },
+            [&](const agent::DelegatedArgs& delegated) {
+              return delegated.command == "agent" ? agent::agent_main(delegated.args)
+                                                  : collector::collector_main(delegated.args);
             },
         },
         agent::parse_command_line(args, catalog));
