@@ -1,5 +1,5 @@
-// Parsing of /proc/self/status for the security probes; tests in security_test.cpp.
-#include "probes/security/proc_status.hpp"
+// Parsing of /proc/self/status; tests in security_test.cpp and resources_memory_limit_test.cpp.
+#include "probes/common/proc_status.hpp"
 
 #include <map>
 #include <string>
@@ -55,7 +55,22 @@ std::optional<int> parse_small(const Fields& fields, const char* key) {
   return static_cast<int>(*number);
 }
 
+std::optional<std::uint64_t> kib_value(const std::string& value) {
+  const auto fields = text::split_whitespace(value);
+  if (fields.empty()) return std::nullopt;
+  const auto number = text::parse_uint(fields[0]);
+  if (!number) return std::nullopt;
+  const bool kib = fields.size() > 1 && fields[1] == "kB";
+  return kib ? *number * 1024 : *number;
+}
+
 }  // namespace
+
+std::optional<std::uint64_t> kib_field(std::string_view text, const std::string& key) {
+  const auto fields = text::key_values(text, ':');
+  const auto* value = field(fields, key.c_str());
+  return value ? kib_value(*value) : std::nullopt;
+}
 
 ProcStatus parse_proc_status(std::string_view text) {
   const auto fields = text::key_values(text, ':');
@@ -72,6 +87,9 @@ ProcStatus parse_proc_status(std::string_view text) {
     status.no_new_privs = *flag == 1;
   if (const auto mode = parse_small(fields, "Seccomp"); mode && *mode <= 2) status.seccomp = *mode;
   status.seccomp_filters = parse_small(fields, "Seccomp_filters");
+  if (const auto* size = field(fields, "VmSize")) status.vm_size_bytes = kib_value(*size);
+  if (const auto* mems = field(fields, "Mems_allowed_list"))
+    status.mems_allowed = text::parse_cpu_list(*mems);
   return status;
 }
 

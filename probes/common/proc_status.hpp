@@ -1,9 +1,11 @@
-// The security lines of /proc/self/status (proc(5)): user and group ids, supplementary groups,
-// capability sets, NoNewPrivs and seccomp. Shared by the three security.* probes.
+// The lines of /proc/self/status (proc(5)) that probes read: user and group ids, supplementary
+// groups, capability sets, NoNewPrivs, seccomp (security.*), VmSize (the memory trial's address
+// space backstop) and Mems_allowed_list (topology.numa). One parser for every reader.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,11 +33,17 @@ struct ProcStatus {
   std::optional<std::uint64_t> cap_bounding;
   std::optional<std::uint64_t> cap_ambient;
   std::optional<bool> no_new_privs;
-  std::optional<int> seccomp;          // 0 disabled, 1 strict, 2 filter
-  std::optional<int> seccomp_filters;  // filters attached in filter mode
+  std::optional<int> seccomp;                    // 0 disabled, 1 strict, 2 filter
+  std::optional<int> seccomp_filters;            // filters attached in filter mode
+  std::optional<std::uint64_t> vm_size_bytes;    // VmSize: this process's address space
+  std::optional<std::vector<int>> mems_allowed;  // Mems_allowed_list: the memory nodes it may use
 };
 
 ProcStatus parse_proc_status(std::string_view text);
+
+// A "Key: N kB" line of /proc/meminfo or /proc/self/status, in bytes (a value without the kB
+// unit, such as HugePages_Total, as it stands); nullopt when the key is missing or malformed.
+std::optional<std::uint64_t> kib_field(std::string_view text, const std::string& key);
 
 inline constexpr const char* kProcStatusPath = "/proc/self/status";
 

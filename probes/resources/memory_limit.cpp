@@ -4,7 +4,6 @@
 
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
-#include "probes/common/text.hpp"
 #include "probes/resources/cgroup.hpp"
 
 namespace capprobe::probes {
@@ -79,18 +78,6 @@ void judge_approach(const MemoryFacts& facts, const MemoryPlan& plan, const Tria
 }
 
 }  // namespace
-
-std::optional<std::uint64_t> kib_field(std::string_view content, const std::string& key) {
-  const auto values = text::key_values(content, ':');
-  const auto found = values.find(key);
-  if (found == values.end()) return std::nullopt;
-  const auto fields = text::split_whitespace(found->second);
-  if (fields.empty()) return std::nullopt;
-  const auto value = text::parse_uint(fields[0]);
-  if (!value) return std::nullopt;
-  const bool kib = fields.size() > 1 && fields[1] == "kB";
-  return kib ? *value * 1024 : *value;
-}
 
 MemoryPlan plan_memory_trial(const MemoryFacts& facts) {
   if (facts.quick) return {"not_run", "allocation skipped by --quick", std::nullopt};
@@ -292,7 +279,7 @@ CapabilityResult run(ProbeContext& ctx) {
   const auto discovery = cgroup::discover(ctx.os);
   const auto config = cgroup::read_memory_config(ctx.os, discovery);
   const auto meminfo = ctx.os.read_file("/proc/meminfo", 64 << 10);
-  const auto status = ctx.os.read_file("/proc/self/status", 64 << 10);
+  const auto status = read_proc_status(ctx.os);
 
   MemoryFacts facts;
   facts.limit_bytes = config.limit_bytes;
@@ -307,7 +294,7 @@ CapabilityResult run(ProbeContext& ctx) {
     facts.mem_available = kib_field(meminfo.value(), "MemAvailable");
     swap_total = kib_field(meminfo.value(), "SwapTotal");
   }
-  if (status) facts.vm_size = kib_field(status.value(), "VmSize");
+  if (status) facts.vm_size = status.value().vm_size_bytes;
   facts.swap_possible = swap_possible(config, swap_total);
   if (config.unlocated)
     facts.limit_unseen = *config.unlocated;

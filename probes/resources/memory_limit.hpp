@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "platform/platform.hpp"
+#include "probes/common/proc_status.hpp"
 #include "probes/probe.hpp"
 #include "probes/result.hpp"
 
@@ -18,9 +19,6 @@ inline constexpr std::uint64_t kMiB = 1ull << 20;
 inline constexpr std::uint64_t kTrialStep = 16 * kMiB;
 inline constexpr std::uint64_t kTrialMargin = 2 * kTrialStep;  // how far past the limit to go
 inline constexpr std::chrono::milliseconds kTrialTimeout{8000};
-
-// A "Key: N kB" line of /proc/meminfo or /proc/self/status, in bytes.
-std::optional<std::uint64_t> kib_field(std::string_view text, const std::string& key);
 
 struct MemoryFacts {
   std::optional<std::uint64_t> limit_bytes;      // configured, nullopt = none visible

@@ -11,7 +11,7 @@
 #include "probes/requests.hpp"
 #include "probes/result.hpp"
 #include "probes/security/lsm.hpp"
-#include "probes/security/proc_status.hpp"
+#include "probes/common/proc_status.hpp"
 
 namespace capprobe::probes {
 

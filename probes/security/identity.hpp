@@ -10,7 +10,7 @@
 #include "platform/platform.hpp"
 #include "probes/requests.hpp"
 #include "probes/result.hpp"
-#include "probes/security/proc_status.hpp"
+#include "probes/common/proc_status.hpp"
 
 namespace capprobe::probes {
 

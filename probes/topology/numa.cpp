@@ -6,6 +6,7 @@
 #include <set>
 
 #include "probes/common/json.hpp"
+#include "probes/common/proc_status.hpp"
 #include "probes/common/text.hpp"
 #include "probes/resources/cgroup.hpp"
 
@@ -174,13 +175,10 @@ CapabilityResult run(ProbeContext& ctx) {
 
   std::optional<std::vector<int>> mems = cpuset.mems;
   std::string mems_source = mems ? "cpuset" : "";
-  if (const auto status = ctx.os.read_file("/proc/self/status", 64 << 10); status) {
-    const auto values = text::key_values(status.value(), ':');
-    if (const auto found = values.find("Mems_allowed_list"); found != values.end())
-      if (const auto list = text::parse_cpu_list(found->second)) {
-        mems = mems ? intersect(sorted(*mems), sorted(*list)) : sorted(*list);
-        mems_source = mems_source.empty() ? "Mems_allowed_list" : "cpuset+Mems_allowed_list";
-      }
+  if (const auto status = read_proc_status(ctx.os); status && status.value().mems_allowed) {
+    const auto& list = *status.value().mems_allowed;
+    mems = mems ? intersect(sorted(*mems), sorted(list)) : sorted(list);
+    mems_source = mems_source.empty() ? "Mems_allowed_list" : "cpuset+Mems_allowed_list";
   }
   facts.allowed_nodes = mems ? intersect(sorted(*mems), node_ids) : node_ids;
 

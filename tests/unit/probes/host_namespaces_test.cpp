@@ -107,7 +107,8 @@ TEST_CASE("the node-agent scan is bounded and survives vanishing processes") {
   for (int pid = 2; pid < 5002; ++pid) os.dir("/proc/" + std::to_string(pid));  // no comm: raced
   os.file("/proc/300/comm", "kubelet\n");
   os.file("/proc/301/comm", "containerd\n");
-  os.file("/proc/302/comm", "containerd-shim\n");  // a shim is not the runtime's daemon
+  os.file("/proc/302/comm", "containerd-shim\n");  // the runtime's shims run only on the node too
+  os.file("/proc/303/comm", "nginx\n");            // a workload proves nothing
   os.dir("/proc/self");
   const auto scan = ns::scan_processes(os);
   CHECK(scan.truncated);
@@ -117,8 +118,8 @@ TEST_CASE("the node-agent scan is bounded and survives vanishing processes") {
 
   const auto small = ns::scan_processes(os, 10000);
   CHECK_FALSE(small.truncated);
-  CHECK(small.node_agents == std::vector<std::string>{"containerd", "kubelet"});
-  CHECK(small.processes_seen == 4);
+  CHECK(small.node_agents == std::vector<std::string>{"containerd", "containerd-shim", "kubelet"});
+  CHECK(small.processes_seen == 5);
 
   FakePlatform empty;
   const auto none = ns::scan_processes(empty);
@@ -441,7 +442,8 @@ TEST_CASE("host.* evidence carries the corroborating facts") {
   const auto pid = run(capprobe::probes::host_pid_probe(), os, requests);
   CHECK(pid.evidence["pid1_comm"] == "systemd");
   CHECK(pid.evidence["kubelet_visible"] == true);
-  CHECK(pid.evidence["node_agents_visible"] == nlohmann::json{"containerd", "kubelet"});
+  CHECK(pid.evidence["node_agents_visible"] ==
+        nlohmann::json{"containerd", "containerd-shim", "kubelet"});
 
   const auto net = run(capprobe::probes::host_network_probe(), os, requests);
   CHECK(net.evidence["pid1_namespace"] == "net:[4026531840]");

@@ -14,7 +14,7 @@
 #include "probes/security/confinement.hpp"
 #include "probes/security/identity.hpp"
 #include "probes/security/lsm.hpp"
-#include "probes/security/proc_status.hpp"
+#include "probes/common/proc_status.hpp"
 
 namespace capprobe::probes {
 Probe security_identity_probe();
