@@ -285,8 +285,8 @@ const std::vector<CommandSpec>& commands() {
       {"probe", "run the probes and print the capability matrix", probe_help, parse_probe},
       {"list", "print the capability catalog (ids, titles, pod-spec fields)", list_help,
        parse_list},
-      {"agent", "probe periodically and report to a collector (spool, metrics, NFD file)",
-       nullptr, parse_agent},
+      {"agent", "probe periodically and report to a collector (spool, metrics, NFD file)", nullptr,
+       parse_agent},
       {"collector", "receive reports from agents and serve the fleet matrix", nullptr,
        parse_collector},
       {"version", "print the version", version_help, parse_version},
@@ -335,7 +335,8 @@ CommandLine parse_command_line(const std::vector<std::string>& args,
     const auto* command = find_command(rest.front());
     if (command == nullptr || rest.size() > 1)
       return usage("unknown command '" + rest.back() + "'", "");
-    if (command->help == nullptr) return command->parse(std::vector<std::string>{"--help"}, catalog);
+    if (command->help == nullptr)
+      return command->parse(std::vector<std::string>{"--help"}, catalog);
     return HelpArgs{command->help()};
   }
   if (!first.empty() && first[0] == '-') return usage("unknown flag '" + first + "'", "");

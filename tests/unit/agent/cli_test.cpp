@@ -140,8 +140,33 @@ TEST_CASE("list, version and help", "[cli]") {
     CHECK_THAT(std::get<agent::HelpArgs>(parsed).text, Catch::Contains(c.help_mentions));
   }
   // Every command in the table shows up in the top-level help.
-  for (const char* command : {"probe", "list", "version"})
+  for (const char* command : {"probe", "list", "agent", "collector", "version"})
     CHECK_THAT(agent::top_level_help(), Catch::Contains(std::string("  ") + command));
+}
+
+TEST_CASE("agent and collector get every word after their name, their own --help included",
+          "[cli]") {
+  struct Case {
+    std::vector<std::string> args;
+    const char* command;
+    std::vector<std::string> handed_on;
+  };
+  const Case cases[] = {
+      {{"agent", "--collector", "http://127.0.0.1:1", "--once"},
+       "agent",
+       {"--collector", "http://127.0.0.1:1", "--once"}},
+      {{"collector", "--listen", "127.0.0.1:0"}, "collector", {"--listen", "127.0.0.1:0"}},
+      {{"agent", "--help"}, "agent", {"--help"}},
+      {{"help", "collector"}, "collector", {"--help"}},
+      {{"collector"}, "collector", {}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.args.front() << " with " << c.args.size() << " words");
+    const auto parsed = parse(c.args);
+    REQUIRE(std::holds_alternative<agent::DelegatedArgs>(parsed));
+    CHECK(std::get<agent::DelegatedArgs>(parsed).command == c.command);
+    CHECK(std::get<agent::DelegatedArgs>(parsed).args == c.handed_on);
+  }
 }
 
 TEST_CASE("every usage error is one line on stderr and exit 2", "[cli]") {
