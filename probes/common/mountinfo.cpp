@@ -2,6 +2,7 @@
 #include "probes/common/mountinfo.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "probes/common/text.hpp"
 
@@ -14,9 +15,10 @@ std::string decode_octal(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\\' && i + 3 < s.size()) {
       const auto digits = s.substr(i + 1, 3);
-      if (digits.size() == 3 && std::all_of(digits.begin(), digits.end(),
-                                            [](char c) { return c >= '0' && c <= '7'; })) {
-        out += static_cast<char>((digits[0] - '0') * 64 + (digits[1] - '0') * 8 + (digits[2] - '0'));
+      if (digits.size() == 3 &&
+          std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '7'; })) {
+        out +=
+            static_cast<char>((digits[0] - '0') * 64 + (digits[1] - '0') * 8 + (digits[2] - '0'));
         i += 3;
         continue;
       }
@@ -32,7 +34,9 @@ bool contains(const std::vector<std::string>& list, std::string_view item) {
 
 }  // namespace
 
-bool Mount::read_only() const { return contains(mount_options, "ro"); }
+bool Mount::read_only() const {
+  return contains(mount_options, "ro");
+}
 
 bool Mount::has_option(std::string_view option) const {
   return contains(mount_options, option) || contains(super_options, option);
@@ -68,13 +72,33 @@ std::vector<Mount> parse_mountinfo(std::string_view text) {
   return mounts;
 }
 
+platform::Result<std::vector<Mount>> read_mounts(const platform::Platform& os) {
+  // A node with thousands of mounts (many pods' volumes) has a mountinfo of a few MiB.
+  const auto text = os.read_file(kMountinfoPath, 4 << 20);
+  if (!text) return text.error();
+  return parse_mountinfo(text.value());
+}
+
+std::vector<Mount> visible_mounts(const std::vector<Mount>& mounts) {
+  std::vector<Mount> visible;
+  std::set<std::string> seen;
+  for (auto it = mounts.rbegin(); it != mounts.rend(); ++it)
+    if (seen.insert(it->mount_point).second) visible.push_back(*it);
+  std::reverse(visible.begin(), visible.end());
+  return visible;
+}
+
+bool at_or_under(std::string_view path, std::string_view dir) {
+  if (dir == "/") return text::starts_with(path, "/");
+  return path == dir ||
+         (text::starts_with(path, dir) && path.size() > dir.size() && path[dir.size()] == '/');
+}
+
 std::optional<Mount> mount_containing(const std::vector<Mount>& mounts, std::string_view path) {
   std::optional<Mount> best;
   for (const auto& mount : mounts) {  // later mounts shadow earlier ones at the same point
     const std::string_view point = mount.mount_point;
-    const bool covers = point == "/" || path == point ||
-                        (text::starts_with(path, point) && path.size() > point.size() &&
-                         path[point.size()] == '/');
+    const bool covers = point == "/" || at_or_under(path, point);
     if (covers && (!best || point.size() >= best->mount_point.size())) best = mount;
   }
   return best;

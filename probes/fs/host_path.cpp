@@ -187,7 +187,7 @@ void decide(CapabilityResult& result, const HostPathFacts& facts) {
 HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
   HostPathFacts facts;
   facts.requests = ctx.requests.host_paths;
-  const auto read = read_own_mounts(ctx.os);
+  const auto read = read_mounts(ctx.os);
   if (!read) {
     facts.mountinfo_error = read.error().name;
     return facts;

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <set>
 
 #include "probes/common/text.hpp"
 
@@ -35,31 +34,11 @@ bool one_of(const std::array<std::string_view, N>& list, std::string_view item) 
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-bool at_or_under(std::string_view path, std::string_view dir) {
-  return path == dir ||
-         (text::starts_with(path, dir) && path.size() > dir.size() && path[dir.size()] == '/');
-}
-
 bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
 
 }  // namespace
-
-platform::Result<std::vector<Mount>> read_own_mounts(const platform::Platform& os) {
-  const auto text = os.read_file(kMountinfoPath);
-  if (!text) return text.error();
-  return parse_mountinfo(text.value());
-}
-
-std::vector<Mount> visible_mounts(const std::vector<Mount>& mounts) {
-  std::vector<Mount> visible;
-  std::set<std::string> seen;
-  for (auto it = mounts.rbegin(); it != mounts.rend(); ++it)
-    if (seen.insert(it->mount_point).second) visible.push_back(*it);
-  std::reverse(visible.begin(), visible.end());
-  return visible;
-}
 
 bool is_pseudo_fs(std::string_view fs_type) {
   return one_of(kPseudoFilesystems, fs_type) || text::starts_with(fs_type, "cgroup");

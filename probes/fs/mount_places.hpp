@@ -11,14 +11,6 @@
 
 namespace capprobe::probes::fs {
 
-inline constexpr const char* kMountinfoPath = "/proc/self/mountinfo";
-
-// This process's mounts as it sees them; the error (ENOENT without /proc, EACCES) is a fact.
-platform::Result<std::vector<Mount>> read_own_mounts(const platform::Platform& os);
-
-// One mount per mount point: a later mount at the same point hides the earlier ones.
-std::vector<Mount> visible_mounts(const std::vector<Mount>& mounts);
-
 // Kernel pseudo filesystems (proc, sysfs, cgroup*, devpts, mqueue...): never volumes.
 bool is_pseudo_fs(std::string_view fs_type);
 

@@ -55,7 +55,7 @@ void add(std::vector<Candidate>& list, const std::string& path, const std::strin
 
 // Mount points that are sockets, or socket-named files: Kata shows a host socket as a plain file.
 void add_mounted_sockets(ProbeContext& ctx, PipeMountFacts& facts, std::vector<Candidate>& list) {
-  const auto mounts = read_own_mounts(ctx.os);
+  const auto mounts = read_mounts(ctx.os);
   if (!mounts) {
     facts.mountinfo_error = mounts.error().name;
     return;

@@ -36,7 +36,7 @@ ReadonlyRootFacts collect_readonly_root_facts(ProbeContext& ctx) {
     facts.statvfs_read_only = info.value().read_only;
   else
     facts.statvfs_errno = info.error().name;
-  if (const auto mounts = read_own_mounts(ctx.os); mounts)
+  if (const auto mounts = read_mounts(ctx.os); mounts)
     facts.root_mount = mount_containing(visible_mounts(mounts.value()), "/");
   else
     facts.mountinfo_error = mounts.error().name;

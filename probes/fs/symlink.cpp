@@ -110,7 +110,7 @@ std::optional<std::string> clean_up(platform::Platform& os, const std::string& d
 
 std::vector<std::string> writable_places(ProbeContext& ctx, SymlinkFacts& facts) {
   std::vector<std::string> places{ctx.os.temp_dir()};
-  const auto mounts = read_own_mounts(ctx.os);
+  const auto mounts = read_mounts(ctx.os);
   if (!mounts) {
     facts.mountinfo_error = mounts.error().name;
     return places;

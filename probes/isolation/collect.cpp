@@ -56,8 +56,8 @@ void collect_kernel(const platform::Platform& os, IsolationFacts& facts) {
   // Only existence matters; the first bytes are enough to prove it readable.
   const auto modules = os.read_file("/proc/modules", 64);
   if (!modules) facts.modules_state = modules.error().is_absent() ? "absent" : modules.error().name;
-  if (auto mountinfo = os.read_file("/proc/self/mountinfo", 4 << 20)) {
-    if (const auto root = mount_containing(parse_mountinfo(mountinfo.value()), "/")) {
+  if (const auto mounts = read_mounts(os)) {
+    if (const auto root = mount_containing(mounts.value(), "/")) {
       facts.root_source = root->source;
       facts.root_fs_type = root->fs_type;
     }

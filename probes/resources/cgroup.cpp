@@ -117,10 +117,7 @@ std::optional<std::string> resolve_directory(std::string_view mount_point,
   std::string_view relative;
   if (mount_root == "/" || mount_root.empty()) {
     relative = cgroup_path;
-  } else if (cgroup_path == mount_root) {
-    relative = "";
-  } else if (text::starts_with(cgroup_path, mount_root) && cgroup_path.size() > mount_root.size() &&
-             cgroup_path[mount_root.size()] == '/') {
+  } else if (at_or_under(cgroup_path, mount_root)) {
     relative = cgroup_path.substr(mount_root.size());
   } else {
     return std::nullopt;
@@ -266,8 +263,8 @@ Discovery discover(const platform::Platform& os) {
     input.membership = parse_proc_cgroup(membership.value());
   else
     input.membership_error = membership.error().name;
-  const auto mountinfo = os.read_file("/proc/self/mountinfo", 1 << 20);
-  if (mountinfo) input.mounts = parse_mountinfo(mountinfo.value());
+  const auto mounts = read_mounts(os);
+  if (mounts) input.mounts = mounts.value();
   if (const auto unified = unified_mount(input.membership, input.mounts)) {
     const auto controllers = os.read_file(unified->mount_point + "/cgroup.controllers", 4096);
     if (controllers)
@@ -276,9 +273,9 @@ Discovery discover(const platform::Platform& os) {
       input.v2_controllers_error = controllers.error().name;
   }
   auto discovery = discover(input);
-  if (!mountinfo)
-    discovery.problems.push_back("/proc/self/mountinfo could not be read (" +
-                                 mountinfo.error().name + ")");
+  if (!mounts)
+    discovery.problems.push_back(std::string(kMountinfoPath) + " could not be read (" +
+                                 mounts.error().name + ")");
   return discovery;
 }
 

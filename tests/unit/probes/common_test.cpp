@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "platform/fake/fake_platform.hpp"
+#include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/mountinfo.hpp"
 #include "probes/common/text.hpp"
@@ -15,6 +17,17 @@ using namespace capprobe::probes;
 using Strings = std::vector<std::string>;
 
 // --- text.hpp ----------------------------------------------------------------------------
+
+TEST_CASE("join and ends_with") {
+  CHECK(text::join({}) == "");
+  CHECK(text::join({"a"}) == "a");
+  CHECK(text::join({"a", "", "c"}) == "a, , c");
+  CHECK(text::join({"a", "b"}, "+") == "a+b");
+  CHECK(text::ends_with("x.sock", ".sock"));
+  CHECK(text::ends_with(".sock", ".sock"));
+  CHECK_FALSE(text::ends_with("sock", ".sock"));
+  CHECK(text::ends_with("anything", ""));
+}
 
 TEST_CASE("trim, split, split_whitespace, lines, starts_with") {
   CHECK(text::trim(" \t a b \r\n") == "a b");
@@ -281,6 +294,51 @@ TEST_CASE("mount_containing picks the longest mount point on a path boundary") {
   const auto no_root = parse_mountinfo("2 1 8:2 / /var rw - ext4 /dev/sda2 rw\n");
   CHECK_FALSE(mount_containing(no_root, "/etc"));
   CHECK(mount_containing(no_root, "/var/log"));
+}
+
+TEST_CASE("at_or_under stops at path-component boundaries") {
+  CHECK(at_or_under("/proc", "/proc"));
+  CHECK(at_or_under("/proc/1/ns", "/proc"));
+  CHECK_FALSE(at_or_under("/procfs", "/proc"));
+  CHECK_FALSE(at_or_under("/pro", "/proc"));
+  CHECK(at_or_under("/anything", "/"));
+  CHECK(at_or_under("/", "/"));
+  CHECK_FALSE(at_or_under("relative", "/"));
+  CHECK(at_or_under("/kubepods/pod1/c1", "/kubepods"));
+  CHECK_FALSE(at_or_under("/kubepods-burstable", "/kubepods"));
+}
+
+TEST_CASE("visible_mounts keeps the last mount at each point, in mount order") {
+  const auto mounts = parse_mountinfo(
+      "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+      "4 1 0:50 / /data ro - tmpfs first rw\n"
+      "6 1 0:52 / /logs rw - tmpfs logs rw\n"
+      "5 1 0:51 / /data rw - tmpfs second rw\n");
+  const auto visible = visible_mounts(mounts);
+  REQUIRE(visible.size() == 3);
+  CHECK(visible[0].mount_point == "/");
+  CHECK(visible[1].source == "logs");
+  CHECK(visible[2].source == "second");
+}
+
+TEST_CASE("read_mounts keeps the read error as a fact") {
+  capprobe::platform::FakePlatform os;
+  const auto missing = read_mounts(os);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().name == "ENOENT");
+  os.file(kMountinfoPath, "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n");
+  const auto read = read_mounts(os);
+  REQUIRE(read);
+  CHECK(read.value().size() == 1);
+}
+
+// --- json.hpp ----------------------------------------------------------------------------
+
+TEST_CASE("json_or_null keeps unknown apart from a value") {
+  CHECK(json_or_null(std::optional<int>{}).is_null());
+  CHECK(json_or_null(std::optional<int>{0}) == 0);
+  CHECK(json_or_null(std::optional<bool>{false}) == false);
+  CHECK(json_or_null(std::optional<std::string>{"x"}) == "x");
 }
 
 // --- judge.hpp ---------------------------------------------------------------------------
