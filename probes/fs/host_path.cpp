@@ -8,11 +8,15 @@
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
 #include "probes/fs/mount_places.hpp"
+#include "probes/fs/write_attempt.hpp"
 
 namespace capprobe::probes::fs {
 namespace {
 
 constexpr std::size_t kMaxWriteTests = 8;
+// A write test is only started when this much time is left before the deadline: one create and
+// one unlink, even on a slow network filesystem.
+constexpr auto kWriteBudget = std::chrono::milliseconds(250);
 
 std::string without_trailing_slash(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
@@ -52,19 +56,16 @@ void write_test(ProbeContext& ctx, NodeMount& node, std::size_t& budget) {
     node.write = "skipped_not_directory";
     return;
   }
-  if (budget == 0) {
+  if (budget == 0 || std::chrono::steady_clock::now() + kWriteBudget > ctx.deadline) {
     node.write = "skipped_limit";
     return;
   }
   --budget;
-  const auto path = join_path(node.mount_point, ctx.scratch_name + "-hostpath");
-  if (const auto made = ctx.os.create_file_exclusive(path, "capprobe fs.host_path write test");
-      !made) {
-    node.write = made.error().name;
-    return;
-  }
-  node.write = "ok";
-  if (const auto removed = ctx.os.remove(path); !removed) node.remove_errno = removed.error().name;
+  const auto attempt =
+      try_write(ctx.os, join_path(node.mount_point, ctx.scratch_name + "-hostpath"),
+                "capprobe fs.host_path write test");
+  node.write = attempt.create_errno.value_or("ok");
+  node.remove_errno = attempt.remove_errno;
 }
 
 bool write_refused_read_only(const NodeMount& node) {
@@ -250,10 +251,18 @@ CapabilityResult judge_host_path(const HostPathFacts& facts) {
   }
   if (facts.mountinfo_error) evidence["mountinfo_error"] = *facts.mountinfo_error;
   decide(result, facts);
-  for (const auto& node : facts.mounts)
-    if (node.remove_errno)
-      result.summary += "; WARNING: the test file in " + node.mount_point +
-                        " could not be removed (" + *node.remove_errno + ")";
+  std::vector<const NodeMount*> tested;
+  for (const auto& node : facts.mounts) tested.push_back(&node);
+  for (const auto& finding : facts.findings)  // a requested mount not recognised as the node's
+    if (finding.mount &&
+        std::none_of(facts.mounts.begin(), facts.mounts.end(), [&](const auto& node) {
+          return node.mount_point == finding.mount->mount_point;
+        }))
+      tested.push_back(&*finding.mount);
+  for (const auto* node : tested)
+    if (node->remove_errno)
+      result.summary += "; WARNING: the test file in " + node->mount_point +
+                        " could not be removed (" + *node->remove_errno + ")";
   return result;
 }
 

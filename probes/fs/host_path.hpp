@@ -18,7 +18,8 @@ struct NodeMount {
   bool read_only = false;        // by its mount options
   bool kubelet_managed = false;  // emptyDir, configMap, secret, projected, /etc/hosts...
   // The write test: "ok", the errno name, or why it was not tried ("skipped_read_only",
-  // "skipped_kubelet", "skipped_requested_read_only", "skipped_not_directory", "skipped_limit").
+  // "skipped_kubelet", "skipped_requested_read_only", "skipped_not_directory", "skipped_limit":
+  // over the write-test count or out of time).
   std::string write = "skipped_read_only";
   std::optional<std::string> remove_errno;  // the test file could not be removed
 };

@@ -9,22 +9,27 @@
 namespace capprobe::probes::fs {
 namespace {
 
-// Creates `path` exclusively and removes it at once; both outcomes are facts.
-WriteAttempt try_write(platform::Platform& os, const std::string& path,
-                       const std::string& content) {
-  WriteAttempt attempt;
-  attempt.path = path;
-  if (const auto made = os.create_file_exclusive(path, content); !made) {
-    attempt.create_errno = made.error().name;
-    return attempt;
-  }
-  if (const auto removed = os.remove(path); !removed) attempt.remove_errno = removed.error().name;
-  return attempt;
-}
-
 // ENOSPC and EDQUOT come after the kernel's read-only check: the mount accepts writes.
 bool shows_writable(const std::string& error) {
   return error == "ENOSPC" || error == "EDQUOT";
+}
+
+std::vector<const WriteAttempt*> attempts(const ReadonlyRootFacts& facts) {
+  std::vector<const WriteAttempt*> all{&facts.root};
+  for (const auto& other : facts.others) all.push_back(&other);
+  return all;
+}
+
+// A write next to / that shows what / itself would do: created, or refused with EROFS, in a
+// directory on the very mount that holds /.
+const WriteAttempt* same_mount_proof(const ReadonlyRootFacts& facts) {
+  if (!facts.root_mount || !facts.root.create_errno) return nullptr;
+  if (!platform::OsError{0, *facts.root.create_errno, ""}.is_denied()) return nullptr;
+  for (const auto& other : facts.others)
+    if (other.mount_id == facts.root_mount->id &&
+        (other.created() || other.create_errno == "EROFS"))
+      return &other;
+  return nullptr;
 }
 
 }  // namespace
@@ -36,16 +41,27 @@ ReadonlyRootFacts collect_readonly_root_facts(ProbeContext& ctx) {
     facts.statvfs_read_only = info.value().read_only;
   else
     facts.statvfs_errno = info.error().name;
-  if (const auto mounts = read_mounts(ctx.os); mounts)
-    facts.root_mount = mount_containing(visible_mounts(mounts.value()), "/");
-  else
+  std::vector<Mount> visible;
+  if (const auto mounts = read_mounts(ctx.os); mounts) {
+    visible = visible_mounts(mounts.value());
+    facts.root_mount = mount_containing(visible, "/");
+  } else {
     facts.mountinfo_error = mounts.error().name;
+  }
+  const auto mount_id = [&visible](const std::string& path) -> std::optional<int> {
+    const auto mount = mount_containing(visible, path);
+    return mount ? std::optional<int>(mount->id) : std::nullopt;
+  };
 
   const auto name = ctx.scratch_name + "-rw";
   const auto content = "capprobe fs.readonly_root write test " + name;
   facts.root = try_write(ctx.os, "/" + name, content);
-  for (const auto* dir : {"/etc", "/var/tmp"})
-    facts.others.push_back(try_write(ctx.os, join_path(dir, name), content));
+  facts.root.mount_id = mount_id("/");
+  for (const auto* dir : {"/etc", "/var/tmp"}) {
+    auto attempt = try_write(ctx.os, join_path(dir, name), content);
+    attempt.mount_id = mount_id(dir);
+    facts.others.push_back(std::move(attempt));
+  }
   return facts;
 }
 
@@ -81,7 +97,9 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
   evidence["mount_rw_but_erofs"] = rw_but_erofs;
   evidence["other_writes"] = nlohmann::json::array();
   for (const auto& other : facts.others) {
-    nlohmann::json entry{{"path", other.path}, {"write_errno", json_or_null(other.create_errno)}};
+    nlohmann::json entry{{"path", other.path},
+                         {"write_errno", json_or_null(other.create_errno)},
+                         {"same_mount_as_root", mount && other.mount_id == mount->id}};
     if (other.remove_errno) entry["remove_errno"] = *other.remove_errno;
     evidence["other_writes"].push_back(entry);
   }
@@ -105,14 +123,25 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
     read_only = true;
     seen = "/ is read-only" + fs_text +
            " by its mount options (the write was refused earlier with " + *write_errno + ")";
+  } else if (const auto* proof = same_mount_proof(facts); proof && mount_says_rw) {
+    // A process that may not write in / itself (not root) can still show the truth through a
+    // directory it may write in on the same mount, such as the world-writable /var/tmp.
+    read_only = !proof->created();
+    const auto dir = proof->path.substr(0, proof->path.find_last_of('/'));
+    seen = (*read_only ? "/ is read-only" : "/ is writable") + fs_text +
+           ": creating a file in / itself was refused (" + *write_errno + ", a permission check)" +
+           (*read_only ? " and one in " + dir + ", on the same mount, failed with EROFS"
+                       : " but one in " + dir + ", on the same mount, was created and removed");
+    evidence["proof_path"] = proof->path;
   }
 
   if (!read_only) {
     result.status = Status::untested;
     result.observed = "unknown";
     const bool denied = platform::OsError{0, *write_errno, ""}.is_denied();
-    const std::string mount_text =
-        mount_says_rw ? "the mount says rw" : "the mount options are unknown";
+    const std::string mount_text = mount_says_rw   ? "the mount says rw"
+                                   : mount_says_ro ? "the mount says ro"
+                                                   : "the mount options are unknown";
     result.summary = "cannot show whether / is writable: " + mount_text +
                      " but creating a file in / failed with " + *write_errno +
                      (denied ? ", a permission check; needs write permission on / (run as root)"
@@ -122,9 +151,10 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
     result.observed = *read_only ? "read_only" : "writable";
     judge_switch(result, *read_only, "readOnlyRootFilesystem", seen);
   }
-  if (facts.root.remove_errno)
-    result.summary += "; WARNING: the test file " + facts.root.path + " could not be removed (" +
-                      *facts.root.remove_errno + ")";
+  for (const auto* attempt : attempts(facts))
+    if (attempt->left_behind())
+      result.summary += "; WARNING: the test file " + attempt->path + " could not be removed (" +
+                        *attempt->remove_errno + ")";
   return result;
 }
 

@@ -6,19 +6,16 @@
 #include <vector>
 
 #include "probes/common/mountinfo.hpp"
+#include "probes/fs/write_attempt.hpp"
 #include "probes/probe.hpp"
 
 namespace capprobe::probes::fs {
 
-struct WriteAttempt {
-  std::string path;                         // the file we tried to create
-  std::optional<std::string> create_errno;  // nullopt = created
-  std::optional<std::string> remove_errno;  // nullopt = removed (or nothing to remove)
-};
-
 struct ReadonlyRootFacts {
-  WriteAttempt root;                 // the mandatory write in "/"
-  std::vector<WriteAttempt> others;  // /etc and /var/tmp, for evidence only
+  WriteAttempt root;  // the mandatory write in "/"
+  // /etc and /var/tmp: evidence, and the proof for a non-root process that may not write in "/"
+  // itself when one of them lives on the same mount as "/".
+  std::vector<WriteAttempt> others;
   std::optional<bool> statvfs_read_only;
   std::optional<std::string> statvfs_errno;
   std::optional<Mount> root_mount;  // the mount holding "/"

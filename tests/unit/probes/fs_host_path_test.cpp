@@ -300,6 +300,35 @@ TEST_CASE("fs.host_path never writes into a volume the pod asked read-only") {
   CHECK((*mount_at(result, "/shared"))["write"] == "skipped_requested_read_only");
 }
 
+TEST_CASE("fs.host_path starts no write test it cannot finish before the deadline") {
+  FakePlatform fake;
+  fake.file("/proc/self/mountinfo",
+            "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+            "2 1 8:1 /srv/shared /shared rw,relatime - ext4 /dev/sda1 rw\n");
+  fake.dir("/shared");
+  CountingCreates os(fake);
+  const PodRequests requests;
+  auto ctx = context_for(os, requests, std::chrono::milliseconds(0));
+  const auto result = judge_host_path(collect_host_path_facts(ctx));
+  INFO(result.summary);
+  CHECK(os.created.empty());
+  CHECK((*mount_at(result, "/shared"))["write"] == "skipped_limit");
+}
+
+TEST_CASE("fs.host_path warns about a test file left in a requested mount") {
+  FakePlatform os;
+  os.file("/proc/self/mountinfo",
+          "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+          "2 1 0:50 / /scratch rw - tmpfs tmpfs rw\n");
+  os.dir("/scratch");
+  os.fail("remove", std::string("/scratch/") + kScratch + "-hostpath", "EBUSY");
+  const auto result = run(os, asking({{"scratch", "/srv/scratch", "/scratch", false}}));
+  INFO(result.summary);
+  CHECK(result.evidence["requested"][0]["found"]["remove_errno"] == "EBUSY");
+  CHECK(result.summary.find("WARNING: the test file in /scratch could not be removed (EBUSY)") !=
+        std::string::npos);
+}
+
 TEST_CASE("fs.host_path in a vSphere-Pod-like view: only /var/log/pods, read-only") {
   FakePlatform os;
   os.load_tree(fixture("fs-vsphere-pod"), "/");

@@ -189,6 +189,63 @@ TEST_CASE("fs.readonly_root as non-root (EACCES) on a rw mount says untested and
   CHECK(os.entry_count() == before);
 }
 
+TEST_CASE("fs.readonly_root as non-root shows the truth through /var/tmp on the same mount") {
+  FakePlatform os;
+  os.load_tree(fixture("fs-runc"), "/");
+  os.dir("/var/tmp");
+  os.fail("create_file_exclusive", std::string("/") + kScratch + "-rw", "EACCES");
+  os.fail("create_file_exclusive", std::string("/etc/") + kScratch + "-rw", "EACCES");
+  const auto before = os.entry_count();
+  PodRequests requests;
+  requests.read_only_root = true;
+  const auto result = run(os, requests);
+  INFO(result.summary);
+  CHECK(result.status == Status::unsupported);
+  CHECK(result.observed == "writable");
+  CHECK(result.evidence["write_errno"] == "EACCES");
+  CHECK(result.evidence["proof_path"] == std::string("/var/tmp/") + kScratch + "-rw");
+  CHECK(result.evidence["other_writes"][1]["same_mount_as_root"] == true);
+  CHECK(result.summary.find(kIgnored + "readOnlyRootFilesystem") == 0);
+  CHECK(result.summary.find("one in /var/tmp, on the same mount, was created and removed") !=
+        std::string::npos);
+  CHECK(os.entry_count() == before);
+}
+
+TEST_CASE("fs.readonly_root as non-root: a writable /var/tmp on its own mount proves nothing") {
+  FakePlatform os;
+  os.load_tree(fixture("fs-runc"), "/");
+  auto mountinfo = os.read_file("/proc/self/mountinfo", 1 << 20).value();
+  mountinfo += mount_line(90, "/", "/var/tmp", "tmpfs", "tmpfs");
+  os.file("/proc/self/mountinfo", mountinfo);
+  os.dir("/var/tmp");
+  os.fail("create_file_exclusive", std::string("/") + kScratch + "-rw", "EACCES");
+  const auto result = run(os);
+  INFO(result.summary);
+  CHECK(result.status == Status::untested);
+  CHECK(result.observed == "unknown");
+  CHECK(result.evidence["other_writes"][1]["same_mount_as_root"] == false);
+  CHECK_FALSE(result.evidence.contains("proof_path"));
+}
+
+TEST_CASE("fs.readonly_root as non-root: EROFS next to / on the same mount shows read-only") {
+  auto facts = facts_with("EACCES", root_mount(false, "virtiofs", "kataShared"), false, true);
+  facts.root.mount_id = 1;
+  facts.others.push_back({"/var/tmp/x", "EROFS", std::nullopt, 1});
+  const auto result = judge_readonly_root(facts);
+  INFO(result.summary);
+  CHECK(result.status == Status::supported);
+  CHECK(result.observed == "read_only");
+  CHECK(result.summary.find("failed with EROFS") != std::string::npos);
+}
+
+TEST_CASE("fs.readonly_root warns about every test file left behind") {
+  auto facts = facts_with(std::nullopt, root_mount(false), false, false);
+  facts.others.push_back({"/var/tmp/x", std::nullopt, "EBUSY", 1});
+  const auto result = judge_readonly_root(facts);
+  CHECK(result.summary.find("WARNING: the test file /var/tmp/x could not be removed (EBUSY)") !=
+        std::string::npos);
+}
+
 TEST_CASE("fs.readonly_root reports a failed removal of its test file") {
   FakePlatform os;
   os.fail("remove", std::string("/") + kScratch + "-rw", "EBUSY");

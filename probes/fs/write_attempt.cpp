@@ -1,0 +1,18 @@
+// Create-and-remove write test; see write_attempt.hpp.
+#include "probes/fs/write_attempt.hpp"
+
+namespace capprobe::probes::fs {
+
+WriteAttempt try_write(platform::Platform& os, const std::string& path,
+                       const std::string& content) {
+  WriteAttempt attempt;
+  attempt.path = path;
+  if (const auto made = os.create_file_exclusive(path, content); !made) {
+    attempt.create_errno = made.error().name;
+    return attempt;
+  }
+  if (const auto removed = os.remove(path); !removed) attempt.remove_errno = removed.error().name;
+  return attempt;
+}
+
+}  // namespace capprobe::probes::fs
