@@ -478,6 +478,9 @@ MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& d
       const auto group = read(os, directory + "/memory.oom.group");
       record(group, config.reads, config.hidden);
       if (group.text && text::trim(*group.text) == "1") config.oom_group = true;
+      // ENOENT: a kernel before 4.19, which has no group kill.
+      if (!group.text && group.error != "ENOENT" && !config.oom_policy_unseen)
+        config.oom_policy_unseen = group.path + ": " + group.error;
     }
   }
   const auto& leaf = *location->directory;
@@ -509,6 +512,8 @@ MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& d
     if (control.text) {
       config.oom_kill = counter(*control.text, "oom_kill");
       config.oom_kill_disabled = counter(*control.text, "oom_kill_disable").value_or(0) == 1;
+    } else {
+      config.oom_policy_unseen = control.path + ": " + control.error;
     }
     config.oom_kill_path = leaf + "/memory.oom_control";
     const auto swap = read(os, leaf + "/memory.memsw.limit_in_bytes");

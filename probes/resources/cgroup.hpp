@@ -180,7 +180,10 @@ struct MemoryConfig {
   std::optional<std::uint64_t> high_bytes;  // v2: the tightest memory.high (throttles, no kill)
   bool oom_group = false;                   // v2: some visible level has memory.oom.group = 1
   bool oom_kill_disabled = false;           // v1: memory.oom_control oom_kill_disable 1
-  std::optional<std::string> swap_limit;    // raw memory.swap.max (v2) or memsw limit (v1)
+  // Why oom.group (v2, some level) or oom_kill_disable (v1) could not be read: then crossing the
+  // limit may take the whole container or freeze it, just as when they are set.
+  std::optional<std::string> oom_policy_unseen;
+  std::optional<std::string> swap_limit;  // raw memory.swap.max (v2) or memsw limit (v1)
   std::vector<std::string> hidden;
   nlohmann::json reads = nlohmann::json::array();
 };

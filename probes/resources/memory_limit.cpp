@@ -46,11 +46,14 @@ platform::MemoryTrialPlan make_plan(std::uint64_t stop_at, std::uint64_t vm_size
 
 void judge_approach(const MemoryFacts& facts, const MemoryPlan& plan, const TrialReport& trial,
                     CapabilityResult& result) {
-  const std::string why = facts.oom_group
-                              ? "memory.oom.group is 1, so an OOM kill would take the whole "
-                                "container, capprobe included"
-                              : "the OOM killer is disabled for this cgroup, so crossing the limit "
-                                "would freeze the whole cgroup, capprobe included";
+  const std::string why =
+      facts.oom_group ? "memory.oom.group is 1, so an OOM kill would take the whole container, "
+                        "capprobe included"
+      : facts.oom_kill_disabled
+          ? "the OOM killer is disabled for this cgroup, so crossing the limit would freeze the "
+            "whole cgroup, capprobe included"
+          : "whether an OOM kill would take the whole container (or freeze it) cannot be read (" +
+                facts.oom_policy_unseen + ")";
   if (!plan.trial) {
     set(result, Status::untested, "approach_only",
         "the limit of " + mib(*facts.limit_bytes) + " was not crossed because " + why + "; " +
@@ -88,7 +91,7 @@ MemoryPlan plan_memory_trial(const MemoryFacts& facts) {
             "this process's VmSize is unknown, so no RLIMIT_AS backstop can be set", std::nullopt};
   const auto half_available = facts.mem_available ? *facts.mem_available / 2 : 0;
 
-  if (facts.oom_group || facts.oom_kill_disabled) {
+  if (facts.oom_group || facts.oom_kill_disabled || !facts.oom_policy_unseen.empty()) {
     if (!facts.usage_bytes)
       return {"approach_only", "the cgroup's usage is unknown, so no safe amount exists",
               std::nullopt};
@@ -118,6 +121,9 @@ MemoryPlan plan_memory_trial(const MemoryFacts& facts) {
 void judge_memory_limit(const MemoryFacts& facts, const MemoryPlan& plan, const TrialReport& trial,
                         CapabilityResult& result) {
   auto& evidence = result.evidence;
+  // `outcome` takes only the words of DESIGN.md. A trial that ended without showing anything
+  // about the limit (a timeout, a signal other than SIGKILL) is reported as "not_run", with what
+  // really happened in evidence "trial" and the summary.
   evidence["outcome"] = plan.outcome.empty() ? "not_run" : plan.outcome;
   evidence["reached_bytes"] = nullptr;
 
@@ -287,6 +293,7 @@ CapabilityResult run(ProbeContext& ctx) {
   facts.high_bytes = config.high_bytes;
   facts.oom_group = config.oom_group;
   facts.oom_kill_disabled = config.oom_kill_disabled;
+  facts.oom_policy_unseen = config.oom_policy_unseen.value_or("");
   facts.requested_bytes = requests.memory_limit_bytes;
   facts.quick = ctx.quick;
   std::optional<std::uint64_t> swap_total;
@@ -314,6 +321,7 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["oom_group"] =
       config.hierarchy == "cgroup_v2" ? nlohmann::json(config.oom_group) : nullptr;
   evidence["oom_kill_disabled"] = config.oom_kill_disabled;
+  evidence["oom_policy_unseen"] = json_or_null(config.oom_policy_unseen);
   evidence["mem_available_bytes"] = json_or_null(facts.mem_available);
   evidence["swap_total_bytes"] = json_or_null(swap_total);
   evidence["swap_limit"] = json_or_null(config.swap_limit);

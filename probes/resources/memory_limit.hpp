@@ -21,11 +21,12 @@ inline constexpr std::uint64_t kTrialMargin = 2 * kTrialStep;  // how far past t
 inline constexpr std::chrono::milliseconds kTrialTimeout{8000};
 
 struct MemoryFacts {
-  std::optional<std::uint64_t> limit_bytes;      // configured, nullopt = none visible
-  std::optional<std::uint64_t> usage_bytes;      // of the limiting cgroup
-  std::optional<std::uint64_t> high_bytes;       // v2 memory.high: throttles, never kills
-  bool oom_group = false;                        // v2 memory.oom.group = 1 somewhere visible
-  bool oom_kill_disabled = false;                // v1 oom_kill_disable = 1
+  std::optional<std::uint64_t> limit_bytes;  // configured, nullopt = none visible
+  std::optional<std::uint64_t> usage_bytes;  // of the limiting cgroup
+  std::optional<std::uint64_t> high_bytes;   // v2 memory.high: throttles, never kills
+  bool oom_group = false;                    // v2 memory.oom.group = 1 somewhere visible
+  bool oom_kill_disabled = false;            // v1 oom_kill_disable = 1
+  std::string oom_policy_unseen;  // why neither could be read ("path: EACCES"); empty when read
   std::optional<std::uint64_t> mem_available;    // /proc/meminfo MemAvailable
   std::optional<std::uint64_t> vm_size;          // /proc/self/status VmSize of this process
   bool swap_possible = false;                    // swap exists and the cgroup may use it
@@ -43,9 +44,9 @@ struct MemoryPlan {
   std::optional<platform::MemoryTrialPlan> trial;  // set for the full trial and an approach
 };
 
-// The gates, in order: --quick; no limit; oom.group (or oom_kill_disable) -> approach only, up to
-// limit - usage - margin; the amount to allocate above 50% of MemAvailable -> skipped_unsafe;
-// otherwise the full trial to limit + margin with an RLIMIT_AS backstop.
+// The gates, in order: --quick; no limit; oom.group or oom_kill_disable set, or unreadable ->
+// approach only, up to limit - usage - margin; the amount to allocate above 50% of MemAvailable ->
+// skipped_unsafe; otherwise the full trial to limit + margin with an RLIMIT_AS backstop.
 MemoryPlan plan_memory_trial(const MemoryFacts& facts);
 
 struct TrialReport {

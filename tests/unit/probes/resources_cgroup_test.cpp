@@ -426,6 +426,21 @@ TEST_CASE("v1 oom_kill_disable is read", "[cgroup]") {
   CHECK(config.oom_kill == std::optional<std::uint64_t>(4));
 }
 
+TEST_CASE("an unreadable OOM policy is recorded, an absent one is not", "[cgroup]") {
+  auto v2 = fixture("cg-v2-nested");
+  CHECK_FALSE(read_memory_config(v2, discover(v2)).oom_policy_unseen);  // root level: ENOENT
+  v2.fail("read_file", kNested + "/memory.oom.group", "EACCES");
+  const auto hidden = read_memory_config(v2, discover(v2));
+  CHECK(hidden.oom_policy_unseen == kNested + "/memory.oom.group: EACCES");
+
+  auto v1 = fixture("cg-v1-docker-cgroupns");
+  CHECK_FALSE(read_memory_config(v1, discover(v1)).oom_policy_unseen);
+  v1.fail("read_file", "/sys/fs/cgroup/memory/memory.oom_control", "EACCES");
+  const auto v1_hidden = read_memory_config(v1, discover(v1));
+  CHECK(v1_hidden.oom_policy_unseen == "/sys/fs/cgroup/memory/memory.oom_control: EACCES");
+  CHECK_FALSE(v1_hidden.oom_kill_disabled);
+}
+
 TEST_CASE("cpuset: v1 cpuset.cpus/mems, v2 the effective files", "[cgroup]") {
   auto v1 = fixture("cg-v1-docker-cgroupns");
   const auto from_v1 = read_cpuset_config(v1, discover(v1));

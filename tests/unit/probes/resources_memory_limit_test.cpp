@@ -63,6 +63,8 @@ TEST_CASE("the memory gates, in order", "[memory_limit]") {
   no_available.mem_available = std::nullopt;
   auto no_vm = limited();
   no_vm.vm_size = std::nullopt;
+  auto policy_unseen = limited();
+  policy_unseen.oom_policy_unseen = "/sys/fs/cgroup/memory.oom.group: EACCES";
   auto big_group = limited(16ull << 30);
   big_group.oom_group = true;
   big_group.mem_available = 4ull << 30;
@@ -72,6 +74,7 @@ TEST_CASE("the memory gates, in order", "[memory_limit]") {
       {"no limit", limited(std::nullopt), "not_run", false},
       {"oom.group -> approach", group, "approach_only", true},
       {"oom_kill_disable -> approach", disabled, "approach_only", true},
+      {"OOM policy unreadable -> approach", policy_unseen, "approach_only", true},
       {"oom.group, no room left", group_full, "approach_only", false},
       {"oom.group, usage unknown", group_unknown_usage, "approach_only", false},
       {"oom.group, approach too big for the node", big_group, "skipped_unsafe", false},
@@ -131,6 +134,8 @@ TEST_CASE("the memory verdict for every outcome", "[memory_limit]") {
   requested_more.requested_bytes = 256 * kMiB;
   auto high = limited();
   high.high_bytes = 96 * kMiB;
+  auto policy_unseen = limited();
+  policy_unseen.oom_policy_unseen = "/sys/fs/cgroup/memory.oom.group: EACCES";
   auto unseen = limited(std::nullopt);
   unseen.limit_unseen = "this process's memory cgroup / lies outside the root /../..";
   unseen.requested_bytes = k128;
@@ -176,6 +181,16 @@ TEST_CASE("the memory verdict for every outcome", "[memory_limit]") {
        "approach_only",
        "approach_only",
        "memory.oom.group is 1"},
+      {"approach only: the OOM policy cannot be read",
+       policy_unseen,
+       ended(MemoryTrialEnd::reached_target, 88 * kMiB),
+       {},
+       {},
+       std::nullopt,
+       Status::untested,
+       "approach_only",
+       "approach_only",
+       "cannot be read (/sys/fs/cgroup/memory.oom.group: EACCES)"},
       {"skipped unsafe",
        limited(8ull << 30),
        std::nullopt,
