@@ -3,6 +3,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "probes/common/text.hpp"
 #include "probes/probe.hpp"
 
 #define CAPPROBE_LINUX_PROBES(X) \
@@ -29,11 +30,20 @@ CAPPROBE_LINUX_PROBES(CAPPROBE_DECLARE)
 #undef CAPPROBE_DECLARE
 
 namespace {
+// Every summary is shown as a sentence of its own. The judges build summaries from fragments
+// that also read well inside the shared "... is not in effect: <what was seen>" wording, so the
+// capital letter is added here, once for every probe.
 std::vector<Probe> checked(std::vector<Probe> probes) {
   std::set<std::string> ids;
-  for (const auto& probe : probes)
+  for (auto& probe : probes) {
     if (!ids.insert(probe.info.id).second)
       throw std::logic_error("two probes claim the id " + probe.info.id);
+    probe.run = [run = std::move(probe.run)](ProbeContext& ctx) {
+      auto result = run(ctx);
+      result.summary = text::capitalized(result.summary);
+      return result;
+    };
+  }
   return probes;
 }
 }  // namespace

@@ -16,6 +16,9 @@ std::vector<std::string> split_whitespace(std::string_view s);       // drops em
 std::vector<std::string> lines(std::string_view s);                  // drops a trailing empty line
 bool starts_with(std::string_view s, std::string_view prefix);
 bool ends_with(std::string_view s, std::string_view suffix);
+// The text with its first letter made a capital ("runs as root" -> "Runs as root"); fragments
+// that read well inside another sentence become a sentence of their own.
+std::string capitalized(std::string_view s);
 // "a, b, c": the parts with `separator` between them.
 std::string join(const std::vector<std::string>& parts, std::string_view separator = ", ");
 

@@ -82,27 +82,27 @@ HostVerdict judge_host_ipc(const IpcFacts& facts) {
   if (facts.isolation.guest()) {
     v.observed = "isolated";
     v.seen =
-        (link.initial() == true
-             ? "IPC namespace " + link.link + " is the initial one of the " +
-                   facts.isolation.guest_name() + "'s kernel, not the node's"
-             : "own IPC namespace " + link.link + " inside a " + facts.isolation.guest_name()) +
+        (link.initial() == true ? "IPC namespace " + link.link + " is the initial one of the " +
+                                      facts.isolation.guest_name() + "'s kernel, not the node's"
+                                : "this process has its own IPC namespace " + link.link +
+                                      " inside a " + facts.isolation.guest_name()) +
         "; " + sysv;
     return v;
   }
   if (link.initial() == true) {
     v.observed = "shared";
-    v.seen = "runs in the kernel's initial IPC namespace " + link.link + "; " + sysv;
+    v.seen = "this process runs in the kernel's initial IPC namespace " + link.link + "; " + sysv;
     return v;
   }
   const auto& pid1 = facts.pid1_ipc_ns;
   if (pid1 && pid1->readable() && pid1->inode == link.inode) {
     v.observed = "shared";
-    v.seen = "shares IPC namespace " + link.link +
+    v.seen = "this process shares IPC namespace " + link.link +
              " with the node's pid 1 (a nested node: not the kernel's initial namespace); " + sysv;
     return v;
   }
   v.observed = "isolated";
-  v.seen = "has its own IPC namespace " + link.link;
+  v.seen = "this process has its own IPC namespace " + link.link;
   if (pid1 && pid1->readable()) v.seen += " (the node's pid 1 is in " + pid1->link + ")";
   v.seen += "; " + sysv;
   return v;

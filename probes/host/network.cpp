@@ -126,7 +126,7 @@ HostVerdict judge_host_network(const NetworkFacts& facts) {
     if (link.readable() && pid1 && pid1->readable()) {
       v.observed = pid1->inode == link.inode ? "shared" : "isolated";
       v.seen = v.observed == "shared"
-                   ? "shares network namespace " + name + " with the node's pid 1"
+                   ? "this process shares network namespace " + name + " with the node's pid 1"
                    : "network namespace " + name + " differs from the node's pid 1's " + pid1->link;
       return;
     }
@@ -146,7 +146,7 @@ HostVerdict judge_host_network(const NetworkFacts& facts) {
     }
     if (only_loopback(facts.interfaces)) {
       v.observed = "isolated";
-      v.seen = "a network namespace with only loopback (" + ifaces + ")";
+      v.seen = "this process's network namespace has only loopback (" + ifaces + ")";
       return;
     }
     // Kubernetes puts hostNetwork pods in the node's UTS namespace too; a sandbox's says nothing.
@@ -154,18 +154,20 @@ HostVerdict judge_host_network(const NetworkFacts& facts) {
         facts.isolation.observed != "host") {
       v.observed = "shared";
       v.seen =
-          "the kernel's initial UTS namespace, which Kubernetes gives only hostNetwork pods (" +
+          "this process is in the kernel's initial UTS namespace, which Kubernetes gives only to "
+          "hostNetwork pods (" +
           ifaces + ")";
       return;
     }
     if (facts.isolation.observed == "host") {
       v.observed = "shared";
-      v.seen = "not in a container: the host's own network (" + ifaces + ")";
+      v.seen =
+          "this process is not in a container and uses the host's own network (" + ifaces + ")";
       return;
     }
     v.observed = "isolated";
     v.conclusive = false;
-    v.seen = "presumably its own network namespace " + name + ": " + ifaces +
+    v.seen = "this process presumably has its own network namespace " + name + ": " + ifaces +
              ", no node interface; set HOST_IP from status.hostIP to confirm";
   };
   decide();

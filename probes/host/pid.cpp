@@ -51,7 +51,7 @@ HostVerdict judge_host_pid(const PidFacts& facts) {
     // Seeing the node's kubelet or runtime is the demonstration itself, whatever the inode says
     // (a nested node such as kind runs in a non-initial PID namespace of its own).
     v.observed = "shared";
-    v.seen = "sees the node's processes (" + text::join(facts.scan.node_agents) +
+    v.seen = "this process sees the node's processes (" + text::join(facts.scan.node_agents) +
              ") in PID namespace " + name + "; " + pid1_text(facts.scan);
     return v;
   }
@@ -69,17 +69,18 @@ HostVerdict judge_host_pid(const PidFacts& facts) {
                  ? "PID namespace " + name + " is the initial one of the " +
                        facts.isolation.guest_name() + "'s kernel, not the node's; " +
                        pid1_text(facts.scan)
-                 : "own PID namespace " + name + " inside a " + facts.isolation.guest_name() +
-                       "; " + pid1_text(facts.scan);
+                 : "this process has its own PID namespace " + name + " inside a " +
+                       facts.isolation.guest_name() + "; " + pid1_text(facts.scan);
     return v;
   }
   if (link.initial() == true) {
     v.observed = "shared";
-    v.seen = "runs in the kernel's initial PID namespace " + name + "; " + pid1_text(facts.scan);
+    v.seen = "this process runs in the kernel's initial PID namespace " + name + "; " +
+             pid1_text(facts.scan);
     return v;
   }
   v.observed = "isolated";
-  v.seen = "has its own PID namespace " + name + " (" + pid1_text(facts.scan) +
+  v.seen = "this process has its own PID namespace " + name + " (" + pid1_text(facts.scan) +
            ", no node agent visible)";
   return v;
 }

@@ -36,15 +36,6 @@ bool is_fallback_interface(std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-namespace {
-// The fragments read well after "...not in effect: "; as a sentence of their own they start
-// with a capital.
-void capitalize(std::string& sentence) {
-  if (!sentence.empty() && sentence.front() >= 'a' && sentence.front() <= 'z')
-    sentence.front() = static_cast<char>(sentence.front() - 'a' + 'A');
-}
-}  // namespace
-
 void apply_host_verdict(CapabilityResult& result, const HostVerdict& verdict,
                         std::string_view field) {
   result.observed = verdict.observed;
@@ -52,7 +43,6 @@ void apply_host_verdict(CapabilityResult& result, const HostVerdict& verdict,
     result.status = Status::untested;
     result.summary = verdict.undetermined_reason + "; the other signals suggest " +
                      verdict.observed + " (" + verdict.seen + ")";
-    capitalize(result.summary);
     return;
   }
   const bool shared = verdict.observed == "shared";
@@ -64,7 +54,6 @@ void apply_host_verdict(CapabilityResult& result, const HostVerdict& verdict,
     return;
   }
   judge_switch(result, shared, field, verdict.seen);
-  capitalize(result.summary);
 }
 
 }  // namespace capprobe::probes

@@ -32,9 +32,16 @@ bool runtime_class_wants_isolation(const std::string& runtime_class) {
   return matches();
 }
 
+// "a kvm hypervisor", "an unknown hypervisor", "an acrn hypervisor".
+std::string with_article(const std::string& word) {
+  const bool vowel =
+      !word.empty() && std::string_view("aeiou").find(word.front()) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + word;
+}
+
 std::string describe(const IsolationAssessment& a) {
-  const std::string under =
-      a.hypervisor ? " under a " + *a.hypervisor + " hypervisor" : " with no hypervisor seen";
+  const std::string under = a.hypervisor ? " under " + with_article(*a.hypervisor) + " hypervisor"
+                                         : " with no hypervisor seen";
   if (a.observed == "sandbox")
     return "runs on a user-space kernel (" + a.flavor.value_or("sandbox") + ")" + under;
   if (a.observed == "vm_guest")
@@ -69,7 +76,7 @@ CapabilityResult run(ProbeContext& ctx) {
     return result;
   }
   result.status = Status::supported;
-  result.summary = "This process " + seen + ", " + a.confidence + " confidence";
+  result.summary = "This process " + seen + ", with " + a.confidence + " confidence";
   if (a.confidence == "low")
     result.summary += " (" + a.evidence.value("basis", std::string("few signals")) + ")";
   return result;

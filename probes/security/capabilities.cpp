@@ -244,11 +244,8 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
     facts_text += ", " + std::to_string(devices.size()) + " host device nodes in /dev";
 
   if (!ignored_fields.empty()) {
-    std::string fields;
-    for (const auto& field : ignored_fields) fields += (fields.empty() ? "" : "; ") + field;
-    std::string seen_text;
-    for (const auto& part : seen) seen_text += (seen_text.empty() ? "" : "; ") + part;
-    mark_ignored(result, "securityContext." + fields, seen_text + " (" + facts_text + ")");
+    mark_ignored(result, "securityContext." + text::join(ignored_fields, "; "),
+                 text::join(seen, "; ") + " (" + facts_text + ")");
     return result;
   }
   if (add_bounding_only) {
@@ -264,7 +261,7 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
     return result;
   }
   result.status = Status::supported;
-  result.summary = facts_text;
+  result.summary = "This process has " + facts_text;
   if (result.requested == true) result.summary += "; the requested capability settings hold";
   if (!unknown.empty())
     result.summary += "; unknown capability names not checked: " + text::join(unknown);

@@ -153,7 +153,7 @@ CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& r
     return result;
   }
   result.status = Status::supported;
-  result.summary = "runs as " + seen;
+  result.summary = "This process runs as " + seen;
   if (result.requested == true) result.summary += ", as the pod spec asks";
   if (requests.supplemental_groups && !status.groups)
     result.summary += "; supplementalGroups could not be checked";

@@ -89,8 +89,8 @@ void judge_numa(const NumaFacts& facts, CapabilityResult& result) {
   }
   if (facts.hypervisor.value_or(false))
     summary +=
-        "; CPUID reports a hypervisor, so this is the VM's synthetic topology, not the "
-        "host's";
+        "; CPUID reports a hypervisor, so this is the VM's synthetic topology, not the physical "
+        "machine's";
 
   result.status = Status::supported;
   result.observed = facts.nodes.size() == 1 ? "single_node" : "multi_node";

@@ -56,6 +56,9 @@ void check_well_formed(const capprobe::probes::CapabilityResult& result, const s
   INFO("probe " << id << " said: " << result.summary);
   CHECK(result.id == id);
   CHECK_FALSE(result.summary.empty());
+  // A sentence of its own: a capital letter, a number or a path first.
+  const char first = result.summary.empty() ? ' ' : result.summary.front();
+  CHECK(((first >= 'A' && first <= 'Z') || (first >= '0' && first <= '9') || first == '/'));
   CHECK(result.evidence.is_object());
   if (result.status == Status::error) return;  // a failed probe owes no evidence
   CHECK_FALSE(result.observed.empty());

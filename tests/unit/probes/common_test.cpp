@@ -18,7 +18,7 @@ using Strings = std::vector<std::string>;
 
 // --- text.hpp ----------------------------------------------------------------------------
 
-TEST_CASE("join and ends_with") {
+TEST_CASE("join, ends_with and capitalized") {
   CHECK(text::join({}) == "");
   CHECK(text::join({"a"}) == "a");
   CHECK(text::join({"a", "", "c"}) == "a, , c");
@@ -27,6 +27,10 @@ TEST_CASE("join and ends_with") {
   CHECK(text::ends_with(".sock", ".sock"));
   CHECK_FALSE(text::ends_with("sock", ".sock"));
   CHECK(text::ends_with("anything", ""));
+  CHECK(text::capitalized("runs as root") == "Runs as root");
+  CHECK(text::capitalized("/ is writable") == "/ is writable");
+  CHECK(text::capitalized("REQUESTED") == "REQUESTED");
+  CHECK(text::capitalized("").empty());
 }
 
 TEST_CASE("trim, split, split_whitespace, lines, starts_with") {
