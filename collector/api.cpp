@@ -76,7 +76,8 @@ Api::Api(ApiConfig config, Fleet& fleet, Ingest& ingest, StoreReader& reader, Me
       ingest_(ingest),
       reader_(reader),
       metrics_(metrics),
-      log_(std::move(log)) {}
+      log_(std::move(log)),
+      matrix_cache_(fleet, config_.stale_after) {}
 
 Response Api::json_response(http::status status, const nlohmann::json& body) {
   // Replace, not throw, on invalid UTF-8: stored strings were validated, but a 404 may echo a
@@ -249,20 +250,14 @@ void Api::post_report(Request& request, Respond respond) {
 }
 
 Response Api::matrix(const Target& target) {
-  const bool with_nodes = flag_value(target, "nodes", true);
-  nlohmann::json body;
-  const auto now = unix_now_ms();
-  fleet_.visit([&](const std::vector<const SubjectState*>& subjects) {
-    body = to_json(compute_matrix(subjects, now, config_.stale_after, with_nodes));
-  });
-  if (!with_nodes) body.erase("nodes");
-  return json_response(http::status::ok, body);
+  const auto text = matrix_cache_.json(unix_now_ms(), flag_value(target, "nodes", true));
+  return text_response(http::status::ok, "application/json", *text);
 }
 
 Response Api::nodes() {
   const auto now = unix_now_ms();
   nlohmann::json list = nlohmann::json::array();
-  fleet_.visit([&](const std::vector<const SubjectState*>& all) {
+  fleet_.visit([&](const std::vector<const SubjectState*>& all, std::uint64_t) {
     const auto subjects =
         select_subjects(all, SubjectFilter{{}, {}, {}, false, true}, now, config_.stale_after);
     nlohmann::json* current = nullptr;
@@ -346,12 +341,8 @@ Response Api::metrics() {
 }
 
 Response Api::page_matrix() {
-  std::string page;
-  const auto now = unix_now_ms();
-  fleet_.visit([&](const std::vector<const SubjectState*>& subjects) {
-    page = render_matrix_page(compute_matrix(subjects, now, config_.stale_after, true));
-  });
-  return text_response(http::status::ok, "text/html; charset=utf-8", std::move(page));
+  return text_response(http::status::ok, "text/html; charset=utf-8",
+                       render_matrix_page(*matrix_cache_.matrix(unix_now_ms())));
 }
 
 Response Api::page_nodes(const Target& target) {
@@ -367,7 +358,7 @@ Response Api::page_nodes(const Target& target) {
   filter.include_stale = flag_value(target, "stale", false);
   std::string page;
   const auto now = unix_now_ms();
-  fleet_.visit([&](const std::vector<const SubjectState*>& all) {
+  fleet_.visit([&](const std::vector<const SubjectState*>& all, std::uint64_t) {
     page = render_subjects_page(select_subjects(all, filter, now, config_.stale_after), filter, now,
                                 config_.stale_after);
   });

@@ -17,6 +17,7 @@
 #include "collector/beast.hpp"
 #include "collector/fleet.hpp"
 #include "collector/ingest.hpp"
+#include "collector/matrix_cache.hpp"
 #include "collector/metrics.hpp"
 #include "collector/store.hpp"
 #include "collector/url.hpp"
@@ -69,6 +70,7 @@ class Api {
   StoreReader& reader_;
   Metrics& metrics_;
   std::shared_ptr<spdlog::logger> log_;
+  MatrixCache matrix_cache_;
 };
 
 }  // namespace capprobe::collector

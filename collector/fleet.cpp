@@ -62,12 +62,12 @@ std::uint64_t Fleet::version() const {
   return version_;
 }
 
-void Fleet::visit(const std::function<void(const std::vector<const SubjectState*>&)>& visit) const {
+void Fleet::visit(const Visitor& visit) const {
   std::shared_lock lock(mutex_);
   std::vector<const SubjectState*> all;
   all.reserve(subjects_.size());
   for (const auto& [key, state] : subjects_) all.push_back(&state);
-  visit(all);
+  visit(all, version_);
 }
 
 std::vector<SubjectState> Fleet::subjects_of(const std::string& node) const {

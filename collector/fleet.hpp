@@ -40,8 +40,10 @@ class Fleet {
   std::size_t node_count() const;
   std::uint64_t version() const;  // changes whenever the fleet does
 
-  // Calls `visit` with every subject under a shared lock: keep it quick, copy nothing large.
-  void visit(const std::function<void(const std::vector<const SubjectState*>&)>& visit) const;
+  // Calls `visit` with every subject and the fleet's version under a shared lock: keep it
+  // quick, copy nothing large.
+  using Visitor = std::function<void(const std::vector<const SubjectState*>&, std::uint64_t)>;
+  void visit(const Visitor& visit) const;
   std::vector<SubjectState> subjects_of(const std::string& node) const;
 
  private:

@@ -286,7 +286,7 @@ std::string render_matrix_page(const Matrix& matrix) {
   out +=
       "<div class=\"scroll\"><table class=\"matrix\"><thead><tr><th class=\"cap\">capability"
       "</th><th><div class=\"g-os\">whole fleet</div><div class=\"g-n\">" +
-      std::to_string(matrix.subjects) + " subjects</div></th>";
+      count_of(matrix.subjects, "subject") + "</div></th>";
   for (const auto& group : matrix.groups)
     out += "<th><div class=\"g-os\">" + html_escape(group.os) + "</div><div class=\"g-env\">" +
            html_escape(group.environment) + "</div><div class=\"g-rc\">" +

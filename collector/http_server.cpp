@@ -23,7 +23,8 @@ struct Shared {
   Metrics& metrics;
   ServerLimits limits;
   std::shared_ptr<spdlog::logger> log;
-  std::atomic<int> refusing{0};  // connections being told 503 right now
+  std::atomic<int> refusing{0};   // connections being told 503 right now
+  std::atomic<int> lingering{0};  // connections draining after an early answer
 };
 
 // Closing a socket that still has unread request bytes makes the kernel send a reset, which can
@@ -32,7 +33,11 @@ struct Shared {
 // sends for a short while, then close: the "lingering close" of common web servers.
 class Lingerer : public std::enable_shared_from_this<Lingerer> {
  public:
-  explicit Lingerer(beast::tcp_stream stream) : stream_(std::move(stream)) {}
+  Lingerer(beast::tcp_stream stream, std::shared_ptr<Shared> shared)
+      : stream_(std::move(stream)), shared_(std::move(shared)) {
+    ++shared_->lingering;
+  }
+  ~Lingerer() { --shared_->lingering; }
 
   void run() {
     error_code ignored;
@@ -56,6 +61,7 @@ class Lingerer : public std::enable_shared_from_this<Lingerer> {
   }
 
   beast::tcp_stream stream_;
+  std::shared_ptr<Shared> shared_;
   std::array<char, 16 * 1024> scratch_{};
   std::size_t drained_ = 0;
 };
@@ -160,7 +166,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_write(error_code ec, bool unread_body) {
     if (ec) return;
     if (!response_->keep_alive()) {
-      if (unread_body) return std::make_shared<Lingerer>(std::move(stream_))->run();
+      // Lingering is a courtesy with its own bound: past it, close at once.
+      if (unread_body && shared_.lingering.load() < shared_.limits.max_connections)
+        return std::make_shared<Lingerer>(std::move(stream_), owner_)->run();
       error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
       return;

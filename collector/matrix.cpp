@@ -61,25 +61,30 @@ Matrix compute_matrix(const std::vector<const SubjectState*>& subjects, std::int
   Matrix matrix;
   matrix.generated_at_ms = now_ms;
   matrix.stale_after = stale_after;
+  const std::int64_t stale_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(stale_after).count();
 
   // Axes in first-seen order while counting; sorted once at the end. The maps hold views: into
   // the deques (which never move their elements) and into the subjects (locked by the caller).
   std::unordered_map<std::string_view, std::size_t> capability_index, group_index, node_index;
+  if (with_nodes) node_index.reserve(subjects.size());
   std::deque<std::string> capability_ids, group_keys;
   std::vector<std::unordered_set<std::string_view>> group_nodes;
   std::vector<std::vector<Cell>> cells;  // [capability][group], grown as axes grow
   std::vector<NodeRow> nodes;
-  std::vector<std::unordered_set<std::size_t>> node_groups;
+  std::vector<std::vector<std::size_t>> node_groups;  // a node has one group or a few
 
   for (const SubjectState* state : subjects) {
     NodeRow* row = nullptr;
+    std::size_t row_index = 0;
     if (with_nodes) {
       const auto [it, added] = node_index.try_emplace(state->subject.node, nodes.size());
       if (added) {
         nodes.push_back(NodeRow{state->subject.node, 0, 0, {}, {}, 0});
         node_groups.emplace_back();
       }
-      row = &nodes[it->second];
+      row_index = it->second;
+      row = &nodes[row_index];
     }
     if (is_stale(*state, now_ms, stale_after)) {
       ++matrix.stale_subjects;
@@ -87,6 +92,8 @@ Matrix compute_matrix(const std::vector<const SubjectState*>& subjects, std::int
       continue;
     }
     ++matrix.subjects;
+    if (stale_ms > 0)
+      matrix.valid_until_ms = std::min(matrix.valid_until_ms, state->received_at_ms + stale_ms + 1);
     auto key = group_key(state->subject);
     auto group = group_index.find(key);
     if (group == group_index.end()) {
@@ -102,7 +109,9 @@ Matrix compute_matrix(const std::vector<const SubjectState*>& subjects, std::int
     group_nodes[g].insert(state->subject.node);
     if (row) {
       ++row->subjects;
-      node_groups[node_index[state->subject.node]].insert(g);
+      auto& groups_of_node = node_groups[row_index];
+      if (std::find(groups_of_node.begin(), groups_of_node.end(), g) == groups_of_node.end())
+        groups_of_node.push_back(g);
     }
     for (const auto& result : state->results) {
       auto capability = capability_index.find(result.id);
@@ -166,66 +175,76 @@ Matrix compute_matrix(const std::vector<const SubjectState*>& subjects, std::int
 }
 
 nlohmann::json cell_json(const Cell& cell) {
-  return {{"subjects", cell.subjects},
-          {"counts", counts_json(cell)},
-          {"requested", cell.requested},
-          {"requested_but_ignored", cell.requested_but_ignored}};
+  nlohmann::json out = nlohmann::json::object();
+  out["subjects"] = cell.subjects;
+  out["counts"] = counts_json(cell);
+  out["requested"] = cell.requested;
+  out["requested_but_ignored"] = cell.requested_but_ignored;
+  return out;
 }
 
-nlohmann::json to_json(const Matrix& matrix) {
-  nlohmann::json statuses = nlohmann::json::array();
+// Built with moves, never with nested initializer lists: those copy every subtree, and the
+// per-node part of a large fleet is most of the cost of this function.
+nlohmann::json to_json(const Matrix& matrix, bool with_nodes) {
+  using nlohmann::json;
+  json out = json::object();
+  out["generated_at"] = agent::rfc3339_utc(
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(matrix.generated_at_ms)));
+  out["subjects"] = matrix.subjects;
+  out["stale_subjects"] = matrix.stale_subjects;
+  out["stale_after_seconds"] = matrix.stale_after.count();
+  out["requested_but_ignored"] = matrix.requested_but_ignored;
+
+  json& statuses = out["statuses"] = json::array();
   for (const auto status : kStatuses) statuses.push_back(probes::to_string(status));
 
-  nlohmann::json groups = nlohmann::json::array();
-  for (const auto& group : matrix.groups)
-    groups.push_back({{"key", group.key},
-                      {"os", group.os},
-                      {"environment", group.environment},
-                      {"runtime_class", group.runtime_class ? nlohmann::json(*group.runtime_class)
-                                                            : nlohmann::json(nullptr)},
-                      {"subjects", group.subjects},
-                      {"nodes", group.nodes}});
+  json& groups = out["groups"] = json::array();
+  for (const auto& group : matrix.groups) {
+    json entry = json::object();
+    entry["key"] = group.key;
+    entry["os"] = group.os;
+    entry["environment"] = group.environment;
+    entry["runtime_class"] = group.runtime_class ? json(*group.runtime_class) : json(nullptr);
+    entry["subjects"] = group.subjects;
+    entry["nodes"] = group.nodes;
+    groups.push_back(std::move(entry));
+  }
 
-  nlohmann::json capabilities = nlohmann::json::array();
+  json& capabilities = out["capabilities"] = json::array();
   for (std::size_t c = 0; c < matrix.capabilities.size(); ++c) {
-    nlohmann::json by_group = nlohmann::json::object();
+    json entry = json::object();
+    entry["id"] = matrix.capabilities[c];
+    entry["total"] = cell_json(matrix.totals[c]);
+    json& by_group = entry["groups"] = json::object();
     for (std::size_t g = 0; g < matrix.groups.size(); ++g)
       if (matrix.cells[c][g].subjects > 0)
         by_group[matrix.groups[g].key] = cell_json(matrix.cells[c][g]);
-    capabilities.push_back({{"id", matrix.capabilities[c]},
-                            {"total", cell_json(matrix.totals[c])},
-                            {"groups", by_group}});
+    capabilities.push_back(std::move(entry));
   }
 
-  nlohmann::json nodes = nlohmann::json::array();
-  for (const auto& row : matrix.nodes) {
-    nlohmann::json node_groups = nlohmann::json::array();
-    for (const auto g : row.groups) node_groups.push_back(matrix.groups[g].key);
-    nlohmann::json by_capability = nlohmann::json::object();
-    nlohmann::json ignored = nlohmann::json::array();
-    for (std::size_t c = 0; c < row.cells.size(); ++c) {
-      if (row.cells[c].subjects == 0) continue;
-      by_capability[matrix.capabilities[c]] = counts_json(row.cells[c]);
-      if (row.cells[c].requested_but_ignored > 0) ignored.push_back(matrix.capabilities[c]);
-    }
-    nodes.push_back({{"node", row.node},
-                     {"subjects", row.subjects},
-                     {"stale_subjects", row.stale_subjects},
-                     {"groups", node_groups},
-                     {"requested_but_ignored", ignored},
-                     {"capabilities", by_capability}});
-  }
+  if (!with_nodes) return out;
+  json& nodes = out["nodes"] = json::array();
+  nodes.get_ref<json::array_t&>().reserve(matrix.nodes.size());
+  for (const auto& row : matrix.nodes) nodes.push_back(node_json(matrix, row));
+  return out;
+}
 
-  return {{"generated_at", agent::rfc3339_utc(std::chrono::system_clock::time_point(
-                               std::chrono::milliseconds(matrix.generated_at_ms)))},
-          {"subjects", matrix.subjects},
-          {"stale_subjects", matrix.stale_subjects},
-          {"stale_after_seconds", matrix.stale_after.count()},
-          {"requested_but_ignored", matrix.requested_but_ignored},
-          {"statuses", statuses},
-          {"groups", groups},
-          {"capabilities", capabilities},
-          {"nodes", nodes}};
+nlohmann::json node_json(const Matrix& matrix, const NodeRow& row) {
+  using nlohmann::json;
+  json entry = json::object();
+  entry["node"] = row.node;
+  entry["subjects"] = row.subjects;
+  entry["stale_subjects"] = row.stale_subjects;
+  json& node_groups = entry["groups"] = json::array();
+  for (const auto g : row.groups) node_groups.push_back(matrix.groups[g].key);
+  json& ignored = entry["requested_but_ignored"] = json::array();
+  json& by_capability = entry["capabilities"] = json::object();
+  for (std::size_t c = 0; c < row.cells.size(); ++c) {
+    if (row.cells[c].subjects == 0) continue;
+    by_capability[matrix.capabilities[c]] = counts_json(row.cells[c]);
+    if (row.cells[c].requested_but_ignored > 0) ignored.push_back(matrix.capabilities[c]);
+  }
+  return entry;
 }
 
 std::vector<const SubjectState*> select_subjects(const std::vector<const SubjectState*>& subjects,

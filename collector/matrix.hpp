@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@ struct Cell {
 
   void add(const ResultSummary& result);
   int count(probes::Status status) const { return counts[static_cast<std::size_t>(status)]; }
+  bool operator==(const Cell&) const = default;
 };
 
 struct Group {
@@ -46,6 +48,7 @@ struct NodeRow {
   std::vector<std::size_t> groups;  // indexes into Matrix::groups
   std::vector<Cell> cells;          // indexed like Matrix::capabilities
   int requested_but_ignored = 0;
+  bool operator==(const NodeRow&) const = default;
 };
 
 struct Matrix {
@@ -59,6 +62,9 @@ struct Matrix {
   std::vector<std::vector<Cell>> cells;   // [capability][group]
   std::vector<Cell> totals;               // [capability]
   std::vector<NodeRow> nodes;             // sorted by name; empty unless asked for
+  // The next moment a fresh subject turns stale: until then, and while the fleet does not
+  // change, this matrix stays right.
+  std::int64_t valid_until_ms = std::numeric_limits<std::int64_t>::max();
 };
 
 std::string group_key(const agent::Subject& subject);
@@ -68,7 +74,9 @@ Matrix compute_matrix(const std::vector<const SubjectState*>& subjects, std::int
                       std::chrono::seconds stale_after, bool with_nodes);
 
 nlohmann::json cell_json(const Cell& cell);
-nlohmann::json to_json(const Matrix& matrix);
+nlohmann::json to_json(const Matrix& matrix, bool with_nodes = true);
+// One entry of the per-node part ("nodes") of to_json.
+nlohmann::json node_json(const Matrix& matrix, const NodeRow& row);
 
 }  // namespace capprobe::collector
 

@@ -22,7 +22,7 @@ target_compile_definitions(capprobe_collector_test_support PRIVATE
 add_dependencies(capprobe_collector_test_support capprobe-collector)
 
 add_executable(collector-bench-tool bench/collector/bench_tool.cpp)
-target_link_libraries(collector-bench-tool PRIVATE capprobe_collector_test_support)
+target_link_libraries(collector-bench-tool PRIVATE capprobe_collector capprobe_collector_test_support)
 
 function(capprobe_collector_tests name)
   add_executable(${name} ${ARGN} $<TARGET_OBJECTS:capprobe_catch_main>)
@@ -37,6 +37,7 @@ capprobe_collector_tests(unit_collector
   unit/collector/url_auth_test.cpp
   unit/collector/validate_test.cpp
   unit/collector/matrix_test.cpp
+  unit/collector/matrix_cache_test.cpp
   unit/collector/store_test.cpp
   unit/collector/metrics_html_test.cpp
 )

@@ -11,6 +11,7 @@
 #include "support/http_client.hpp"
 #include "support/raw_socket.hpp"
 #include "support/sample_report.hpp"
+#include "support/text.hpp"
 
 using namespace capprobe::collector::testing;
 using nlohmann::json;
@@ -158,8 +159,8 @@ TEST_CASE("an oversized header gets 431") {
   TempDir dir;
   CollectorProcess collector(dir.path() + "/c.db");
   RawSocket socket(collector.port());
-  socket.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(40000, 'p') +
-              "\r\n\r\n");
+  socket.send(cat(
+      {"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ", std::string(40000, 'p'), "\r\n\r\n"}));
   CHECK_THAT(socket.receive(5s, "\r\n\r\n"), Catch::StartsWith("HTTP/1.1 431"));
   check_serving(collector.port());
 }

@@ -10,6 +10,7 @@
 #include "support/collector_process.hpp"
 #include "support/http_client.hpp"
 #include "support/sample_report.hpp"
+#include "support/text.hpp"
 
 using namespace capprobe::collector::testing;
 using namespace std::chrono_literals;
@@ -36,10 +37,7 @@ TEST_CASE("kill -9 during a stream of posts loses no acknowledged report") {
         SampleOptions options;
         options.subject.node = "node-" + std::to_string(w);
         options.subject.pod = "ns/pod-" + std::to_string(i % 7);
-        // Appended rather than "w" + ...: that form trips a GCC 12 -Wrestrict false positive.
-        options.report_id = std::to_string(w);
-        options.report_id.insert(0, 1, 'w');
-        options.report_id += "-" + std::to_string(i);
+        options.report_id = cat({"w", std::to_string(w), "-", std::to_string(i)});
         options.target_bytes = 6 * 1024;
         const auto body = sample_report_text(options);
         ++attempts;

@@ -6,6 +6,7 @@
 #include "collector/validate.hpp"
 #include "support/collector_process.hpp"
 #include "support/sample_report.hpp"
+#include "support/text.hpp"
 
 using namespace capprobe::collector;
 
@@ -41,11 +42,8 @@ std::vector<InsertResult> insert(StoreWriter& writer, const std::vector<const St
   return writer.insert_batch(items);
 }
 
-// "prefix" + std::to_string(i) trips a GCC 12 -Wrestrict false positive; append instead.
 std::string numbered(const char* prefix, int i) {
-  std::string text = prefix;
-  text += std::to_string(i);
-  return text;
+  return testing::cat({prefix, std::to_string(i)});
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "agent/report.hpp"
 #include "collector/validate.hpp"
 #include "support/sample_report.hpp"
+#include "support/text.hpp"
 
 using namespace capprobe::collector;
 using nlohmann::json;
@@ -201,7 +202,8 @@ TEST_CASE("every envelope and result field is checked, and the message names it"
       {[](json& d) {
          json many = json::array();
          for (int i = 0; i < 1001; ++i)
-           many.push_back({{"id", "c" + std::to_string(i)}, {"status", "supported"}});
+           many.push_back(
+               {{"id", testing::cat({"c", std::to_string(i)})}, {"status", "supported"}});
          d["results"] = many;
        },
        "results holds more than 1000 entries"},

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Collector benchmark on loopback: ingest rate and p99 latency with wrk POSTing realistic
+# reports (about 20 KiB, a fresh report_id each) spread over 10,000 subjects; then
+# GET /api/v1/matrix latency with those 10,000 subjects stored, and the collector's RSS.
+#
+#   tests/bench/collector/bench.sh [BUILD_DIR]
+#   env: DURATION=20s CONNECTIONS=64 THREADS=2 SUBJECTS=10000 REPORT_BYTES=20480
+#
+# Needs wrk and curl (apt-get install -y wrk curl). Everything it starts is stopped at the end,
+# and its database lives in a temporary directory that is removed.
+set -euo pipefail
+
+BUILD=${1:-build}
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+SUBJECTS=${SUBJECTS:-10000}
+REPORT_BYTES=${REPORT_BYTES:-20480}
+HERE=$(cd "$(dirname "$0")" && pwd)
+COLLECTOR=$BUILD/tests/capprobe-collector
+TOOL=$BUILD/tests/collector-bench-tool
+
+for tool in wrk curl; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y $tool)" >&2; exit 2; }
+done
+[ -x "$COLLECTOR" ] && [ -x "$TOOL" ] || {
+  echo "bench: build capprobe-collector and collector-bench-tool in $BUILD first" >&2; exit 2; }
+
+WORK=$(mktemp -d)
+PID=""
+cleanup() {
+  if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# A free port: let the collector try a few random ones.
+for attempt in 1 2 3 4 5 6 7 8; do
+  PORT=$((20000 + RANDOM % 20000))
+  "$COLLECTOR" --listen "127.0.0.1:$PORT" --db "$WORK/bench.db" --keep 5 \
+    2>"$WORK/collector.log" &
+  PID=$!
+  for _ in $(seq 50); do
+    curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""
+done
+[ -n "$PID" ] || { echo "bench: the collector did not start:" >&2; cat "$WORK/collector.log" >&2; exit 1; }
+URL="http://127.0.0.1:$PORT"
+
+"$TOOL" template --bytes "$REPORT_BYTES" >"$WORK/template.json"
+echo "report size: $(wc -c <"$WORK/template.json") bytes; subjects: $SUBJECTS; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# Ingest. wrk's own latency figures include its queueing; the rate is completed requests.
+export CAPPROBE_TEMPLATE="$WORK/template.json" CAPPROBE_SUBJECTS="$SUBJECTS" CAPPROBE_THREADS="$THREADS"
+CAPPROBE_RUN=warm wrk -t"$THREADS" -c"$CONNECTIONS" -d3s -s "$HERE/post.lua" "$URL" >/dev/null
+CAPPROBE_RUN=main wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$HERE/post.lua" "$URL" \
+  >"$WORK/wrk.txt"
+RATE=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
+P99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")
+P50=$(awk '$1 == "50%" {print $2}' "$WORK/wrk.txt")
+ERRORS=$(awk '/Non-2xx/ {print $5}' "$WORK/wrk.txt")
+SOCKET_ERRORS=$(awk '/Socket errors/ {print $0}' "$WORK/wrk.txt")
+
+# Make sure every subject has a report (a slow run may not have reached them all).
+STORED=$(curl -sf "$URL/healthz" | sed -E 's/.*"subjects":([0-9]+).*/\1/')
+if [ "$STORED" -lt "$SUBJECTS" ]; then
+  CAPPROBE_RUN=fill wrk -t"$THREADS" -c"$CONNECTIONS" -d10s -s "$HERE/post.lua" "$URL" >/dev/null
+  STORED=$(curl -sf "$URL/healthz" | sed -E 's/.*"subjects":([0-9]+).*/\1/')
+fi
+
+# Matrix latency at that fleet size: 20 sequential requests, median and worst.
+matrix_times() {
+  for _ in $(seq 20); do curl -sf -o /dev/null -w '%{time_total}\n' "$URL$1"; done | sort -n
+}
+# Right after a report changed one subject (the matrix is recomputed), then unchanged (cached).
+for i in $(seq 20); do
+  sed -e "s/@@ID@@/after-change-$i/" -e "s/@@NODE@@/node-$((i * 37))/" "$WORK/template.json" \
+    | curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary @- "$URL/api/v1/reports"
+  curl -sf -o /dev/null -w '%{time_total}\n' "$URL/api/v1/matrix"
+done | sort -n >"$WORK/matrix-changed.txt"
+matrix_times "/api/v1/matrix" >"$WORK/matrix.txt"
+matrix_times "/api/v1/matrix?nodes=false" >"$WORK/matrix-groups.txt"
+matrix_times "/" >"$WORK/page.txt"
+MATRIX_BYTES=$(curl -sf "$URL/api/v1/matrix" | wc -c)
+ms() { awk -v line="$2" 'NR == line {printf "%.1f", $1 * 1000}' "$1"; }
+
+RSS=$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")
+HWM=$(awk '/VmHWM/ {print $2}' "/proc/$PID/status")
+DB=$(du -sk "$WORK" | cut -f1)
+
+echo "ingest:  $RATE reports/s, latency p50 $P50, p99 $P99 (wrk -t$THREADS -c$CONNECTIONS -d$DURATION)"
+echo "         non-2xx: ${ERRORS:-0} ${SOCKET_ERRORS}"
+echo "matrix:  GET /api/v1/matrix with $STORED subjects ($MATRIX_BYTES bytes):"
+echo "         after a report changed it: median $(ms "$WORK/matrix-changed.txt" 10) ms, max $(ms "$WORK/matrix-changed.txt" 20) ms"
+echo "         unchanged since the last GET: median $(ms "$WORK/matrix.txt" 10) ms, max $(ms "$WORK/matrix.txt" 20) ms"
+echo "         ?nodes=false: median $(ms "$WORK/matrix-groups.txt" 10) ms; HTML page: median $(ms "$WORK/page.txt" 10) ms"
+echo "memory:  collector RSS $((RSS / 1024)) MiB now, peak $((HWM / 1024)) MiB"
+echo "disk:    $((DB / 1024)) MiB (database + WAL, --keep 5)"
