@@ -1,6 +1,8 @@
 // The wording of the shared verdicts; see judge.hpp for the rules.
 #include "probes/common/judge.hpp"
 
+#include <utility>
+
 namespace capprobe::probes {
 
 void mark_ignored(CapabilityResult& result, std::string_view field, std::string_view seen_text) {
@@ -9,12 +11,26 @@ void mark_ignored(CapabilityResult& result, std::string_view field, std::string_
                    " was requested but is not in effect: " + std::string(seen_text);
 }
 
+void set_verdict(CapabilityResult& result, Status status, std::string observed,
+                 std::string summary) {
+  result.status = status;
+  result.observed = std::move(observed);
+  result.summary = std::move(summary);
+}
+
+std::optional<bool> requested_when(bool asked, const PodRequests& requests) {
+  if (asked) return true;
+  if (requests.from_pod_spec) return false;
+  return std::nullopt;
+}
+
 void judge_switch(CapabilityResult& result, bool in_effect, std::string_view field,
                   std::string_view seen_text) {
   if (in_effect) {
     result.status = Status::supported;
     result.summary = std::string(seen_text);
-    if (result.requested == false) result.summary += " (although " + std::string(field) + " was not requested)";
+    if (result.requested == false)
+      result.summary += " (although " + std::string(field) + " was not requested)";
     return;
   }
   if (result.requested.value_or(false)) {

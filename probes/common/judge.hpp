@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "probes/requests.hpp"
 #include "probes/result.hpp"
 
 namespace capprobe::probes {
@@ -23,5 +24,14 @@ void judge_switch(CapabilityResult& result, bool in_effect, std::string_view fie
 
 // For a capability that was requested and is demonstrably not in effect.
 void mark_ignored(CapabilityResult& result, std::string_view field, std::string_view seen_text);
+
+// Sets status, observed and summary together, so that no verdict is left half written.
+void set_verdict(CapabilityResult& result, Status status, std::string observed,
+                 std::string summary);
+
+// `requested` for a capability that a pod-spec field asks for by being there (a limit,
+// runAsUser): true when asked, false when a pod spec was given without it (the Kubernetes
+// default), null when no pod spec is known.
+std::optional<bool> requested_when(bool asked, const PodRequests& requests);
 
 }  // namespace capprobe::probes

@@ -38,26 +38,38 @@ std::string hierarchy_name(const Location* location) {
   return location->version == Version::v1 ? "cgroup_v1" : "cgroup_v2";
 }
 
-// The controller's location when this process's directory in it is known; otherwise nullptr,
-// with the reason in `unlocated` when the controller exists but the directory cannot be found
-// (then a limit may apply that cannot be read).
-const Location* located(const Discovery& discovery, const std::string& controller,
-                        std::optional<std::string>& unlocated) {
-  const auto* location = discovery.find(controller);
-  if (location == nullptr || location->directory) return location;
-  unlocated = "this process's " + controller + " cgroup " + location->cgroup_path +
-              " lies outside the root " + location->mount_root + " of the mount at " +
-              location->mount_point;
-  return nullptr;
-}
+// Reads one controller's files for a ControllerReads, keeping every read as evidence.
+class Reader {
+ public:
+  Reader(const platform::Platform& os, ControllerReads& config) : os_(os), config_(config) {}
 
-// Files that are absent are facts ("no such limit here"); anything else that failed is a limit
-// this process may be subject to without seeing it.
-void record(const Read& read, nlohmann::json& reads, std::vector<std::string>& hidden) {
-  reads.push_back(read.to_json());
-  if (!read.text && read.error != "ENOENT" && read.error != "ENOTDIR")
-    hidden.push_back(read.path + ": " + read.error);
-}
+  // The controller's location when this process's directory in it is known; otherwise nullptr,
+  // with the reason in `unlocated` when the controller exists but the directory cannot be found
+  // (then a limit may apply that cannot be read).
+  const Location* locate(const Discovery& discovery, const std::string& controller) {
+    const auto* location = discovery.find(controller);
+    config_.hierarchy = hierarchy_name(location);
+    if (location == nullptr || location->directory) return location;
+    config_.unlocated = "this process's " + controller + " cgroup " + location->cgroup_path +
+                        " lies outside the root " + location->mount_root + " of the mount at " +
+                        location->mount_point;
+    return nullptr;
+  }
+
+  // Files that are absent are facts ("no such limit here"); anything else that failed is a
+  // limit this process may be subject to without seeing it.
+  Read operator()(const std::string& path) {
+    auto file = read(os_, path);
+    config_.reads.push_back(file.to_json());
+    if (!file.text && file.error != "ENOENT" && file.error != "ENOTDIR")
+      config_.hidden.push_back(file.path + ": " + file.error);
+    return file;
+  }
+
+ private:
+  const platform::Platform& os_;
+  ControllerReads& config_;
+};
 
 std::optional<std::uint64_t> first_uint(const Read& read) {
   if (!read.text) return std::nullopt;
@@ -412,23 +424,40 @@ std::optional<RequestRange> request_from_weight_nonlinear(std::uint64_t weight) 
 
 // ---------------------------------------------------------------- limits over the ancestry
 
+std::string ControllerReads::unseen() const {
+  if (unlocated) return *unlocated;
+  if (!hidden.empty()) return "unreadable " + nlohmann::json(hidden).dump();
+  return "";
+}
+
+void add_cgroup_evidence(nlohmann::json& evidence, const ControllerReads& config) {
+  evidence["cgroup_hierarchy"] = config.hierarchy;
+  evidence["cgroup_reads"] = config.reads;
+  evidence["cgroup_hidden"] = config.hidden;
+  evidence["cgroup_unlocated"] = json_or_null(config.unlocated);
+}
+
+nlohmann::json ControllerReads::to_json() const {
+  return {{"hierarchy", hierarchy},
+          {"reads", reads},
+          {"hidden", hidden},
+          {"unlocated", json_or_null(unlocated)}};
+}
+
 CpuConfig read_cpu_config(const platform::Platform& os, const Discovery& discovery) {
   CpuConfig config;
-  config.hierarchy = hierarchy_name(discovery.find("cpu"));
-  const auto* location = located(discovery, "cpu", config.unlocated);
+  Reader reader(os, config);
+  const auto* location = reader.locate(discovery, "cpu");
   if (location == nullptr) return config;
   const bool v2 = location->version == Version::v2;
   for (const auto& directory : ancestry(*location)) {
     std::optional<CpuQuota> quota;
     if (v2) {
-      const auto max = read(os, directory + "/cpu.max");
-      record(max, config.reads, config.hidden);
+      const auto max = reader(directory + "/cpu.max");
       if (max.text) quota = parse_cpu_max(*max.text);
     } else {
-      const auto quota_file = read(os, directory + "/cpu.cfs_quota_us");
-      const auto period_file = read(os, directory + "/cpu.cfs_period_us");
-      record(quota_file, config.reads, config.hidden);
-      record(period_file, config.reads, config.hidden);
+      const auto quota_file = reader(directory + "/cpu.cfs_quota_us");
+      const auto period_file = reader(directory + "/cpu.cfs_period_us");
       if (quota_file.text && period_file.text)
         quota = parse_cfs_quota(*quota_file.text, *period_file.text);
     }
@@ -440,8 +469,7 @@ CpuConfig read_cpu_config(const platform::Platform& os, const Discovery& discove
     }
   }
   const auto& leaf = *location->directory;
-  const auto share_file = read(os, leaf + (v2 ? "/cpu.weight" : "/cpu.shares"));
-  record(share_file, config.reads, config.hidden);
+  const auto share_file = reader(leaf + (v2 ? "/cpu.weight" : "/cpu.shares"));
   (v2 ? config.weight : config.shares) = first_uint(share_file);
   config.stat_path = leaf + "/cpu.stat";
   return config;
@@ -449,13 +477,12 @@ CpuConfig read_cpu_config(const platform::Platform& os, const Discovery& discove
 
 MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& discovery) {
   MemoryConfig config;
-  config.hierarchy = hierarchy_name(discovery.find("memory"));
-  const auto* location = located(discovery, "memory", config.unlocated);
+  Reader reader(os, config);
+  const auto* location = reader.locate(discovery, "memory");
   if (location == nullptr) return config;
   const bool v2 = location->version == Version::v2;
   for (const auto& directory : ancestry(*location)) {
-    const auto limit = read(os, directory + (v2 ? "/memory.max" : "/memory.limit_in_bytes"));
-    record(limit, config.reads, config.hidden);
+    const auto limit = reader(directory + (v2 ? "/memory.max" : "/memory.limit_in_bytes"));
     if (limit.text) {
       const auto parsed = parse_byte_limit(*limit.text);
       if (parsed.kind == LimitKind::limited &&
@@ -465,8 +492,7 @@ MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& d
       }
     }
     if (v2) {
-      const auto high = read(os, directory + "/memory.high");
-      record(high, config.reads, config.hidden);
+      const auto high = reader(directory + "/memory.high");
       if (high.text) {
         const auto parsed = parse_byte_limit(*high.text);
         if (parsed.kind == LimitKind::limited &&
@@ -475,8 +501,7 @@ MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& d
       }
       // The kernel kills the whole group of the highest ancestor with oom.group set, so any
       // visible level with it makes crossing the limit unsafe.
-      const auto group = read(os, directory + "/memory.oom.group");
-      record(group, config.reads, config.hidden);
+      const auto group = reader(directory + "/memory.oom.group");
       if (group.text && text::trim(*group.text) == "1") config.oom_group = true;
       // ENOENT: a kernel before 4.19, which has no group kill.
       if (!group.text && group.error != "ENOENT" && !config.oom_policy_unseen)
@@ -485,21 +510,18 @@ MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& d
   }
   const auto& leaf = *location->directory;
   if (v2) {
-    const auto events = read(os, leaf + "/memory.events");
-    record(events, config.reads, config.hidden);
+    const auto events = reader(leaf + "/memory.events");
     if (events.text) {
       config.oom_kill = counter(*events.text, "oom_kill");
       config.oom = counter(*events.text, "oom");
     }
     config.oom_kill_path = leaf + "/memory.events";
-    const auto swap = read(os, leaf + "/memory.swap.max");
-    record(swap, config.reads, config.hidden);
+    const auto swap = reader(leaf + "/memory.swap.max");
     if (swap.text) config.swap_limit = std::string(text::trim(*swap.text));
   } else {
     // hierarchical_memory_limit is the kernel's own minimum over every ancestor, including
     // those a cgroup namespace or a bind mount hides from us.
-    const auto stat = read(os, leaf + "/memory.stat");
-    record(stat, config.reads, config.hidden);
+    const auto stat = reader(leaf + "/memory.stat");
     if (stat.text)
       if (const auto hierarchical = counter(*stat.text, "hierarchical_memory_limit");
           hierarchical && *hierarchical < kUnlimitedThreshold &&
@@ -507,8 +529,7 @@ MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& d
         config.limit_bytes = *hierarchical;
         config.limiting = "memory.stat hierarchical_memory_limit (above the visible cgroups)";
       }
-    const auto control = read(os, leaf + "/memory.oom_control");
-    record(control, config.reads, config.hidden);
+    const auto control = reader(leaf + "/memory.oom_control");
     if (control.text) {
       config.oom_kill = counter(*control.text, "oom_kill");
       config.oom_kill_disabled = counter(*control.text, "oom_kill_disable").value_or(0) == 1;
@@ -516,15 +537,13 @@ MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& d
       config.oom_policy_unseen = control.path + ": " + control.error;
     }
     config.oom_kill_path = leaf + "/memory.oom_control";
-    const auto swap = read(os, leaf + "/memory.memsw.limit_in_bytes");
-    record(swap, config.reads, config.hidden);
+    const auto swap = reader(leaf + "/memory.memsw.limit_in_bytes");
     if (swap.text) config.swap_limit = std::string(text::trim(*swap.text));
   }
   // Usage of the cgroup whose limit binds: that is the room left before the OOM killer acts.
   const bool visible_limit = config.limiting && text::starts_with(*config.limiting, "/");
   const auto usage_dir = visible_limit ? *config.limiting : leaf;
-  const auto usage = read(os, usage_dir + (v2 ? "/memory.current" : "/memory.usage_in_bytes"));
-  record(usage, config.reads, config.hidden);
+  const auto usage = reader(usage_dir + (v2 ? "/memory.current" : "/memory.usage_in_bytes"));
   config.usage_bytes = first_uint(usage);
   config.usage_path = usage.path;
   return config;
@@ -540,15 +559,13 @@ std::optional<std::uint64_t> read_oom_kill(const platform::Platform& os,
 
 CpusetConfig read_cpuset_config(const platform::Platform& os, const Discovery& discovery) {
   CpusetConfig config;
-  config.hierarchy = hierarchy_name(discovery.find("cpuset"));
-  const auto* location = located(discovery, "cpuset", config.unlocated);
+  Reader reader(os, config);
+  const auto* location = reader.locate(discovery, "cpuset");
   if (location == nullptr) return config;
   const bool v2 = location->version == Version::v2;
   const auto& leaf = *location->directory;
-  const auto cpus = read(os, leaf + (v2 ? "/cpuset.cpus.effective" : "/cpuset.cpus"));
-  const auto mems = read(os, leaf + (v2 ? "/cpuset.mems.effective" : "/cpuset.mems"));
-  record(cpus, config.reads, config.hidden);
-  record(mems, config.reads, config.hidden);
+  const auto cpus = reader(leaf + (v2 ? "/cpuset.cpus.effective" : "/cpuset.cpus"));
+  const auto mems = reader(leaf + (v2 ? "/cpuset.mems.effective" : "/cpuset.mems"));
   if (cpus.text) config.cpus = text::parse_cpu_list(*cpus.text);
   if (mems.text) config.mems = text::parse_cpu_list(*mems.text);
   return config;

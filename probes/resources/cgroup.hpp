@@ -149,25 +149,37 @@ std::optional<RequestRange> request_from_weight_nonlinear(std::uint64_t weight);
 
 // ---------------------------------------------------------------- limits over the ancestry
 
-struct CpuConfig {
+// What every controller reader records besides the values it found.
+struct ControllerReads {
   std::string hierarchy = "none";  // which holds the controller: "cgroup_v1", "cgroup_v2", "none"
   // Set when the controller exists but this process's cgroup in it cannot be found (its path
   // lies outside the mount's root): a limit may apply that cannot be read.
   std::optional<std::string> unlocated;
+  std::vector<std::string> hidden;  // files that exist but could not be read: "path: EACCES"
+  nlohmann::json reads = nlohmann::json::array();  // every file as read (Read::to_json)
+
+  // Why a limit may apply that cannot be read: the unlocated cgroup, else the hidden files;
+  // empty when everything was read.
+  std::string unseen() const;
+  // {"hierarchy", "reads", "hidden", "unlocated"}.
+  nlohmann::json to_json() const;
+};
+
+// The evidence keys cgroup_hierarchy, cgroup_reads, cgroup_hidden and cgroup_unlocated of the
+// resource probes.
+void add_cgroup_evidence(nlohmann::json& evidence, const ControllerReads& config);
+
+struct CpuConfig : ControllerReads {
   std::optional<double> limit_cpus;  // the tightest quota/period over the visible ancestors
   std::optional<CpuQuota> limiting;  // the quota that gives it
   std::optional<std::string> limiting_directory;
   std::optional<std::uint64_t> shares;   // v1, this cgroup
   std::optional<std::uint64_t> weight;   // v2, this cgroup
   std::optional<std::string> stat_path;  // cpu.stat of this cgroup, for throttling deltas
-  std::vector<std::string> hidden;       // files that exist but could not be read: "path: EACCES"
-  nlohmann::json reads = nlohmann::json::array();
 };
 CpuConfig read_cpu_config(const platform::Platform& os, const Discovery& discovery);
 
-struct MemoryConfig {
-  std::string hierarchy = "none";
-  std::optional<std::string> unlocated;
+struct MemoryConfig : ControllerReads {
   std::optional<std::uint64_t> limit_bytes;  // tightest over the ancestors (and, on v1, the
                                              // kernel's hierarchical_memory_limit)
   std::optional<std::string> limiting;       // the directory, or "memory.stat" when the tightest
@@ -184,21 +196,15 @@ struct MemoryConfig {
   // limit may take the whole container or freeze it, just as when they are set.
   std::optional<std::string> oom_policy_unseen;
   std::optional<std::string> swap_limit;  // raw memory.swap.max (v2) or memsw limit (v1)
-  std::vector<std::string> hidden;
-  nlohmann::json reads = nlohmann::json::array();
 };
 MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& discovery);
 // Re-reads just the oom_kill counter (after a trial).
 std::optional<std::uint64_t> read_oom_kill(const platform::Platform& os,
                                            const MemoryConfig& config);
 
-struct CpusetConfig {
-  std::string hierarchy = "none";
-  std::optional<std::string> unlocated;
+struct CpusetConfig : ControllerReads {
   std::optional<std::vector<int>> cpus;
   std::optional<std::vector<int>> mems;
-  std::vector<std::string> hidden;
-  nlohmann::json reads = nlohmann::json::array();
 };
 CpusetConfig read_cpuset_config(const platform::Platform& os, const Discovery& discovery);
 

@@ -49,18 +49,12 @@ std::string numbers(const CpuFacts& facts) {
   return out;
 }
 
-void set(CapabilityResult& result, Status status, std::string observed, std::string summary) {
-  result.status = status;
-  result.observed = std::move(observed);
-  result.summary = std::move(summary);
-}
-
 // A shortfall below what should be reachable: the hypervisor, or other load on the node.
 void judge_shortfall(const CpuFacts& facts, double expected, CapabilityResult& result) {
   if (steal_explains(facts, expected)) {
-    set(result, Status::untested, "hypervisor_limited",
-        "the burn reached fewer CPUs than expected (" + cpus_text(expected) +
-            ") and the hypervisor stole the difference: " + numbers(facts));
+    set_verdict(result, Status::untested, "hypervisor_limited",
+                "the burn reached fewer CPUs than expected (" + cpus_text(expected) +
+                    ") and the hypervisor stole the difference: " + numbers(facts));
     return;
   }
   const double shortfall = expected - facts.measured_cpus.value_or(0);
@@ -69,9 +63,9 @@ void judge_shortfall(const CpuFacts& facts, double expected, CapabilityResult& r
     cause = *facts.other_cpus >= 0.5 * shortfall
                 ? "other processes kept the CPUs busy meanwhile (contention)"
                 : "neither steal nor other load explains it";
-  set(result, Status::untested, "inconclusive",
-      "the burn reached fewer CPUs than expected (" + cpus_text(expected) + "), " + cause + ": " +
-          numbers(facts));
+  set_verdict(result, Status::untested, "inconclusive",
+              "the burn reached fewer CPUs than expected (" + cpus_text(expected) + "), " + cause +
+                  ": " + numbers(facts));
 }
 
 // The pod spec and the cgroup disagree: worth saying whatever the verdict.
@@ -99,7 +93,7 @@ void judge_quick(const CpuFacts& facts, CapabilityResult& result) {
                  " CPUs was requested: the pod-level cgroup may be hidden by the cgroup namespace, "
                  "only the burn would show it";
   }
-  set(result, Status::untested, facts.limit_cpus ? "configured" : "not_measured", summary);
+  set_verdict(result, Status::untested, facts.limit_cpus ? "configured" : "not_measured", summary);
 }
 
 }  // namespace
@@ -151,7 +145,7 @@ namespace {
 
 void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
   if (!facts.measured_cpus) {
-    set(result, Status::error, "error", "the burn produced no measurement");
+    set_verdict(result, Status::error, "error", "the burn produced no measurement");
     return;
   }
   const double measured = *facts.measured_cpus;
@@ -161,16 +155,17 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
   if (facts.limit_cpus) {
     const double limit = *facts.limit_cpus;
     if (limit >= visible * (1 - kCpuTolerance / 3)) {
-      set(result, Status::untested, "not_binding",
-          "the limit of " + cpus_text(limit) + " CPUs is not below the " +
-              std::to_string(facts.visible_cpus) +
-              " CPUs this process may use, so the burn cannot "
-              "show it: " +
-              numbers(facts));
+      set_verdict(result, Status::untested, "not_binding",
+                  "the limit of " + cpus_text(limit) + " CPUs is not below the " +
+                      std::to_string(facts.visible_cpus) +
+                      " CPUs this process may use, so the burn cannot "
+                      "show it: " +
+                      numbers(facts));
       return;
     }
     if (matches(measured, limit)) {
-      set(result, Status::supported, "enforced", "the CPU limit is enforced: " + numbers(facts));
+      set_verdict(result, Status::supported, "enforced",
+                  "the CPU limit is enforced: " + numbers(facts));
       return;
     }
     if (measured > limit * (1 + kCpuTolerance)) {
@@ -180,13 +175,15 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
       if (result.requested.value_or(false))
         mark_ignored(result, kField, seen);
       else
-        set(result, Status::unsupported, "not_enforced", "the CPU limit is not enforced: " + seen);
+        set_verdict(result, Status::unsupported, "not_enforced",
+                    "the CPU limit is not enforced: " + seen);
       return;
     }
     // Below the limit, but the kernel throttled the burn at the quota: the limit bit in some
     // periods and other load took the rest.
     if (facts.nr_throttled_delta.value_or(0) > 0) {
-      set(result, Status::supported, "enforced",
+      set_verdict(
+          result, Status::supported, "enforced",
           "the CPU limit is enforced (the kernel throttled the burn at the quota) although other "
           "load kept the measurement below it: " +
               numbers(facts));
@@ -198,7 +195,8 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
   // No limit visible in the cgroups this process can see.
   if (requested && *requested < visible * (1 - kCpuTolerance)) {
     if (matches(measured, *requested)) {
-      set(result, Status::supported, "enforced",
+      set_verdict(
+          result, Status::supported, "enforced",
           "no CPU limit is visible in this process's cgroups (the limiting cgroup is hidden, e.g. "
           "by the cgroup namespace) but the burn matches the requested " +
               cpus_text(*requested) + " CPUs: " + numbers(facts));
@@ -222,7 +220,7 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
     else
       summary += result.requested.has_value() ? "; no limit was requested"
                                               : "; whether a limit was requested is unknown";
-    set(result, Status::untested, "no_limit", summary);
+    set_verdict(result, Status::untested, "no_limit", summary);
     return;
   }
   judge_shortfall(facts, visible, result);
@@ -247,10 +245,7 @@ CapabilityResult run(ProbeContext& ctx) {
   CapabilityResult result;
   result.id = "resources.cpu_limit";
   const auto& requests = ctx.requests;
-  if (requests.cpu_limit_cpus)
-    result.requested = true;
-  else if (requests.from_pod_spec)
-    result.requested = false;
+  result.requested = requested_when(requests.cpu_limit_cpus.has_value(), requests);
 
   const auto discovery = cgroup::discover(ctx.os);
   const auto config = cgroup::read_cpu_config(ctx.os, discovery);
@@ -261,10 +256,7 @@ CapabilityResult run(ProbeContext& ctx) {
   facts.requested_cpus = requests.cpu_limit_cpus;
   facts.quick = ctx.quick;
   facts.visible_cpus = allowed ? static_cast<int>(allowed.value().size()) : 0;
-  if (config.unlocated)
-    facts.limit_unseen = *config.unlocated;
-  else if (!config.hidden.empty())
-    facts.limit_unseen = "unreadable " + nlohmann::json(config.hidden).dump();
+  facts.limit_unseen = config.unseen();
 
   auto& evidence = result.evidence;
   evidence["limit_cpus"] =
@@ -272,7 +264,6 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["limit_source"] = config.limit_cpus ? config.hierarchy : "none";
   evidence["measured_cpus"] = nullptr;
   evidence["visible_cpus"] = facts.visible_cpus;
-  evidence["cgroup_hierarchy"] = config.hierarchy;
   evidence["quota_us"] =
       config.limiting ? json_or_null(config.limiting->quota_us) : nlohmann::json(nullptr);
   evidence["period_us"] = config.limiting ? nlohmann::json(config.limiting->period_us) : nullptr;
@@ -310,9 +301,7 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["allowed_cpus"] =
       allowed ? nlohmann::json(text::format_cpu_list(allowed.value())) : nlohmann::json(nullptr);
   evidence["cgroup"] = discovery.to_json();
-  evidence["cgroup_reads"] = config.reads;
-  evidence["cgroup_hidden"] = config.hidden;
-  evidence["cgroup_unlocated"] = json_or_null(config.unlocated);
+  add_cgroup_evidence(evidence, config);
 
   if (!allowed) {
     evidence["allowed_cpus_errno"] = allowed.error().name;

@@ -28,12 +28,6 @@ std::string differs(const MemoryFacts& facts) {
   return " (the pod spec requested " + mib(requested) + ", the cgroup says " + mib(limit) + ")";
 }
 
-void set(CapabilityResult& result, Status status, std::string observed, std::string summary) {
-  result.status = status;
-  result.observed = std::move(observed);
-  result.summary = std::move(summary);
-}
-
 platform::MemoryTrialPlan make_plan(std::uint64_t stop_at, std::uint64_t vm_size) {
   platform::MemoryTrialPlan plan;
   plan.stop_at_bytes = stop_at;
@@ -55,25 +49,28 @@ void judge_approach(const MemoryFacts& facts, const MemoryPlan& plan, const Tria
           : "whether an OOM kill would take the whole container (or freeze it) cannot be read (" +
                 facts.oom_policy_unseen + ")";
   if (!plan.trial) {
-    set(result, Status::untested, "approach_only",
-        "the limit of " + mib(*facts.limit_bytes) + " was not crossed because " + why + "; " +
-            plan.reason + differs(facts));
+    set_verdict(result, Status::untested, "approach_only",
+                "the limit of " + mib(*facts.limit_bytes) + " was not crossed because " + why +
+                    "; " + plan.reason + differs(facts));
     return;
   }
   if (!trial.outcome) {
-    set(result, Status::error, "error", "the approach allocation could not run: " + trial.error);
+    set_verdict(result, Status::error, "error",
+                "the approach allocation could not run: " + trial.error);
     return;
   }
   const auto& outcome = *trial.outcome;
   result.evidence["reached_bytes"] = outcome.reached_bytes;
   if (outcome.end == platform::MemoryTrialEnd::reached_target) {
-    set(result, Status::untested, "approach_only",
-        "a child allocated " + mib(outcome.reached_bytes) + " without crossing " +
-            limit_text(facts) + " (usage " + (facts.usage_bytes ? mib(*facts.usage_bytes) : "?") +
-            "); the limit itself was not crossed because " + why + differs(facts));
+    set_verdict(result, Status::untested, "approach_only",
+                "a child allocated " + mib(outcome.reached_bytes) + " without crossing " +
+                    limit_text(facts) + " (usage " +
+                    (facts.usage_bytes ? mib(*facts.usage_bytes) : "?") +
+                    "); the limit itself was not crossed because " + why + differs(facts));
     return;
   }
-  set(result, Status::untested, "approach_only",
+  set_verdict(
+      result, Status::untested, "approach_only",
       "the approach allocation stopped early at " + mib(outcome.reached_bytes) + " (" +
           (outcome.detail.empty() ? "signal " + std::to_string(outcome.signal) : outcome.detail) +
           "), below " + limit_text(facts) + "; the limit was not crossed because " + why +
@@ -136,13 +133,14 @@ void judge_memory_limit(const MemoryFacts& facts, const MemoryPlan& plan, const 
                      : "no memory limit could be read (" + facts.limit_unseen + ")";
       if (!facts.limit_bytes && facts.requested_bytes)
         summary += " although " + mib(*facts.requested_bytes) + " was requested";
-      set(result, Status::untested, facts.limit_bytes ? "configured" : "not_measured", summary);
+      set_verdict(result, Status::untested, facts.limit_bytes ? "configured" : "not_measured",
+                  summary);
       return;
     }
     if (!facts.limit_unseen.empty()) {
       // A limit may exist; neither "nothing to enforce" nor "ignored" can be claimed.
-      set(result, Status::untested, "unknown",
-          "the memory limit cannot be read, so nothing was tested: " + facts.limit_unseen);
+      set_verdict(result, Status::untested, "unknown",
+                  "the memory limit cannot be read, so nothing was tested: " + facts.limit_unseen);
       return;
     }
     result.observed = "no_limit";
@@ -153,16 +151,16 @@ void judge_memory_limit(const MemoryFacts& facts, const MemoryPlan& plan, const 
                        " was requested)");
       return;
     }
-    set(result, Status::untested, "no_limit",
-        std::string("no memory limit is configured, so there is nothing to enforce; ") +
-            (result.requested.has_value() ? "none was requested"
-                                          : "whether one was requested is unknown"));
+    set_verdict(result, Status::untested, "no_limit",
+                std::string("no memory limit is configured, so there is nothing to enforce; ") +
+                    (result.requested.has_value() ? "none was requested"
+                                                  : "whether one was requested is unknown"));
     return;
   }
   if (plan.outcome == "skipped_unsafe") {
-    set(result, Status::untested, "skipped_unsafe",
-        "the allocation test was skipped to protect the node: " + plan.reason + "; configured " +
-            limit_text(facts) + differs(facts));
+    set_verdict(result, Status::untested, "skipped_unsafe",
+                "the allocation test was skipped to protect the node: " + plan.reason +
+                    "; configured " + limit_text(facts) + differs(facts));
     return;
   }
   if (plan.outcome == "approach_only") return judge_approach(facts, plan, trial, result);
@@ -171,7 +169,8 @@ void judge_memory_limit(const MemoryFacts& facts, const MemoryPlan& plan, const 
   const auto limit = *facts.limit_bytes;
   if (!trial.outcome) {
     evidence["outcome"] = "not_run";
-    set(result, Status::error, "error", "the allocation trial could not run: " + trial.error);
+    set_verdict(result, Status::error, "error",
+                "the allocation trial could not run: " + trial.error);
     return;
   }
   const auto& outcome = *trial.outcome;
@@ -193,9 +192,9 @@ void judge_memory_limit(const MemoryFacts& facts, const MemoryPlan& plan, const 
     case platform::MemoryTrialEnd::killed: {
       if (outcome.signal != 9) {
         evidence["outcome"] = "not_run";
-        set(result, Status::error, "error",
-            "the allocating child died of signal " + std::to_string(outcome.signal) + ": " +
-                figures);
+        set_verdict(result, Status::error, "error",
+                    "the allocating child died of signal " + std::to_string(outcome.signal) + ": " +
+                        figures);
         return;
       }
       evidence["outcome"] = "oom_killed";
@@ -205,10 +204,11 @@ void judge_memory_limit(const MemoryFacts& facts, const MemoryPlan& plan, const 
           summary +=
               " (the oom_kill counter did not move: the kill came from a cgroup we cannot see)";
         if (!near) summary += " (earlier than the limit: other usage in the cgroup grew)";
-        set(result, Status::supported, "enforced", summary + differs(facts));
+        set_verdict(result, Status::supported, "enforced", summary + differs(facts));
         return;
       }
-      set(result, Status::untested, "inconclusive",
+      set_verdict(
+          result, Status::untested, "inconclusive",
           "the child was killed well below the limit, not by this cgroup's OOM killer (node memory "
           "pressure?): " +
               figures + differs(facts));
@@ -218,34 +218,36 @@ void judge_memory_limit(const MemoryFacts& facts, const MemoryPlan& plan, const 
       if (reached > limit) break;  // it held more than the limit before failing: not enforced
       evidence["outcome"] = "alloc_failed";
       if (near) {
-        set(result, Status::supported, "enforced",
-            "the limit is enforced by allocation failure (" + outcome.detail + "): " + figures +
-                differs(facts));
+        set_verdict(result, Status::supported, "enforced",
+                    "the limit is enforced by allocation failure (" + outcome.detail +
+                        "): " + figures + differs(facts));
         return;
       }
-      set(result, Status::untested, "inconclusive",
-          "allocation failed (" + outcome.detail + ") well below the limit: " + figures +
-              differs(facts));
+      set_verdict(result, Status::untested, "inconclusive",
+                  "allocation failed (" + outcome.detail + ") well below the limit: " + figures +
+                      differs(facts));
       return;
     case platform::MemoryTrialEnd::timed_out:
       evidence["outcome"] = "not_run";
       if (facts.high_bytes && *facts.high_bytes < limit) {
-        set(result, Status::untested, "throttled",
-            "the allocation trial was throttled by memory.high (" + mib(*facts.high_bytes) +
-                ") and did not reach the limit within " + std::to_string(kTrialTimeout.count()) +
-                " ms: " + figures + differs(facts));
+        set_verdict(result, Status::untested, "throttled",
+                    "the allocation trial was throttled by memory.high (" + mib(*facts.high_bytes) +
+                        ") and did not reach the limit within " +
+                        std::to_string(kTrialTimeout.count()) + " ms: " + figures + differs(facts));
         return;
       }
-      set(result, Status::error, "timed_out",
-          "the allocation trial did not finish within " + std::to_string(kTrialTimeout.count()) +
-              " ms (reclaim or swap thrashing?): " + figures + differs(facts));
+      set_verdict(result, Status::error, "timed_out",
+                  "the allocation trial did not finish within " +
+                      std::to_string(kTrialTimeout.count()) +
+                      " ms (reclaim or swap thrashing?): " + figures + differs(facts));
       return;
     case platform::MemoryTrialEnd::reached_target:
       break;
   }
   evidence["outcome"] = "not_enforced";
   if (facts.swap_possible) {
-    set(result, Status::untested, "swapping",
+    set_verdict(
+        result, Status::untested, "swapping",
         "the child held more than the limit, but swap is available to this cgroup, so the excess "
         "may have been swapped out rather than the limit ignored: " +
             figures + differs(facts));
@@ -256,8 +258,8 @@ void judge_memory_limit(const MemoryFacts& facts, const MemoryPlan& plan, const 
     mark_ignored(result, kField, figures + differs(facts));
     return;
   }
-  set(result, Status::unsupported, "not_enforced",
-      "the memory limit is not enforced: " + figures + differs(facts));
+  set_verdict(result, Status::unsupported, "not_enforced",
+              "the memory limit is not enforced: " + figures + differs(facts));
 }
 
 namespace {
@@ -277,10 +279,7 @@ CapabilityResult run(ProbeContext& ctx) {
   CapabilityResult result;
   result.id = "resources.memory_limit";
   const auto& requests = ctx.requests;
-  if (requests.memory_limit_bytes)
-    result.requested = true;
-  else if (requests.from_pod_spec)
-    result.requested = false;
+  result.requested = requested_when(requests.memory_limit_bytes.has_value(), requests);
 
   const auto discovery = cgroup::discover(ctx.os);
   const auto config = cgroup::read_memory_config(ctx.os, discovery);
@@ -303,15 +302,12 @@ CapabilityResult run(ProbeContext& ctx) {
   }
   if (status) facts.vm_size = status.value().vm_size_bytes;
   facts.swap_possible = swap_possible(config, swap_total);
-  if (config.unlocated)
-    facts.limit_unseen = *config.unlocated;
-  else if (!config.limit_bytes && !config.hidden.empty())
-    facts.limit_unseen = "unreadable " + nlohmann::json(config.hidden).dump();
+  // A hidden file next to a limit that was read (memory.high, a counter) hides no limit.
+  if (config.unlocated || !config.limit_bytes) facts.limit_unseen = config.unseen();
 
   auto& evidence = result.evidence;
   evidence["limit_bytes"] = json_or_null(config.limit_bytes);
   evidence["limit_source"] = config.limit_bytes ? config.hierarchy : "none";
-  evidence["cgroup_hierarchy"] = config.hierarchy;
   evidence["limiting_cgroup"] = json_or_null(config.limiting);
   evidence["usage_bytes"] = json_or_null(config.usage_bytes);
   evidence["high_bytes"] = json_or_null(config.high_bytes);
@@ -329,9 +325,7 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["requested_limit_bytes"] = json_or_null(requests.memory_limit_bytes);
   if (!meminfo) evidence["meminfo_errno"] = meminfo.error().name;
   evidence["cgroup"] = discovery.to_json();
-  evidence["cgroup_reads"] = config.reads;
-  evidence["cgroup_hidden"] = config.hidden;
-  evidence["cgroup_unlocated"] = json_or_null(config.unlocated);
+  add_cgroup_evidence(evidence, config);
 
   const auto plan = plan_memory_trial(facts);
   evidence["plan"] = nullptr;

@@ -16,11 +16,10 @@ namespace {
 constexpr const char* kId = "security.identity";
 
 std::optional<bool> identity_requested(const PodRequests& requests) {
-  const bool asked = requests.run_as_user || requests.run_as_group ||
-                     (requests.supplemental_groups && !requests.supplemental_groups->empty());
-  if (asked) return true;
-  if (requests.from_pod_spec) return false;
-  return std::nullopt;
+  return requested_when(
+      requests.run_as_user || requests.run_as_group ||
+          (requests.supplemental_groups && !requests.supplemental_groups->empty()),
+      requests);
 }
 
 nlohmann::json ids_json(const IdSet& ids) {

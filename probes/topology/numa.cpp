@@ -191,14 +191,12 @@ CapabilityResult run(ProbeContext& ctx) {
   auto distances = nlohmann::json::object();
   for (const auto& node : facts.nodes) distances[std::to_string(node.id)] = node.distances;
   evidence["distances"] = distances;
-  evidence["cpuset"] = {{"hierarchy", cpuset.hierarchy},
-                        {"cpus", cpuset.cpus ? nlohmann::json(text::format_cpu_list(*cpuset.cpus))
-                                             : nlohmann::json(nullptr)},
-                        {"mems", cpuset.mems ? nlohmann::json(text::format_cpu_list(*cpuset.mems))
-                                             : nlohmann::json(nullptr)},
-                        {"reads", cpuset.reads},
-                        {"unlocated", json_or_null(cpuset.unlocated)},
-                        {"hidden", cpuset.hidden}};
+  auto cpuset_json = cpuset.to_json();  // hierarchy, reads, hidden, unlocated
+  cpuset_json["cpus"] =
+      cpuset.cpus ? nlohmann::json(text::format_cpu_list(*cpuset.cpus)) : nlohmann::json(nullptr);
+  cpuset_json["mems"] =
+      cpuset.mems ? nlohmann::json(text::format_cpu_list(*cpuset.mems)) : nlohmann::json(nullptr);
+  evidence["cpuset"] = cpuset_json;
   evidence["affinity"] = affinity ? nlohmann::json(text::format_cpu_list(sorted(affinity.value())))
                                   : nlohmann::json(nullptr);
   evidence["mems_source"] =
