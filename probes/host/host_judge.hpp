@@ -90,4 +90,13 @@ bool sees_node_init(const ns::NamespaceLink& pid_ns, const ns::ProcessScan& scan
 void apply_host_verdict(CapabilityResult& result, const HostVerdict& verdict,
                         std::string_view field);
 
+// The evidence the three host.* results share: `namespace` (the key other tools read) and why it
+// could not be read, initial_namespace (null for kinds without a fixed initial inode), the node
+// agents seen and the isolation context.
+void add_namespace_evidence(nlohmann::json& evidence, const ns::NamespaceLink& own,
+                            const ns::ProcessScan& scan, const IsolationContext& isolation);
+// pid1_namespace (null when pid 1 is not the node's init or its link was not read) and why.
+void add_pid1_namespace_evidence(nlohmann::json& evidence,
+                                 const std::optional<ns::NamespaceLink>& pid1);
+
 }  // namespace capprobe::probes

@@ -22,17 +22,11 @@ CapabilityResult run(ProbeContext& ctx) {
   const auto facts = collect_ipc_facts(ctx.os, assess_isolation(ctx.os));
   apply_host_verdict(result, judge_host_ipc(facts), "hostIPC");
   auto& e = result.evidence;
-  e["namespace"] = facts.ipc_ns.json();
-  if (facts.ipc_ns.error) e["namespace_error"] = facts.ipc_ns.error->name;
-  e["initial_namespace"] = json_or_null(facts.ipc_ns.initial());
-  e["pid1_namespace"] = facts.pid1_ipc_ns ? facts.pid1_ipc_ns->json() : nlohmann::json(nullptr);
-  if (facts.pid1_ipc_ns && facts.pid1_ipc_ns->error)
-    e["pid1_namespace_error"] = facts.pid1_ipc_ns->error->name;
+  add_namespace_evidence(e, facts.ipc_ns, facts.scan, facts.isolation);
+  add_pid1_namespace_evidence(e, facts.pid1_ipc_ns);
   e["sysv_objects"] = {{"shm", json_or_null(facts.sysv.shm)},
                        {"msg", json_or_null(facts.sysv.msg)},
                        {"sem", json_or_null(facts.sysv.sem)}};
-  e["node_agents_visible"] = facts.scan.node_agents;
-  e["isolation"] = facts.isolation.observed;
   return result;
 }
 

@@ -57,11 +57,8 @@ CapabilityResult run(ProbeContext& ctx) {
   const auto verdict = judge_host_network(facts);
   apply_host_verdict(result, verdict, "hostNetwork");
   auto& e = result.evidence;
-  e["namespace"] = facts.net_ns.json();
-  if (facts.net_ns.error) e["namespace_error"] = facts.net_ns.error->name;
-  e["pid1_namespace"] = facts.pid1_net_ns ? facts.pid1_net_ns->json() : nlohmann::json(nullptr);
-  if (facts.pid1_net_ns && facts.pid1_net_ns->error)
-    e["pid1_namespace_error"] = facts.pid1_net_ns->error->name;
+  add_namespace_evidence(e, facts.net_ns, facts.scan, facts.isolation);
+  add_pid1_namespace_evidence(e, facts.pid1_net_ns);
   e["uts_namespace"] = facts.uts_ns.json();
   e["interfaces"] = facts.interfaces;
   e["node_interfaces"] = node_interfaces(facts.interfaces);
@@ -72,8 +69,6 @@ CapabilityResult run(ProbeContext& ctx) {
   if (facts.addresses_error) e["addresses_error"] = *facts.addresses_error;
   e["host_ip"] = json_or_null(facts.host_ip);
   e["host_ip_found"] = facts.host_ip ? nlohmann::json(host_ip_found(facts)) : nullptr;
-  e["node_agents_visible"] = facts.scan.node_agents;
-  e["isolation"] = facts.isolation.observed;
   e["conclusive"] = verdict.conclusive;
   return result;
 }

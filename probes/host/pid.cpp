@@ -21,15 +21,11 @@ CapabilityResult run(ProbeContext& ctx) {
   const auto facts = collect_pid_facts(ctx.os, assess_isolation(ctx.os));
   apply_host_verdict(result, judge_host_pid(facts), "hostPID");
   auto& e = result.evidence;
-  e["namespace"] = facts.pid_ns.json();
-  if (facts.pid_ns.error) e["namespace_error"] = facts.pid_ns.error->name;
-  e["initial_namespace"] = json_or_null(facts.pid_ns.initial());
+  add_namespace_evidence(e, facts.pid_ns, facts.scan, facts.isolation);
   e["pid1_comm"] = json_or_null(facts.scan.pid1_comm);
-  e["node_agents_visible"] = facts.scan.node_agents;
   e["kubelet_visible"] = std::find(facts.scan.node_agents.begin(), facts.scan.node_agents.end(),
                                    "kubelet") != facts.scan.node_agents.end();
   e["process_scan"] = facts.scan.json();
-  e["isolation"] = facts.isolation.observed;
   return result;
 }
 

@@ -2,6 +2,7 @@
 // interface naming, and turning a namespace judgement into the result and its verdict.
 #include <algorithm>
 
+#include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
 #include "probes/host/host_judge.hpp"
@@ -34,6 +35,21 @@ bool is_fallback_interface(std::string_view name) {
   static const std::vector<std::string_view> names = {
       "tunl0", "gre0", "gretap0", "erspan0", "ip_vti0", "ip6_vti0", "sit0", "ip6tnl0", "ip6gre0"};
   return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+void add_namespace_evidence(nlohmann::json& evidence, const ns::NamespaceLink& own,
+                            const ns::ProcessScan& scan, const IsolationContext& isolation) {
+  evidence["namespace"] = own.json();
+  if (own.error) evidence["namespace_error"] = own.error->name;
+  evidence["initial_namespace"] = json_or_null(own.initial());
+  evidence["node_agents_visible"] = scan.node_agents;
+  evidence["isolation"] = isolation.observed;
+}
+
+void add_pid1_namespace_evidence(nlohmann::json& evidence,
+                                 const std::optional<ns::NamespaceLink>& pid1) {
+  evidence["pid1_namespace"] = pid1 ? pid1->json() : nlohmann::json(nullptr);
+  if (pid1 && pid1->error) evidence["pid1_namespace_error"] = pid1->error->name;
 }
 
 void apply_host_verdict(CapabilityResult& result, const HostVerdict& verdict,
