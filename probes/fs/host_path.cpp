@@ -271,14 +271,12 @@ CapabilityResult judge_host_path(const HostPathFacts& facts) {
 namespace capprobe::probes {
 
 Probe fs_host_path_probe() {
-  ProbeInfo info;
-  info.id = "fs.host_path";
-  info.title = "hostPath volumes from the node, read-only or read-write";
-  info.pod_spec_field = "volumes[].hostPath";
-  info.platforms = {"linux"};
-  info.cost = Cost::light;
-  info.timeout = std::chrono::milliseconds(2000);
-  return {info,
+  return {{.id = "fs.host_path",
+           .title = "hostPath volumes from the node, read-only or read-write",
+           .pod_spec_field = "volumes[].hostPath",
+           .platforms = {"linux"},
+           .cost = Cost::light,
+           .timeout = std::chrono::milliseconds(2000)},
           [](ProbeContext& ctx) { return fs::judge_host_path(fs::collect_host_path_facts(ctx)); }};
 }
 

@@ -225,18 +225,16 @@ CapabilityResult judge_pipe_mount(const PipeMountFacts& facts) {
 namespace capprobe::probes {
 
 Probe fs_pipe_mount_probe() {
-  ProbeInfo info;
-  info.id = "fs.pipe_mount";
-  info.title = "Host IPC endpoints (unix sockets) mounted in";
-  info.pod_spec_field = "volumes[].hostPath (sockets)";
-  info.platforms = {"linux"};
-  info.cost = Cost::light;
   // Each connect is bounded by 200 ms and there are at most 32 endpoints; local connects
   // normally answer at once, so the whole probe takes milliseconds.
-  info.timeout = std::chrono::milliseconds(8000);
-  return {info, [](ProbeContext& ctx) {
-            return fs::judge_pipe_mount(fs::collect_pipe_mount_facts(ctx));
-          }};
+  return {
+      {.id = "fs.pipe_mount",
+       .title = "Host IPC endpoints (unix sockets) mounted in",
+       .pod_spec_field = "volumes[].hostPath (sockets)",
+       .platforms = {"linux"},
+       .cost = Cost::light,
+       .timeout = std::chrono::milliseconds(8000)},
+      [](ProbeContext& ctx) { return fs::judge_pipe_mount(fs::collect_pipe_mount_facts(ctx)); }};
 }
 
 }  // namespace capprobe::probes

@@ -163,14 +163,13 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
 namespace capprobe::probes {
 
 Probe fs_readonly_root_probe() {
-  ProbeInfo info;
-  info.id = "fs.readonly_root";
-  info.title = "Read-only root filesystem";
-  info.pod_spec_field = "securityContext.readOnlyRootFilesystem";
-  info.platforms = {"linux"};
-  info.cost = Cost::light;
-  info.timeout = std::chrono::milliseconds(2000);
-  return {info, [](ProbeContext& ctx) {
+  return {{.id = "fs.readonly_root",
+           .title = "Read-only root filesystem",
+           .pod_spec_field = "securityContext.readOnlyRootFilesystem",
+           .platforms = {"linux"},
+           .cost = Cost::light,
+           .timeout = std::chrono::milliseconds(2000)},
+          [](ProbeContext& ctx) {
             return fs::judge_readonly_root(fs::collect_readonly_root_facts(ctx));
           }};
 }

@@ -278,14 +278,12 @@ CapabilityResult judge_symlink(const SymlinkFacts& facts) {
 namespace capprobe::probes {
 
 Probe fs_symlink_probe() {
-  ProbeInfo info;
-  info.id = "fs.symlink";
-  info.title = "File and directory symlinks, absolute and relative";
-  info.pod_spec_field = "volumes (no field; Windows symlink gaps)";
-  info.platforms = {"linux"};
-  info.cost = Cost::light;
-  info.timeout = std::chrono::milliseconds(2000);
-  return {info,
+  return {{.id = "fs.symlink",
+           .title = "File and directory symlinks, absolute and relative",
+           .pod_spec_field = "volumes (no field; Windows symlink gaps)",
+           .platforms = {"linux"},
+           .cost = Cost::light,
+           .timeout = std::chrono::milliseconds(2000)},
           [](ProbeContext& ctx) { return fs::judge_symlink(fs::collect_symlink_facts(ctx)); }};
 }
 

@@ -103,13 +103,12 @@ HostVerdict judge_host_ipc(const IpcFacts& facts) {
 }
 
 Probe host_ipc_probe() {
-  ProbeInfo info;
-  info.id = "host.ipc";
-  info.title = "Node IPC namespace (hostIPC)";
-  info.pod_spec_field = "hostIPC";
-  info.platforms = {"linux"};
-  info.cost = Cost::light;
-  return Probe{info, run};
+  return {{.id = "host.ipc",
+           .title = "Node IPC namespace (hostIPC)",
+           .pod_spec_field = "hostIPC",
+           .platforms = {"linux"},
+           .cost = Cost::light},
+          run};
 }
 
 }  // namespace capprobe::probes

@@ -88,9 +88,9 @@ const std::vector<std::string>& node_agent_names() {
   // the node's kernel as well as the kubelet does (a pod VM's guest runs none of them: the Kata
   // agent starts containers itself). comm is cut to 15 characters, so every
   // "containerd-shim-runc-v2" reads "containerd-shim".
-  static const std::vector<std::string> names = {
-      "kubelet",   "containerd", "dockerd", "crio",           "k3s-server",
-      "k3s-agent", "runc",       "crun",    "containerd-shim", "conmon"};
+  static const std::vector<std::string> names = {"kubelet",         "containerd", "dockerd", "crio",
+                                                 "k3s-server",      "k3s-agent",  "runc",    "crun",
+                                                 "containerd-shim", "conmon"};
   return names;
 }
 

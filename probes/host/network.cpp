@@ -174,13 +174,12 @@ HostVerdict judge_host_network(const NetworkFacts& facts) {
 }
 
 Probe host_network_probe() {
-  ProbeInfo info;
-  info.id = "host.network";
-  info.title = "Node network namespace (hostNetwork)";
-  info.pod_spec_field = "hostNetwork";
-  info.platforms = {"linux"};
-  info.cost = Cost::light;
-  return Probe{info, run};
+  return {{.id = "host.network",
+           .title = "Node network namespace (hostNetwork)",
+           .pod_spec_field = "hostNetwork",
+           .platforms = {"linux"},
+           .cost = Cost::light},
+          run};
 }
 
 }  // namespace capprobe::probes

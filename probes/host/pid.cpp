@@ -82,13 +82,12 @@ HostVerdict judge_host_pid(const PidFacts& facts) {
 }
 
 Probe host_pid_probe() {
-  ProbeInfo info;
-  info.id = "host.pid";
-  info.title = "Node PID namespace (hostPID)";
-  info.pod_spec_field = "hostPID";
-  info.platforms = {"linux"};
-  info.cost = Cost::light;
-  return Probe{info, run};
+  return {{.id = "host.pid",
+           .title = "Node PID namespace (hostPID)",
+           .pod_spec_field = "hostPID",
+           .platforms = {"linux"},
+           .cost = Cost::light},
+          run};
 }
 
 }  // namespace capprobe::probes

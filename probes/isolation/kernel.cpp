@@ -85,13 +85,12 @@ CapabilityResult run(ProbeContext& ctx) {
 }  // namespace
 
 Probe isolation_kernel_probe() {
-  ProbeInfo info;
-  info.id = "isolation.kernel";
-  info.title = "Kernel isolation: node kernel, pod VM guest or sandbox";
-  info.pod_spec_field = "runtimeClassName";
-  info.platforms = {"linux"};
-  info.cost = Cost::light;
-  return Probe{info, run};
+  return {{.id = "isolation.kernel",
+           .title = "Kernel isolation: node kernel, pod VM guest or sandbox",
+           .pod_spec_field = "runtimeClassName",
+           .platforms = {"linux"},
+           .cost = Cost::light},
+          run};
 }
 
 }  // namespace capprobe::probes

@@ -104,13 +104,12 @@ std::string kubernetes_arch(std::string_view machine) {
 }
 
 Probe platform_os_probe() {
-  ProbeInfo info;
-  info.id = "platform.os";
-  info.title = "Operating system, release, kernel and architecture";
-  info.pod_spec_field = "nodeSelector kubernetes.io/os, node.kubernetes.io/windows-build";
-  info.platforms = {"linux"};
-  info.cost = Cost::light;
-  return Probe{info, run};
+  return {{.id = "platform.os",
+           .title = "Operating system, release, kernel and architecture",
+           .pod_spec_field = "nodeSelector kubernetes.io/os, node.kubernetes.io/windows-build",
+           .platforms = {"linux"},
+           .cost = Cost::light},
+          run};
 }
 
 }  // namespace capprobe::probes

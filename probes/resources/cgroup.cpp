@@ -471,7 +471,9 @@ CpuConfig read_cpu_config(const platform::Platform& os, const Discovery& discove
   const auto& leaf = *location->directory;
   const auto share_file = reader(leaf + (v2 ? "/cpu.weight" : "/cpu.shares"));
   (v2 ? config.weight : config.shares) = first_uint(share_file);
-  config.stat_path = leaf + "/cpu.stat";
+  // Throttling is counted where the quota is: a quota on a parent (a pod-level cgroup, say)
+  // throttles the parent, and the leaf's own nr_throttled stays 0.
+  config.stat_path = config.limiting_directory.value_or(leaf) + "/cpu.stat";
   return config;
 }
 

@@ -378,14 +378,13 @@ CapabilityResult run(ProbeContext& ctx) {
 }  // namespace
 
 Probe resources_cpu_limit_probe() {
-  ProbeInfo info;
-  info.id = "resources.cpu_limit";
-  info.title = "CPU limit: configured and measured";
-  info.pod_spec_field = "resources.limits.cpu";
-  info.platforms = {"linux"};
-  info.cost = Cost::heavy;
-  info.timeout = std::chrono::milliseconds(4000);
-  return Probe{std::move(info), run};
+  return {{.id = "resources.cpu_limit",
+           .title = "CPU limit: configured and measured",
+           .pod_spec_field = "resources.limits.cpu",
+           .platforms = {"linux"},
+           .cost = Cost::heavy,
+           .timeout = std::chrono::milliseconds(4000)},
+          run};
 }
 
 }  // namespace capprobe::probes

@@ -364,14 +364,13 @@ CapabilityResult run(ProbeContext& ctx) {
 }  // namespace
 
 Probe resources_memory_limit_probe() {
-  ProbeInfo info;
-  info.id = "resources.memory_limit";
-  info.title = "Memory limit: configured and enforced";
-  info.pod_spec_field = "resources.limits.memory";
-  info.platforms = {"linux"};
-  info.cost = Cost::heavy;
-  info.timeout = std::chrono::milliseconds(10000);
-  return Probe{std::move(info), run};
+  return {{.id = "resources.memory_limit",
+           .title = "Memory limit: configured and enforced",
+           .pod_spec_field = "resources.limits.memory",
+           .platforms = {"linux"},
+           .cost = Cost::heavy,
+           .timeout = std::chrono::milliseconds(10000)},
+          run};
 }
 
 }  // namespace capprobe::probes

@@ -269,17 +269,15 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
 }
 
 Probe security_capabilities_probe() {
-  return Probe{
-      ProbeInfo{kId,
-                "Capability sets, NoNewPrivs and privileged mode",
-                "securityContext.capabilities, securityContext.privileged",
-                {"linux"},
-                Cost::light,
-                std::chrono::milliseconds(2000)},
-      [](ProbeContext& ctx) {
-        return judge_capabilities(collect_capabilities(ctx.os), ctx.requests);
-      },
-  };
+  return {{.id = kId,
+           .title = "Capability sets, NoNewPrivs and privileged mode",
+           .pod_spec_field = "securityContext.capabilities, securityContext.privileged",
+           .platforms = {"linux"},
+           .cost = Cost::light,
+           .timeout = std::chrono::milliseconds(2000)},
+          [](ProbeContext& ctx) {
+            return judge_capabilities(collect_capabilities(ctx.os), ctx.requests);
+          }};
 }
 
 }  // namespace capprobe::probes

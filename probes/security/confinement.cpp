@@ -105,15 +105,13 @@ CapabilityResult judge_confinement(const ConfinementFacts& facts) {
 }
 
 Probe security_confinement_probe() {
-  return Probe{
-      ProbeInfo{kId,
-                "Confinement: seccomp, AppArmor, SELinux",
-                "securityContext.seccompProfile, appArmorProfile, seLinuxOptions",
-                {"linux"},
-                Cost::light,
-                std::chrono::milliseconds(2000)},
-      [](ProbeContext& ctx) { return judge_confinement(collect_confinement(ctx.os)); },
-  };
+  return {{.id = kId,
+           .title = "Confinement: seccomp, AppArmor, SELinux",
+           .pod_spec_field = "securityContext.seccompProfile, appArmorProfile, seLinuxOptions",
+           .platforms = {"linux"},
+           .cost = Cost::light,
+           .timeout = std::chrono::milliseconds(2000)},
+          [](ProbeContext& ctx) { return judge_confinement(collect_confinement(ctx.os)); }};
 }
 
 }  // namespace capprobe::probes

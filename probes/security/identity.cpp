@@ -162,15 +162,13 @@ CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& r
 }
 
 Probe security_identity_probe() {
-  return Probe{
-      ProbeInfo{kId,
-                "Process identity: user, group and supplementary groups",
-                "securityContext.runAsUser, runAsGroup, supplementalGroups",
-                {"linux"},
-                Cost::light,
-                std::chrono::milliseconds(2000)},
-      [](ProbeContext& ctx) { return judge_identity(collect_identity(ctx.os), ctx.requests); },
-  };
+  return {{.id = kId,
+           .title = "Process identity: user, group and supplementary groups",
+           .pod_spec_field = "securityContext.runAsUser, runAsGroup, supplementalGroups",
+           .platforms = {"linux"},
+           .cost = Cost::light,
+           .timeout = std::chrono::milliseconds(2000)},
+          [](ProbeContext& ctx) { return judge_identity(collect_identity(ctx.os), ctx.requests); }};
 }
 
 }  // namespace capprobe::probes

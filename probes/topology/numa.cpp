@@ -210,14 +210,13 @@ CapabilityResult run(ProbeContext& ctx) {
 }  // namespace
 
 Probe topology_numa_probe() {
-  ProbeInfo info;
-  info.id = "topology.numa";
-  info.title = "NUMA topology and cpuset restrictions";
-  info.pod_spec_field = "NUMA (Windows api-tracking)";
-  info.platforms = {"linux"};
-  info.cost = Cost::light;
-  info.timeout = std::chrono::milliseconds(2000);
-  return Probe{std::move(info), run};
+  return {{.id = "topology.numa",
+           .title = "NUMA topology and cpuset restrictions",
+           .pod_spec_field = "NUMA (Windows api-tracking)",
+           .platforms = {"linux"},
+           .cost = Cost::light,
+           .timeout = std::chrono::milliseconds(2000)},
+          run};
 }
 
 }  // namespace capprobe::probes
