@@ -38,6 +38,15 @@ std::string hierarchy_name(const Location* location) {
   return location->version == Version::v1 ? "cgroup_v1" : "cgroup_v2";
 }
 
+// Lowers `tightest` to the byte limit in `file` when it holds one below it; true when it did.
+bool tighten(std::optional<std::uint64_t>& tightest, const Read& file) {
+  if (!file.text) return false;
+  const auto parsed = parse_byte_limit(*file.text);
+  if (parsed.kind != LimitKind::limited || (tightest && parsed.bytes >= *tightest)) return false;
+  tightest = parsed.bytes;
+  return true;
+}
+
 // Reads one controller's files for a ControllerReads, keeping every read as evidence.
 class Reader {
  public:
@@ -485,22 +494,9 @@ MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& d
   const bool v2 = location->version == Version::v2;
   for (const auto& directory : ancestry(*location)) {
     const auto limit = reader(directory + (v2 ? "/memory.max" : "/memory.limit_in_bytes"));
-    if (limit.text) {
-      const auto parsed = parse_byte_limit(*limit.text);
-      if (parsed.kind == LimitKind::limited &&
-          (!config.limit_bytes || parsed.bytes < *config.limit_bytes)) {
-        config.limit_bytes = parsed.bytes;
-        config.limiting = directory;
-      }
-    }
+    if (tighten(config.limit_bytes, limit)) config.limiting = directory;
     if (v2) {
-      const auto high = reader(directory + "/memory.high");
-      if (high.text) {
-        const auto parsed = parse_byte_limit(*high.text);
-        if (parsed.kind == LimitKind::limited &&
-            (!config.high_bytes || parsed.bytes < *config.high_bytes))
-          config.high_bytes = parsed.bytes;
-      }
+      tighten(config.high_bytes, reader(directory + "/memory.high"));
       // The kernel kills the whole group of the highest ancestor with oom.group set, so any
       // visible level with it makes crossing the limit unsafe.
       const auto group = reader(directory + "/memory.oom.group");
