@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -67,9 +69,15 @@ CollectorProcess::CollectorProcess(const std::string& db_path,
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
 
+  // A test that dies on a signal must not leave its collector behind, and writing to a socket
+  // the collector has reset must be an error, not a SIGPIPE that kills the test.
+  std::signal(SIGPIPE, SIG_IGN);
+  const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the parent is already gone
     const int log = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) {
       dup2(log, STDERR_FILENO);
