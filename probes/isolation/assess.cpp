@@ -278,6 +278,7 @@ IsolationAssessment judge_isolation(const IsolationFacts& facts) {
   e["uptime_s"] = json_or_null(facts.uptime_s);
   e["pid1_started_after_boot_s"] = json_or_null(facts.pid1_started_after_boot_s);
   e["self_started_after_boot_s"] = json_or_null(facts.self_started_after_boot_s);
+  e["proc_of_own_pid_namespace"] = facts.proc_of_own_pid_namespace;
   e["node_agents_visible"] =
       facts.agent_scan ? nlohmann::json(facts.agent_scan->node_agents) : nlohmann::json(nullptr);
   return out;

@@ -88,15 +88,26 @@ void collect_container(const platform::Platform& os, IsolationFacts& facts) {
 }
 
 void collect_freshness(const platform::Platform& os, IsolationFacts& facts) {
+  if (auto boot_id = read_trimmed(os, "/proc/sys/kernel/random/boot_id")) facts.boot_id = *boot_id;
   if (auto uptime = os.read_file("/proc/uptime", 256)) {
     const auto fields = text::split_whitespace(uptime.value());
     if (!fields.empty()) facts.uptime_s = text::parse_double(fields[0]);
   }
+  // /proc/1 is our PID 1 only when /proc belongs to our PID namespace. After
+  // `unshare --pid --fork` without a fresh /proc mount it is the parent namespace's procfs:
+  // /proc/self/stat then names us by another pid, and /proc/1 is the node's init, whose early
+  // start would pass for a freshly booted guest kernel.
+  bool proc_is_ours = true;
+  if (auto stat = os.read_file("/proc/self/stat", 4096)) {
+    facts.self_started_after_boot_s = started_after_boot_s(stat.value());
+    const auto fields = text::split_whitespace(stat.value());
+    const auto pid_seen = fields.empty() ? std::nullopt : text::parse_int(fields[0]);
+    proc_is_ours = !pid_seen || *pid_seen == os.self_pid();
+  }
+  facts.proc_of_own_pid_namespace = proc_is_ours;
+  if (!proc_is_ours) return;
   if (auto stat = os.read_file("/proc/1/stat", 4096))
     facts.pid1_started_after_boot_s = started_after_boot_s(stat.value());
-  if (auto stat = os.read_file("/proc/self/stat", 4096))
-    facts.self_started_after_boot_s = started_after_boot_s(stat.value());
-  if (auto boot_id = read_trimmed(os, "/proc/sys/kernel/random/boot_id")) facts.boot_id = *boot_id;
 }
 
 }  // namespace

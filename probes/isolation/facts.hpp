@@ -41,6 +41,7 @@ struct IsolationFacts {
   std::optional<double> uptime_s;                   // /proc/uptime
   std::optional<double> pid1_started_after_boot_s;  // /proc/1/stat field 22
   std::optional<double> self_started_after_boot_s;  // /proc/self/stat field 22
+  bool proc_of_own_pid_namespace = true;  // false: /proc is an ancestor namespace's procfs
   // Only scanned when the PID namespace is the initial one and container hints exist: then a
   // namespace without any node agent is a VM guest's, not the node's.
   std::optional<ns::ProcessScan> agent_scan;

@@ -2,11 +2,14 @@
 // hypervisor of that kind announces, since CPUID is no file a tree could hold.
 #pragma once
 
+#include <cstdlib>
+
 #include <algorithm>
 #include <cstring>
 #include <string>
 
 #include "platform/fake/fake_platform.hpp"
+#include "tests/unit/probes/fixtures.hpp"
 
 namespace capprobe::testing {
 
@@ -37,8 +40,20 @@ inline std::string fixture_cpuid(const std::string& name) {
   return "KVMKVMKVM";
 }
 
+// The captured process is the one asking: getpid() agrees with the fixture's /proc/self/stat,
+// as it does for a real process whose /proc belongs to its own PID namespace.
+inline void adopt_fixture_pid(platform::FakePlatform& os) {
+  const auto stat = os.read_file("/proc/self/stat", 4096);
+  if (!stat) return;
+  const auto pid = std::atoi(stat.value().c_str());
+  if (pid <= 0) return;
+  os.pid = pid;
+  os.alive_pids.insert(pid);
+}
+
 inline void load_iso_fixture(platform::FakePlatform& os, const std::string& name) {
-  os.load_tree(std::string(CAPPROBE_FIXTURES) + "/" + name, "/");
+  load_fixture(os, name);
+  adopt_fixture_pid(os);
   script_cpuid(os, fixture_cpuid(name));
 }
 

@@ -8,7 +8,7 @@
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/isolation/facts.hpp"
-#include "probes/probe.hpp"
+#include "probes/linux_probes.hpp"
 #include "tests/unit/probes/iso_test_support.hpp"
 
 using capprobe::platform::FakePlatform;
@@ -16,10 +16,6 @@ using capprobe::probes::IsolationAssessment;
 using capprobe::probes::IsolationFacts;
 using capprobe::probes::judge_isolation;
 using capprobe::probes::Status;
-
-namespace capprobe::probes {
-Probe isolation_kernel_probe();
-}
 
 namespace {
 
@@ -77,7 +73,8 @@ IsolationFacts runc_container(IsolationFacts f) {
 
 FakePlatform fixture(const std::string& name, const std::string& cpuid_vendor) {
   FakePlatform os;
-  os.load_tree(std::string(CAPPROBE_FIXTURES) + "/" + name, "/");
+  capprobe::testing::load_fixture(os, name);
+  capprobe::testing::adopt_fixture_pid(os);
   capprobe::testing::script_cpuid(os, cpuid_vendor);
   return os;
 }
@@ -552,7 +549,7 @@ TEST_CASE("the agent scan runs only for an initial PID namespace with container 
 TEST_CASE("unusual errno cases stay distinguishable") {
   SECTION("no CPUID at all (ENOSYS) is not 'no hypervisor'") {
     FakePlatform os;  // no cpuid_leaves: ENOSYS
-    os.load_tree(std::string(CAPPROBE_FIXTURES) + "/iso-host", "/");
+    capprobe::testing::load_fixture(os, "iso-host");
     const auto facts = capprobe::probes::collect_isolation_facts(os);
     CHECK_FALSE(facts.cpuid_hypervisor_bit.has_value());
     CHECK_FALSE(has_signal(judge_isolation(facts), "cpuid:no-hypervisor-bit"));
@@ -689,4 +686,18 @@ TEST_CASE("isolation.kernel says so when its confidence is low") {
   CHECK(result.evidence["confidence"] == "low");
   CHECK(result.evidence["boot_id"].is_null());
   CHECK(result.summary.find("low confidence") != std::string::npos);
+}
+
+TEST_CASE("a /proc of the parent PID namespace does not pass its init for a fresh guest kernel") {
+  // `unshare --pid --fork` without --mount-proc: our PID namespace is our own, but /proc is the
+  // node's, where we have another pid and /proc/1 is the node's init, started at boot.
+  auto os = fixture("iso-kata", "KVMKVMKVM");
+  os.pid = 7;  // getpid() in our namespace; this /proc knows us as pid 1 (its self link)
+  const auto facts = capprobe::probes::collect_isolation_facts(os);
+  CHECK_FALSE(facts.proc_of_own_pid_namespace);
+  CHECK_FALSE(facts.pid1_started_after_boot_s.has_value());
+  CHECK(facts.self_started_after_boot_s.has_value());
+  const auto a = judge_isolation(facts);
+  CHECK_FALSE(has_signal(a, "kernel:fresh"));
+  CHECK(a.evidence.at("proc_of_own_pid_namespace") == false);
 }
