@@ -22,6 +22,12 @@ bool is_api(const std::vector<std::string>& s) {
 
 Response text_response(http::status status, std::string content_type, std::string body) {
   Response response{status, 11};
+  // The pages are self-contained: the browser is told to load nothing else and run no script,
+  // which also holds every report value that might slip through escaping to plain text.
+  if (content_type.rfind("text/html", 0) == 0)
+    response.set("Content-Security-Policy",
+                 "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; "
+                 "form-action 'none'; frame-ancestors 'none'");
   response.set(http::field::content_type, content_type);
   response.body() = std::move(body);
   return response;

@@ -270,7 +270,7 @@ std::string render_matrix_page(const Matrix& matrix) {
                "\"><b class=\"mono\">" + html_escape(matrix.capabilities[c]) + "</b></a> on " +
                html_escape(group_title(matrix.groups[g])) + ": " +
                std::to_string(cell.requested_but_ignored) + " of " +
-               std::to_string(cell.requested) + " subjects that requested it</li>";
+               count_of(cell.requested, "subject") + " that requested it</li>";
       }
     out += "</ul></div>";
   }

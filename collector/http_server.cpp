@@ -149,6 +149,7 @@ class Session : public std::enable_shared_from_this<Session> {
     response.version(version_);
     response.keep_alive(keep_alive_ && !close);
     response.set(http::field::server, "capprobe-collector");
+    response.set("X-Content-Type-Options", "nosniff");
     response.prepare_payload();
     if (head_) {
       const auto length = response.body().size();

@@ -9,10 +9,12 @@
 
 #include "support/collector_process.hpp"
 #include "support/http_client.hpp"
+#include "support/raw_socket.hpp"
 #include "support/sample_report.hpp"
 
 using namespace capprobe::collector::testing;
 using nlohmann::json;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -111,6 +113,13 @@ TEST_CASE("post reports, then the matrix, nodes, history and pages show them") {
   const auto page = http_get(port, "/");
   CHECK(page.status == 200);
   CHECK(page.content_type == "text/html; charset=utf-8");
+  {
+    RawSocket raw(port);  // the headers a browser sees
+    raw.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const auto head = raw.receive(5s, "\r\n\r\n");
+    CHECK_THAT(head, Catch::Contains("Content-Security-Policy: default-src 'none'"));
+    CHECK_THAT(head, Catch::Contains("X-Content-Type-Options: nosniff"));
+  }
   CHECK(page.body.find("worker-2") != std::string::npos);
   CHECK(page.body.find("REQUESTED BUT IGNORED") != std::string::npos);
   const auto node_page = http_get(port, "/nodes/worker-1");
