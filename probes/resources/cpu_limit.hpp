@@ -55,6 +55,4 @@ inline constexpr double kCpuTolerance = 0.15;
 //  - --quick: untested, "burn skipped by --quick".
 void judge_cpu_limit(const CpuFacts& facts, CapabilityResult& result);
 
-Probe resources_cpu_limit_probe();
-
 }  // namespace capprobe::probes

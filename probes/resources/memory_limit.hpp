@@ -61,6 +61,4 @@ struct TrialReport {
 void judge_memory_limit(const MemoryFacts& facts, const MemoryPlan& plan, const TrialReport& trial,
                         CapabilityResult& result);
 
-Probe resources_memory_limit_probe();
-
 }  // namespace capprobe::probes

@@ -35,6 +35,4 @@ struct NumaFacts {
 // no node is visible.
 void judge_numa(const NumaFacts& facts, CapabilityResult& result);
 
-Probe topology_numa_probe();
-
 }  // namespace capprobe::probes

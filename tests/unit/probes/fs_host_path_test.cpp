@@ -17,9 +17,9 @@ using capprobe::probes::fs::HostPathFinding;
 using capprobe::probes::fs::judge_host_path;
 using capprobe::probes::fs::NodeMount;
 using capprobe::testing::context_for;
-using capprobe::testing::fixture;
 using capprobe::testing::ForwardingPlatform;
 using capprobe::testing::kScratch;
+using capprobe::testing::load_fixture;
 
 namespace {
 
@@ -33,7 +33,7 @@ capprobe::probes::CapabilityResult run(capprobe::platform::Platform& os,
 
 // The pod of tests/fixtures/fs-k8s-pod with its mount points present in the fake.
 void k8s_pod(FakePlatform& os) {
-  os.load_tree(fixture("fs-k8s-pod"), "/");
+  load_fixture(os, "fs-k8s-pod");
   for (const auto* dir : {"/data", "/cache", "/var/log/pods", "/etc/capprobe", "/etc/tls"})
     os.dir(dir);
   os.file("/etc/hosts", "127.0.0.1 localhost\n");
@@ -331,7 +331,7 @@ TEST_CASE("fs.host_path warns about a test file left in a requested mount") {
 
 TEST_CASE("fs.host_path in a vSphere-Pod-like view: only /var/log/pods, read-only") {
   FakePlatform os;
-  os.load_tree(fixture("fs-vsphere-pod"), "/");
+  load_fixture(os, "fs-vsphere-pod");
   os.dir("/var/log/pods");
   os.dir("/scratch");
   const auto before = os.entry_count();
@@ -350,7 +350,7 @@ TEST_CASE("fs.host_path in a vSphere-Pod-like view: only /var/log/pods, read-onl
 
 TEST_CASE("fs.host_path in a Kata guest: shares from the host, kubelet files told apart") {
   FakePlatform os;
-  os.load_tree(fixture("fs-kata"), "/");
+  load_fixture(os, "fs-kata");
   os.dir("/data");
   os.file("/run/containerd/containerd.sock", "");  // Kata shows the host socket as a file
   const auto before = os.entry_count();
@@ -371,7 +371,7 @@ TEST_CASE("fs.host_path in a Kata guest: shares from the host, kubelet files tol
 
 TEST_CASE("fs.host_path in a runc container (captured): a host dir and a host socket") {
   FakePlatform os;
-  os.load_tree(fixture("fs-runc"), "/");
+  load_fixture(os, "fs-runc");
   os.dir("/data");
   os.special("/run/containerd/containerd.sock", FileKind::socket);
   const auto before = os.entry_count();

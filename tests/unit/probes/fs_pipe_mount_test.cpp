@@ -16,8 +16,8 @@ using capprobe::probes::fs::endpoint_state;
 using capprobe::probes::fs::judge_pipe_mount;
 using capprobe::probes::fs::kWellKnownSockets;
 using capprobe::testing::context_for;
-using capprobe::testing::fixture;
 using capprobe::testing::ForwardingPlatform;
+using capprobe::testing::load_fixture;
 using capprobe::testing::mount_line;
 
 namespace {
@@ -141,7 +141,7 @@ TEST_CASE("fs.pipe_mount: connected, refused and denied sockets") {
 
 TEST_CASE("fs.pipe_mount finds a host socket bound into a runc container (captured)") {
   FakePlatform os;
-  os.load_tree(fixture("fs-runc"), "/");
+  load_fixture(os, "fs-runc");
   os.special("/run/containerd/containerd.sock", FileKind::socket);
   os.connect_errors["/run/containerd/containerd.sock"] = "";
   const auto before = os.entry_count();
@@ -175,7 +175,7 @@ TEST_CASE("fs.pipe_mount finds sockets at any mount point, not only the well-kno
 
 TEST_CASE("fs.pipe_mount in Kata: the host socket is a file that refuses") {
   FakePlatform os;
-  os.load_tree(fixture("fs-kata"), "/");
+  load_fixture(os, "fs-kata");
   os.file("/run/containerd/containerd.sock", "");
   const auto before = os.entry_count();
   const auto result = run(os);

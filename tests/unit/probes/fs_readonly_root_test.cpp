@@ -15,8 +15,8 @@ using capprobe::probes::fs::collect_readonly_root_facts;
 using capprobe::probes::fs::judge_readonly_root;
 using capprobe::probes::fs::ReadonlyRootFacts;
 using capprobe::testing::context_for;
-using capprobe::testing::fixture;
 using capprobe::testing::kScratch;
+using capprobe::testing::load_fixture;
 using capprobe::testing::mount_line;
 
 namespace {
@@ -115,7 +115,7 @@ TEST_CASE("fs.readonly_root reports a test file it could not remove") {
 
 TEST_CASE("fs.readonly_root on a writable runc root writes, removes and leaves nothing") {
   FakePlatform os;
-  os.load_tree(fixture("fs-runc"), "/");
+  load_fixture(os, "fs-runc");
   os.dir("/etc");
   const auto before = os.entry_count();
   const auto result = run(os);
@@ -138,7 +138,7 @@ TEST_CASE("fs.readonly_root on a writable runc root writes, removes and leaves n
 
 TEST_CASE("fs.readonly_root on a read-only runc root (captured) with EROFS") {
   FakePlatform os;
-  os.load_tree(fixture("fs-runc-readonly"), "/");
+  load_fixture(os, "fs-runc-readonly");
   os.fs("/", FsInfo{true, 0xEF53, 0, 0});
   os.fail("create_file_exclusive", std::string("/") + kScratch + "-rw", "EROFS");
   const auto before = os.entry_count();
@@ -159,7 +159,7 @@ TEST_CASE("fs.readonly_root on a read-only runc root (captured) with EROFS") {
 
 TEST_CASE("fs.readonly_root catches the Kata trap: kataShared says rw, writes fail") {
   FakePlatform os;
-  os.load_tree(fixture("fs-kata"), "/");
+  load_fixture(os, "fs-kata");
   os.fail("create_file_exclusive", std::string("/") + kScratch + "-rw", "EROFS");
   const auto before = os.entry_count();
   const auto result = run(os);
@@ -175,7 +175,7 @@ TEST_CASE("fs.readonly_root catches the Kata trap: kataShared says rw, writes fa
 
 TEST_CASE("fs.readonly_root as non-root (EACCES) on a rw mount says untested and why") {
   FakePlatform os;
-  os.load_tree(fixture("fs-runc"), "/");
+  load_fixture(os, "fs-runc");
   os.fail("create_file_exclusive", std::string("/") + kScratch + "-rw", "EACCES");
   const auto before = os.entry_count();
   PodRequests requests;
@@ -191,7 +191,7 @@ TEST_CASE("fs.readonly_root as non-root (EACCES) on a rw mount says untested and
 
 TEST_CASE("fs.readonly_root as non-root shows the truth through /var/tmp on the same mount") {
   FakePlatform os;
-  os.load_tree(fixture("fs-runc"), "/");
+  load_fixture(os, "fs-runc");
   os.dir("/var/tmp");
   os.fail("create_file_exclusive", std::string("/") + kScratch + "-rw", "EACCES");
   os.fail("create_file_exclusive", std::string("/etc/") + kScratch + "-rw", "EACCES");
@@ -213,7 +213,7 @@ TEST_CASE("fs.readonly_root as non-root shows the truth through /var/tmp on the 
 
 TEST_CASE("fs.readonly_root as non-root: a writable /var/tmp on its own mount proves nothing") {
   FakePlatform os;
-  os.load_tree(fixture("fs-runc"), "/");
+  load_fixture(os, "fs-runc");
   auto mountinfo = os.read_file("/proc/self/mountinfo", 1 << 20).value();
   mountinfo += mount_line(90, "/", "/var/tmp", "tmpfs", "tmpfs");
   os.file("/proc/self/mountinfo", mountinfo);

@@ -2,6 +2,7 @@
 // each kind, several writable places, limits, and no residue).
 #include <catch2/catch.hpp>
 
+#include "probes/common/text.hpp"
 #include "probes/fs/symlink.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
 
@@ -15,9 +16,8 @@ using capprobe::probes::fs::judge_symlink;
 using capprobe::probes::fs::SymlinkFacts;
 using capprobe::probes::fs::SymlinkLocation;
 using capprobe::testing::context_for;
-using capprobe::testing::ends_with;
-using capprobe::testing::fixture;
 using capprobe::testing::ForwardingPlatform;
+using capprobe::testing::load_fixture;
 using capprobe::testing::mount_line;
 
 namespace {
@@ -147,7 +147,7 @@ TEST_CASE("fs.symlink on an empty platform works in the temp dir and leaves noth
 
 TEST_CASE("fs.symlink tries each writable volume of a runc container (captured mountinfo)") {
   FakePlatform os;
-  os.load_tree(fixture("fs-runc"), "/");
+  load_fixture(os, "fs-runc");
   os.dir("/data");
   os.special("/run/containerd/containerd.sock", FileKind::socket);  // a single-file bind: no place
   const auto before = os.entry_count();
@@ -161,7 +161,7 @@ TEST_CASE("fs.symlink tries each writable volume of a runc container (captured m
 
 TEST_CASE("fs.symlink skips read-only volumes and kubelet's single files in a pod") {
   FakePlatform os;
-  os.load_tree(fixture("fs-k8s-pod"), "/");
+  load_fixture(os, "fs-k8s-pod");
   for (const auto* dir : {"/data", "/cache", "/var/log/pods", "/etc/capprobe", "/etc/tls"})
     os.dir(dir);
   os.file("/etc/hosts", "127.0.0.1 localhost\n");
@@ -218,11 +218,13 @@ class UnfollowableAbsolute : public ForwardingPlatform {
  public:
   using ForwardingPlatform::ForwardingPlatform;
   Result<std::string> read_through(const std::string& path, std::size_t n) const override {
-    if (ends_with(path, "link-file_absolute")) return capprobe::platform::fake_error("ELOOP", path);
+    if (capprobe::probes::text::ends_with(path, "link-file_absolute"))
+      return capprobe::platform::fake_error("ELOOP", path);
     return fake_.read_through(path, n);
   }
   Result<std::vector<std::string>> list_through(const std::string& path) const override {
-    if (ends_with(path, "link-dir_absolute")) return capprobe::platform::fake_error("ELOOP", path);
+    if (capprobe::probes::text::ends_with(path, "link-dir_absolute"))
+      return capprobe::platform::fake_error("ELOOP", path);
     return fake_.list_through(path);
   }
 };
@@ -232,7 +234,7 @@ class RewritesTargets : public ForwardingPlatform {
  public:
   using ForwardingPlatform::ForwardingPlatform;
   Result<std::string> link_target(const std::string& path) const override {
-    if (ends_with(path, "link-file_relative"))
+    if (capprobe::probes::text::ends_with(path, "link-file_relative"))
       return std::string("\\\\?\\ContainerMappedDirectories\\x");
     return fake_.link_target(path);
   }
@@ -251,7 +253,7 @@ class StickyTree : public ForwardingPlatform {
 
 TEST_CASE("fs.symlink reports EPERM on one volume and keeps the others") {
   FakePlatform fake;
-  fake.load_tree(fixture("fs-runc"), "/");
+  load_fixture(fake, "fs-runc");
   fake.dir("/data");
   const auto before = fake.entry_count();
   RefusingSymlinks os(fake, "/data/", "EPERM", false);

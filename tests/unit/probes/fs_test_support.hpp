@@ -9,6 +9,7 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/probe.hpp"
+#include "tests/unit/probes/fixtures.hpp"
 
 namespace capprobe::testing {
 
@@ -19,12 +20,6 @@ inline probes::ProbeContext context_for(
     std::chrono::milliseconds budget = std::chrono::seconds(2)) {
   return probes::ProbeContext{os, requests, false, kScratch,
                               std::chrono::steady_clock::now() + budget};
-}
-
-inline std::string fixture(const std::string& name) {
-  std::string path = CAPPROBE_FIXTURES;
-  path.append("/").append(name).append("/");
-  return path;
 }
 
 class ForwardingPlatform : public platform::Platform {
@@ -107,11 +102,6 @@ inline std::string mount_line(int id, const std::string& root, const std::string
   line << id << " 1 0:" << id << " " << root << " " << point << " " << options << " - " << fs_type
        << " " << source << " rw\n";
   return line.str();
-}
-
-inline bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 }  // namespace capprobe::testing

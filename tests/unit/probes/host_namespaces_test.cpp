@@ -8,7 +8,7 @@
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/host/host_judge.hpp"
-#include "probes/probe.hpp"
+#include "probes/linux_probes.hpp"
 #include "tests/unit/probes/iso_test_support.hpp"
 
 using capprobe::platform::FakePlatform;
@@ -18,12 +18,6 @@ using capprobe::probes::IsolationContext;
 using capprobe::probes::PodRequests;
 using capprobe::probes::Status;
 namespace ns = capprobe::probes::ns;
-
-namespace capprobe::probes {
-Probe host_pid_probe();
-Probe host_network_probe();
-Probe host_ipc_probe();
-}  // namespace capprobe::probes
 
 namespace {
 

@@ -6,17 +6,14 @@
 #include <vector>
 
 #include "platform/fake/fake_platform.hpp"
+#include "probes/linux_probes.hpp"
 #include "probes/os/platform_os.hpp"
 #include "probes/os/windows_release.hpp"
-#include "probes/probe.hpp"
+#include "tests/unit/probes/fixtures.hpp"
 
 using capprobe::platform::FakePlatform;
 using capprobe::platform::KernelInfo;
 using capprobe::probes::Status;
-
-namespace capprobe::probes {
-Probe platform_os_probe();
-}
 
 namespace {
 
@@ -81,7 +78,7 @@ TEST_CASE("machine names map to Kubernetes architectures") {
 
 TEST_CASE("platform.os reports os, version, release and kernel") {
   FakePlatform os;
-  os.load_tree(std::string(CAPPROBE_FIXTURES) + "/iso-host", "/");
+  capprobe::testing::load_fixture(os, "iso-host");
   os.kernel = linux_kernel("6.1.0-18-amd64", "x86_64");
   const auto result = run_probe(os);
   CHECK(result.id == "platform.os");

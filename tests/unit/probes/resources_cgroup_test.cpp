@@ -4,7 +4,7 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/resources/cgroup.hpp"
-#include "tests/unit/probes/resources_fixture.hpp"
+#include "tests/unit/probes/fixtures.hpp"
 
 using namespace capprobe;
 using namespace capprobe::probes::cgroup;
@@ -14,7 +14,7 @@ namespace {
 
 FakePlatform fixture(const std::string& name) {
   FakePlatform fake;
-  fake.load_tree(capprobe::testing::fixture_dir(name), "/");
+  capprobe::testing::load_fixture(fake, name);
   return fake;
 }
 

@@ -3,8 +3,9 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
+#include "probes/linux_probes.hpp"
 #include "probes/resources/cpu_limit.hpp"
-#include "tests/unit/probes/resources_fixture.hpp"
+#include "tests/unit/probes/fixtures.hpp"
 
 using namespace capprobe;
 using namespace capprobe::probes;
@@ -151,7 +152,7 @@ struct Run {
   std::vector<std::pair<int, std::chrono::milliseconds>> burns;
 
   explicit Run(const std::string& fixture_name) {
-    fake.load_tree(capprobe::testing::fixture_dir(fixture_name), "/");
+    capprobe::testing::load_fixture(fake, fixture_name);
     fake.cpus = {0, 1};
   }
   // The burn gets `cpus` worth of CPU time; cpu.stat and /proc/stat move as a throttled

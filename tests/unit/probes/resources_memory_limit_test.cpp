@@ -4,8 +4,9 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
+#include "probes/linux_probes.hpp"
 #include "probes/resources/memory_limit.hpp"
-#include "tests/unit/probes/resources_fixture.hpp"
+#include "tests/unit/probes/fixtures.hpp"
 
 using namespace capprobe;
 using namespace capprobe::probes;
@@ -354,7 +355,7 @@ struct Run {
   bool quick = false;
 
   explicit Run(const std::string& fixture_name) {
-    fake.load_tree(capprobe::testing::fixture_dir(fixture_name), "/");
+    capprobe::testing::load_fixture(fake, fixture_name);
   }
   CapabilityResult go() {
     ProbeContext ctx{fake, requests, quick, ".capprobe-1-test", std::chrono::steady_clock::now()};

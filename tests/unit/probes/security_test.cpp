@@ -8,19 +8,14 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
-#include "probes/probe.hpp"
+#include "probes/common/proc_status.hpp"
+#include "probes/linux_probes.hpp"
 #include "probes/security/cap_names.hpp"
 #include "probes/security/capabilities.hpp"
 #include "probes/security/confinement.hpp"
 #include "probes/security/identity.hpp"
 #include "probes/security/lsm.hpp"
-#include "probes/common/proc_status.hpp"
-
-namespace capprobe::probes {
-Probe security_identity_probe();
-Probe security_capabilities_probe();
-Probe security_confinement_probe();
-}  // namespace capprobe::probes
+#include "tests/unit/probes/fixtures.hpp"
 
 using capprobe::platform::fake_error;
 using capprobe::platform::FakePlatform;
@@ -861,7 +856,7 @@ TEST_CASE("confinement: evidence names the seccomp mode and every LSM read") {
 
 TEST_CASE("the security probes over a Docker-default fixture tree") {
   FakePlatform os;
-  os.load_tree(CAPPROBE_FIXTURES "/sec-docker-default");
+  capprobe::testing::load_fixture(os, "sec-docker-default");
   os.special("/dev/null", FileKind::char_device).special("/dev/zero", FileKind::char_device);
   const auto before = os.entry_count();
   PodRequests requests;
@@ -889,7 +884,7 @@ TEST_CASE("the security probes over a Docker-default fixture tree") {
 
 TEST_CASE("the security probes over an SELinux non-root fixture tree") {
   FakePlatform os;
-  os.load_tree(CAPPROBE_FIXTURES "/sec-selinux-user");
+  capprobe::testing::load_fixture(os, "sec-selinux-user");
   PodRequests requests;
   requests.from_pod_spec = true;
   requests.run_as_user = 1000;

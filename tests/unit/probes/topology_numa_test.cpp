@@ -3,8 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include "platform/fake/fake_platform.hpp"
+#include "probes/linux_probes.hpp"
 #include "probes/topology/numa.hpp"
-#include "tests/unit/probes/resources_fixture.hpp"
+#include "tests/unit/probes/fixtures.hpp"
 
 using namespace capprobe;
 using namespace capprobe::probes;
@@ -18,8 +19,8 @@ struct Run {
 
   // A NUMA tree under /sys/devices/system/node plus a cgroup tree for the cpuset.
   Run(const std::string& numa, const std::string& cgroup) {
-    fake.load_tree(capprobe::testing::fixture_dir(cgroup), "/");
-    if (!numa.empty()) fake.load_tree(capprobe::testing::fixture_dir(numa), "/");
+    capprobe::testing::load_fixture(fake, cgroup);
+    if (!numa.empty()) capprobe::testing::load_fixture(fake, numa);
   }
   CapabilityResult go() {
     ProbeContext ctx{fake, requests, false, ".capprobe-1-test", std::chrono::steady_clock::now()};
