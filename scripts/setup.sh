@@ -17,6 +17,8 @@ packages=(
   iproute2 procps                                           # ip, ps: looking at the sandboxes
   time hyperfine                                            # /usr/bin/time and hyperfine (bench)
   runc busybox-static cpio qemu-system-x86                  # the sandbox lab (tests/lab)
+  chromium fonts-dejavu-core                                # the collector's HTML page, rendered
+  wrk                                                       # collector ingest benchmark
 )
 
 missing=()
