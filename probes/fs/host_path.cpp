@@ -274,9 +274,7 @@ Probe fs_host_path_probe() {
   return {{.id = "fs.host_path",
            .title = "hostPath volumes from the node, read-only or read-write",
            .pod_spec_field = "volumes[].hostPath",
-           .platforms = {"linux"},
-           .cost = Cost::light,
-           .timeout = std::chrono::milliseconds(2000)},
+           .platforms = {"linux"}},
           [](ProbeContext& ctx) { return fs::judge_host_path(fs::collect_host_path_facts(ctx)); }};
 }
 

@@ -232,7 +232,6 @@ Probe fs_pipe_mount_probe() {
        .title = "Host IPC endpoints (unix sockets) mounted in",
        .pod_spec_field = "volumes[].hostPath (sockets)",
        .platforms = {"linux"},
-       .cost = Cost::light,
        .timeout = std::chrono::milliseconds(8000)},
       [](ProbeContext& ctx) { return fs::judge_pipe_mount(fs::collect_pipe_mount_facts(ctx)); }};
 }

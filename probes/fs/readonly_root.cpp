@@ -166,9 +166,7 @@ Probe fs_readonly_root_probe() {
   return {{.id = "fs.readonly_root",
            .title = "Read-only root filesystem",
            .pod_spec_field = "securityContext.readOnlyRootFilesystem",
-           .platforms = {"linux"},
-           .cost = Cost::light,
-           .timeout = std::chrono::milliseconds(2000)},
+           .platforms = {"linux"}},
           [](ProbeContext& ctx) {
             return fs::judge_readonly_root(fs::collect_readonly_root_facts(ctx));
           }};

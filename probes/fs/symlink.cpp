@@ -281,9 +281,7 @@ Probe fs_symlink_probe() {
   return {{.id = "fs.symlink",
            .title = "File and directory symlinks, absolute and relative",
            .pod_spec_field = "volumes (no field; Windows symlink gaps)",
-           .platforms = {"linux"},
-           .cost = Cost::light,
-           .timeout = std::chrono::milliseconds(2000)},
+           .platforms = {"linux"}},
           [](ProbeContext& ctx) { return fs::judge_symlink(fs::collect_symlink_facts(ctx)); }};
 }
 

@@ -106,8 +106,7 @@ Probe host_ipc_probe() {
   return {{.id = "host.ipc",
            .title = "Node IPC namespace (hostIPC)",
            .pod_spec_field = "hostIPC",
-           .platforms = {"linux"},
-           .cost = Cost::light},
+           .platforms = {"linux"}},
           run};
 }
 

@@ -177,8 +177,7 @@ Probe host_network_probe() {
   return {{.id = "host.network",
            .title = "Node network namespace (hostNetwork)",
            .pod_spec_field = "hostNetwork",
-           .platforms = {"linux"},
-           .cost = Cost::light},
+           .platforms = {"linux"}},
           run};
 }
 

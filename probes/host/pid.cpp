@@ -85,8 +85,7 @@ Probe host_pid_probe() {
   return {{.id = "host.pid",
            .title = "Node PID namespace (hostPID)",
            .pod_spec_field = "hostPID",
-           .platforms = {"linux"},
-           .cost = Cost::light},
+           .platforms = {"linux"}},
           run};
 }
 

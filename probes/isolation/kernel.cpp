@@ -88,8 +88,7 @@ Probe isolation_kernel_probe() {
   return {{.id = "isolation.kernel",
            .title = "Kernel isolation: node kernel, pod VM guest or sandbox",
            .pod_spec_field = "runtimeClassName",
-           .platforms = {"linux"},
-           .cost = Cost::light},
+           .platforms = {"linux"}},
           run};
 }
 

@@ -107,8 +107,7 @@ Probe platform_os_probe() {
   return {{.id = "platform.os",
            .title = "Operating system, release, kernel and architecture",
            .pod_spec_field = "nodeSelector kubernetes.io/os, node.kubernetes.io/windows-build",
-           .platforms = {"linux"},
-           .cost = Cost::light},
+           .platforms = {"linux"}},
           run};
 }
 

@@ -272,9 +272,7 @@ Probe security_capabilities_probe() {
   return {{.id = kId,
            .title = "Capability sets, NoNewPrivs and privileged mode",
            .pod_spec_field = "securityContext.capabilities, securityContext.privileged",
-           .platforms = {"linux"},
-           .cost = Cost::light,
-           .timeout = std::chrono::milliseconds(2000)},
+           .platforms = {"linux"}},
           [](ProbeContext& ctx) {
             return judge_capabilities(collect_capabilities(ctx.os), ctx.requests);
           }};

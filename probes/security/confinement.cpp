@@ -108,9 +108,7 @@ Probe security_confinement_probe() {
   return {{.id = kId,
            .title = "Confinement: seccomp, AppArmor, SELinux",
            .pod_spec_field = "securityContext.seccompProfile, appArmorProfile, seLinuxOptions",
-           .platforms = {"linux"},
-           .cost = Cost::light,
-           .timeout = std::chrono::milliseconds(2000)},
+           .platforms = {"linux"}},
           [](ProbeContext& ctx) { return judge_confinement(collect_confinement(ctx.os)); }};
 }
 

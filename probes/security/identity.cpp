@@ -165,9 +165,7 @@ Probe security_identity_probe() {
   return {{.id = kId,
            .title = "Process identity: user, group and supplementary groups",
            .pod_spec_field = "securityContext.runAsUser, runAsGroup, supplementalGroups",
-           .platforms = {"linux"},
-           .cost = Cost::light,
-           .timeout = std::chrono::milliseconds(2000)},
+           .platforms = {"linux"}},
           [](ProbeContext& ctx) { return judge_identity(collect_identity(ctx.os), ctx.requests); }};
 }
 

@@ -213,9 +213,7 @@ Probe topology_numa_probe() {
   return {{.id = "topology.numa",
            .title = "NUMA topology and cpuset restrictions",
            .pod_spec_field = "NUMA (Windows api-tracking)",
-           .platforms = {"linux"},
-           .cost = Cost::light,
-           .timeout = std::chrono::milliseconds(2000)},
+           .platforms = {"linux"}},
           run};
 }
 
