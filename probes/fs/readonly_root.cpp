@@ -137,6 +137,8 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
 
   if (!read_only) {
     result.status = Status::untested;
+    // Neither read_only nor writable (DESIGN.md's two words) was shown: saying either would be
+    // a guess, so the observation is "unknown" and the summary says what is missing.
     result.observed = "unknown";
     const bool denied = platform::OsError{0, *write_errno, ""}.is_denied();
     const std::string mount_text = mount_says_rw   ? "the mount says rw"

@@ -233,6 +233,8 @@ CapabilityResult judge_symlink(const SymlinkFacts& facts) {
   const auto& locations = facts.locations;
   if (locations.empty()) {
     result.status = Status::untested;
+    // DESIGN.md names ok, partial and failed for what was seen; when nothing could be tried
+    // nothing was seen, and "failed" would claim a failure that did not happen.
     result.observed = "unknown";
     result.summary = "no writable place to try symlinks in";
   } else if (fully_ok == locations.size()) {

@@ -67,7 +67,11 @@ CapabilityResult run(ProbeContext& ctx) {
   const auto& runtime_class = ctx.requests.runtime_class;
   result.evidence["runtime_class"] = json_or_null(runtime_class);
 
-  if (runtime_class) result.requested = runtime_class_wants_isolation(*runtime_class);
+  // A pod spec without runtimeClassName runs the node's default runtime: no isolation asked.
+  if (runtime_class)
+    result.requested = runtime_class_wants_isolation(*runtime_class);
+  else if (ctx.requests.from_pod_spec)
+    result.requested = false;
 
   const auto seen = describe(a);
   if (result.requested == true && (a.observed == "shared_kernel" || a.observed == "host")) {

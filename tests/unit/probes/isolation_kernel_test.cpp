@@ -677,6 +677,16 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("isolation.kernel: a pod spec without runtimeClassName asked for no isolation") {
+  auto os = fixture("iso-runc-kvm", capprobe::testing::fixture_cpuid("iso-runc-kvm"));
+  capprobe::probes::PodRequests requests;
+  requests.from_pod_spec = true;
+  const auto result = run_kernel_probe(os, requests);
+  CHECK(result.requested == false);
+  CHECK(result.status == Status::supported);
+  CHECK(result.evidence["runtime_class"].is_null());
+}
+
 TEST_CASE("isolation.kernel says so when its confidence is low") {
   FakePlatform os;  // nothing readable at all
   const capprobe::probes::PodRequests requests;
