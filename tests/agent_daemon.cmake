@@ -25,15 +25,20 @@ set(CAPPROBE_AGENT_TEST_COMMAND "$<TARGET_FILE:capprobe_agent_driver>")
 
 add_executable(integration_agent
   integration/agent/agent_test.cpp
+  integration/agent/collector_e2e_test.cpp
+  integration/agent/tls_test.cpp
   integration/agent/child_process.cpp
   integration/agent/loopback_http.cpp
   $<TARGET_OBJECTS:capprobe_catch_main>
 )
+find_package(OpenSSL REQUIRED)  # the fake collector's HTTPS (Boost.Beast over Asio's OpenSSL)
 target_link_libraries(integration_agent PRIVATE
-  Catch2::Catch2 Boost::headers nlohmann_json::nlohmann_json Threads::Threads)
+  Catch2::Catch2 Boost::headers nlohmann_json::nlohmann_json OpenSSL::SSL Threads::Threads)
+# The real collector for the end-to-end tests: tests/collector.cmake's capprobe-collector.
 target_compile_definitions(integration_agent PRIVATE
-  CAPPROBE_AGENT_BIN="${CAPPROBE_AGENT_TEST_COMMAND}")
-add_dependencies(integration_agent capprobe_agent_driver)
+  CAPPROBE_AGENT_BIN="${CAPPROBE_AGENT_TEST_COMMAND}"
+  CAPPROBE_COLLECTOR_BIN="$<TARGET_FILE:capprobe-collector>")
+add_dependencies(integration_agent capprobe_agent_driver capprobe-collector)
 # RUN_SERIAL: the idle-CPU check and the round timings must not share the machine with other
 # tests under ctest -j.
 catch_discover_tests(integration_agent TEST_PREFIX "integration_agent: "

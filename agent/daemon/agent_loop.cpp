@@ -13,7 +13,6 @@
 namespace capprobe::agent::daemon {
 namespace {
 
-constexpr double kIntervalJitter = 0.1;
 // Reports kept in memory when the spool cannot take them (disk full): enough to ride out a
 // short problem, small enough not to grow the agent.
 constexpr std::size_t kMaxUnspooled = 8;
@@ -143,7 +142,7 @@ void Agent::enqueue(const Report& report) {
 }
 
 void Agent::schedule_round() {
-  const auto wait = jittered(options_.interval, kIntervalJitter, deps_.unit_random());
+  const auto wait = jittered(options_.interval, options_.jitter, deps_.unit_random());
   logger("agent")->debug("next round in {}", format_duration(wait));
   round_timer_.expires_after(wait);
   round_timer_.async_wait([this](const beast::error_code& error) {

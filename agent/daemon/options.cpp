@@ -105,7 +105,8 @@ const std::vector<FlagSpec>& flags() {
        "the collector's base URL (required); reports are POSTed to\nURL/api/v1/reports",
        [](Draft& draft, const std::string& value) { return set_collector(draft, value); }},
       {"--interval", "DURATION",
-       "time between rounds (default 10m, each wait moved by up to\n±10% so that a fleet does "
+       "time between rounds (default 10m, each wait moved by up to\n10% either way so that a fleet "
+       "does "
        "not report in lockstep; at least 1s)",
        [](Draft& draft, const std::string& value) -> std::string {
          if (auto problem = set_duration(draft.options.interval, "--interval", value);

@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -28,6 +29,8 @@ struct FakeCollector::State {
   std::vector<ReceivedReport> received;
   std::vector<std::string> stored;
   std::set<std::string> stored_set;
+  std::optional<net::ssl::context> tls;
+  std::size_t failed_handshakes = 0;
 
   // Decides the answer to one POSTed report and records it.
   std::pair<unsigned, std::string> take(const http::request<http::string_body>& request) {
@@ -57,17 +60,33 @@ struct FakeCollector::State {
 
 namespace {
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection; Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<FakeCollector::State> state)
-      : stream_(std::move(socket)), state_(std::move(state)) {}
+  template <class... TlsContext>
+  Session(tcp::socket socket, std::shared_ptr<FakeCollector::State> state, TlsContext&... tls)
+      : stream_(std::move(socket), tls...), state_(std::move(state)) {}
+
+  void handshake() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
+    stream_.async_handshake(net::ssl::stream_base::server,
+                            [self = this->shared_from_this()](beast::error_code error) {
+                              if (error) {
+                                std::lock_guard lock(self->state_->mutex);
+                                ++self->state_->failed_handshakes;
+                                return;
+                              }
+                              self->read();
+                            });
+  }
 
   void read() {
     parser_.emplace();
     parser_->body_limit(8 << 20);
-    stream_.expires_after(std::chrono::seconds(10));
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code error, std::size_t) {
+                     [self = this->shared_from_this()](beast::error_code error, std::size_t) {
                        if (error) return;
                        self->answer();
                      });
@@ -91,18 +110,18 @@ class Session : public std::enable_shared_from_this<Session> {
       delay = state_->delay;
     }
     timer_.expires_after(delay);
-    timer_.async_wait([self = shared_from_this()](beast::error_code) { self->write(); });
+    timer_.async_wait([self = this->shared_from_this()](beast::error_code) { self->write(); });
   }
 
   void write() {
     http::async_write(stream_, *response_,
-                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                      [self = this->shared_from_this()](beast::error_code error, std::size_t) {
                         if (error || !self->response_->keep_alive()) return;
                         self->read();
                       });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::shared_ptr<FakeCollector::State> state_;
   net::steady_timer timer_{stream_.get_executor()};
   beast::flat_buffer buffer_;
@@ -113,14 +132,25 @@ class Session : public std::enable_shared_from_this<Session> {
 void accept_next(const std::shared_ptr<FakeCollector::State>& state) {
   state->acceptor.async_accept([state](beast::error_code error, tcp::socket socket) {
     if (error == net::error::operation_aborted) return;
-    if (!error) std::make_shared<Session>(std::move(socket), state)->read();
+    if (!error && state->tls)
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), state,
+                                                                      *state->tls)
+          ->handshake();
+    else if (!error)
+      std::make_shared<Session<beast::tcp_stream>>(std::move(socket), state)->read();
     accept_next(state);
   });
 }
 
 }  // namespace
 
-FakeCollector::FakeCollector(std::uint16_t port) : state_(std::make_shared<State>()) {
+FakeCollector::FakeCollector(std::uint16_t port, const std::optional<TlsFiles>& tls)
+    : state_(std::make_shared<State>()) {
+  if (tls) {
+    auto& context = state_->tls.emplace(net::ssl::context::tls_server);
+    context.use_certificate_chain_file(tls->certificate_pem);
+    context.use_private_key_file(tls->private_key_pem, net::ssl::context::pem);
+  }
   const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);
   state_->acceptor.open(endpoint.protocol());
   state_->acceptor.set_option(net::socket_base::reuse_address(true));
@@ -140,7 +170,12 @@ std::uint16_t FakeCollector::port() const {
 }
 
 std::string FakeCollector::url() const {
-  return "http://127.0.0.1:" + std::to_string(port());
+  return (state_->tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port());
+}
+
+std::size_t FakeCollector::failed_handshakes() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->failed_handshakes;
 }
 
 void FakeCollector::answer_with(unsigned status) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,19 +20,26 @@ struct ReceivedReport {
   unsigned answered = 0;      // the status the fake answered
 };
 
+struct TlsFiles {
+  std::string certificate_pem;  // the server's certificate (self-signed is fine)
+  std::string private_key_pem;
+};
+
 // Listens on 127.0.0.1:`port` (0 = any free port) and serves on its own thread until
-// destroyed. POST /api/v1/reports: 202 for a new report_id, 200 for one it has stored, or the
-// fixed status set by answer_with() (a rejection or an outage stores nothing).
+// destroyed; speaks HTTPS when given `tls`. POST /api/v1/reports: 202 for a new report_id, 200 for
+// one it has stored, or the fixed status set by answer_with() (a rejection or an outage stores
+// nothing).
 class FakeCollector {
  public:
-  explicit FakeCollector(std::uint16_t port = 0);
+  explicit FakeCollector(std::uint16_t port = 0, const std::optional<TlsFiles>& tls = {});
   ~FakeCollector();
   FakeCollector(const FakeCollector&) = delete;
   FakeCollector& operator=(const FakeCollector&) = delete;
 
   std::uint16_t port() const;
-  std::string url() const;                              // "http://127.0.0.1:<port>"
-  void answer_with(unsigned status);                    // 0 = the normal 202/200 behaviour
+  std::string url() const;                // "http://127.0.0.1:<port>" (https with TLS)
+  std::size_t failed_handshakes() const;  // TLS clients that gave up (untrusted certificate)
+  void answer_with(unsigned status);      // 0 = the normal 202/200 behaviour
   void delay_answers(std::chrono::milliseconds delay);  // a slow collector
   std::vector<ReceivedReport> received() const;         // every POST, in arrival order
   std::vector<std::string> stored_ids() const;          // answered 202, in arrival order
