@@ -26,7 +26,8 @@ Report run_probe_round(platform::Platform& os, const std::vector<probes::Probe>&
 
 struct PodRequestsLoad {
   std::optional<probes::PodRequests> requests;
-  std::string error;  // one line for stderr ("cannot read --pod-spec F: ..."), when empty
+  std::string error;    // one line for stderr ("cannot read --pod-spec F: ..."), when empty
+  std::string warning;  // something the caller should log ("--pod-spec F: ..."), or empty
 };
 
 // Reads and parses --pod-spec `path` ("-" = `standard_input`) for the container named by

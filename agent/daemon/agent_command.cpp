@@ -47,6 +47,7 @@ int agent_main(const std::vector<std::string>& args) {
       std::cerr << "capprobe: " << load.error << "\n";
       return 2;
     }
+    if (!load.warning.empty()) logger("agent")->warn("{}", load.warning);
     requests = std::move(*load.requests);
   }
 

@@ -17,6 +17,8 @@
 #include <sstream>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "child_process.hpp"
 #include "loopback_http.hpp"
 
@@ -372,6 +374,34 @@ TEST_CASE("an idle agent uses no CPU and little memory") {
   REQUIRE(anon <= 10 * 1024);
   child.signal(SIGTERM);
   REQUIRE(child.wait_exit(30s) == 0);
+}
+
+TEST_CASE(
+    "the pod spec given by --pod-spec reaches every round's report; a bad one is a usage error") {
+  Scratch scratch;
+  FakeCollector collector;
+  std::ofstream(scratch / "pod.json") << R"({"apiVersion": "v1", "kind": "Pod",
+    "metadata": {"name": "probe-x", "namespace": "capprobe"},
+    "spec": {"hostPID": true, "containers": [{"name": "probe", "image": "capprobe"}]}})";
+  ChildProcess child(agent(scratch, {"--collector", collector.url(), "--once", "--quick", "--only",
+                                     "host.pid", "--pod-spec", scratch / "pod.json"}),
+                     kEnv, scratch.str());
+  INFO(describe(child));
+  REQUIRE(child.wait_exit(60s) == 0);
+  const auto received = collector.received();
+  REQUIRE(received.size() == 1);
+  const auto report = nlohmann::json::parse(received[0].body);
+  REQUIRE(report.at("results").size() == 1);
+  REQUIRE(report.at("results").at(0).at("id") == "host.pid");
+  REQUIRE(report.at("results").at(0).at("requested") == true);
+
+  std::ofstream(scratch / "bad.json") << "{ not json";
+  ChildProcess bad(agent(scratch, {"--collector", collector.url(), "--once", "--pod-spec",
+                                   scratch / "bad.json"}),
+                   kEnv, scratch.str());
+  REQUIRE(bad.wait_exit(30s) == 2);
+  REQUIRE(bad.err().rfind("capprobe: --pod-spec ", 0) == 0);
+  REQUIRE(collector.received().size() == 1);  // nothing probed, nothing sent
 }
 
 TEST_CASE("agent usage errors exit 2 with one line; --help exits 0") {

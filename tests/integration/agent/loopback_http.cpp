@@ -36,6 +36,7 @@ struct FakeCollector::State {
   std::pair<unsigned, std::string> take(const http::request<http::string_body>& request) {
     ReceivedReport got;
     got.authorization = std::string(request[http::field::authorization]);
+    got.body = request.body();
     try {
       const auto json = nlohmann::json::parse(request.body());
       got.report_id = json.at("report_id").get<std::string>();

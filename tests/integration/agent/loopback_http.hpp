@@ -18,6 +18,7 @@ struct ReceivedReport {
   std::string agent_mode;     // the envelope's agent.mode
   std::string authorization;  // the Authorization header as sent
   unsigned answered = 0;      // the status the fake answered
+  std::string body;           // the report as sent
 };
 
 struct TlsFiles {
