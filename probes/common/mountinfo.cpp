@@ -94,6 +94,10 @@ bool at_or_under(std::string_view path, std::string_view dir) {
          (text::starts_with(path, dir) && path.size() > dir.size() && path[dir.size()] == '/');
 }
 
+bool is_host_share_fs(std::string_view fs_type) {
+  return fs_type == "virtiofs" || fs_type == "9p";
+}
+
 std::optional<Mount> mount_containing(const std::vector<Mount>& mounts, std::string_view path) {
   std::optional<Mount> best;
   for (const auto& mount : mounts) {  // later mounts shadow earlier ones at the same point

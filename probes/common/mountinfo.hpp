@@ -43,6 +43,12 @@ std::vector<Mount> visible_mounts(const std::vector<Mount>& mounts);
 // "/proc/1" but not "/procfs"); "/" covers every absolute path.
 bool at_or_under(std::string_view path, std::string_view dir);
 
+// The filesystems through which a VM-isolated pod (Kata, Firecracker) sees directories shared
+// from the host, and the source name Kata gives them: fs.host_path counts such mounts as the
+// node's, isolation.kernel takes such a root as a sign of a pod VM.
+bool is_host_share_fs(std::string_view fs_type);  // virtiofs, 9p
+inline constexpr std::string_view kKataShareSource = "kataShared";
+
 // The mount whose mount point is the longest prefix of `path` (the mount `path` lives on).
 std::optional<Mount> mount_containing(const std::vector<Mount>& mounts, std::string_view path);
 

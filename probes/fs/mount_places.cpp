@@ -23,9 +23,6 @@ constexpr std::array<std::string_view, 13> kDiskFilesystems = {
     "jfs",  "reiserfs", "vfat", "exfat", "ntfs",  "ntfs3",
 };
 
-// How a VM-isolated pod (Kata, Firecracker) sees directories shared from the host.
-constexpr std::array<std::string_view, 2> kHostShareFilesystems = {"virtiofs", "9p"};
-
 constexpr std::array<std::string_view, 4> kKubeletFiles = {
     "/etc/hosts", "/etc/hostname", "/etc/resolv.conf", "/dev/termination-log"};
 
@@ -58,9 +55,8 @@ bool mount_says_read_only(const Mount& mount) {
 }
 
 bool is_node_filesystem(const Mount& mount) {
-  if (one_of(kDiskFilesystems, mount.fs_type) || one_of(kHostShareFilesystems, mount.fs_type))
-    return true;
-  if (mount.source == "kataShared") return true;
+  if (one_of(kDiskFilesystems, mount.fs_type) || is_host_share_fs(mount.fs_type)) return true;
+  if (mount.source == kKataShareSource) return true;
   // A block device source with a filesystem we do not know by name (e.g. a vendor's).
   return text::starts_with(mount.source, "/dev/") && !is_pseudo_fs(mount.fs_type) &&
          mount.fs_type != "tmpfs" && mount.fs_type != "overlay";

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "probes/common/json.hpp"
+#include "probes/common/mountinfo.hpp"
 #include "probes/common/text.hpp"
 #include "probes/isolation/facts.hpp"
 
@@ -172,9 +173,9 @@ IsolationAssessment judge_isolation(const IsolationFacts& facts) {
   out.hypervisor = judge_hypervisor(facts, signals);
   const auto cmdline = read_cmdline(facts.cmdline, signals);
 
-  const bool kata_root = facts.root_source == "kataShared";
+  const bool kata_root = facts.root_source == kKataShareSource;
   if (kata_root) signals.add("root:kataShared");
-  const bool shared_fs_root = facts.root_fs_type == "virtiofs" || facts.root_fs_type == "9p";
+  const bool shared_fs_root = facts.root_fs_type && is_host_share_fs(*facts.root_fs_type);
   if (shared_fs_root) signals.add("root:" + *facts.root_fs_type);
 
   const bool gvisor_version =
