@@ -224,13 +224,18 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
                     (lsm.unconfined ? " confines the process" : " could not be read"));
     seen.push_back(text::join(why));
   }
+  // The field names the capabilities (a few, and how many more: the evidence lists them all);
+  // what was seen refers back to them rather than listing them twice.
+  const auto they = [](std::uint64_t set) {
+    return caps::names_of(set).size() == 1 ? std::string("it is") : std::string("they are");
+  };
   if (add_missing) {
-    ignored_fields.push_back("capabilities.add " + text::join(caps::names_of(add_missing)));
-    seen.push_back(text::join(caps::names_of(add_missing)) + " not in the bounding set");
+    ignored_fields.push_back("capabilities.add " + join_some(caps::names_of(add_missing)));
+    seen.push_back(they(add_missing) + " not in the bounding set");
   }
   if (drop_present) {
-    ignored_fields.push_back("capabilities.drop " + text::join(caps::names_of(drop_present)));
-    seen.push_back(text::join(caps::names_of(drop_present)) + " still present");
+    ignored_fields.push_back("capabilities.drop " + join_some(caps::names_of(drop_present)));
+    seen.push_back(they(drop_present) + " still present");
   }
 
   const auto effective_count = caps::names_of(effective).size();
