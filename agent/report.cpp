@@ -65,7 +65,8 @@ Report report_from_json(const nlohmann::json& json) {
   report.subject.environment = subject.at("environment").get<std::string>();
   report.started_at = json.at("started_at").get<std::string>();
   report.duration_ms = json.at("duration_ms").get<std::int64_t>();
-  for (const auto& result : json.at("results")) report.results.push_back(probes::result_from_json(result));
+  for (const auto& result : json.at("results"))
+    report.results.push_back(probes::result_from_json(result));
   return report;
 }
 
@@ -92,6 +93,60 @@ std::string rfc3339_utc(std::chrono::system_clock::time_point when) {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
   return text;
+}
+
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
+  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)
+  const auto digits = [&](std::size_t at, std::size_t count) -> std::optional<int> {
+    if (at + count > text.size()) return std::nullopt;
+    int value = 0;
+    for (std::size_t i = at; i < at + count; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  const auto at = [&](std::size_t i, std::string_view allowed) {
+    return i < text.size() && allowed.find(text[i]) != std::string_view::npos;
+  };
+  const auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+  const auto hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || !at(4, "-") || !at(7, "-") ||
+      !at(10, "Tt ") || !at(13, ":") || !at(16, ":"))
+    return std::nullopt;
+  if (*hour > 23 || *minute > 59 || *second > 60) return std::nullopt;  // 60: a leap second
+  const std::chrono::year_month_day date{std::chrono::year(*year),
+                                         std::chrono::month(static_cast<unsigned>(*month)),
+                                         std::chrono::day(static_cast<unsigned>(*day))};
+  if (!date.ok()) return std::nullopt;
+  std::size_t i = 19;
+  std::int64_t millis = 0;
+  if (at(i, ".")) {
+    ++i;
+    int scale = 100, count = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+      millis += (text[i] - '0') * scale;
+      scale /= 10;
+      ++i;
+      ++count;
+    }
+    if (count == 0) return std::nullopt;
+  }
+  std::int64_t offset_minutes = 0;
+  if (at(i, "Zz")) {
+    ++i;
+  } else if (at(i, "+-")) {
+    const auto oh = digits(i + 1, 2), om = digits(i + 4, 2);
+    if (!oh || !om || !at(i + 3, ":") || *oh > 23 || *om > 59) return std::nullopt;
+    offset_minutes = (*oh * 60 + *om) * (text[i] == '-' ? -1 : 1);
+    i += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (i != text.size()) return std::nullopt;
+  const std::int64_t days = std::chrono::sys_days(date).time_since_epoch().count();
+  const std::int64_t seconds = days * 86400 + *hour * 3600 + *minute * 60 + *second;
+  return (seconds - offset_minutes * 60) * 1000 + millis;
 }
 
 }  // namespace capprobe::agent

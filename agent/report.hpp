@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -42,5 +43,8 @@ Report report_from_json(const nlohmann::json& json);  // throws std::exception o
 
 std::string new_report_id();  // a random UUID (version 4)
 std::string rfc3339_utc(std::chrono::system_clock::time_point when);
+// RFC 3339 date-time ("2026-11-24T10:00:00Z", "...00.123+01:00") to Unix milliseconds;
+// nullopt for anything else.
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
 
 }  // namespace capprobe::agent

@@ -54,8 +54,8 @@ std::variant<IncomingReport, Rejection> validate_report(std::string_view body);
 // joined with U+001F (which validation keeps out of every part); absent and "" are the same.
 std::string subject_key(const agent::Subject& subject);
 
-// RFC 3339 date-time ("2026-11-24T10:00:00Z", "...00.123+01:00") to Unix milliseconds.
-std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
+// RFC 3339 to Unix milliseconds lives with the report model, which the agent shares.
+using agent::parse_rfc3339_ms;
 
 const char* reason_label(RejectReason reason);
 
