@@ -16,12 +16,8 @@ target_link_libraries(unit_agent_daemon PRIVATE Catch2::Catch2 capprobe_agent_da
 catch_discover_tests(unit_agent_daemon TEST_PREFIX "unit_agent_daemon: "
                      PROPERTIES LABELS agent SKIP_REGULAR_EXPRESSION "SKIPPED:")
 
-# The agent as a process of its own for the integration tests: `capprobe-agent-driver agent
-# ...` runs agent_main exactly as `capprobe agent ...` will once agent/main.cpp dispatches it.
-# Then set CAPPROBE_AGENT_TEST_COMMAND to "$<TARGET_FILE:capprobe>" and drop the driver.
-add_executable(capprobe_agent_driver integration/agent/driver_main.cpp)
-target_link_libraries(capprobe_agent_driver PRIVATE capprobe_agent_daemon)
-set(CAPPROBE_AGENT_TEST_COMMAND "$<TARGET_FILE:capprobe_agent_driver>")
+# The integration tests run the real command: `capprobe agent ...`.
+set(CAPPROBE_AGENT_TEST_COMMAND "$<TARGET_FILE:capprobe>")
 
 add_executable(integration_agent
   integration/agent/agent_test.cpp
@@ -38,7 +34,7 @@ target_link_libraries(integration_agent PRIVATE
 target_compile_definitions(integration_agent PRIVATE
   CAPPROBE_AGENT_BIN="${CAPPROBE_AGENT_TEST_COMMAND}"
   CAPPROBE_COLLECTOR_BIN="$<TARGET_FILE:capprobe-collector>")
-add_dependencies(integration_agent capprobe_agent_driver capprobe-collector)
+add_dependencies(integration_agent capprobe capprobe-collector)
 # RUN_SERIAL: the idle-CPU check and the round timings must not share the machine with other
 # tests under ctest -j.
 catch_discover_tests(integration_agent TEST_PREFIX "integration_agent: "

@@ -19,10 +19,20 @@ std::optional<std::uint64_t> initial_inode(std::string_view kind) {
   return std::nullopt;
 }
 
+std::optional<std::uint64_t> newest_kernels_initial_inode(std::string_view kind) {
+  if (kind == "net") return 0xEFFFFFF9u;
+  if (kind == "mnt") return 0xEFFFFFF8u;
+  return std::nullopt;
+}
+
 std::optional<bool> NamespaceLink::initial() const {
-  const auto expected = initial_inode(kind);
-  if (!expected || !inode) return std::nullopt;
-  return *inode == *expected;
+  if (!inode) return std::nullopt;
+  if (const auto expected = initial_inode(kind)) return *inode == *expected;
+  // net and mnt: the fixed number proves the initial namespace (dynamic numbers start at
+  // 0xF0000000), but any other number says nothing, since older kernels gave it a dynamic one.
+  if (const auto newest = newest_kernels_initial_inode(kind); newest && *inode == *newest)
+    return true;
+  return std::nullopt;
 }
 
 nlohmann::json NamespaceLink::json() const {

@@ -19,6 +19,9 @@ namespace capprobe::probes::ns {
 // cgroup 0xEFFFFFFB, time 0xEFFFFFFA. net and mnt have no fixed number on most kernels, so
 // nullopt: those are compared with pid 1's link instead.
 std::optional<std::uint64_t> initial_inode(std::string_view kind);
+// The newest kernels fix net at 0xEFFFFFF9 and mnt at 0xEFFFFFF8 as well: a match proves the
+// initial namespace, a mismatch proves nothing.
+std::optional<std::uint64_t> newest_kernels_initial_inode(std::string_view kind);
 
 struct NamespaceLink {
   std::string kind;                        // "pid", "net", "ipc", "uts"

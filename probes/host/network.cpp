@@ -117,6 +117,12 @@ HostVerdict judge_host_network(const NetworkFacts& facts) {
       if (host_ip_found(facts)) v.seen += "; the node address HOST_IP is mirrored into the guest";
       return;
     }
+    if (link.initial() == true) {
+      v.observed = "shared";
+      v.seen =
+          "this process is in the kernel's initial network namespace " + name + " (" + ifaces + ")";
+      return;
+    }
     const auto& pid1 = facts.pid1_net_ns;
     if (link.readable() && pid1 && pid1->readable()) {
       v.observed = pid1->inode == link.inode ? "shared" : "isolated";

@@ -321,6 +321,15 @@ TEST_CASE("host.network judge") {
   rows.push_back(
       {"pod with just eth0: a best guess", base(kContainer), "isolated", false, "set HOST_IP"});
   {
+    // A runc container given the host's network namespace on a kernel that fixes init_net's
+    // inode (0xEFFFFFF9): the number alone proves it, though pid 1's link is unreadable.
+    auto f = base(kContainer);
+    f.net_ns = link("net", 0xEFFFFFF9u);
+    f.interfaces = {"eth0", "lo"};
+    rows.push_back({"the initial network namespace's fixed inode", f, "shared", true,
+                    "initial network namespace"});
+  }
+  {
     auto f = base(kHost);
     f.pid_ns = link("pid", kInitialPid);
     f.pid1_net_ns = unreadable("net", "EACCES", "1");  // not root: pid 1's link is denied
