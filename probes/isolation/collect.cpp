@@ -6,6 +6,7 @@
 #include "probes/common/mountinfo.hpp"
 #include "probes/common/text.hpp"
 #include "probes/isolation/facts.hpp"
+#include "probes/resources/cgroup.hpp"
 
 namespace capprobe::probes {
 namespace {
@@ -72,14 +73,12 @@ void collect_container(const platform::Platform& os, IsolationFacts& facts) {
   facts.containerenv = static_cast<bool>(os.link_info("/run/.containerenv"));
   auto cgroup = os.read_file("/proc/self/cgroup", 64 * 1024);
   if (!cgroup) return;
-  for (const auto& line : text::lines(cgroup.value())) {
-    // "hierarchy-ID:controllers:path"; the path may itself hold colons, so split twice only.
-    const auto first = line.find(':');
-    const auto second = first == std::string::npos ? first : line.find(':', first + 1);
-    if (second == std::string::npos) continue;
-    const auto markers = cgroup_container_markers(std::string_view(line).substr(second + 1));
+  for (const auto& membership : cgroup::parse_proc_cgroup(cgroup.value())) {
+    const auto markers = cgroup_container_markers(membership.path);
     if (markers.empty()) continue;
-    facts.cgroup_paths.push_back(line);
+    // The line as /proc/self/cgroup has it: "hierarchy-ID:controllers:path".
+    facts.cgroup_paths.push_back(std::to_string(membership.hierarchy) + ":" +
+                                 text::join(membership.controllers, ",") + ":" + membership.path);
     for (const auto& marker : markers)
       if (std::find(facts.cgroup_markers.begin(), facts.cgroup_markers.end(), marker) ==
           facts.cgroup_markers.end())

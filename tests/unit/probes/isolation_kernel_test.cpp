@@ -534,6 +534,19 @@ TEST_CASE("collection keeps the facts and reads CPUID byte order right") {
   CHECK(std::find(matches.begin(), matches.end(), "agent.log=info") == matches.end());
 }
 
+TEST_CASE("collection keeps the /proc/self/cgroup lines that carry a runtime's marker") {
+  auto os = fixture("iso-runc-kvm", "KVMKVMKVM");
+  os.file("/proc/7/cgroup",
+          "12:memory:/docker/3f2a\n"
+          "1:name=systemd:/system.slice/containerd.service\n"
+          "0::/kubepods.slice/cri-containerd-3f2a.scope\n");
+  const auto facts = capprobe::probes::collect_isolation_facts(os);
+  CHECK(facts.cgroup_paths ==
+        std::vector<std::string>{"12:memory:/docker/3f2a",
+                                 "0::/kubepods.slice/cri-containerd-3f2a.scope"});
+  CHECK(facts.cgroup_markers == std::vector<std::string>{"docker", "kubepods", "containerd"});
+}
+
 TEST_CASE("the agent scan runs only for an initial PID namespace with container hints") {
   auto crx = fixture("iso-crx", "VMwareVMware");
   const auto facts = capprobe::probes::collect_isolation_facts(crx);
