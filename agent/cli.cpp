@@ -110,25 +110,6 @@ std::string set_format(ProbeDraft& draft, Format format, const std::string& flag
   return "";
 }
 
-std::string add_ids(std::set<std::string>& ids, std::string_view flag, const std::string& value) {
-  std::size_t added = 0;
-  std::size_t start = 0;
-  while (start <= value.size()) {
-    auto end = value.find(',', start);
-    if (end == std::string::npos) end = value.size();
-    auto id = value.substr(start, end - start);
-    id.erase(0, id.find_first_not_of(' '));
-    id.erase(id.find_last_not_of(' ') + 1);
-    if (!id.empty()) {
-      ids.insert(id);
-      ++added;
-    }
-    start = end + 1;
-  }
-  if (added == 0) return std::string(flag) + " needs at least one capability id";
-  return "";
-}
-
 std::string set_once(std::optional<std::string>& slot, std::string_view flag,
                      const std::string& value) {
   if (slot) return std::string(flag) + " is given twice";
@@ -153,11 +134,11 @@ const std::vector<FlagSpec<ProbeDraft>>& probe_flags() {
        }},
       {"--only", "", "ID,...", "run only these capabilities (ids from 'capprobe list')",
        [](ProbeDraft& draft, const std::string& value) {
-         return add_ids(draft.args.selection.only, "--only", value);
+         return add_capability_ids(draft.args.selection.only, "--only", value);
        }},
       {"--skip", "", "ID,...", "do not run these capabilities",
        [](ProbeDraft& draft, const std::string& value) {
-         return add_ids(draft.args.selection.skip, "--skip", value);
+         return add_capability_ids(draft.args.selection.skip, "--skip", value);
        }},
       {"--quick", "", "", "skip the deliberate CPU burn and memory allocation test",
        [](ProbeDraft& draft, const std::string&) -> std::string {
@@ -301,6 +282,26 @@ const CommandSpec* find_command(std::string_view name) {
 }
 
 }  // namespace
+
+std::string add_capability_ids(std::set<std::string>& ids, std::string_view flag,
+                               const std::string& value) {
+  std::size_t added = 0;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    auto end = value.find(',', start);
+    if (end == std::string::npos) end = value.size();
+    auto id = value.substr(start, end - start);
+    id.erase(0, id.find_first_not_of(' '));
+    id.erase(id.find_last_not_of(' ') + 1);
+    if (!id.empty()) {
+      ids.insert(id);
+      ++added;
+    }
+    start = end + 1;
+  }
+  if (added == 0) return std::string(flag) + " needs at least one capability id";
+  return "";
+}
 
 std::string top_level_help() {
   std::string text =

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -53,6 +55,11 @@ using CommandLine =
 // `args` excludes argv[0]. `catalog` is what --only/--skip ids are checked against.
 CommandLine parse_command_line(const std::vector<std::string>& args,
                                const std::vector<probes::Probe>& catalog);
+
+// Adds the comma-separated ids of an --only/--skip value to `ids`; an error text (for a usage
+// error) when the value names none, else "". The agent's flags use it too.
+std::string add_capability_ids(std::set<std::string>& ids, std::string_view flag,
+                               const std::string& value);
 
 std::string top_level_help();
 

@@ -6,6 +6,8 @@
 #include <set>
 #include <string_view>
 
+#include "agent/cli.hpp"
+
 namespace capprobe::agent::daemon {
 namespace {
 
@@ -36,25 +38,6 @@ std::string set_duration(Millis& slot, std::string_view flag, const std::string&
     return std::string(flag) + " '" + value +
            "' is not a duration (e.g. 30s, 10m, 1h30m, 500ms; positive, at most 30 days)";
   slot = *parsed;
-  return "";
-}
-
-std::string add_ids(std::set<std::string>& ids, std::string_view flag, const std::string& value) {
-  std::size_t added = 0;
-  std::size_t start = 0;
-  while (start <= value.size()) {
-    auto end = value.find(',', start);
-    if (end == std::string::npos) end = value.size();
-    auto id = value.substr(start, end - start);
-    id.erase(0, id.find_first_not_of(' '));
-    id.erase(id.find_last_not_of(' ') + 1);
-    if (!id.empty()) {
-      ids.insert(id);
-      ++added;
-    }
-    start = end + 1;
-  }
-  if (added == 0) return std::string(flag) + " needs at least one capability id";
   return "";
 }
 
@@ -177,11 +160,11 @@ const std::vector<FlagSpec>& flags() {
        }},
       {"--only", "ID,...", "run only these capabilities (ids from 'capprobe list')",
        [](Draft& draft, const std::string& value) {
-         return add_ids(draft.options.selection.only, "--only", value);
+         return add_capability_ids(draft.options.selection.only, "--only", value);
        }},
       {"--skip", "ID,...", "do not run these capabilities",
        [](Draft& draft, const std::string& value) {
-         return add_ids(draft.options.selection.skip, "--skip", value);
+         return add_capability_ids(draft.options.selection.skip, "--skip", value);
        }},
       {"--quick", "", "skip the deliberate CPU burn and memory allocation test",
        [](Draft& draft, const std::string&) -> std::string {
