@@ -84,7 +84,7 @@ CapabilityResult run_one(const Probe& probe, platform::Platform& os,
       std::chrono::steady_clock::now() - started);
   if (!finished) {
     logger("runner")->warn("probe overran its deadline id={} timeout_ms={}", probe.info.id,
-                                probe.info.timeout.count());
+                           probe.info.timeout.count());
     auto overrun = error_result(probe, "the probe did not finish within its deadline of " +
                                            std::to_string(probe.info.timeout.count()) + " ms");
     overrun.duration_ms = elapsed.count();
@@ -93,7 +93,8 @@ CapabilityResult run_one(const Probe& probe, platform::Platform& os,
   }
   auto result = std::move(*slot->result);
   if (result.id != probe.info.id) {
-    result = error_result(probe, "the probe returned a result for the wrong id '" + result.id + "'");
+    result =
+        error_result(probe, "the probe returned a result for the wrong id '" + result.id + "'");
   }
   result.duration_ms = elapsed.count();
   return result;

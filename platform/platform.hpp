@@ -34,8 +34,8 @@ struct FileInfo {
 };
 
 struct FsInfo {
-  bool read_only = false;       // ST_RDONLY from statvfs
-  std::uint64_t fs_magic = 0;   // f_type from statfs (e.g. 0xEF53 ext4, 0x01021994 tmpfs)
+  bool read_only = false;      // ST_RDONLY from statvfs
+  std::uint64_t fs_magic = 0;  // f_type from statfs (e.g. 0xEF53 ext4, 0x01021994 tmpfs)
   std::uint64_t total_bytes = 0;
   std::uint64_t available_bytes = 0;
 };
@@ -67,7 +67,7 @@ struct BurnSample {
 
 // A bounded allocation test, run in a forked child so that an OOM kill takes only the child.
 struct MemoryTrialPlan {
-  std::uint64_t stop_at_bytes = 0;       // the child stops allocating once it holds this much
+  std::uint64_t stop_at_bytes = 0;  // the child stops allocating once it holds this much
   std::uint64_t step_bytes = 32ull << 20;
   std::uint64_t address_space_limit = 0;  // RLIMIT_AS backstop for the child; 0 = none
   std::chrono::milliseconds timeout{5000};
@@ -82,10 +82,10 @@ enum class MemoryTrialEnd {
 
 struct MemoryTrialOutcome {
   MemoryTrialEnd end = MemoryTrialEnd::timed_out;
-  int signal = 0;                  // the signal that ended the child, when killed
-  std::uint64_t reached_bytes = 0; // the last amount the child reported holding (touched pages)
+  int signal = 0;                   // the signal that ended the child, when killed
+  std::uint64_t reached_bytes = 0;  // the last amount the child reported holding (touched pages)
   std::chrono::milliseconds elapsed{0};
-  std::string detail;              // errno name of a failed allocation, etc.
+  std::string detail;  // errno name of a failed allocation, etc.
 };
 
 class Platform {
@@ -111,13 +111,14 @@ class Platform {
   virtual Result<Done> make_dir(const std::string& path) = 0;
   virtual Result<Done> make_symlink(const std::string& target, const std::string& link_path) = 0;
   // Reads through links (open + read); used to prove a link is followable.
-  virtual Result<std::string> read_through(const std::string& path, std::size_t max_bytes) const = 0;
+  virtual Result<std::string> read_through(const std::string& path,
+                                           std::size_t max_bytes) const = 0;
   virtual Result<std::vector<std::string>> list_through(const std::string& dir) const = 0;
   virtual Result<std::string> link_target(const std::string& path) const = 0;  // readlink, own view
   virtual Result<FileInfo> link_info(const std::string& path) const = 0;       // lstat, own view
   virtual Result<Done> remove(const std::string& path) = 0;       // unlink, or rmdir when a dir
   virtual Result<Done> remove_tree(const std::string& path) = 0;  // never follows links
-  virtual std::string temp_dir() const = 0;  // $TMPDIR or /tmp
+  virtual std::string temp_dir() const = 0;                       // $TMPDIR or /tmp
 
   // --- IPC endpoints: connect and close, never speak ---
   // ECONNREFUSED, EACCES/EPERM, ENOENT, ETIMEDOUT... come back as the error.

@@ -9,10 +9,11 @@ namespace capprobe::platform {
 namespace {
 
 const std::map<std::string, int> kErrnoNumbers = {
-    {"EPERM", 1},   {"ENOENT", 2},   {"EINTR", 4},     {"EIO", 5},        {"EACCES", 13},
-    {"EEXIST", 17}, {"ENOTDIR", 20}, {"EISDIR", 21},   {"EINVAL", 22},    {"ENOSPC", 28},
-    {"EROFS", 30},  {"ELOOP", 40},   {"ENOSYS", 38},   {"ENOTEMPTY", 39}, {"EOPNOTSUPP", 95},
-    {"ECONNREFUSED", 111}, {"ETIMEDOUT", 110}, {"ENOMEM", 12}, {"ENAMETOOLONG", 36},
+    {"EPERM", 1},       {"ENOENT", 2},     {"EINTR", 4},         {"EIO", 5},
+    {"EACCES", 13},     {"EEXIST", 17},    {"ENOTDIR", 20},      {"EISDIR", 21},
+    {"EINVAL", 22},     {"ENOSPC", 28},    {"EROFS", 30},        {"ELOOP", 40},
+    {"ENOSYS", 38},     {"ENOTEMPTY", 39}, {"EOPNOTSUPP", 95},   {"ECONNREFUSED", 111},
+    {"ETIMEDOUT", 110}, {"ENOMEM", 12},    {"ENAMETOOLONG", 36},
 };
 
 std::string parent_of(const std::string& path) {
@@ -105,7 +106,8 @@ FakePlatform& FakePlatform::load_tree(const std::string& fixture_dir, const std:
     std::stringstream content;
     content << in.rdbuf();
     const std::string suffix = ".symlink";
-    if (target.size() > suffix.size() && target.compare(target.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (target.size() > suffix.size() &&
+        target.compare(target.size() - suffix.size(), suffix.size(), suffix) == 0) {
       auto link_target = content.str();
       while (!link_target.empty() && link_target.back() == '\n') link_target.pop_back();
       link(target.substr(0, target.size() - suffix.size()), link_target);
@@ -127,14 +129,19 @@ FakePlatform& FakePlatform::fs(const std::string& path, FsInfo info) {
   return *this;
 }
 
-std::optional<OsError> FakePlatform::fault(const std::string& operation, const std::string& path) const {
+std::optional<OsError> FakePlatform::fault(const std::string& operation,
+                                           const std::string& path) const {
   const auto found = faults_.find({operation, normalize(path)});
   if (found == faults_.end()) return std::nullopt;
   return fake_error(found->second, operation + " " + path);
 }
 
-bool FakePlatform::exists(const std::string& path) const { return nodes_.count(normalize(path)) > 0; }
-std::size_t FakePlatform::entry_count() const { return nodes_.size(); }
+bool FakePlatform::exists(const std::string& path) const {
+  return nodes_.count(normalize(path)) > 0;
+}
+std::size_t FakePlatform::entry_count() const {
+  return nodes_.size();
+}
 
 Result<std::string> FakePlatform::resolve(const std::string& raw, int depth) const {
   if (depth > 40) return fake_error("ELOOP", "resolve " + raw);
@@ -172,17 +179,21 @@ Result<std::vector<std::string>> FakePlatform::list_dir(const std::string& path)
   if (auto error = fault("list_dir", path)) return *error;
   const auto real = resolve(path);
   if (!real) return real.error();
-  if (nodes_.at(real.value()).kind != FileKind::directory) return fake_error("ENOTDIR", "list " + path);
+  if (nodes_.at(real.value()).kind != FileKind::directory)
+    return fake_error("ENOTDIR", "list " + path);
   const auto prefix = real.value() == "/" ? std::string("/") : real.value() + "/";
   std::vector<std::string> names;
-  for (auto it = nodes_.lower_bound(prefix); it != nodes_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+  for (auto it = nodes_.lower_bound(prefix);
+       it != nodes_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
     const auto rest = it->first.substr(prefix.size());
     if (!rest.empty() && rest.find('/') == std::string::npos) names.push_back(rest);
   }
   return names;
 }
 
-Result<std::string> FakePlatform::read_link(const std::string& path) const { return link_target(path); }
+Result<std::string> FakePlatform::read_link(const std::string& path) const {
+  return link_target(path);
+}
 
 Result<std::string> FakePlatform::link_target(const std::string& path) const {
   if (auto error = fault("read_link", path)) return *error;
@@ -215,10 +226,13 @@ Result<FileInfo> FakePlatform::stat(const std::string& path) const {
   const auto real = resolve(path);
   if (!real) return real.error();
   const auto& node = nodes_.at(real.value());
-  return info_of(real.value(), node.kind, node.uid, node.gid, node.mode, node.inode, node.content.size());
+  return info_of(real.value(), node.kind, node.uid, node.gid, node.mode, node.inode,
+                 node.content.size());
 }
 
-Result<FileInfo> FakePlatform::lstat(const std::string& path) const { return link_info(path); }
+Result<FileInfo> FakePlatform::lstat(const std::string& path) const {
+  return link_info(path);
+}
 
 Result<FileInfo> FakePlatform::link_info(const std::string& path) const {
   if (auto error = fault("lstat", path)) return *error;
@@ -240,7 +254,8 @@ Result<FsInfo> FakePlatform::fs_info(const std::string& path) const {
   FsInfo answer{false, 0xEF53, 1ull << 30, 1ull << 29};
   const auto normal = normalize(path);
   for (const auto& [prefix, info] : filesystems_) {
-    const bool covers = prefix == "/" || normal == prefix || normal.compare(0, prefix.size() + 1, prefix + "/") == 0;
+    const bool covers = prefix == "/" || normal == prefix ||
+                        normal.compare(0, prefix.size() + 1, prefix + "/") == 0;
     if (covers && prefix.size() >= best.size()) {
       best = prefix;
       answer = info;
@@ -258,7 +273,8 @@ Result<std::string> FakePlatform::entry(const std::string& raw) const {
   return normalize(real_parent.value() + "/" + path.substr(parent.size()));
 }
 
-Result<std::string> FakePlatform::new_entry(const std::string& path, const std::string& verb) const {
+Result<std::string> FakePlatform::new_entry(const std::string& path,
+                                            const std::string& verb) const {
   const auto full = entry(path);
   if (!full) return fake_error(full.error().name, verb + " " + path);
   if (nodes_.at(parent_of(full.value())).kind != FileKind::directory) {
@@ -268,17 +284,21 @@ Result<std::string> FakePlatform::new_entry(const std::string& path, const std::
   return full;
 }
 
-Result<std::string> FakePlatform::make_private_dir(const std::string& parent, const std::string& prefix) {
+Result<std::string> FakePlatform::make_private_dir(const std::string& parent,
+                                                   const std::string& prefix) {
   if (auto error = fault("make_private_dir", parent)) return *error;
   const auto real = resolve(parent);
   if (!real) return real.error();
-  if (nodes_.at(real.value()).kind != FileKind::directory) return fake_error("ENOTDIR", "mkdtemp " + parent);
-  const auto path = normalize(real.value() + "/" + prefix + "fake" + std::to_string(next_private_++));
+  if (nodes_.at(real.value()).kind != FileKind::directory)
+    return fake_error("ENOTDIR", "mkdtemp " + parent);
+  const auto path =
+      normalize(real.value() + "/" + prefix + "fake" + std::to_string(next_private_++));
   put(path, Node{FileKind::directory, "", 0, 0, 0700});
   return path;
 }
 
-Result<Done> FakePlatform::create_file_exclusive(const std::string& path, const std::string& content) {
+Result<Done> FakePlatform::create_file_exclusive(const std::string& path,
+                                                 const std::string& content) {
   if (auto error = fault("create_file_exclusive", path)) return *error;
   const auto full = new_entry(path, "create");
   if (!full) return full.error();
@@ -302,7 +322,8 @@ Result<Done> FakePlatform::make_symlink(const std::string& target, const std::st
   return Done{};
 }
 
-Result<std::string> FakePlatform::read_through(const std::string& path, std::size_t max_bytes) const {
+Result<std::string> FakePlatform::read_through(const std::string& path,
+                                               std::size_t max_bytes) const {
   if (auto error = fault("read_through", path)) return *error;
   return read_file(path, max_bytes);
 }

@@ -21,14 +21,16 @@ class FakePlatform final : public Platform {
   FakePlatform& dir(const std::string& path);
   FakePlatform& link(const std::string& path, std::string target);
   FakePlatform& special(const std::string& path, FileKind kind);  // socket, fifo, device
-  FakePlatform& owner(const std::string& path, std::uint32_t uid, std::uint32_t gid, std::uint32_t mode);
+  FakePlatform& owner(const std::string& path, std::uint32_t uid, std::uint32_t gid,
+                      std::uint32_t mode);
   // Loads every regular file under `fixture_dir` (a real directory) at `mount_at`; a file named
   // `x.symlink` becomes a link `x` whose target is the file's content.
   FakePlatform& load_tree(const std::string& fixture_dir, const std::string& mount_at = "/");
   // The next calls of `operation` ("read_file", "make_symlink", "create_file_exclusive",
   // "connect_unix", "remove", "make_private_dir", "fs_info", "read_through", ...) on `path`
   // fail with the errno name given.
-  FakePlatform& fail(const std::string& operation, const std::string& path, const std::string& errno_name);
+  FakePlatform& fail(const std::string& operation, const std::string& path,
+                     const std::string& errno_name);
   FakePlatform& fs(const std::string& path, FsInfo info);  // fs_info answer for path and below
 
   std::map<std::string, std::string> environment;
@@ -55,7 +57,8 @@ class FakePlatform final : public Platform {
   Result<FileInfo> stat(const std::string& path) const override;
   Result<FileInfo> lstat(const std::string& path) const override;
   Result<FsInfo> fs_info(const std::string& path) const override;
-  Result<std::string> make_private_dir(const std::string& parent, const std::string& prefix) override;
+  Result<std::string> make_private_dir(const std::string& parent,
+                                       const std::string& prefix) override;
   Result<Done> create_file_exclusive(const std::string& path, const std::string& content) override;
   Result<Done> make_dir(const std::string& path) override;
   Result<Done> make_symlink(const std::string& target, const std::string& link_path) override;

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "platform/platform.hpp"
+#include "probes/common/proc_status.hpp"
 #include "probes/requests.hpp"
 #include "probes/result.hpp"
 #include "probes/security/lsm.hpp"
-#include "probes/common/proc_status.hpp"
 
 namespace capprobe::probes {
 

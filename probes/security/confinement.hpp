@@ -6,9 +6,9 @@
 #include <string>
 
 #include "platform/platform.hpp"
+#include "probes/common/proc_status.hpp"
 #include "probes/result.hpp"
 #include "probes/security/lsm.hpp"
-#include "probes/common/proc_status.hpp"
 
 namespace capprobe::probes {
 

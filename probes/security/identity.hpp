@@ -8,9 +8,9 @@
 #include <string_view>
 
 #include "platform/platform.hpp"
+#include "probes/common/proc_status.hpp"
 #include "probes/requests.hpp"
 #include "probes/result.hpp"
-#include "probes/common/proc_status.hpp"
 
 namespace capprobe::probes {
 
