@@ -21,6 +21,7 @@
 
 #include "child_process.hpp"
 #include "loopback_http.hpp"
+#include "scratch.hpp"
 
 using namespace capprobe::it;
 using namespace std::chrono_literals;
@@ -28,31 +29,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A scratch directory per test: the spool, the NFD file, the agent's output.
-class Scratch {
- public:
-  Scratch() {
-    path_ = fs::temp_directory_path() /
-            ("capprobe-agent-it-" + std::to_string(::getpid()) + "-" + std::to_string(++count_));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-  std::string str() const { return path_.string(); }
-
- private:
-  static inline int count_ = 0;
-  fs::path path_;
-};
-
-// Loopback only: no proxy from the environment may take the agent's requests elsewhere.
-const std::vector<std::string> kEnv = {
-    "CAPPROBE_LOG=info", "http_proxy=", "https_proxy=", "HTTP_PROXY=", "HTTPS_PROXY=",
-    "ALL_PROXY=",        "all_proxy=",  "NO_PROXY=*",   "no_proxy=*"};
+const std::vector<std::string> kEnv = loopback_only_env();
 
 std::vector<std::string> agent(const Scratch& scratch, std::vector<std::string> flags) {
   std::vector<std::string> argv = {CAPPROBE_AGENT_BIN, "agent", "--spool-dir", scratch / "spool"};
@@ -124,7 +101,7 @@ long cpu_ticks(pid_t pid) {
 }  // namespace
 
 TEST_CASE("end to end: the agent's report reaches the collector with the bearer token") {
-  Scratch scratch;
+  Scratch scratch("agent-it");
   FakeCollector collector;
   std::ofstream(scratch / "token") << "tok-s3cret-123\n";
   ChildProcess child(agent(scratch, {"--collector", collector.url(), "--once", "--quick",
@@ -148,7 +125,7 @@ TEST_CASE("end to end: the agent's report reaches the collector with the bearer 
 }
 
 TEST_CASE("outage: reports made while the collector is down all arrive, each exactly once") {
-  Scratch scratch;
+  Scratch scratch("agent-it");
   const auto port = free_loopback_port();  // nobody listens there until the collector starts
   ChildProcess child(agent(scratch, {"--collector", url_of_port(port), "--interval", "1s",
                                      "--retry-max", "1s", "--quick"}),
@@ -190,7 +167,7 @@ TEST_CASE("outage: reports made while the collector is down all arrive, each exa
 }
 
 TEST_CASE("a rejected report is dropped and never retried") {
-  Scratch scratch;
+  Scratch scratch("agent-it");
   FakeCollector collector;
   collector.answer_with(400);
 
@@ -222,7 +199,7 @@ TEST_CASE("a rejected report is dropped and never retried") {
 }
 
 TEST_CASE("SIGTERM during a round: the round's report is spooled and the agent exits 0") {
-  Scratch scratch;
+  Scratch scratch("agent-it");
   const auto port = free_loopback_port();  // no collector: the report can only be spooled
   // The CPU burn makes a round of about a second: time enough to signal in the middle of it.
   ChildProcess child(agent(scratch, {"--collector", url_of_port(port), "--only",
@@ -240,7 +217,7 @@ TEST_CASE("SIGTERM during a round: the round's report is spooled and the agent e
 }
 
 TEST_CASE("SIGTERM during a delivery waits for the collector's answer") {
-  Scratch scratch;
+  Scratch scratch("agent-it");
   FakeCollector collector;
   collector.delay_answers(1500ms);
   ChildProcess child(agent(scratch, {"--collector", collector.url(), "--quick"}), kEnv,
@@ -256,7 +233,7 @@ TEST_CASE("SIGTERM during a delivery waits for the collector's answer") {
 }
 
 TEST_CASE("the spool survives a restart and is flushed oldest first") {
-  Scratch scratch;
+  Scratch scratch("agent-it");
   const auto port = free_loopback_port();
   std::string first_id;
   {
@@ -278,7 +255,7 @@ TEST_CASE("the spool survives a restart and is flushed oldest first") {
 }
 
 TEST_CASE("the NFD file is replaced atomically each round") {
-  Scratch scratch;
+  Scratch scratch("agent-it");
   FakeCollector collector;
   fs::create_directories(scratch / "features.d");
   const auto nfd = scratch / "features.d/capprobe";
@@ -319,7 +296,7 @@ TEST_CASE("the NFD file is replaced atomically each round") {
 }
 
 TEST_CASE("/healthz and /metrics answer on --listen") {
-  Scratch scratch;
+  Scratch scratch("agent-it");
   FakeCollector collector;
   const auto port = free_loopback_port();
   ChildProcess child(agent(scratch, {"--collector", collector.url(), "--interval", "1h", "--quick",
@@ -349,7 +326,7 @@ TEST_CASE("/healthz and /metrics answer on --listen") {
 }
 
 TEST_CASE("an idle agent uses no CPU and little memory") {
-  Scratch scratch;
+  Scratch scratch("agent-it");
   FakeCollector collector;
   const auto port = free_loopback_port();
   ChildProcess child(agent(scratch, {"--collector", collector.url(), "--interval", "1h", "--quick",
@@ -378,7 +355,7 @@ TEST_CASE("an idle agent uses no CPU and little memory") {
 
 TEST_CASE(
     "the pod spec given by --pod-spec reaches every round's report; a bad one is a usage error") {
-  Scratch scratch;
+  Scratch scratch("agent-it");
   FakeCollector collector;
   std::ofstream(scratch / "pod.json") << R"({"apiVersion": "v1", "kind": "Pod",
     "metadata": {"name": "probe-x", "namespace": "capprobe"},
@@ -405,7 +382,7 @@ TEST_CASE(
 }
 
 TEST_CASE("agent usage errors exit 2 with one line; --help exits 0") {
-  Scratch scratch;
+  Scratch scratch("agent-it");
   {
     ChildProcess child({CAPPROBE_AGENT_BIN, "agent", "--bogus"}, kEnv, scratch.str());
     REQUIRE(child.wait_exit(10s) == 2);

@@ -15,6 +15,7 @@
 
 #include "child_process.hpp"
 #include "loopback_http.hpp"
+#include "scratch.hpp"
 
 using namespace capprobe::it;
 using namespace std::chrono_literals;
@@ -22,29 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class Scratch {
- public:
-  Scratch() {
-    path_ = fs::temp_directory_path() /
-            ("capprobe-agent-e2e-" + std::to_string(::getpid()) + "-" + std::to_string(++count_));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-  std::string str() const { return path_.string(); }
-
- private:
-  static inline int count_ = 0;
-  fs::path path_;
-};
-
-const std::vector<std::string> kAgentEnv = {
-    "CAPPROBE_LOG=info", "http_proxy=", "https_proxy=", "HTTP_PROXY=", "HTTPS_PROXY=",
-    "ALL_PROXY=",        "all_proxy=",  "NO_PROXY=*",   "no_proxy=*",  "NODE_NAME=e2e-node-1"};
+const std::vector<std::string> kAgentEnv = loopback_only_env({"NODE_NAME=e2e-node-1"});
 
 std::string url_of_port(std::uint16_t port) {
   return "http://127.0.0.1:" + std::to_string(port);
@@ -87,7 +66,7 @@ std::vector<std::string> history(std::uint16_t port) {
 }  // namespace
 
 TEST_CASE("agent to collector: the report is stored and the matrix shows the node") {
-  Scratch scratch;
+  Scratch scratch("agent-e2e");
   std::ofstream(scratch / "collector-token") << "fleet-token-42\n";
   std::ofstream(scratch / "agent-token") << "fleet-token-42\n";
   const auto port = free_loopback_port();
@@ -123,7 +102,7 @@ TEST_CASE("agent to collector: the report is stored and the matrix shows the nod
 }
 
 TEST_CASE("agent to collector: an outage of the collector loses no report") {
-  Scratch scratch;
+  Scratch scratch("agent-e2e");
   std::ofstream(scratch / "collector-token") << "fleet-token-42\n";
   std::ofstream(scratch / "agent-token") << "fleet-token-42\n";
   const auto port = free_loopback_port();
@@ -157,7 +136,7 @@ TEST_CASE("agent to collector: an outage of the collector loses no report") {
 }
 
 TEST_CASE("agent to collector: a wrong token is a rejection, not a retry") {
-  Scratch scratch;
+  Scratch scratch("agent-e2e");
   std::ofstream(scratch / "collector-token") << "fleet-token-42\n";
   std::ofstream(scratch / "agent-token") << "stale-token\n";
   const auto port = free_loopback_port();
