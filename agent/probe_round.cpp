@@ -45,6 +45,7 @@ PodRequestsLoad load_pod_requests(const std::string& path, const platform::Platf
     load.error = "--pod-spec " + path + ": " + parsed.error;
     return load;
   }
+  load.text = std::move(*file.content);
   if (!parsed.warning.empty()) load.warning = "--pod-spec " + path + ": " + parsed.warning;
   load.requests = std::move(parsed.requests);
   return load;

@@ -26,6 +26,7 @@ Report run_probe_round(platform::Platform& os, const std::vector<probes::Probe>&
 
 struct PodRequestsLoad {
   std::optional<probes::PodRequests> requests;
+  std::string text;     // the spec as read, for a process that must parse it again
   std::string error;    // one line for stderr ("cannot read --pod-spec F: ..."), when empty
   std::string warning;  // something the caller should log ("--pod-spec F: ..."), or empty
 };

@@ -8,11 +8,14 @@ add_executable(unit_agent_daemon
   unit/agent_daemon/options_test.cpp
   unit/agent_daemon/spool_test.cpp
   unit/agent_daemon/delivery_test.cpp
+  unit/agent_daemon/delivery_helper_test.cpp
+  unit/agent_daemon/child_process_test.cpp
+  unit/agent_daemon/round_child_test.cpp
   unit/agent_daemon/nfd_file_test.cpp
   unit/agent_daemon/agent_loop_test.cpp
   $<TARGET_OBJECTS:capprobe_catch_main>
 )
-target_link_libraries(unit_agent_daemon PRIVATE Catch2::Catch2 capprobe_agent_daemon)
+target_link_libraries(unit_agent_daemon PRIVATE Catch2::Catch2 capprobe_curl_delivery)
 catch_discover_tests(unit_agent_daemon TEST_PREFIX "unit_agent_daemon: "
                      PROPERTIES LABELS agent SKIP_REGULAR_EXPRESSION "SKIPPED:")
 

@@ -1,5 +1,6 @@
-// Wires the agent together: flags, pod spec, spool, residue sweep, HTTP client, the real
-// probe round and delivery, then the event loop.
+// Wires the agent together: flags, pod spec, spool, residue sweep, then the event loop with
+// the real probe round and delivery, each run in a child process (round_child.hpp,
+// delivery_helper.hpp). Also the entry point of the round child itself.
 #include "agent/daemon/agent_command.hpp"
 
 #include <iostream>
@@ -8,9 +9,11 @@
 
 #include "agent/commands.hpp"
 #include "agent/daemon/agent_loop.hpp"
-#include "agent/daemon/delivery.hpp"
+#include "agent/daemon/child_process.hpp"
+#include "agent/daemon/delivery_helper.hpp"
 #include "agent/daemon/options.hpp"
 #include "agent/daemon/process.hpp"
+#include "agent/daemon/round_child.hpp"
 #include "agent/daemon/spool.hpp"
 #include "agent/log.hpp"
 #include "agent/probe_round.hpp"
@@ -25,6 +28,8 @@ int agent_main(const std::vector<std::string>& args) {
   // the platform when we return, so it lives until the process ends.
   auto& os = *platform::make_native_platform("/").release();
   const auto& catalog = probes::registered_probes();
+  if (!args.empty() && args.front() == kRoundChildFlag)
+    return run_round_child(os, catalog, std::cin, std::cout);
 
   auto parsed = parse_agent_args(args, catalog);
   if (const auto* error = std::get_if<AgentUsageError>(&parsed)) {
@@ -40,7 +45,9 @@ int agent_main(const std::vector<std::string>& args) {
     spdlog::set_level(spdlog::level::info);
   const auto log = logger("agent");
 
-  probes::PodRequests requests;
+  // Read and checked once, here, so that a wrong spec is a usage error at start; each round's
+  // child parses the same text again.
+  RoundRequest round{options.selection, std::nullopt};
   if (options.pod_spec) {
     auto load = load_pod_requests(*options.pod_spec, os, std::cin);
     if (!load.requests) {
@@ -48,7 +55,20 @@ int agent_main(const std::vector<std::string>& args) {
       return 2;
     }
     if (!load.warning.empty()) logger("agent")->warn("{}", load.warning);
-    requests = std::move(*load.requests);
+    round.pod_spec = std::move(load.text);
+  }
+
+  std::string why;
+  const auto own_dir = own_executable_dir(why);
+  if (!own_dir) {
+    std::cerr << "capprobe: cannot find the agent's own directory: " << why << "\n";
+    return 1;
+  }
+  const auto helper = *own_dir + "/" + kDeliverHelperName;
+  if (!is_executable_file(helper)) {
+    std::cerr << "capprobe: the agent delivers with " << kDeliverHelperName
+              << ", which must be installed beside capprobe: " << helper << " is missing\n";
+    return 1;
   }
 
   auto opened =
@@ -59,9 +79,7 @@ int agent_main(const std::vector<std::string>& args) {
     return 1;
   }
 
-  // Before any thread exists: curl_global_init is not thread-safe.
   ignore_broken_pipe_signal();
-  init_http_client();
 
   const auto swept = sweep_residue(os);
   if (!swept.removed.empty())
@@ -71,11 +89,10 @@ int agent_main(const std::vector<std::string>& args) {
                           options.connect_timeout, options.timeout};
   auto random = std::make_shared<std::mt19937_64>(std::random_device{}());
   AgentDeps deps{
-      [&os, &catalog, requests, selection = options.selection] {
-        return run_probe_round(os, catalog, requests, selection, "agent",
-                               new_scratch_name(os.self_pid()));
+      [round, deadline = round_deadline(catalog)] { return run_round_in_child(round, deadline); },
+      [helper, delivery](const std::string& body) {
+        return deliver_with_helper(helper, delivery, body);
       },
-      [delivery](const std::string& body) { return deliver(delivery, body); },
       [random] { return std::uniform_real_distribution<double>(0.0, 1.0)(*random); },
       release_free_memory,
   };

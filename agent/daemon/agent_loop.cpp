@@ -229,7 +229,11 @@ void Agent::on_delivered(Outgoing outgoing, const DeliveryOutcome& outcome) {
         log->debug("delivery failed again failures={} status={} error={}", consecutive_failures_,
                    outcome.http_status, outcome.detail);
       if (!outgoing.entry) unspooled_.push_front(std::move(outgoing));
-      if (ours && once_fate_ != Fate::lost) once_detail_ = outcome.detail;
+      if (ours && once_fate_ != Fate::lost)
+        once_detail_ = outcome.http_status == 0
+                           ? outcome.detail
+                           : "HTTP " + std::to_string(outcome.http_status) +
+                                 (outcome.detail.empty() ? "" : ": " + outcome.detail);
       if (stopping_) return finish_if_quiet();
       if (options_.once) return finish_once();
       return schedule_retry();

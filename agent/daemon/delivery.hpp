@@ -1,5 +1,6 @@
-// Delivering one report to the collector (DESIGN.md "Collector API": POST /api/v1/reports)
-// with libcurl, and what the answer means for the report: done, drop, or keep and retry.
+// Delivering one report to the collector (DESIGN.md "Collector API": POST /api/v1/reports):
+// the settings, and what the answer means for the report: done, drop, or keep and retry. The
+// POST itself is curl_delivery.hpp's, run in the capprobe-deliver helper (delivery_helper.hpp).
 #pragma once
 
 #include <optional>
@@ -21,8 +22,8 @@ struct DeliveryConfig {
 enum class DeliveryResult {
   delivered,  // 202: stored
   duplicate,  // 200: the collector had this report_id already; as good as delivered
-  rejected,   // any other 4xx but 408/429: sending it again cannot help, drop it
-  retry,      // 5xx, 408, 429, other answers, no answer: keep it and try later
+  rejected,   // a 4xx that says the report itself is wrong (400, 413...): drop it
+  retry,      // 5xx, 401/403, 408, 429, other answers, no answer: keep it and try later
 };
 
 struct DeliveryOutcome {
@@ -42,12 +43,5 @@ DeliveryResult classify_http_status(long status);
 // The bearer token from a --token-file's content: surrounding whitespace removed; nullopt when
 // it is empty or holds a character that cannot go in a header (a line break, a control).
 std::optional<std::string> token_from_file_content(std::string_view content);
-
-// Call once at process start, before any thread exists (curl_global_init is not thread-safe).
-void init_http_client();
-
-// POSTs `body` (a report's JSON). Reads the token file now, so that a rotated token is used.
-// Blocking, bounded by config.timeout: call it off the event loop.
-DeliveryOutcome deliver(const DeliveryConfig& config, std::string_view body);
 
 }  // namespace capprobe::agent::daemon

@@ -73,6 +73,11 @@ long status_kib(pid_t pid, const std::string& field) {
   return -1;
 }
 
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 long pss_kib(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
   std::string line;
@@ -96,6 +101,16 @@ long cpu_ticks(pid_t pid) {
     }
   }
   return utime + stime;
+}
+
+// The agent's count of deliveries the collector took, from its /metrics; -1 while it does not
+// answer.
+long delivered_ok(std::uint16_t port) {
+  const std::string counter = "capprobe_agent_deliveries_total{result=\"ok\"} ";
+  const auto metrics = http_get(port, "/metrics");
+  const auto at = metrics.body.find(counter);
+  if (metrics.status != 200 || at == std::string::npos) return -1;
+  return std::stol(metrics.body.substr(at + counter.size()));
 }
 
 }  // namespace
@@ -303,7 +318,9 @@ TEST_CASE("/healthz and /metrics answer on --listen") {
                                      "--listen", "127.0.0.1:" + std::to_string(port)}),
                      kEnv, scratch.str());
   INFO(describe(child));
-  REQUIRE(wait_until([&] { return collector.stored_ids().size() == 1; }, 60s));
+  // The collector has the report a moment before the agent has read the helper's answer.
+  REQUIRE(wait_until([&] { return delivered_ok(port) == 1; }, 60s));
+  REQUIRE(collector.stored_ids().size() == 1);
   const auto health = http_get(port, "/healthz");
   REQUIRE(health.status == 200);
   REQUIRE(health.body == "ok\n");
@@ -333,7 +350,7 @@ TEST_CASE("an idle agent uses no CPU and little memory") {
                                      "--listen", "127.0.0.1:" + std::to_string(port)}),
                      kEnv, scratch.str());
   INFO(describe(child));
-  REQUIRE(wait_until([&] { return collector.stored_ids().size() == 1; }, 60s));
+  REQUIRE(wait_until([&] { return delivered_ok(port) == 1; }, 60s));
   std::this_thread::sleep_for(300ms);
   const auto ticks_before = cpu_ticks(child.pid());
   std::this_thread::sleep_for(3s);
@@ -349,6 +366,14 @@ TEST_CASE("an idle agent uses no CPU and little memory") {
   // What the agent itself holds (heap, stacks). The rest of VmRSS is shared-library code
   // (libcurl's TLS and auth dependencies among it), shared with other processes.
   REQUIRE(anon <= 10 * 1024);
+  // Rounds and deliveries ran in child processes: neither the probes' leftovers nor libcurl
+  // and its TLS libraries are in the agent after them.
+  const auto maps = read_text("/proc/" + std::to_string(child.pid()) + "/maps");
+  for (const char* library : {"libcurl", "libssl", "libcrypto", "libgnutls"}) {
+    INFO(library);
+    REQUIRE(maps.find(library) == std::string::npos);
+  }
+  REQUIRE(status_kib(child.pid(), "Threads") <= 3);  // the loop, the worker, nothing abandoned
   child.signal(SIGTERM);
   REQUIRE(child.wait_exit(30s) == 0);
 }

@@ -135,20 +135,32 @@ TEST_CASE("agent to collector: an outage of the collector loses no report") {
   REQUIRE(stored.size() + spooled == made.size());
 }
 
-TEST_CASE("agent to collector: a wrong token is a rejection, not a retry") {
+TEST_CASE("agent to collector: a wrong token keeps the report until the token is right") {
+  // A token rotation reaches the nodes and the collector at different moments: in between, the
+  // reports wait in the spool instead of being dropped.
   Scratch scratch("agent-e2e");
   std::ofstream(scratch / "collector-token") << "fleet-token-42\n";
   std::ofstream(scratch / "agent-token") << "stale-token\n";
   const auto port = free_loopback_port();
   const auto collector = start_collector(scratch, port);
-  ChildProcess agent(
-      {CAPPROBE_AGENT_BIN, "agent", "--collector", url_of_port(port), "--once", "--quick",
-       "--spool-dir", scratch / "spool", "--token-file", scratch / "agent-token"},
-      kAgentEnv, scratch.str());
-  const auto code = agent.wait_exit(60s);
-  INFO("agent stdout:\n" << agent.out() << "\nagent stderr:\n" << agent.err());
-  REQUIRE(code == 1);
-  REQUIRE(agent.out().find("(HTTP 401") != std::string::npos);
+  const std::vector<std::string> once = {CAPPROBE_AGENT_BIN,     "agent",           "--collector",
+                                         url_of_port(port),      "--once",          "--quick",
+                                         "--spool-dir",          scratch / "spool", "--token-file",
+                                         scratch / "agent-token"};
+  ChildProcess stale(once, kAgentEnv, scratch.str());
+  const auto stale_code = stale.wait_exit(60s);
+  INFO("agent stdout:\n" << stale.out() << "\nagent stderr:\n" << stale.err());
+  REQUIRE(stale_code == 0);
+  REQUIRE(stale.out().find("spooled report") != std::string::npos);
+  REQUIRE(stale.out().find("HTTP 401") != std::string::npos);
   REQUIRE(history(port).empty());
-  REQUIRE(agent.err().find("stale-token") == std::string::npos);
+  REQUIRE(stale.err().find("stale-token") == std::string::npos);
+
+  std::ofstream(scratch / "agent-token") << "fleet-token-42\n";
+  ChildProcess fixed(once, kAgentEnv, scratch.str());
+  REQUIRE(fixed.wait_exit(60s) == 0);
+  INFO("agent stdout:\n" << fixed.out() << "\nagent stderr:\n" << fixed.err());
+  REQUIRE(fixed.out().find("delivered report") != std::string::npos);
+  REQUIRE(history(port).size() == 2);  // the one that waited, and the new one
+  REQUIRE(fs::is_empty(scratch / "spool"));
 }

@@ -2,6 +2,7 @@
 // and the agent's own metrics text.
 #include <catch2/catch.hpp>
 
+#include "agent/daemon/curl_delivery.hpp"
 #include "agent/daemon/delivery.hpp"
 #include "agent/daemon/metrics.hpp"
 
@@ -11,7 +12,7 @@ TEST_CASE("HTTP statuses classify into delivered, duplicate, rejected and retry"
   const std::pair<long, DeliveryResult> cases[] = {
       {202, DeliveryResult::delivered}, {201, DeliveryResult::delivered},
       {200, DeliveryResult::duplicate}, {400, DeliveryResult::rejected},
-      {401, DeliveryResult::rejected},  {403, DeliveryResult::rejected},
+      {401, DeliveryResult::retry},     {403, DeliveryResult::retry},
       {404, DeliveryResult::rejected},  {413, DeliveryResult::rejected},
       {408, DeliveryResult::retry},     {429, DeliveryResult::retry},
       {500, DeliveryResult::retry},     {502, DeliveryResult::retry},

@@ -1,0 +1,57 @@
+// Running a helper process to completion under a deadline: the agent's probe rounds and its
+// deliveries run in child processes so that what they load, allocate or leave hanging (libcurl
+// and OpenSSL, probe threads stuck past their deadline) never stays in the long-lived agent.
+// POSIX in child_process_posix.cpp.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/daemon/duration.hpp"
+
+namespace capprobe::agent::daemon {
+
+struct ChildRequest {
+  std::string program;                 // the executable's path
+  std::vector<std::string> argv;       // argv[0] included: what `ps` shows
+  std::string input;                   // written to the child's stdin, which is then closed
+  Millis deadline{60000};              // then the child's process group is killed
+  std::size_t max_output = 16u << 20;  // stdout beyond this is a failure, not a larger agent
+};
+
+struct ChildOutcome {
+  std::string output;                // the child's stdout; its stderr is the agent's
+  std::optional<int> exit_code;      // when it exited
+  std::optional<int> signal_number;  // when a signal ended it
+  bool timed_out = false;            // killed at the deadline
+  bool output_too_large = false;     // killed for writing more than max_output
+  std::string failure;               // why it could not be started or waited for; else empty
+
+  bool exited_ok() const { return failure.empty() && exit_code == 0 && !timed_out; }
+  // One line for a log or an error: "exit code 3", "killed at its 60 s deadline", ...
+  std::string describe() const;
+};
+
+// Starts the child in a process group of its own with the agent's environment, feeds it
+// `input`, collects stdout and reaps it. Blocking: call it from a worker thread. A child that
+// cannot be reaped even after SIGKILL (a thread stuck in the kernel) is left to
+// reap_leftover_children().
+ChildOutcome run_child(const ChildRequest& request);
+
+// Reaps children that earlier run_child calls had to leave unreaped; cheap, never blocks.
+void reap_leftover_children();
+
+// The agent's own executable, to run its rounds with: "/proc/self/exe" still names it after a
+// package upgrade replaced the file on disk.
+inline constexpr const char* kOwnExecutable = "/proc/self/exe";
+
+// The directory the running executable was started from, where its helper binaries live;
+// nullopt with `why` filled when /proc/self/exe cannot be read.
+std::optional<std::string> own_executable_dir(std::string& why);
+
+// Whether `path` is a file this process may execute.
+bool is_executable_file(const std::string& path);
+
+}  // namespace capprobe::agent::daemon

@@ -1,0 +1,56 @@
+// capprobe-deliver: the helper `capprobe agent` runs for each delivery. It POSTs the report on
+// its stdin to the collector and prints what came of it as one JSON line (delivery_helper.hpp).
+// A separate executable so that only this short-lived process ever loads libcurl and TLS.
+#include <iostream>
+#include <iterator>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "agent/daemon/curl_delivery.hpp"
+#include "agent/daemon/delivery_helper.hpp"
+#include "agent/daemon/process.hpp"
+
+namespace {
+
+// Far above a real report (15-30 KiB), far below anything that could hurt the node.
+constexpr std::size_t kMaxReportBytes = 16u << 20;
+
+constexpr const char* kHelp =
+    "Usage: capprobe-deliver --url URL [--token-file FILE] [--ca-file FILE]\n"
+    "                        [--connect-timeout DURATION] [--timeout DURATION] < REPORT.json\n"
+    "\n"
+    "POSTs one report to a capprobe collector and prints the outcome as one JSON line:\n"
+    "  {\"result\":\"delivered|duplicate|rejected|retry\",\"http_status\":N,\"detail\":\"...\"}\n"
+    "`capprobe agent` runs it for every delivery; it is not meant to be run by hand.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace capprobe::agent::daemon;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    std::cout << kHelp;
+    return 0;
+  }
+  const auto parsed = parse_deliver_helper_arguments(args);
+  if (const auto* usage = std::get_if<DeliverHelperUsage>(&parsed)) {
+    std::cerr << "capprobe-deliver: " << usage->message << " (see capprobe-deliver --help)\n";
+    return 2;
+  }
+  std::string body;
+  char buffer[65536];
+  while (std::cin.read(buffer, sizeof buffer) || std::cin.gcount() > 0) {
+    body.append(buffer, static_cast<std::size_t>(std::cin.gcount()));
+    if (body.size() > kMaxReportBytes) {
+      std::cout << outcome_line(
+          {DeliveryResult::rejected, 0,
+           "the report is larger than " + std::to_string(kMaxReportBytes) + " bytes"});
+      return 0;
+    }
+  }
+  ignore_broken_pipe_signal();
+  init_http_client();
+  std::cout << outcome_line(deliver(std::get<DeliveryConfig>(parsed), body));
+  return std::cout.flush() ? 0 : 1;
+}

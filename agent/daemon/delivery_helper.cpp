@@ -1,0 +1,100 @@
+// Both sides of the agent <-> capprobe-deliver contract, and the agent's call of the helper.
+#include "agent/daemon/delivery_helper.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "agent/daemon/child_process.hpp"
+
+namespace capprobe::agent::daemon {
+namespace {
+
+// Process start and libcurl's loading, on top of the POST's own timeout.
+constexpr Millis kHelperStartAllowance{10000};
+
+std::optional<DeliveryResult> result_from_string(std::string_view text) {
+  for (const auto result : {DeliveryResult::delivered, DeliveryResult::duplicate,
+                            DeliveryResult::rejected, DeliveryResult::retry})
+    if (to_string(result) == text) return result;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<std::string> deliver_helper_arguments(const DeliveryConfig& config) {
+  std::vector<std::string> args{"--url",
+                                config.reports_url,
+                                "--connect-timeout",
+                                format_duration(config.connect_timeout),
+                                "--timeout",
+                                format_duration(config.timeout)};
+  if (config.token_file) args.insert(args.end(), {"--token-file", *config.token_file});
+  if (config.ca_file) args.insert(args.end(), {"--ca-file", *config.ca_file});
+  return args;
+}
+
+std::variant<DeliverHelperUsage, DeliveryConfig> parse_deliver_helper_arguments(
+    const std::vector<std::string>& args) {
+  DeliveryConfig config;
+  for (std::size_t i = 0; i < args.size(); i += 2) {
+    const auto& flag = args[i];
+    if (i + 1 >= args.size()) return DeliverHelperUsage{flag + " needs a value"};
+    const auto& value = args[i + 1];
+    if (flag == "--url") {
+      config.reports_url = value;
+    } else if (flag == "--token-file") {
+      config.token_file = value;
+    } else if (flag == "--ca-file") {
+      config.ca_file = value;
+    } else if (flag == "--connect-timeout" || flag == "--timeout") {
+      const auto duration = parse_duration(value);
+      if (!duration) return DeliverHelperUsage{flag + " '" + value + "' is not a duration"};
+      (flag == "--timeout" ? config.timeout : config.connect_timeout) = *duration;
+    } else {
+      return DeliverHelperUsage{"unknown argument '" + flag + "'"};
+    }
+  }
+  if (config.reports_url.empty()) return DeliverHelperUsage{"--url is required"};
+  return config;
+}
+
+std::string outcome_line(const DeliveryOutcome& outcome) {
+  return nlohmann::json{{"result", to_string(outcome.result)},
+                        {"http_status", outcome.http_status},
+                        {"detail", outcome.detail}}
+             .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+         "\n";
+}
+
+std::optional<DeliveryOutcome> parse_outcome_line(std::string_view line) {
+  const auto json = nlohmann::json::parse(line, nullptr, false);
+  if (!json.is_object()) return std::nullopt;
+  const auto result = json.find("result");
+  const auto status = json.find("http_status");
+  const auto detail = json.find("detail");
+  if (result == json.end() || !result->is_string() || status == json.end() ||
+      !status->is_number_integer() || detail == json.end() || !detail->is_string())
+    return std::nullopt;
+  const auto parsed = result_from_string(result->get<std::string>());
+  if (!parsed) return std::nullopt;
+  return DeliveryOutcome{*parsed, status->get<long>(), detail->get<std::string>()};
+}
+
+DeliveryOutcome deliver_with_helper(const std::string& helper, const DeliveryConfig& config,
+                                    const std::string& body) {
+  ChildRequest request;
+  request.program = helper;
+  request.argv = {helper};
+  const auto args = deliver_helper_arguments(config);
+  request.argv.insert(request.argv.end(), args.begin(), args.end());
+  request.input = body;
+  request.deadline = config.timeout + kHelperStartAllowance;
+  request.max_output = 64 * 1024;
+  const auto child = run_child(request);
+  if (child.exited_ok())
+    if (auto outcome = parse_outcome_line(child.output)) return *outcome;
+  return {DeliveryResult::retry, 0,
+          std::string(kDeliverHelperName) + " failed (" + child.describe() + ")" +
+              (child.exited_ok() ? ": no answer it could read" : "")};
+}
+
+}  // namespace capprobe::agent::daemon

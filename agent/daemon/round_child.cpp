@@ -1,0 +1,117 @@
+// Both sides of the agent's round child: the request it is given, the child's run, and the
+// agent's call of it.
+#include "agent/daemon/round_child.hpp"
+
+#include <iostream>
+#include <iterator>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/commands.hpp"
+#include "agent/daemon/child_process.hpp"
+#include "agent/log.hpp"
+#include "agent/pod_spec.hpp"
+#include "agent/probe_round.hpp"
+#include "agent/sweeper.hpp"
+
+namespace capprobe::agent::daemon {
+namespace {
+
+constexpr Millis kRoundMargin{30000};
+constexpr std::size_t kMaxRequestBytes = 8u << 20;  // a pod spec is at most 4 MiB
+
+std::set<std::string> id_set(const nlohmann::json& list) {
+  std::set<std::string> ids;
+  for (const auto& id : list) ids.insert(id.get<std::string>());
+  return ids;
+}
+
+}  // namespace
+
+std::string round_request_json(const RoundRequest& request) {
+  nlohmann::json json{{"only", request.selection.only},
+                      {"skip", request.selection.skip},
+                      {"quick", request.selection.quick},
+                      {"pod_spec", nullptr}};
+  if (request.pod_spec) json["pod_spec"] = *request.pod_spec;
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<RoundRequest> parse_round_request(const std::string& text, std::string& why) {
+  try {
+    const auto json = nlohmann::json::parse(text);
+    RoundRequest request;
+    request.selection.only = id_set(json.at("only"));
+    request.selection.skip = id_set(json.at("skip"));
+    request.selection.quick = json.at("quick").get<bool>();
+    if (const auto& spec = json.at("pod_spec"); !spec.is_null())
+      request.pod_spec = spec.get<std::string>();
+    return request;
+  } catch (const nlohmann::json::exception& error) {
+    why = std::string("not a round request: ") + error.what();
+    return std::nullopt;
+  }
+}
+
+Millis round_deadline(const std::vector<probes::Probe>& catalog) {
+  Millis total = kRoundMargin;
+  for (const auto& probe : catalog) total += probe.info.timeout;
+  return total;
+}
+
+int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& catalog,
+                    std::istream& in, std::ostream& out) {
+  std::string text;
+  char buffer[65536];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxRequestBytes) {
+      std::cerr << "capprobe: the round request is too large\n";
+      return 1;
+    }
+  }
+  std::string why;
+  const auto request = parse_round_request(text, why);
+  if (!request) {
+    std::cerr << "capprobe: " << why << "\n";
+    return 1;
+  }
+  probes::PodRequests requests;
+  if (request->pod_spec) {
+    auto parsed = parse_pod_spec(*request->pod_spec, os.env("CONTAINER_NAME").value_or(""));
+    if (!parsed.requests) {
+      std::cerr << "capprobe: --pod-spec: " << parsed.error << "\n";
+      return 1;
+    }
+    requests = std::move(*parsed.requests);
+  }
+  // A round killed at its deadline leaves its scratch files; the next round clears them (the
+  // sweeper only takes what belongs to dead processes).
+  if (const auto swept = sweep_residue(os); !swept.removed.empty())
+    logger("agent")->info("removed residue of killed rounds count={}", swept.removed.size());
+  const auto report = run_probe_round(os, catalog, requests, request->selection, "agent",
+                                      new_scratch_name(os.self_pid()));
+  out << to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  return out.flush() ? 0 : 1;
+}
+
+Report run_round_in_child(const RoundRequest& request, Millis deadline) {
+  reap_leftover_children();
+  ChildRequest child_request;
+  child_request.program = kOwnExecutable;
+  child_request.argv = {"capprobe", "agent", kRoundChildFlag};
+  child_request.input = round_request_json(request);
+  child_request.deadline = deadline;
+  const auto child = run_child(child_request);
+  if (!child.exited_ok())
+    throw std::runtime_error("the round's child process failed (" + child.describe() + ")");
+  try {
+    return report_from_json(nlohmann::json::parse(child.output));
+  } catch (const std::exception& error) {
+    throw std::runtime_error(std::string("the round's child printed no usable report: ") +
+                             error.what());
+  }
+}
+
+}  // namespace capprobe::agent::daemon

@@ -1,0 +1,50 @@
+// The agent runs each probe round in a child process: `capprobe agent --internal-round`, the
+// same executable, told what to run on its stdin and printing the report on its stdout. What a
+// round leaves behind (a probe thread stuck past its deadline in a hung filesystem, the heap
+// the probes grew, a crash) then ends with the child, and the long-running agent stays small.
+#pragma once
+
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "agent/daemon/duration.hpp"
+#include "agent/report.hpp"
+#include "agent/runner.hpp"
+#include "platform/platform.hpp"
+#include "probes/probe.hpp"
+
+namespace capprobe::agent::daemon {
+
+// The first argument after "agent" that makes it the round child (not in --help: only the
+// agent starts it, like `runc init`).
+inline constexpr const char* kRoundChildFlag = "--internal-round";
+
+// What the child is asked to run: the probe selection and the pod spec's text (parsed again in
+// the child, with the same CONTAINER_NAME, so the same requests).
+struct RoundRequest {
+  Selection selection;
+  std::optional<std::string> pod_spec;
+};
+
+std::string round_request_json(const RoundRequest& request);
+// nullopt with `why` filled for anything that is not round_request_json's output.
+std::optional<RoundRequest> parse_round_request(const std::string& text, std::string& why);
+
+// How long a round may take before the child is killed: every probe's own deadline one after
+// another, and a margin for starting, the report and the residue sweep.
+Millis round_deadline(const std::vector<probes::Probe>& catalog);
+
+// The child's side: reads the request from `in`, sweeps residue of earlier killed rounds, runs
+// the round as agent_mode "agent" and writes the report's JSON to `out`. Exit code 0, or 1 with
+// one line on stderr.
+int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& catalog,
+                    std::istream& in, std::ostream& out);
+
+// The agent's side: runs the child and returns its report; throws std::runtime_error saying
+// what went wrong (the loop counts a failed round).
+Report run_round_in_child(const RoundRequest& request, Millis deadline);
+
+}  // namespace capprobe::agent::daemon

@@ -1,0 +1,46 @@
+// What the agent tells its round child, there and back, and how long a round may take.
+#include <catch2/catch.hpp>
+
+#include "agent/daemon/round_child.hpp"
+
+using namespace capprobe::agent::daemon;
+
+TEST_CASE("a round request carries the selection and the pod spec there and back") {
+  RoundRequest full;
+  full.selection.only = {"fs.symlink", "resources.cpu_limit"};
+  full.selection.skip = {"resources.memory_limit"};
+  full.selection.quick = true;
+  full.pod_spec = R"({"kind":"Pod","spec":{"hostPID":true}})"
+                  "\n\t\"unicode\": \xc3\xa9";
+  RoundRequest bare;
+  for (const auto& request : {full, bare}) {
+    std::string why;
+    const auto back = parse_round_request(round_request_json(request), why);
+    REQUIRE(back);
+    REQUIRE(why.empty());
+    REQUIRE(back->selection.only == request.selection.only);
+    REQUIRE(back->selection.skip == request.selection.skip);
+    REQUIRE(back->selection.quick == request.selection.quick);
+    REQUIRE(back->pod_spec == request.pod_spec);
+  }
+}
+
+TEST_CASE("anything else is not a round request, and says why") {
+  for (const char* text : {"", "{}", R"({"only":[],"skip":[],"quick":"yes","pod_spec":null})",
+                           R"({"only":[1],"skip":[],"quick":false,"pod_spec":null})"}) {
+    INFO(text);
+    std::string why;
+    REQUIRE_FALSE(parse_round_request(text, why));
+    REQUIRE(why.rfind("not a round request", 0) == 0);
+  }
+}
+
+TEST_CASE("a round may take every probe's deadline plus a margin") {
+  using namespace std::chrono;
+  std::vector<capprobe::probes::Probe> catalog(3);
+  catalog[0].info.timeout = milliseconds(2000);
+  catalog[1].info.timeout = milliseconds(5000);
+  catalog[2].info.timeout = milliseconds(10000);
+  REQUIRE(round_deadline(catalog) == milliseconds(17000 + 30000));
+  REQUIRE(round_deadline({}) == milliseconds(30000));
+}
