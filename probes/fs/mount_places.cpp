@@ -17,6 +17,11 @@ constexpr std::array<std::string_view, 24> kPseudoFilesystems = {
     "efivarfs", "selinuxfs",  "rpc_pipefs", "nfsd",    "sockfs",      "pipefs",
 };
 
+constexpr std::array<std::string_view, 13> kRemoteFilesystems = {
+    "nfs", "nfs4",   "cifs", "smb3",   "smbfs",      "ceph",           "glusterfs",
+    "afs", "lustre", "gpfs", "beegfs", "fuse.sshfs", "fuse.glusterfs",
+};
+
 // Filesystems that only live on a disk of the node (or the VM the pod runs in).
 constexpr std::array<std::string_view, 13> kDiskFilesystems = {
     "ext2", "ext3",     "ext4", "xfs",   "btrfs", "zfs",   "f2fs",
@@ -39,6 +44,10 @@ bool contains(std::string_view haystack, std::string_view needle) {
 
 bool is_pseudo_fs(std::string_view fs_type) {
   return one_of(kPseudoFilesystems, fs_type) || text::starts_with(fs_type, "cgroup");
+}
+
+bool is_remote_fs(std::string_view fs_type) {
+  return one_of(kRemoteFilesystems, fs_type);
 }
 
 bool is_system_mount_point(std::string_view mount_point) {

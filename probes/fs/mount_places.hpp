@@ -14,6 +14,10 @@ namespace capprobe::probes::fs {
 // Kernel pseudo filesystems (proc, sysfs, cgroup*, devpts, mqueue...): never volumes.
 bool is_pseudo_fs(std::string_view fs_type);
 
+// Filesystems served over the network (nfs, cifs, ceph, glusterfs, sshfs...): a stat of one
+// whose server is gone can block for minutes, and no host runtime socket lives on one.
+bool is_remote_fs(std::string_view fs_type);
+
 // Mount points under /proc, /sys or /dev: runtime plumbing, not places a workload keeps files.
 bool is_system_mount_point(std::string_view mount_point);
 

@@ -66,6 +66,7 @@ void add_mounted_sockets(ProbeContext& ctx, PipeMountFacts& facts, std::vector<C
       add(list, mount.mount_point, "mount");
       continue;
     }
+    if (is_remote_fs(mount.fs_type)) continue;  // never stat a mount that can hang
     const auto info = ctx.os.link_info(mount.mount_point);
     if (info && info.value().kind == platform::FileKind::socket)
       add(list, mount.mount_point, "mount");

@@ -1,5 +1,7 @@
 // fs.pipe_mount: connect outcomes to states, well-known and mounted sockets, the Kata socket
 // that is only a file, requested sockets, bounds (count, timeout) and connect-only behaviour.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "probes/common/judge.hpp"
@@ -171,6 +173,38 @@ TEST_CASE("fs.pipe_mount finds sockets at any mount point, not only the well-kno
   REQUIRE(csi);
   CHECK((*csi)["file_kind"] == "regular");
   CHECK(result.status == Status::partial);
+}
+
+// Counts link_info calls per path: what the probe stats.
+class RecordingStats : public ForwardingPlatform {
+ public:
+  using ForwardingPlatform::ForwardingPlatform;
+  capprobe::platform::Result<capprobe::platform::FileInfo> link_info(
+      const std::string& path) const override {
+    statted.push_back(path);
+    return fake_.link_info(path);
+  }
+  mutable std::vector<std::string> statted;
+};
+
+TEST_CASE("fs.pipe_mount never stats a network filesystem's mount point") {
+  FakePlatform fake;
+  fake.file("/proc/self/mountinfo",
+            "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+            "2 1 0:40 / /mnt/shared rw - nfs4 filer:/export rw\n"
+            "3 1 0:41 / /mnt/home rw - fuse.sshfs me@box:/home rw\n"
+            "4 1 0:42 / /mnt/win rw - cifs //srv/share rw\n"
+            "5 1 0:25 /agent/agent.sock /var/run/agent/api rw - tmpfs tmpfs rw\n");
+  fake.special("/var/run/agent/api", FileKind::socket);
+  RecordingStats os(fake);
+  const auto result = run(os);
+  INFO(result.summary);
+  for (const char* remote : {"/mnt/shared", "/mnt/home", "/mnt/win"}) {
+    INFO(remote);
+    CHECK(std::find(os.statted.begin(), os.statted.end(), remote) == os.statted.end());
+  }
+  CHECK(std::find(os.statted.begin(), os.statted.end(), "/var/run/agent/api") != os.statted.end());
+  CHECK(endpoint_at(result, "/var/run/agent/api"));
 }
 
 TEST_CASE("fs.pipe_mount in Kata: the host socket is a file that refuses") {
