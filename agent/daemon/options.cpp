@@ -275,7 +275,11 @@ std::string agent_help() {
          "Runs the probes at start and then every interval, and delivers each report to the\n"
          "collector. A report the collector cannot take now waits in the spool and is retried,\n"
          "oldest first, with growing pauses; nothing is lost to an outage. SIGTERM finishes\n"
-         "the delivery under way, keeps the spool and exits 0.\n"
+         "the delivery under way, keeps the spool and exits 0. An answer of 401 or 403 keeps\n"
+         "the report for a later try too (a token being rotated); 400 and 413 drop it.\n"
+         "\n"
+         "Each round runs in a child process of its own, and each delivery in the helper\n"
+         "capprobe-deliver, which must be installed in the same directory as capprobe.\n"
          "\n" +
          flags_help() +
          "\n"
