@@ -285,6 +285,46 @@ void read_security(probes::PodRequests& requests, const Located& found, const Ch
     drop.push_back(capability_name(std::move(name)));
   requests.capabilities_add = add;
   requests.capabilities_drop = drop;
+
+  requests.allow_privilege_escalation = bool_at(own, "allowPrivilegeEscalation", container_path);
+  // seccompProfile, appArmorProfile and seLinuxOptions: the container's whole object over the
+  // pod's, as the kubelet applies them.
+  const auto profile = [&](std::string_view key) -> std::pair<const json*, std::string> {
+    if (const auto* mine = object_at(own, key, container_path))
+      return {mine, join_path(container_path, key)};
+    return {object_at(pod, key, pod_path), join_path(pod_path, key)};
+  };
+  if (const auto [seccomp, path] = profile("seccompProfile"); seccomp != nullptr)
+    requests.seccomp_profile = string_at(seccomp, "type", path);
+  if (const auto [apparmor, path] = profile("appArmorProfile"); apparmor != nullptr) {
+    requests.apparmor_profile = string_at(apparmor, "type", path);
+    requests.apparmor_localhost = string_at(apparmor, "localhostProfile", path);
+  }
+  if (const auto [selinux, path] = profile("seLinuxOptions"); selinux != nullptr)
+    requests.selinux_type = string_at(selinux, "type", path);
+}
+
+// The AppArmor annotation older clusters use ("container.apparmor.security.beta.kubernetes.io/
+// <container>": "runtime/default", "localhost/<profile>", "unconfined"), when no
+// appArmorProfile field says otherwise.
+void read_apparmor_annotation(probes::PodRequests& requests, const Located& found,
+                              const Chosen& chosen) {
+  if (requests.apparmor_profile) return;
+  const auto name = string_at(chosen.container, "name", chosen.path);
+  const auto annotations_path = join_path(found.pod_metadata_path, "annotations");
+  const auto* annotations = object_at(found.pod_metadata, "annotations", found.pod_metadata_path);
+  if (!name || annotations == nullptr) return;
+  const auto value = string_at(
+      annotations, "container.apparmor.security.beta.kubernetes.io/" + *name, annotations_path);
+  if (!value) return;
+  if (*value == "runtime/default") {
+    requests.apparmor_profile = "RuntimeDefault";
+  } else if (*value == "unconfined") {
+    requests.apparmor_profile = "Unconfined";
+  } else if (value->rfind("localhost/", 0) == 0) {
+    requests.apparmor_profile = "Localhost";
+    requests.apparmor_localhost = value->substr(10);
+  }
 }
 
 // hostPath volumes, joined with the chosen container's mounts of them. A volume mounted twice
@@ -335,6 +375,7 @@ probes::PodRequests read_requests(const json& document, std::string_view wanted,
   requests.runtime_class = string_at(found.spec, "runtimeClassName", found.spec_path);
   read_resources(requests, chosen.container, chosen.path);
   read_security(requests, found, chosen);
+  read_apparmor_annotation(requests, found, chosen);
   read_host_paths(requests, found, chosen);
   requests.container_name = string_at(chosen.container, "name", chosen.path);
 

@@ -24,8 +24,8 @@ struct PodRequests {
   std::optional<bool> host_pid;
   std::optional<bool> host_ipc;
   std::optional<bool> read_only_root;
-  std::optional<double> cpu_limit_cpus;           // resources.limits.cpu in CPUs (0.5 = 500m)
-  std::optional<double> cpu_request_cpus;         // resources.requests.cpu
+  std::optional<double> cpu_limit_cpus;    // resources.limits.cpu in CPUs (0.5 = 500m)
+  std::optional<double> cpu_request_cpus;  // resources.requests.cpu
   std::optional<std::uint64_t> memory_limit_bytes;
   std::optional<std::vector<HostPathRequest>> host_paths;
   std::optional<std::int64_t> run_as_user;
@@ -33,8 +33,15 @@ struct PodRequests {
   std::optional<std::vector<std::int64_t>> supplemental_groups;
   std::optional<std::string> run_as_user_name;  // Windows
   std::optional<bool> privileged;
-  std::optional<std::vector<std::string>> capabilities_add;   // "NET_ADMIN" (no CAP_ prefix)
+  std::optional<std::vector<std::string>> capabilities_add;  // "NET_ADMIN" (no CAP_ prefix)
   std::optional<std::vector<std::string>> capabilities_drop;
+  // Confinement, the container's securityContext over the pod's. Profile types are the API's
+  // words ("RuntimeDefault", "Localhost", "Unconfined"); nullopt when the spec does not set one.
+  std::optional<std::string> seccomp_profile;
+  std::optional<std::string> apparmor_profile;    // appArmorProfile.type or the beta annotation
+  std::optional<std::string> apparmor_localhost;  // the Localhost profile's name, when given
+  std::optional<std::string> selinux_type;        // seLinuxOptions.type
+  std::optional<bool> allow_privilege_escalation;
   std::optional<std::string> runtime_class;
   std::optional<std::string> pod_name;
   std::optional<std::string> pod_namespace;

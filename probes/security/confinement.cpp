@@ -1,10 +1,13 @@
-// security.confinement: which of seccomp, AppArmor and SELinux restrict this process. Any of
-// them in effect is "supported"; none is "untested", because nothing requested says one should.
+// security.confinement: which of seccomp, AppArmor and SELinux restrict this process. What the
+// pod spec asked for and is demonstrably not in effect is "REQUESTED BUT IGNORED"; otherwise any
+// mechanism in effect is "supported", and none is "untested" unless the spec asked for one.
 #include "probes/security/confinement.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "probes/common/json.hpp"
+#include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
 #include "probes/probe.hpp"
 
@@ -17,10 +20,64 @@ std::string lsm_name(const std::string& lsm) {
   return lsm == "selinux" ? "SELinux" : "AppArmor";
 }
 
+// One thing the pod spec asked for, and whether it is in effect (nullopt: cannot tell).
+struct Ask {
+  std::string field;  // "seccompProfile RuntimeDefault"
+  std::optional<bool> in_effect;
+  std::string seen;  // what shows it
+};
+
+bool confining_profile(const std::optional<std::string>& type) {
+  return type == "RuntimeDefault" || type == "Localhost";
+}
+
+std::vector<Ask> asks_of(const PodRequests& requests, std::optional<int> seccomp,
+                         std::optional<bool> no_new_privs, const LsmView& lsm) {
+  std::vector<Ask> asks;
+  if (confining_profile(requests.seccomp_profile)) {
+    Ask ask{"seccompProfile " + *requests.seccomp_profile, std::nullopt, "seccomp unknown"};
+    if (seccomp) {
+      ask.in_effect = *seccomp != 0;
+      ask.seen = "seccomp " + seccomp_word(*seccomp);
+    }
+    asks.push_back(ask);
+  }
+  if (confining_profile(requests.apparmor_profile)) {
+    Ask ask{"appArmorProfile " + *requests.apparmor_profile +
+                (requests.apparmor_localhost ? " " + *requests.apparmor_localhost : ""),
+            std::nullopt, "the LSM is unknown"};
+    if (lsm.lsm == "apparmor") {
+      ask.in_effect = lsm.confining;
+      ask.seen = "AppArmor " + lsm.label;
+    } else if (lsm.lsm == "selinux" || lsm.lsm == "none") {
+      ask.in_effect = false;
+      ask.seen = lsm.lsm == "none" ? "no LSM labels this process" : "the LSM is SELinux";
+    }
+    asks.push_back(ask);
+  }
+  if (requests.selinux_type) {
+    Ask ask{"seLinuxOptions.type " + *requests.selinux_type, std::nullopt, "the LSM is unknown"};
+    if (lsm.lsm == "selinux") {
+      ask.in_effect = lsm.profile == *requests.selinux_type;
+      ask.seen = "SELinux " + lsm.label;
+    } else if (lsm.lsm == "apparmor" || lsm.lsm == "none") {
+      ask.in_effect = false;
+      ask.seen = lsm.lsm == "none" ? "no LSM labels this process" : "the LSM is AppArmor";
+    }
+    asks.push_back(ask);
+  }
+  if (requests.allow_privilege_escalation == false) {
+    Ask ask{"allowPrivilegeEscalation false", no_new_privs, "NoNewPrivs unknown"};
+    if (no_new_privs) ask.seen = *no_new_privs ? "NoNewPrivs set" : "NoNewPrivs not set";
+    asks.push_back(ask);
+  }
+  return asks;
+}
+
 }  // namespace
 
-ConfinementFacts collect_confinement(const platform::Platform& os) {
-  return ConfinementFacts{read_proc_status(os), read_lsm_facts(os)};
+ConfinementFacts collect_confinement(const platform::Platform& os, const PodRequests& requests) {
+  return ConfinementFacts{read_proc_status(os), read_lsm_facts(os), requests};
 }
 
 std::string seccomp_word(int mode) {
@@ -38,7 +95,6 @@ std::string seccomp_word(int mode) {
 CapabilityResult judge_confinement(const ConfinementFacts& facts) {
   CapabilityResult result;
   result.id = kId;
-  result.requested = std::nullopt;
   auto& evidence = result.evidence;
   evidence["status_read"] = facts.status.ok() ? "ok" : facts.status.error().name;
 
@@ -87,20 +143,41 @@ CapabilityResult judge_confinement(const ConfinementFacts& facts) {
   if (no_new_privs == true) said.push_back("NoNewPrivs set");
 
   const auto facts_text = text::join(said, "; ");
+  const auto asks = asks_of(facts.requests, seccomp, no_new_privs, lsm);
+  result.requested = requested_when(!asks.empty(), facts.requests);
+  auto asked = nlohmann::json::array();
+  std::vector<std::string> ignored;
+  for (const auto& ask : asks) {
+    asked.push_back({{"field", ask.field}, {"in_effect", json_or_null(ask.in_effect)}});
+    if (ask.in_effect == false) ignored.push_back(ask.field + " (" + ask.seen + ")");
+  }
+  evidence["requested_confinement"] = asked;
+  if (!ignored.empty()) {
+    result.observed = mechanisms.empty() ? "unconfined" : text::join(mechanisms, "+");
+    mark_ignored(result, text::join(ignored, ", "), facts_text);
+    return result;
+  }
   if (!mechanisms.empty()) {
     result.status = Status::supported;
     result.observed = text::join(mechanisms, "+");
     result.summary = facts_text;
+    if (!asks.empty())
+      result.summary += std::all_of(asks.begin(), asks.end(),
+                                    [](const Ask& ask) { return ask.in_effect == true; })
+                            ? "; what the pod spec asks is in effect"
+                            : "; whether all the pod spec asks is in effect is not known";
     return result;
   }
   result.status = Status::untested;
   // A readable status without a Seccomp line is a kernel without seccomp: known, and off.
   const bool all_known = facts.status.ok() && lsm.unconfined.has_value();
   result.observed = all_known ? "unconfined" : "unknown";
-  result.summary = facts_text + (all_known ? "; nothing confines this process, and nothing "
-                                             "requested shows that something should"
-                                           : "; whether anything confines this process is not "
-                                             "known");
+  result.summary =
+      facts_text +
+      (all_known ? (result.requested == true ? "; nothing confines this process"
+                                             : "; nothing confines this process, and nothing "
+                                               "requested shows that something should")
+                 : "; whether anything confines this process is not known");
   return result;
 }
 
@@ -109,7 +186,9 @@ Probe security_confinement_probe() {
            .title = "Confinement: seccomp, AppArmor, SELinux",
            .pod_spec_field = "securityContext.seccompProfile, appArmorProfile, seLinuxOptions",
            .platforms = {"linux"}},
-          [](ProbeContext& ctx) { return judge_confinement(collect_confinement(ctx.os)); }};
+          [](ProbeContext& ctx) {
+            return judge_confinement(collect_confinement(ctx.os, ctx.requests));
+          }};
 }
 
 }  // namespace capprobe::probes

@@ -1,12 +1,13 @@
 // security.confinement: the seccomp mode and the LSM (AppArmor, SELinux) profile that confine
-// this process. The pod spec fields (seccompProfile, appArmorProfile, seLinuxOptions) are not
-// parsed yet, so requested stays null.
+// this process, and whether what the pod spec asked (seccompProfile, appArmorProfile or its
+// annotation, seLinuxOptions.type, allowPrivilegeEscalation: false) is in effect.
 #pragma once
 
 #include <string>
 
 #include "platform/platform.hpp"
 #include "probes/common/proc_status.hpp"
+#include "probes/requests.hpp"
 #include "probes/result.hpp"
 #include "probes/security/lsm.hpp"
 
@@ -15,9 +16,10 @@ namespace capprobe::probes {
 struct ConfinementFacts {
   platform::Result<ProcStatus> status;
   LsmFacts lsm;
+  PodRequests requests;  // only the confinement fields are read
 };
 
-ConfinementFacts collect_confinement(const platform::Platform& os);
+ConfinementFacts collect_confinement(const platform::Platform& os, const PodRequests& requests);
 
 // 0 "disabled", 1 "strict", 2 "filter".
 std::string seccomp_word(int mode);

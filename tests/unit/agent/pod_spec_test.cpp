@@ -169,6 +169,59 @@ TEST_CASE("pod-level switches and the container's security context", "[pod_spec]
   CHECK(requests.run_as_user_name == "ContainerUser");
 }
 
+TEST_CASE("confinement: the container's profiles over the pod's, and the AppArmor annotation",
+          "[pod_spec]") {
+  SECTION("nothing asked") {
+    const auto requests = parsed(pod(""));
+    CHECK_FALSE(requests.seccomp_profile.has_value());
+    CHECK_FALSE(requests.apparmor_profile.has_value());
+    CHECK_FALSE(requests.selinux_type.has_value());
+    CHECK_FALSE(requests.allow_privilege_escalation.has_value());
+  }
+  SECTION("the pod's profiles apply where the container sets none") {
+    const auto requests =
+        parsed(pod(R"("securityContext":{"seccompProfile":{"type":"RuntimeDefault"},)"
+                   R"("appArmorProfile":{"type":"Localhost","localhostProfile":"k8s-nginx"},)"
+                   R"("seLinuxOptions":{"level":"s0:c123,c456","type":"container_t"}})"));
+    CHECK(requests.seccomp_profile == "RuntimeDefault");
+    CHECK(requests.apparmor_profile == "Localhost");
+    CHECK(requests.apparmor_localhost == "k8s-nginx");
+    CHECK(requests.selinux_type == "container_t");
+  }
+  SECTION("the container's whole profile object wins") {
+    const auto requests = parsed(
+        pod(R"("securityContext":{"seccompProfile":{"type":"RuntimeDefault"},)"
+            R"("appArmorProfile":{"type":"Localhost","localhostProfile":"k8s-nginx"}})",
+            R"("securityContext":{"seccompProfile":{"type":"Unconfined"},)"
+            R"("appArmorProfile":{"type":"RuntimeDefault"},"allowPrivilegeEscalation":false,)"
+            R"("seLinuxOptions":{"level":"s0:c1"}})"));
+    CHECK(requests.seccomp_profile == "Unconfined");
+    CHECK(requests.apparmor_profile == "RuntimeDefault");
+    CHECK_FALSE(requests.apparmor_localhost.has_value());
+    CHECK_FALSE(requests.selinux_type.has_value());  // options without a type ask for no type
+    CHECK(requests.allow_privilege_escalation == false);
+  }
+  SECTION("the beta annotation of older clusters, for this container only") {
+    const std::string annotated =
+        R"({"kind":"Pod","metadata":{"name":"p","annotations":{)"
+        R"("container.apparmor.security.beta.kubernetes.io/main":"localhost/k8s-deny-write",)"
+        R"("container.apparmor.security.beta.kubernetes.io/side":"unconfined"}},)"
+        R"("spec":{"containers":[{"name":"main"},{"name":"side"}]}})";
+    const auto main = parsed(annotated, "main");
+    CHECK(main.apparmor_profile == "Localhost");
+    CHECK(main.apparmor_localhost == "k8s-deny-write");
+    CHECK(parsed(annotated, "side").apparmor_profile == "Unconfined");
+  }
+  SECTION("the field wins over the annotation") {
+    const auto requests =
+        parsed(R"({"kind":"Pod","metadata":{"name":"p","annotations":{)"
+               R"("container.apparmor.security.beta.kubernetes.io/main":"runtime/default"}},)"
+               R"("spec":{"containers":[{"name":"main",)"
+               R"("securityContext":{"appArmorProfile":{"type":"Unconfined"}}}]}})");
+    CHECK(requests.apparmor_profile == "Unconfined");
+  }
+}
+
 TEST_CASE("fsGroup joins the supplementary groups; the pod's Windows user applies", "[pod_spec]") {
   const auto requests = parsed(
       pod(R"("securityContext":{"fsGroup":2000,"windowsOptions":{"runAsUserName":"PodUser"}})"));

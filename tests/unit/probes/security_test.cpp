@@ -835,6 +835,131 @@ TEST_CASE("confinement: seccomp and LSM decide observed and status") {
   }
 }
 
+TEST_CASE("confinement: what the pod spec asks is checked against what is in effect") {
+  const auto asking = [](auto&& fill) {
+    PodRequests requests;
+    requests.from_pod_spec = true;
+    fill(requests);
+    return requests;
+  };
+  struct Case {
+    const char* name;
+    std::string status_text;
+    LsmFacts lsm;
+    PodRequests requests;
+    Status expected;
+    std::optional<bool> requested;
+    std::vector<std::string> summary_has;
+  };
+  const std::vector<Case> cases = {
+      {"RuntimeDefault seccomp in effect",
+       kDockerDefault,
+       lsm_none(),
+       asking([](PodRequests& r) { r.seccomp_profile = "RuntimeDefault"; }),
+       Status::supported,
+       true,
+       {"what the pod spec asks is in effect"}},
+      {"RuntimeDefault seccomp ignored (a sandbox that drops it)",
+       kAllButSysResource,
+       lsm_none(),
+       asking([](PodRequests& r) { r.seccomp_profile = "RuntimeDefault"; }),
+       Status::unsupported,
+       true,
+       {"REQUESTED BUT IGNORED: seccompProfile RuntimeDefault (seccomp disabled)"}},
+      {"Unconfined seccomp asks for nothing",
+       kAllButSysResource,
+       lsm_none(),
+       asking([](PodRequests& r) { r.seccomp_profile = "Unconfined"; }),
+       Status::untested,
+       false,
+       {"nothing confines"}},
+      {"AppArmor asked on an AppArmor node, confined",
+       kDockerDefault,
+       lsm_docker_apparmor(),
+       asking([](PodRequests& r) { r.apparmor_profile = "RuntimeDefault"; }),
+       Status::supported,
+       true,
+       {"in effect"}},
+      {"AppArmor asked, process unconfined",
+       kDockerDefault,
+       lsm_apparmor_unconfined(),
+       asking([](PodRequests& r) {
+         r.apparmor_profile = "Localhost";
+         r.apparmor_localhost = "k8s-nginx";
+       }),
+       Status::unsupported,
+       true,
+       {"REQUESTED BUT IGNORED: appArmorProfile Localhost k8s-nginx (AppArmor unconfined)"}},
+      {"AppArmor asked on an SELinux node",
+       kDockerDefault,
+       lsm_selinux_container(),
+       asking([](PodRequests& r) { r.apparmor_profile = "RuntimeDefault"; }),
+       Status::unsupported,
+       true,
+       {"the LSM is SELinux"}},
+      {"SELinux type asked and in effect",
+       kUserNoNewPrivs,
+       lsm_selinux_container(),
+       asking([](PodRequests& r) { r.selinux_type = "container_t"; }),
+       Status::supported,
+       true,
+       {"in effect"}},
+      {"SELinux type asked, another type in effect",
+       kUserNoNewPrivs,
+       lsm_selinux_container(),
+       asking([](PodRequests& r) { r.selinux_type = "spc_t"; }),
+       Status::unsupported,
+       true,
+       {"seLinuxOptions.type spc_t (SELinux system_u:system_r:container_t"}},
+      {"SELinux asked where no LSM labels processes",
+       kAllButSysResource,
+       lsm_none(),
+       asking([](PodRequests& r) { r.selinux_type = "container_t"; }),
+       Status::unsupported,
+       true,
+       {"no LSM labels this process"}},
+      {"allowPrivilegeEscalation false honoured",
+       kUserNoNewPrivs,
+       lsm_none(),
+       asking([](PodRequests& r) { r.allow_privilege_escalation = false; }),
+       Status::supported,
+       true,
+       {"NoNewPrivs set"}},
+      {"allowPrivilegeEscalation false ignored",
+       kDockerDefault,
+       lsm_none(),
+       asking([](PodRequests& r) { r.allow_privilege_escalation = false; }),
+       Status::unsupported,
+       true,
+       {"allowPrivilegeEscalation false (NoNewPrivs not set)"}},
+      {"seccomp asked but unreadable: not called ignored",
+       "",
+       lsm_docker_apparmor(),
+       asking([](PodRequests& r) { r.seccomp_profile = "RuntimeDefault"; }),
+       Status::supported,
+       true,
+       {"not known"}},
+      {"a pod spec that asks nothing",
+       kAllButSysResource,
+       lsm_none(),
+       asking([](PodRequests&) {}),
+       Status::untested,
+       false,
+       {"nothing requested"}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    const auto status = c.status_text.empty() ? Result<ProcStatus>(fake_error("EACCES", "open"))
+                                              : Result<ProcStatus>(status_of(c.status_text));
+    const auto result = judge_confinement(ConfinementFacts{status, c.lsm, c.requests});
+    INFO(result.summary);
+    CHECK(result.status == c.expected);
+    CHECK(result.requested == c.requested);
+    for (const auto& part : c.summary_has) CHECK_THAT(result.summary, Catch::Contains(part));
+    CHECK(result.evidence["requested_confinement"].is_array());
+  }
+}
+
 TEST_CASE("confinement: evidence names the seccomp mode and every LSM read") {
   const auto result =
       judge_confinement(ConfinementFacts{status_of(kDockerDefault), lsm_docker_apparmor()});
