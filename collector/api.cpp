@@ -83,7 +83,11 @@ Api::Api(ApiConfig config, Fleet& fleet, Ingest& ingest, StoreReader& reader, Me
       reader_(reader),
       metrics_(metrics),
       log_(std::move(log)),
-      matrix_cache_(fleet, config_.stale_after) {}
+      matrix_cache_(fleet, config_.stale_after) {
+  // Counted and rendered now, before the server listens, so that the first GET of the matrix
+  // finds only the changes since.
+  matrix_cache_.json(unix_now_ms(), true);
+}
 
 Response Api::json_response(http::status status, const nlohmann::json& body) {
   // Replace, not throw, on invalid UTF-8: stored strings were validated, but a 404 may echo a

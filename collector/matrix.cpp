@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <deque>
 #include <numeric>
+#include <stdexcept>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -37,11 +38,11 @@ nlohmann::json counts_json(const Cell& cell) {
 
 }  // namespace
 
-void Cell::add(const ResultSummary& result) {
-  ++counts[static_cast<std::size_t>(result.status)];
-  ++subjects;
-  if (result.requested.value_or(false)) ++requested;
-  if (result.requested_but_ignored()) ++requested_but_ignored;
+void Cell::add(const ResultSummary& result, int sign) {
+  counts[static_cast<std::size_t>(result.status)] += sign;
+  subjects += sign;
+  if (result.requested.value_or(false)) requested += sign;
+  if (result.requested_but_ignored()) requested_but_ignored += sign;
 }
 
 std::string group_key(const agent::Subject& subject) {
@@ -225,26 +226,58 @@ nlohmann::json to_json(const Matrix& matrix, bool with_nodes) {
   if (!with_nodes) return out;
   json& nodes = out["nodes"] = json::array();
   nodes.get_ref<json::array_t&>().reserve(matrix.nodes.size());
-  for (const auto& row : matrix.nodes) nodes.push_back(node_json(matrix, row));
+  for (const auto& row : matrix.nodes) nodes.push_back(node_json(node_summary(matrix, row)));
   return out;
 }
 
-nlohmann::json node_json(const Matrix& matrix, const NodeRow& row) {
+NodeSummary node_summary(const Matrix& matrix, const NodeRow& row) {
+  NodeSummary node{row.node, row.subjects, row.stale_subjects, row.requested_but_ignored, {}, {}};
+  for (const auto g : row.groups) node.groups.push_back(matrix.groups[g].key);
+  for (std::size_t c = 0; c < row.cells.size(); ++c)
+    if (!row.cells[c].empty()) node.cells.emplace_back(matrix.capabilities[c], row.cells[c]);
+  return node;
+}
+
+NodeRow node_row(const Matrix& matrix, const NodeSummary& node) {
+  NodeRow row{node.node, node.subjects, node.stale_subjects, {}, {}, node.requested_but_ignored};
+  // Both axes are sorted, and so are the node's groups and capabilities: one forward walk each.
+  std::size_t g = 0;
+  for (const auto& key : node.groups) {
+    while (g < matrix.groups.size() && matrix.groups[g].key < key) ++g;
+    if (g == matrix.groups.size() || matrix.groups[g].key != key)
+      throw std::logic_error("node " + node.node + " is in group " + key + ", not on the axis");
+    row.groups.push_back(g);
+  }
+  row.cells.resize(matrix.capabilities.size());
+  std::size_t c = 0;
+  for (const auto& [id, cell] : node.cells) {
+    while (c < matrix.capabilities.size() && matrix.capabilities[c] < id) ++c;
+    if (c == matrix.capabilities.size() || matrix.capabilities[c] != id)
+      throw std::logic_error("node " + node.node + " has capability " + id + ", not on the axis");
+    row.cells[c] = cell;
+  }
+  return row;
+}
+
+nlohmann::json node_json(const NodeSummary& node) {
   using nlohmann::json;
   json entry = json::object();
-  entry["node"] = row.node;
-  entry["subjects"] = row.subjects;
-  entry["stale_subjects"] = row.stale_subjects;
+  entry["node"] = node.node;
+  entry["subjects"] = node.subjects;
+  entry["stale_subjects"] = node.stale_subjects;
   json& node_groups = entry["groups"] = json::array();
-  for (const auto g : row.groups) node_groups.push_back(matrix.groups[g].key);
+  for (const auto& key : node.groups) node_groups.push_back(key);
   json& ignored = entry["requested_but_ignored"] = json::array();
   json& by_capability = entry["capabilities"] = json::object();
-  for (std::size_t c = 0; c < row.cells.size(); ++c) {
-    if (row.cells[c].subjects == 0) continue;
-    by_capability[matrix.capabilities[c]] = counts_json(row.cells[c]);
-    if (row.cells[c].requested_but_ignored > 0) ignored.push_back(matrix.capabilities[c]);
+  for (const auto& [id, cell] : node.cells) {
+    by_capability[id] = counts_json(cell);
+    if (cell.requested_but_ignored > 0) ignored.push_back(id);
   }
   return entry;
+}
+
+std::string json_text(const nlohmann::json& document) {
+  return document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::vector<const SubjectState*> select_subjects(const std::vector<const SubjectState*>& subjects,

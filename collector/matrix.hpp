@@ -1,6 +1,8 @@
 // The capability matrix (DESIGN.md "Collector API"): capabilities x groups, where a group is
 // os/environment/runtime class, with counts per status and "requested but ignored", and the same
 // per node. Computed from each subject's latest report; a pure function of the fleet and a clock.
+// compute_matrix() defines it from scratch; MatrixTally (matrix_tally.hpp) keeps it current
+// change by change, and the tests hold the two equal.
 #pragma once
 
 #include <array>
@@ -9,6 +11,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -27,7 +30,10 @@ struct Cell {
   int requested = 0;                           // ... and whose pod spec asked for it
   int requested_but_ignored = 0;
 
-  void add(const ResultSummary& result);
+  // sign -1 takes away what add() counted: the incremental matrix (matrix_tally.hpp) also
+  // counts subjects out.
+  void add(const ResultSummary& result, int sign = 1);
+  bool empty() const { return subjects == 0; }
   int count(probes::Status status) const { return counts[static_cast<std::size_t>(status)]; }
   bool operator==(const Cell&) const = default;
 };
@@ -39,6 +45,7 @@ struct Group {
   std::optional<std::string> runtime_class;
   int subjects = 0;
   int nodes = 0;
+  bool operator==(const Group&) const = default;
 };
 
 struct NodeRow {
@@ -49,6 +56,18 @@ struct NodeRow {
   std::vector<Cell> cells;          // indexed like Matrix::capabilities
   int requested_but_ignored = 0;
   bool operator==(const NodeRow&) const = default;
+};
+
+// A node's row by name rather than by index into the matrix's axes: it, and its JSON, stay
+// right while other nodes change the axes.
+struct NodeSummary {
+  std::string node;
+  int subjects = 0;
+  int stale_subjects = 0;
+  int requested_but_ignored = 0;
+  std::vector<std::string> groups;                  // keys, sorted
+  std::vector<std::pair<std::string, Cell>> cells;  // by capability id, sorted; none empty
+  bool operator==(const NodeSummary&) const = default;
 };
 
 struct Matrix {
@@ -65,6 +84,7 @@ struct Matrix {
   // The next moment a fresh subject turns stale: until then, and while the fleet does not
   // change, this matrix stays right.
   std::int64_t valid_until_ms = std::numeric_limits<std::int64_t>::max();
+  bool operator==(const Matrix&) const = default;
 };
 
 std::string group_key(const agent::Subject& subject);
@@ -73,10 +93,16 @@ bool is_stale(const SubjectState& state, std::int64_t now_ms, std::chrono::secon
 Matrix compute_matrix(const std::vector<const SubjectState*>& subjects, std::int64_t now_ms,
                       std::chrono::seconds stale_after, bool with_nodes);
 
+NodeSummary node_summary(const Matrix& matrix, const NodeRow& row);
+// The row of `node` on `matrix`'s axes, which must hold the node's groups and capabilities.
+NodeRow node_row(const Matrix& matrix, const NodeSummary& node);
+
 nlohmann::json cell_json(const Cell& cell);
 nlohmann::json to_json(const Matrix& matrix, bool with_nodes = true);
 // One entry of the per-node part ("nodes") of to_json.
-nlohmann::json node_json(const Matrix& matrix, const NodeRow& row);
+nlohmann::json node_json(const NodeSummary& node);
+// Compact JSON text as the API serves it; invalid UTF-8 is replaced, never thrown on.
+std::string json_text(const nlohmann::json& document);
 
 }  // namespace capprobe::collector
 

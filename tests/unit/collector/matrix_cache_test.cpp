@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "collector/matrix_cache.hpp"
+#include "random_fleet.hpp"
 #include "support/text.hpp"
 
 using namespace capprobe::collector;
@@ -36,6 +37,17 @@ nlohmann::json fresh_json(const Fleet& fleet, std::int64_t now, std::chrono::sec
     document = to_json(compute_matrix(all, now, stale_after, true), with_nodes);
   });
   return document;
+}
+
+// What the cache serves, built independently: to_json's document with "nodes" moved last.
+std::string expected_text(const Matrix& scratch, bool with_nodes) {
+  auto document = to_json(scratch, with_nodes);
+  if (!with_nodes) return json_text(document);
+  const auto nodes = document["nodes"];
+  document.erase("nodes");
+  auto text = json_text(document);
+  text.pop_back();
+  return testing::cat({text, ",\"nodes\":", json_text(nodes), "}"});
 }
 
 }  // namespace
@@ -89,4 +101,34 @@ TEST_CASE("an empty fleet renders valid JSON with an empty nodes array") {
   const auto document = nlohmann::json::parse(*cache.json(kNow, true));
   CHECK(document["nodes"] == nlohmann::json::array());
   CHECK(document["subjects"] == 0);
+}
+
+TEST_CASE("random sequences of changes: the cache serves the text of a computation from scratch") {
+  const auto seed = GENERATE(range(100u, 115u));
+  const auto stale_after = std::chrono::hours(1);
+  INFO("seed " << seed);
+  Fleet fleet;
+  testing::RandomFleet random(seed, kNow);
+  MatrixCache cache(fleet, stale_after);
+  std::optional<std::uint64_t> version;
+  std::int64_t built_at = 0;
+  for (int step = 0; step < 150; ++step) {
+    const auto what = random.step(fleet);
+    INFO("step " << step << ": " << what);
+    // The cache rebuilds, and so takes a new generated_at, exactly when the tally changed.
+    fleet.with_matrix(random.now(), stale_after, [&](const MatrixTally& tally) {
+      if (version != tally.version()) built_at = random.now();
+      version = tally.version();
+    });
+    Matrix scratch;
+    fleet.visit([&](const std::vector<const SubjectState*>& all, std::uint64_t) {
+      scratch = compute_matrix(all, random.now(), stale_after, true);
+    });
+    scratch.generated_at_ms = built_at;
+    // Alternate the order of the asks: each must stand on its own.
+    if (step % 2) CHECK(*cache.matrix(random.now()) == scratch);
+    CHECK(*cache.json(random.now(), true) == expected_text(scratch, true));
+    CHECK(*cache.json(random.now(), false) == expected_text(scratch, false));
+    if (step % 2 == 0) CHECK(*cache.matrix(random.now()) == scratch);
+  }
 }
