@@ -3,6 +3,7 @@
 //                           for the wrk script to fill in per request.
 //   matrix [--subjects N]   times the matrix computation, its JSON and its HTML page for N
 //                           in-memory subjects, without HTTP.
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -35,6 +36,13 @@ int time_matrix(int argc, char** argv) {
   int subjects = 10000;
   for (int i = 2; i + 1 < argc; i += 2)
     if (std::string(argv[i]) == "--subjects") subjects = std::stoi(argv[i + 1]);
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  // Received over the last hour, in step: with --stale-after 1h, time turns them stale in turn.
+  const auto received_at = [&](int i) {
+    return now - std::int64_t{3600} * 1000 * i / std::max(subjects, 1);
+  };
   std::vector<SubjectState> states;
   const char* environments[] = {"container", "vm_guest", "sandbox"};
   for (int i = 0; i < subjects; ++i) {
@@ -46,13 +54,10 @@ int time_matrix(int argc, char** argv) {
     options.seed = static_cast<unsigned>(i);
     options.target_bytes = 0;
     auto outcome = validate_report(capprobe::collector::testing::sample_report_text(options));
-    states.push_back(subject_state(std::get<IncomingReport>(outcome), i + 1, 0));
+    states.push_back(subject_state(std::get<IncomingReport>(outcome), i + 1, received_at(i)));
   }
   std::vector<const SubjectState*> all;
   for (const auto& state : states) all.push_back(&state);
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
   const auto time = [](const char* what, auto&& work) {
     const auto started = std::chrono::steady_clock::now();
     auto result = work();
@@ -74,17 +79,38 @@ int time_matrix(int argc, char** argv) {
   const auto page = time("html page", [&] { return render_matrix_page(matrix); });
   std::cout << "html bytes: " << page.size() << "\n";
 
-  // What GET /api/v1/matrix does: the cache, cold, then after one subject changed.
+  // What GET /api/v1/matrix does: the fleet's matrix tally and the cache of its JSON, first
+  // cold (the collector does this before it listens), then after changes.
+  const auto stale_after = std::chrono::hours(1);
   Fleet fleet;
   for (const auto& state : states) fleet.apply(state);
-  MatrixCache cache(fleet, std::chrono::seconds(0));
-  time("cached json, cold", [&] { return cache.json(now, true); });
+  MatrixCache cache(fleet, stale_after);
+  time("cached json, cold (counts the fleet, renders every node)",
+       [&] { return cache.json(now, true); });
   auto changed = states[42];
   changed.seq = subjects + 1;
   changed.results[0].status = capprobe::probes::Status::error;
-  fleet.apply(changed);
+  time("apply one report (the ingest writer's part, tally included)",
+       [&] { return fleet.apply(changed); });
   time("cached json, after one subject changed", [&] { return cache.json(now, true); });
   time("cached json, unchanged", [&] { return cache.json(now, true); });
+  time("cached matrix for the HTML page, after that change", [&] { return cache.matrix(now); });
+  const int reports = std::min(subjects, 1000);
+  time("apply 1000 reports, each changing another node", [&] {
+    for (int i = 0; i < reports; ++i) {
+      auto state = states[static_cast<std::size_t>(i)];
+      state.seq = subjects + 2 + i;
+      state.results[1].status = capprobe::probes::Status::partial;
+      fleet.apply(std::move(state));
+    }
+    return reports;
+  });
+  time("cached json, after those 1000 changes", [&] { return cache.json(now, true); });
+  const auto minutes = [](int n) { return std::int64_t{n} * 60 * 1000; };
+  time("cached json, 6 minutes later (a tenth of the fleet turned stale)",
+       [&] { return cache.json(now + minutes(6), true); });
+  time("cached json, 2 hours later (all of the fleet turned stale at once)",
+       [&] { return cache.json(now + minutes(120), true); });
   return 0;
 }
 
