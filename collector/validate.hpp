@@ -48,6 +48,12 @@ inline constexpr std::size_t kMaxNameLength = 253;  // a DNS name, the longest n
 inline constexpr std::size_t kMaxResults = 1000;
 inline constexpr int kMaxDepth = 64;
 
+// The parser reads up to kParsePadding bytes past the end of the text (vector loads). A string
+// with that much spare capacity (see HttpServer, which reserves it for each body) is parsed in
+// place; any other text is first copied into the parser's own padded buffer.
+inline constexpr std::size_t kParsePadding = 64;
+
+std::variant<IncomingReport, Rejection> validate_report(const std::string& body);
 std::variant<IncomingReport, Rejection> validate_report(std::string_view body);
 
 // A subject is one agent identity: node, pod ("namespace/name"), container and runtime class,

@@ -12,6 +12,7 @@ packages=(
   build-essential g++ cmake ninja-build ccache pkg-config  # the toolchain (CMake + Ninja)
   libboost-dev libcurl4-openssl-dev nlohmann-json3-dev      # libraries capprobe links
   libspdlog-dev libsqlite3-dev
+  libsimdjson-dev                                           # the collector's report validation
   libssl-dev                                                # the agent tests' HTTPS fake collector
   catch2                                                    # unit and integration tests
   util-linux                                                # unshare, setpriv (integration tests)

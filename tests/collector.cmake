@@ -36,6 +36,7 @@ capprobe_collector_tests(unit_collector
   unit/collector/options_test.cpp
   unit/collector/url_auth_test.cpp
   unit/collector/validate_test.cpp
+  unit/collector/validate_json_test.cpp
   unit/collector/matrix_test.cpp
   unit/collector/matrix_cache_test.cpp
   unit/collector/matrix_tally_test.cpp
