@@ -3,9 +3,12 @@
 // bytes is cut off when it passes, whatever its pace.
 #include "collector/http_server.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <limits>
+
+#include "collector/validate.hpp"
 
 namespace capprobe::collector {
 namespace {
@@ -15,6 +18,7 @@ using error_code = boost::system::error_code;
 constexpr auto kRefuseTimeout = std::chrono::seconds(2);
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+constexpr std::size_t kMaxReadBytes = 64 * 1024;  // Beast reads at most this much at a time
 
 struct Shared {
   Shared(Api& api_, Metrics& metrics_, ServerLimits limits_, std::shared_ptr<spdlog::logger> log_)
@@ -108,6 +112,14 @@ class Session : public std::enable_shared_from_this<Session> {
     if (parser_->content_length().value_or(0) > shared_.limits.max_body_bytes)
       return write(shared_.api.too_large(header.base()), true, true);
     parser_->body_limit(shared_.limits.max_body_bytes);  // for chunked bodies, while reading
+    // Room past the end for the JSON parser's padding, so that a report is validated in place
+    // rather than copied. Beast's own reserve (the declared length) runs later and keeps this.
+    if (const auto length = parser_->content_length()) {
+      parser_->get().body().reserve(static_cast<std::size_t>(*length) + kParsePadding);
+      // Beast reads as much as the buffer has room for, but at least 512 bytes: grown to the
+      // body's size, a 20 KiB report takes one or two system calls instead of forty.
+      buffer_.reserve(std::min(static_cast<std::size_t>(*length), kMaxReadBytes));
+    }
     if (beast::iequals(header[http::field::expect], "100-continue")) {
       // The client waits for this before it sends the body (curl does above 1 KiB).
       continue_ =
