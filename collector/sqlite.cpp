@@ -1,6 +1,8 @@
 // SQLite RAII wrappers; every call's result code is checked.
 #include "collector/sqlite.hpp"
 
+#include <utility>
+
 #include <sqlite3.h>
 
 namespace capprobe::collector::sqlite {
@@ -52,6 +54,28 @@ std::int64_t Database::changes() const {
 
 std::int64_t Database::last_insert_rowid() const {
   return sqlite3_last_insert_rowid(db_);
+}
+
+void Database::on_wal_commit(WalHook hook) {
+  wal_hook_ = std::move(hook);
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<Database*>(self)->wal_hook_(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Database::Checkpoint Database::checkpoint() {
+  Checkpoint result;
+  const int code = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                             &result.wal_pages, &result.copied_pages);
+  if (code == SQLITE_BUSY)
+    result.busy = true;
+  else if (code != SQLITE_OK)
+    fail(db_, code, "checkpoint");
+  return result;
 }
 
 Statement::Statement(Database& db, const char* sql) : db_(db.handle()) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -37,8 +38,24 @@ class Database {
   std::int64_t last_insert_rowid() const;
   sqlite3* handle() const { return db_; }
 
+  // Called on this connection's thread after each of its commits, with the WAL's size in pages.
+  // Replaces SQLite's automatic checkpoint on this connection: the hook decides when the WAL
+  // is copied back into the database file. Must not throw.
+  using WalHook = std::function<void(int wal_pages)>;
+  void on_wal_commit(WalHook hook);
+
+  struct Checkpoint {
+    bool busy = false;  // another connection's checkpoint was running: nothing was done
+    int wal_pages = 0;
+    int copied_pages = 0;  // of wal_pages, those now in the database file
+  };
+  // A PASSIVE checkpoint: copies what it can without waiting for readers or the writer, and
+  // syncs the database file (synchronous=FULL) before the WAL may be reused.
+  Checkpoint checkpoint();
+
  private:
   sqlite3* db_ = nullptr;
+  WalHook wal_hook_;
 };
 
 class Statement {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 namespace capprobe::collector {
@@ -64,6 +65,12 @@ DELETE FROM reports WHERE subject_key = ?1
   AND seq <> (SELECT seq FROM latest WHERE subject_key = ?1)
 )sql";
 
+// The collector's logger when the collector command runs, the default one in tests.
+std::shared_ptr<spdlog::logger> store_logger() {
+  auto log = spdlog::get("collector");
+  return log ? log : spdlog::default_logger();
+}
+
 std::optional<std::string> column_optional(const sqlite::Statement& statement, int index) {
   if (statement.column_is_null(index)) return std::nullopt;
   return statement.column_text(index);
@@ -113,6 +120,8 @@ StoreWriter::StoreWriter(const std::string& path, RetentionPolicy retention)
     : retention_(retention),
       db_(path, false),
       schema_(db_),
+      log_(store_logger()),
+      checkpointer_(path, log_),
       begin_(db_.prepare("BEGIN IMMEDIATE")),
       commit_(db_.prepare("COMMIT")),
       rollback_(db_.prepare("ROLLBACK")),
@@ -120,7 +129,17 @@ StoreWriter::StoreWriter(const std::string& path, RetentionPolicy retention)
           "INSERT INTO reports (report_id, subject_key, node, received_at, started_at, subject, "
           "body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (report_id) DO NOTHING")),
       upsert_latest_(db_.prepare(kUpsertLatest)),
-      prune_subject_(db_.prepare(kPruneSubject)) {}
+      prune_subject_(db_.prepare(kPruneSubject)) {
+  db_.on_wal_commit([this](int wal_pages) {
+    if (!checkpointer_.wal_committed(wal_pages)) return;
+    try {
+      db_.checkpoint();
+    } catch (const std::exception& error) {
+      // The commit itself succeeded; the WAL keeps growing until a checkpoint works.
+      log_->warn("Checkpointing a WAL of {} pages failed: {}", wal_pages, error.what());
+    }
+  });
+}
 
 std::vector<InsertResult> StoreWriter::insert_batch(const std::vector<InsertItem>& items) {
   std::vector<InsertResult> results;

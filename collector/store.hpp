@@ -1,6 +1,7 @@
 // Report storage in one SQLite file (WAL): the history of reports with a retention bound, and
-// each subject's latest report. One writer connection (the ingest thread) and a small pool of
-// reader connections for the HTTP threads; WAL lets them run side by side.
+// each subject's latest report. One writer connection (the ingest thread), one that checkpoints
+// (its own thread) and a small pool of reader connections for the HTTP threads; WAL lets them
+// run side by side.
 #pragma once
 
 #include <condition_variable>
@@ -12,6 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include <spdlog/logger.h>
+
+#include "collector/checkpointer.hpp"
 #include "collector/fleet.hpp"
 #include "collector/options.hpp"
 #include "collector/sqlite.hpp"
@@ -51,6 +55,8 @@ class StoreWriter {
   RetentionPolicy retention_;
   sqlite::Database db_;
   Schema schema_;
+  std::shared_ptr<spdlog::logger> log_;
+  Checkpointer checkpointer_;  // declared after db_: stopped before db_ closes
   sqlite::Statement begin_, commit_, rollback_;
   sqlite::Statement insert_report_, upsert_latest_, prune_subject_;
 };

@@ -41,6 +41,7 @@ capprobe_collector_tests(unit_collector
   unit/collector/matrix_cache_test.cpp
   unit/collector/matrix_tally_test.cpp
   unit/collector/store_test.cpp
+  unit/collector/checkpointer_test.cpp
   unit/collector/ingest_test.cpp
   unit/collector/metrics_html_test.cpp
 )
