@@ -232,14 +232,18 @@ void Api::post_report(Request& request, Respond respond) {
   auto& report = std::get<IncomingReport>(validated);
   const std::string report_id = report.report_id;
   auto respond_shared = std::make_shared<Respond>(std::move(respond));
+  // The usual answer is made here, on an HTTP thread: the writer thread, whose time bounds the
+  // ingest rate, only hands it over.
+  auto accepted =
+      json_response(http::status::accepted, {{"report_id", report_id}, {"status", "accepted"}});
   const bool queued = ingest_.submit(
       std::move(report), std::move(request.body()), unix_now_ms(),
-      [this, report_id, respond_shared](IngestOutcome outcome) {
+      [this, report_id, respond_shared,
+       accepted = std::move(accepted)](IngestOutcome outcome) mutable {
         switch (outcome) {
           case IngestOutcome::accepted:
             metrics_.accepted();
-            return (*respond_shared)(json_response(
-                http::status::accepted, {{"report_id", report_id}, {"status", "accepted"}}));
+            return (*respond_shared)(std::move(accepted));
           case IngestOutcome::duplicate:
             metrics_.duplicate();
             return (*respond_shared)(json_response(

@@ -20,13 +20,15 @@ Ingest::~Ingest() {
 
 bool Ingest::submit(IncomingReport report, std::string body, std::int64_t received_at_ms,
                     Done done) {
+  auto results_json = results_to_json(report.results);
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return false;
     // One report is always let in, so that a single report near the body limit is never refused.
     if (!queue_.empty() && queued_bytes_ + body.size() > limits_.max_queued_bytes) return false;
     queued_bytes_ += body.size();
-    queue_.push_back({std::move(report), std::move(body), received_at_ms, std::move(done)});
+    queue_.push_back({std::move(report), std::move(body), std::move(results_json), received_at_ms,
+                      std::move(done)});
   }
   wake_.notify_one();
   return true;
@@ -72,7 +74,7 @@ void Ingest::commit(std::deque<Pending>& batch) {
   std::vector<InsertItem> items;
   items.reserve(batch.size());
   for (const auto& pending : batch)
-    items.push_back({&pending.report, pending.body, pending.received_at_ms});
+    items.push_back({&pending.report, pending.body, pending.received_at_ms, pending.results_json});
 
   const auto started = std::chrono::steady_clock::now();
   std::vector<InsertResult> results;

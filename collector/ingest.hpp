@@ -51,6 +51,7 @@ class Ingest {
   struct Pending {
     IncomingReport report;
     std::string body;
+    std::string results_json;  // made by submit(), off the writer thread
     std::int64_t received_at_ms;
     Done done;
   };

@@ -163,7 +163,9 @@ std::vector<InsertResult> StoreWriter::insert_batch(const std::vector<InsertItem
         continue;
       }
       const std::int64_t seq = db_.last_insert_rowid();
-      const auto summary = results_to_json(report.results);
+      std::string made;
+      std::string_view summary = item.results_json;
+      if (summary.empty()) summary = made = results_to_json(report.results);
       const auto& subject = report.subject;
       upsert_latest_.bind(1, std::string_view(report.subject_key))
           .bind(2, seq)
@@ -179,7 +181,7 @@ std::vector<InsertResult> StoreWriter::insert_batch(const std::vector<InsertItem
           .bind(12, std::string_view(subject.kernel))
           .bind(13, item.received_at_ms)
           .bind(14, report.started_at_ms)
-          .bind(15, std::string_view(summary));
+          .bind(15, summary);
       upsert_latest_.step();
       upsert_latest_.reset();
       prune_subject_.bind(1, std::string_view(report.subject_key))

@@ -26,6 +26,9 @@ struct InsertItem {
   const IncomingReport* report;
   std::string_view body;  // the validated JSON as received: what GET /api/v1/reports/{id} returns
   std::int64_t received_at_ms;
+  // results_to_json(report->results) when the caller made it already (Ingest does, on the HTTP
+  // thread that submits the report); empty: insert_batch makes it.
+  std::string_view results_json = {};
 };
 
 struct InsertResult {
