@@ -1,4 +1,5 @@
-// The writer thread of group commit and the periodic age retention it also runs.
+// The writer thread of group commit and the periodic age retention it also runs, and the
+// thread that answers what the writer committed.
 #include "collector/ingest.hpp"
 
 #include <vector>
@@ -12,6 +13,7 @@ Ingest::Ingest(StoreWriter& store, Fleet& fleet, Metrics& metrics, IngestLimits 
                std::shared_ptr<spdlog::logger> log)
     : store_(store), fleet_(fleet), metrics_(metrics), limits_(limits), log_(std::move(log)) {
   writer_ = std::thread([this] { run(); });
+  answerer_ = std::thread([this] { answer_all(); });
 }
 
 Ingest::~Ingest() {
@@ -41,6 +43,12 @@ void Ingest::stop() {
   }
   wake_.notify_one();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(answer_mutex_);
+    writer_done_ = true;
+  }
+  answer_wake_.notify_one();
+  if (answerer_.joinable()) answerer_.join();
 }
 
 std::size_t Ingest::depth() const {
@@ -77,40 +85,78 @@ void Ingest::commit(std::deque<Pending>& batch) {
     items.push_back({&pending.report, pending.body, pending.received_at_ms, pending.results_json});
 
   const auto started = std::chrono::steady_clock::now();
-  std::vector<InsertResult> results;
+  Committed committed;
   try {
-    results = store_.insert_batch(items);
+    committed.results = store_.insert_batch(items);
   } catch (const std::exception& error) {
     log_->error("Storing a batch of {} reports failed; they were not acknowledged: {}",
                 batch.size(), error.what());
-    for (auto& pending : batch) pending.done(IngestOutcome::failed);
-    return;
+    committed.failed = true;
   }
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-
-  // Committed: now the fleet may show them, and only then are the senders answered.
-  std::size_t accepted = 0;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (results[i].duplicate) continue;
-    ++accepted;
-    fleet_.apply(subject_state(batch[i].report, results[i].seq, batch[i].received_at_ms));
-  }
-  metrics_.commit(accepted, took.count());
-  for (std::size_t i = 0; i < batch.size(); ++i)
-    batch[i].done(results[i].duplicate ? IngestOutcome::duplicate : IngestOutcome::accepted);
+  committed.commit_seconds = took.count();
+  committed.batch = std::move(batch);
+  hand_over(std::move(committed));
 }
 
 void Ingest::prune() {
   try {
-    const auto removed = store_.prune_expired(unix_now_ms());
+    auto removed = store_.prune_expired(unix_now_ms());
     if (!removed.empty()) {
-      fleet_.remove(removed);
       log_->info("Retention removed {} subjects that had not reported within the max age",
                  removed.size());
+      Committed committed;
+      committed.removed = std::move(removed);
+      hand_over(std::move(committed));
     }
   } catch (const std::exception& error) {
     log_->warn("Age retention failed, will retry: {}", error.what());
   }
+}
+
+void Ingest::hand_over(Committed committed) {
+  {
+    std::lock_guard lock(answer_mutex_);
+    committed_.push_back(std::move(committed));
+  }
+  answer_wake_.notify_one();
+}
+
+void Ingest::answer_all() {
+  while (true) {
+    Committed next;
+    {
+      std::unique_lock lock(answer_mutex_);
+      answer_wake_.wait(lock, [&] { return writer_done_ || !committed_.empty(); });
+      if (committed_.empty()) return;  // the writer has stopped and everything is answered
+      next = std::move(committed_.front());
+      committed_.pop_front();
+    }
+    answer(next);
+  }
+}
+
+void Ingest::answer(Committed& committed) {
+  if (!committed.removed.empty()) {
+    fleet_.remove(committed.removed);
+    return;
+  }
+  auto& batch = committed.batch;
+  if (committed.failed) {
+    for (auto& pending : batch) pending.done(IngestOutcome::failed);
+    return;
+  }
+  // Committed: now the fleet may show them, and only then are the senders answered.
+  std::size_t accepted = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (committed.results[i].duplicate) continue;
+    ++accepted;
+    fleet_.apply(subject_state(batch[i].report, committed.results[i].seq, batch[i].received_at_ms));
+  }
+  metrics_.commit(accepted, committed.commit_seconds);
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    batch[i].done(committed.results[i].duplicate ? IngestOutcome::duplicate
+                                                 : IngestOutcome::accepted);
 }
 
 }  // namespace capprobe::collector

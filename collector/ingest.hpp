@@ -1,6 +1,8 @@
 // Group commit: HTTP threads hand validated reports to one writer thread, which stores whatever
 // has queued up in one transaction and only then answers each sender. Under load a commit (and
 // its fsync) carries many reports; when idle it carries one, without waiting for company.
+// Answering (the fleet first, then the senders) runs on a second thread, in commit order, while
+// the writer goes on with the next batch: the writer thread's time bounds the ingest rate.
 #pragma once
 
 #include <chrono>
@@ -12,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <spdlog/logger.h>
 
@@ -56,9 +59,22 @@ class Ingest {
     Done done;
   };
 
+  // What the writer hands to the answering thread: a batch with its outcome, or the subjects
+  // age retention removed (in the same queue, so the fleet sees both in the database's order).
+  struct Committed {
+    std::deque<Pending> batch;
+    bool failed = false;  // the transaction was rolled back: nothing of the batch is stored
+    std::vector<InsertResult> results;  // one per report
+    double commit_seconds = 0;
+    std::vector<std::string> removed;
+  };
+
   void run();
   void commit(std::deque<Pending>& batch);
   void prune();
+  void hand_over(Committed committed);
+  void answer_all();
+  void answer(Committed& committed);
 
   StoreWriter& store_;
   Fleet& fleet_;
@@ -71,7 +87,14 @@ class Ingest {
   std::deque<Pending> queue_;
   std::size_t queued_bytes_ = 0;
   bool stopping_ = false;
+
+  std::mutex answer_mutex_;
+  std::condition_variable answer_wake_;
+  std::deque<Committed> committed_;
+  bool writer_done_ = false;
+
   std::thread writer_;
+  std::thread answerer_;
 };
 
 }  // namespace capprobe::collector
