@@ -10,10 +10,10 @@
 #include <cstdint>
 #include <new>
 #include <optional>
-#include <set>
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include <simdjson.h>
 #include <nlohmann/json.hpp>
@@ -197,6 +197,26 @@ struct Invalid {
   std::string message;
 };
 
+// A field's name for messages ("subject.node", "results[3].status"), spelled out only when a
+// message needs it: building one for every field of every result cost more than the checks.
+struct Name {
+  Name(const char* envelope_field) : field(envelope_field) {}
+  Name(const char* result_field, std::size_t result_index)
+      : field(result_field), result(result_index) {}
+
+  std::string operator+(std::string_view rest) const {
+    std::string text;
+    if (result) {
+      text.append("results[").append(std::to_string(*result)).append("].");
+    }
+    text.append(field).append(rest);
+    return text;
+  }
+
+  const char* field;
+  std::optional<std::size_t> result;
+};
+
 [[noreturn]] void invalid(const std::string& message) {
   throw Invalid{RejectReason::invalid_report, message};
 }
@@ -216,12 +236,12 @@ bool is_word(std::string_view text) {
   return true;
 }
 
-void expect_type(const Field& field, const std::string& name, Kind kind) {
+void expect_type(const Field& field, const Name& name, Kind kind) {
   if (!field.present) invalid(name + " is missing");
   if (field.kind != kind) invalid(name + " must be " + kind_name(kind));
 }
 
-std::string_view take_string(const Field& field, const std::string& name, std::size_t max_length) {
+std::string_view take_string(const Field& field, const Name& name, std::size_t max_length) {
   expect_type(field, name, Kind::string);
   if (field.text.size() > max_length)
     invalid(name + " is longer than " + std::to_string(max_length) + " bytes");
@@ -229,7 +249,7 @@ std::string_view take_string(const Field& field, const std::string& name, std::s
 }
 
 // A name that ends up in keys and URLs: non-empty, bounded, no control characters.
-std::string take_name(const Field& field, const std::string& name) {
+std::string take_name(const Field& field, const Name& name) {
   const auto text = take_string(field, name, kMaxNameLength);
   if (text.empty()) invalid(name + " must not be empty");
   if (has_control(text)) invalid(name + " holds control characters");
@@ -237,7 +257,7 @@ std::string take_name(const Field& field, const std::string& name) {
 }
 
 // Absent, null and "" all mean "not known".
-std::optional<std::string> take_optional_name(const Field& field, const std::string& name) {
+std::optional<std::string> take_optional_name(const Field& field, const Name& name) {
   if (!field.present || field.kind == Kind::null) return std::nullopt;
   if (field.kind != Kind::string) invalid(name + " must be a string or null");
   if (field.text.size() > kMaxNameLength || has_control(field.text))
@@ -246,50 +266,55 @@ std::optional<std::string> take_optional_name(const Field& field, const std::str
   return std::string(field.text);
 }
 
-std::string take_word(const Field& field, const std::string& name) {
+std::string take_word(const Field& field, const Name& name) {
   const auto text = take_string(field, name, 64);
   if (text.empty() || !is_word(text))
     invalid(name + " must be a short word of letters, digits, '_', '-', '.'");
   return std::string(text);
 }
 
-std::string_view take_optional_string(const Field& field, const std::string& name,
+std::string_view take_optional_string(const Field& field, const Name& name,
                                       std::size_t max_length) {
   if (!field.present) return {};
   return take_string(field, name, max_length);
 }
 
-void check_duration(const Field& field, const std::string& name, bool optional) {
+void check_duration(const Field& field, const Name& name, bool optional) {
   if (!field.present && optional) return;
   if (!field.present) invalid(name + " is missing");
   if (field.kind != Kind::integer || field.negative)
     invalid(name + " must be a non-negative integer");
 }
 
-ResultSummary read_result(const Field& entry, const std::string& path,
-                          std::set<std::string, std::less<>>& seen) {
+// `seen`: the ids of the results before this one, sorted; they point into the parser.
+ResultSummary read_result(const Field& entry, std::size_t index,
+                          std::vector<std::string_view>& seen) {
   ResultSummary result;
-  result.id = std::string(take_string(member(entry, "id"), path + "id", kMaxIdLength));
-  if (result.id.empty() || !is_word(result.id))
-    invalid(path + "id must be a capability id such as fs.symlink");
-  if (!seen.insert(result.id).second) invalid("capability " + result.id + " appears twice");
-  const auto status_word = take_string(member(entry, "status"), path + "status", 64);
+  const auto id = take_string(member(entry, "id"), Name("id", index), kMaxIdLength);
+  if (id.empty() || !is_word(id))
+    invalid(Name("id", index) + " must be a capability id such as fs.symlink");
+  const auto at = std::lower_bound(seen.begin(), seen.end(), id);
+  if (at != seen.end() && *at == id)
+    invalid(std::string("capability ").append(id).append(" appears twice"));
+  seen.insert(at, id);
+  result.id = std::string(id);
+  const auto status_word = take_string(member(entry, "status"), Name("status", index), 64);
   const auto status = probes::status_from_string(status_word);
   if (!status)
-    invalid(path + "status \"" + std::string(status_word) +
+    invalid(Name("status", index) + " \"" + std::string(status_word) +
             "\" is not one of supported, partial, unsupported, untested, not_applicable, error");
   result.status = *status;
-  take_optional_string(member(entry, "observed"), path + "observed", 256);
-  take_optional_string(member(entry, "summary"), path + "summary", 64 * 1024);
+  take_optional_string(member(entry, "observed"), Name("observed", index), 256);
+  take_optional_string(member(entry, "summary"), Name("summary", index), 64 * 1024);
   const Field requested = member(entry, "requested");
   if (requested.present && requested.kind == Kind::boolean)
     result.requested = requested.boolean;
   else if (requested.present && requested.kind != Kind::null)
-    invalid(path + "requested must be true, false or null");
+    invalid(Name("requested", index) + " must be true, false or null");
   const Field evidence = member(entry, "evidence");
   if (evidence.present && evidence.kind != Kind::object)
-    invalid(path + "evidence must be an object");
-  check_duration(member(entry, "duration_ms"), path + "duration_ms", true);
+    invalid(Name("evidence", index) + " must be an object");
+  check_duration(member(entry, "duration_ms"), Name("duration_ms", index), true);
   return result;
 }
 
@@ -349,13 +374,12 @@ IncomingReport finish(const Field& root) {
   }
   if (count > kMaxResults)
     invalid("results holds more than " + std::to_string(kMaxResults) + " entries");
-  std::set<std::string, std::less<>> seen;
+  std::vector<std::string_view> seen;
+  seen.reserve(count);
   report.results.reserve(count);
   std::size_t index = 0;
-  for (const dom::element entry : entries) {
-    report.results.push_back(
-        read_result(field_of(entry), "results[" + std::to_string(index++) + "].", seen));
-  }
+  for (const dom::element entry : entries)
+    report.results.push_back(read_result(field_of(entry), index++, seen));
 
   report.subject_key = subject_key(subject);
   const auto optional = [](const std::optional<std::string>& value) {
