@@ -80,6 +80,7 @@ int agent_main(const std::vector<std::string>& args) {
   }
 
   ignore_broken_pipe_signal();
+  default_child_signal();
 
   const auto swept = sweep_residue(os);
   if (!swept.removed.empty())

@@ -72,18 +72,30 @@ int poll_timeout(Clock::time_point deadline) {
   return static_cast<int>(std::clamp<long long>(left, 0, INT_MAX));
 }
 
-// waitpid without blocking until `until`; true when reaped (status filled).
-bool reap_until(pid_t pid, Clock::time_point until, int& status) {
+enum class Reaped { yes, gone, not_yet };
+
+// waitpid without blocking until `until`. `gone`: waitpid failed (ECHILD: something else reaped
+// it, e.g. SIGCHLD ignored), so its exit status is not known.
+Reaped reap_until(pid_t pid, Clock::time_point until, int& status, int& error) {
   while (true) {
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) return true;
-    if (done < 0 && errno != EINTR) return true;  // not ours any more: nothing left to reap
-    if (Clock::now() >= until) return false;
+    if (done == pid) return Reaped::yes;
+    if (done < 0 && errno != EINTR) {
+      error = errno;
+      return Reaped::gone;
+    }
+    if (Clock::now() >= until) return Reaped::not_yet;
     std::this_thread::sleep_for(Millis(5));
   }
 }
 
-void record_status(int status, ChildOutcome& outcome) {
+// The exit status into `outcome`; a child reaped elsewhere is a failure, never "exit code 0".
+void record_reaping(Reaped reaped, int status, int error, ChildOutcome& outcome) {
+  if (reaped == Reaped::gone) {
+    if (outcome.failure.empty())
+      outcome.failure = errno_text("its exit status is lost (waitpid)", error);
+    return;
+  }
   if (WIFEXITED(status)) outcome.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) outcome.signal_number = WTERMSIG(status);
 }
@@ -114,6 +126,9 @@ struct FileActions {
     ::posix_spawn_file_actions_init(&actions);
     ::posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
     ::posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+    // Nothing else of the agent's: Asio's sockets (the /metrics listener, a scrape under way)
+    // are not close-on-exec, and a child must not hold them open.
+    ::posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   }
   ~FileActions() { ::posix_spawn_file_actions_destroy(&actions); }
 };
@@ -201,17 +216,22 @@ ChildOutcome run_child(const ChildRequest& request) {
   stdout_read.reset();
 
   int status = 0;
+  int error = 0;
   const bool give_up = outcome.timed_out || outcome.output_too_large || !outcome.failure.empty();
   // A child that closed its stdout is about to exit; it still gets only what is left of its
   // deadline to do so.
-  if (!give_up && reap_until(pid, deadline, status)) {
-    record_status(status, outcome);
-    return outcome;
+  if (!give_up) {
+    const auto reaped = reap_until(pid, deadline, status, error);
+    if (reaped != Reaped::not_yet) {
+      record_reaping(reaped, status, error, outcome);
+      return outcome;
+    }
+    outcome.timed_out = true;
   }
-  if (!give_up) outcome.timed_out = true;
   ::kill(-pid, SIGKILL);
-  if (reap_until(pid, Clock::now() + kReapAfterKill, status)) {
-    record_status(status, outcome);
+  const auto reaped = reap_until(pid, Clock::now() + kReapAfterKill, status, error);
+  if (reaped != Reaped::not_yet) {
+    record_reaping(reaped, status, error, outcome);
   } else {
     std::lock_guard lock(leftovers_mutex);
     leftovers.push_back(pid);

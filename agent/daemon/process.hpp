@@ -11,6 +11,10 @@ namespace capprobe::agent::daemon {
 // (libcurl with CURLOPT_NOSIGNAL leaves that to the application; TLS writes use write()).
 void ignore_broken_pipe_signal();
 
+// The agent waits for its child processes itself: an inherited "SIGCHLD ignored" would let the
+// kernel reap them first and lose their exit status.
+void default_child_signal();
+
 // Gives freed heap back to the system after a round, so that the idle agent stays small: the
 // probes' threads leave per-thread malloc arenas behind otherwise.
 void release_free_memory();

@@ -11,6 +11,10 @@ void ignore_broken_pipe_signal() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
+void default_child_signal() {
+  std::signal(SIGCHLD, SIG_DFL);
+}
+
 void release_free_memory() {
   ::malloc_trim(0);
 }

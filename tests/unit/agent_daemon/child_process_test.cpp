@@ -1,6 +1,8 @@
 // Child processes as the agent runs them: input in, output out, exit status, and the deadline
 // that kills the child's whole process group. Real processes (/bin/sh), nothing faked.
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -108,6 +110,30 @@ TEST_CASE("a child starts with default signal handling and no blocked signals") 
   // SIGPIPE is signal 13: bit 12 of the ignored set.
   const auto ignored = outcome.output.substr(outcome.output.find("SigIgn:\t") + 8, 16);
   REQUIRE((std::stoull(ignored, nullptr, 16) & (1ULL << 12)) == 0);
+}
+
+TEST_CASE("a child inherits none of the agent's other file descriptors") {
+  // Like Asio's sockets: open without close-on-exec.
+  // A high number, apart from what the shell itself opens to list its descriptors.
+  const int opened = ::open("/dev/null", O_RDONLY);
+  const int leaked = ::fcntl(opened, F_DUPFD, 57);
+  ::close(opened);
+  REQUIRE(leaked >= 57);
+  const auto outcome = run_child(shell("for f in /proc/$$/fd/*; do echo ${f##*/}; done"));
+  ::close(leaked);
+  REQUIRE(outcome.exited_ok());
+  INFO(outcome.output);
+  REQUIRE(outcome.output.find(std::to_string(leaked) + "\n") == std::string::npos);
+  REQUIRE(outcome.output.find("0\n1\n2\n") != std::string::npos);
+}
+
+TEST_CASE("a child whose exit status is lost is a failure, not a success") {
+  // With SIGCHLD ignored the kernel reaps children itself: waitpid answers ECHILD.
+  ::signal(SIGCHLD, SIG_IGN);
+  const auto outcome = run_child(shell("exit 0"));
+  ::signal(SIGCHLD, SIG_DFL);
+  REQUIRE_FALSE(outcome.exited_ok());
+  REQUIRE(outcome.describe().find("exit status is lost") != std::string::npos);
 }
 
 TEST_CASE("a program that does not exist is a failure that names it") {
