@@ -26,8 +26,9 @@ bool Ingest::submit(IncomingReport report, std::string body, std::int64_t receiv
   {
     std::lock_guard lock(mutex_);
     if (stopping_) return false;
-    // One report is always let in, so that a single report near the body limit is never refused.
-    if (!queue_.empty() && queued_bytes_ + body.size() > limits_.max_queued_bytes) return false;
+    // One report is always let in when none is in flight, so that a single report near the body
+    // limit is never refused.
+    if (queued_bytes_ > 0 && queued_bytes_ + body.size() > limits_.max_queued_bytes) return false;
     queued_bytes_ += body.size();
     queue_.push_back({std::move(report), std::move(body), std::move(results_json), received_at_ms,
                       std::move(done)});
@@ -64,7 +65,6 @@ void Ingest::run() {
       std::unique_lock lock(mutex_);
       wake_.wait_until(lock, next_prune, [&] { return stopping_ || !queue_.empty(); });
       while (!queue_.empty() && batch.size() < limits_.max_batch_reports) {
-        queued_bytes_ -= queue_.front().body.size();
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -95,6 +95,12 @@ void Ingest::commit(std::deque<Pending>& batch) {
   }
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
   committed.commit_seconds = took.count();
+  // Answering needs neither the body nor the summary: free them now, count them until then.
+  for (auto& pending : batch) {
+    committed.body_bytes += pending.body.size();
+    std::string().swap(pending.body);
+    std::string().swap(pending.results_json);
+  }
   committed.batch = std::move(batch);
   hand_over(std::move(committed));
 }
@@ -137,6 +143,13 @@ void Ingest::answer_all() {
 }
 
 void Ingest::answer(Committed& committed) {
+  answer_batch(committed);
+  if (committed.body_bytes == 0) return;
+  std::lock_guard lock(mutex_);
+  queued_bytes_ -= committed.body_bytes;
+}
+
+void Ingest::answer_batch(Committed& committed) {
   if (!committed.removed.empty()) {
     fleet_.remove(committed.removed);
     return;

@@ -34,7 +34,7 @@ struct IngestLimits {
 
 class Ingest {
  public:
-  // Called on the writer thread once the outcome is durable (or certainly failed).
+  // Called on the answering thread once the outcome is durable (or certainly failed).
   using Done = std::function<void(IngestOutcome)>;
 
   Ingest(StoreWriter& store, Fleet& fleet, Metrics& metrics, IngestLimits limits,
@@ -66,6 +66,7 @@ class Ingest {
     bool failed = false;  // the transaction was rolled back: nothing of the batch is stored
     std::vector<InsertResult> results;  // one per report
     double commit_seconds = 0;
+    std::size_t body_bytes = 0;  // what the batch counted in queued_bytes_ until answered
     std::vector<std::string> removed;
   };
 
@@ -74,7 +75,8 @@ class Ingest {
   void prune();
   void hand_over(Committed committed);
   void answer_all();
-  void answer(Committed& committed);
+  void answer(Committed& committed);  // answer_batch, then release its bytes
+  void answer_batch(Committed& committed);
 
   StoreWriter& store_;
   Fleet& fleet_;
@@ -85,6 +87,8 @@ class Ingest {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> queue_;
+  // The bodies of reports not yet answered, queued or committed: the 503 bound holds even when
+  // the answering thread falls behind the writer.
   std::size_t queued_bytes_ = 0;
   bool stopping_ = false;
 
