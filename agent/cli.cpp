@@ -6,6 +6,8 @@
 #include <span>
 #include <string_view>
 
+#include "agent/help_table.hpp"
+
 namespace capprobe::agent {
 namespace {
 
@@ -38,20 +40,7 @@ std::string flags_help(const std::vector<FlagSpec<Draft>>& flags) {
     if (!flag.value_name.empty()) left.append(" ").append(flag.value_name);
     rows.emplace_back(std::move(left), flag.help);
   }
-  rows.emplace_back("-h, --help", "this help");
-  std::size_t width = 0;
-  for (const auto& row : rows) width = std::max(width, row.first.size());
-  std::string text = "Flags:\n";
-  for (const auto& [left, help] : rows) {
-    text += "  " + left + std::string(width - left.size() + 2, ' ');
-    // Continuation lines of a help text ("\n") line up under its first line.
-    for (const char c : help) {
-      text += c;
-      if (c == '\n') text += std::string(width + 4, ' ');
-    }
-    text += "\n";
-  }
-  return text;
+  return flags_table(std::move(rows));
 }
 
 // Parses `args` against `flags` into `draft`. Accepts "--flag value", "--flag=value" and the

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "agent/cli.hpp"
+#include "agent/help_table.hpp"
 
 namespace capprobe::agent::daemon {
 namespace {
@@ -199,19 +200,7 @@ std::string flags_help() {
     if (!flag.value_name.empty()) left.append(" ").append(flag.value_name);
     rows.emplace_back(std::move(left), flag.help);
   }
-  rows.emplace_back("-h, --help", "this help");
-  std::size_t width = 0;
-  for (const auto& row : rows) width = std::max(width, row.first.size());
-  std::string text = "Flags:\n";
-  for (const auto& [left, help] : rows) {
-    text += "  " + left + std::string(width - left.size() + 2, ' ');
-    for (const char c : help) {
-      text += c;
-      if (c == '\n') text += std::string(width + 4, ' ');
-    }
-    text += "\n";
-  }
-  return text;
+  return flags_table(std::move(rows));
 }
 
 bool is_ipv4(std::string_view text) {
