@@ -825,7 +825,7 @@ TEST_CASE("confinement: seccomp and LSM decide observed and status") {
   };
   for (const auto& c : cases) {
     INFO(c.name);
-    const auto result = judge_confinement(ConfinementFacts{c.status, c.lsm});
+    const auto result = judge_confinement(ConfinementFacts{c.status, c.lsm, PodRequests{}});
     INFO(result.summary);
     CHECK(result.id == "security.confinement");
     CHECK(result.status == c.expected);
@@ -961,8 +961,8 @@ TEST_CASE("confinement: what the pod spec asks is checked against what is in eff
 }
 
 TEST_CASE("confinement: evidence names the seccomp mode and every LSM read") {
-  const auto result =
-      judge_confinement(ConfinementFacts{status_of(kDockerDefault), lsm_docker_apparmor()});
+  const auto result = judge_confinement(
+      ConfinementFacts{status_of(kDockerDefault), lsm_docker_apparmor(), PodRequests{}});
   const auto& e = result.evidence;
   CHECK(e["seccomp_mode"] == 2);
   CHECK(e["seccomp"] == "filter");
