@@ -9,6 +9,7 @@
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
+#include "probes/isolation/assess.hpp"
 #include "probes/resources/cgroup.hpp"
 
 namespace capprobe::probes {
@@ -40,7 +41,8 @@ bool steal_explains(const CpuFacts& facts, double expected) {
 
 std::string numbers(const CpuFacts& facts) {
   std::string out = "measured " + (facts.measured_cpus ? cpus_text(*facts.measured_cpus) : "-") +
-                    " CPUs, " + std::to_string(facts.visible_cpus) + " visible";
+                    " CPUs, " + std::to_string(facts.visible_cpus) +
+                    (vcpus_are_the_limit(facts) ? " vCPUs (the limit)" : " visible");
   if (facts.limit_cpus) out += ", limit " + cpus_text(*facts.limit_cpus);
   if (facts.steal_cpus) out += ", steal " + cpus_text(*facts.steal_cpus) + " CPUs";
   if (facts.other_cpus) out += ", other load " + cpus_text(*facts.other_cpus) + " CPUs";
@@ -80,6 +82,13 @@ std::string differs(const CpuFacts& facts) {
 
 void judge_quick(const CpuFacts& facts, CapabilityResult& result) {
   std::string summary = "burn skipped by --quick; ";
+  if (vcpus_are_the_limit(facts)) {
+    set_verdict(result, Status::untested, "configured",
+                summary + "no CPU quota inside this pod VM, whose " +
+                    std::to_string(facts.visible_cpus) + " vCPUs match the requested limit of " +
+                    cpus_text(*facts.requested_cpus) + " CPUs: the VM's size is the limit");
+    return;
+  }
   if (facts.limit_cpus) {
     summary += "configured limit " + cpus_text(*facts.limit_cpus) + " CPUs of " +
                std::to_string(facts.visible_cpus) + " visible";
@@ -97,6 +106,11 @@ void judge_quick(const CpuFacts& facts, CapabilityResult& result) {
 }
 
 }  // namespace
+
+bool vcpus_are_the_limit(const CpuFacts& facts) {
+  return !facts.limit_cpus && facts.pod_vm && facts.requested_cpus && facts.visible_cpus > 0 &&
+         matches(facts.visible_cpus, *facts.requested_cpus);
+}
 
 std::optional<ProcStatCpu> parse_proc_stat(std::string_view content) {
   std::optional<ProcStatCpu> out;
@@ -192,6 +206,19 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
     return judge_shortfall(facts, limit, result);
   }
 
+  if (vcpus_are_the_limit(facts)) {
+    // Physically the burn cannot get more than the vCPUs; it must get them, or something else
+    // (the host, other load) limits the pod below what it was given.
+    if (measured >= visible * (1 - kCpuTolerance)) {
+      set_verdict(result, Status::supported, "enforced",
+                  "the CPU limit is enforced by the size of this pod VM: no CPU quota inside it, "
+                  "and its vCPUs match the requested " +
+                      cpus_text(*requested) + " CPUs: " + numbers(facts));
+      return;
+    }
+    return judge_shortfall(facts, visible, result);
+  }
+
   // No limit visible in the cgroups this process can see.
   if (requested && *requested < visible * (1 - kCpuTolerance)) {
     if (matches(measured, *requested)) {
@@ -257,11 +284,18 @@ CapabilityResult run(ProbeContext& ctx) {
   facts.quick = ctx.quick;
   facts.visible_cpus = allowed ? static_cast<int>(allowed.value().size()) : 0;
   facts.limit_unseen = config.unseen();
+  const auto isolation = assess_isolation(ctx.os);
+  facts.pod_vm = isolation.observed == "vm_guest";
 
   auto& evidence = result.evidence;
   evidence["limit_cpus"] =
       config.limit_cpus ? nlohmann::json(rounded(*config.limit_cpus)) : nullptr;
   evidence["limit_source"] = config.limit_cpus ? config.hierarchy : "none";
+  if (vcpus_are_the_limit(facts)) {
+    evidence["limit_cpus"] = facts.visible_cpus;
+    evidence["limit_source"] = "vcpus";
+  }
+  evidence["isolation"] = isolation.observed;
   evidence["measured_cpus"] = nullptr;
   evidence["visible_cpus"] = facts.visible_cpus;
   evidence["quota_us"] =

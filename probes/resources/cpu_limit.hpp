@@ -35,6 +35,8 @@ struct CpuFacts {
   std::optional<std::uint64_t> nr_throttled_delta;
   std::optional<double> requested_cpus;  // resources.limits.cpu from the pod spec
   bool quick = false;
+  // This kernel is the pod's own VM (isolation vm_guest): its vCPU count was chosen for the pod.
+  bool pod_vm = false;
   // Why a limit may apply that cannot be read (cgroup not located, limit files denied); empty
   // when every level was read.
   std::string limit_unseen;
@@ -43,6 +45,11 @@ struct CpuFacts {
 // Within this fraction a measurement "matches" a limit.
 inline constexpr double kCpuTolerance = 0.15;
 
+// No CPU quota visible, and the pod's own VM has as many vCPUs as the pod spec's limit: a VM
+// sized for the pod (Firecracker cannot hot-plug CPUs) cannot run on more, so its size is the
+// limit. Needs the pod spec: without it a VM's size says nothing about a limit.
+bool vcpus_are_the_limit(const CpuFacts& facts);
+
 // Sets status, observed and summary of `result` (its `requested` must already be set):
 //  - limit L, measured within 15%: enforced, supported;
 //  - measured clearly above L, or above a requested limit when none is visible: not_enforced,
@@ -50,6 +57,8 @@ inline constexpr double kCpuTolerance = 0.15;
 //  - below L but throttled at the quota: enforced (other load took the rest);
 //  - no limit, measured ~ visible: no_limit, untested (ignored when a limit was requested);
 //  - no limit visible but measured ~ the request: enforced (the limiting cgroup is hidden);
+//  - no limit visible in a pod VM whose vCPU count matches the requested limit: the vCPUs are
+//    the limit (limit_source "vcpus"): enforced when the burn gets them, configured with --quick;
 //  - measured well below and steal explains it: hypervisor_limited, untested;
 //  - otherwise inconclusive (contention), untested, with the numbers;
 //  - --quick: untested, "burn skipped by --quick".

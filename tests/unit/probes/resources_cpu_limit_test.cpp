@@ -35,6 +35,11 @@ CpuFacts facts(std::optional<double> limit, int visible, std::optional<double> m
   return out;
 }
 
+CpuFacts in_pod_vm(CpuFacts in) {
+  in.pod_vm = true;
+  return in;
+}
+
 CpuFacts unseen(CpuFacts in) {
   in.limit_unseen = "cgroup gone";
   return in;
@@ -72,6 +77,21 @@ TEST_CASE("the CPU verdict table", "[cpu_limit]") {
        Status::untested, "hypervisor_limited", "stole"},
       {"no limit, full speed, not requested", facts(std::nullopt, 2, 1.97), false, Status::untested,
        "no_limit", "no limit was requested"},
+      {"pod VM sized to the limit: the vCPUs are the limit",
+       in_pod_vm(facts(std::nullopt, 2, 1.96, 2.0)), true, Status::supported, "enforced",
+       "enforced by the size of this pod VM"},
+      {"pod VM sized to the limit, burn short of the vCPUs",
+       in_pod_vm(facts(std::nullopt, 2, 0.9, 2.0)), true, Status::untested, "inconclusive",
+       "2 vCPUs (the limit)"},
+      {"pod VM larger than the limit: the limit is ignored",
+       in_pod_vm(facts(std::nullopt, 2, 1.97, 0.5)), true, Status::unsupported, "no_limit",
+       "REQUESTED BUT IGNORED"},
+      {"a node as large as the limit, not a pod VM: nothing shown",
+       facts(std::nullopt, 2, 1.97, 2.0), true, Status::untested, "no_limit",
+       "not below the visible CPUs"},
+      {"pod VM sized to the limit, --quick",
+       in_pod_vm(facts(std::nullopt, 2, std::nullopt, 2.0, std::nullopt, true)), true,
+       Status::untested, "configured", "the VM's size is the limit"},
       {"no limit, request unknown", facts(std::nullopt, 2, 1.97), std::nullopt, Status::untested,
        "no_limit", "unknown"},
       {"requested but none", facts(std::nullopt, 2, 1.97, 0.5), true, Status::unsupported,
