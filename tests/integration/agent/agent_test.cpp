@@ -149,7 +149,10 @@ TEST_CASE("outage: reports made while the collector is down all arrive, each exa
   REQUIRE(wait_until([&] { return rounds_logged(child).size() >= 3; }, 30s));
   REQUIRE(child.running());
   const auto made_during_outage = rounds_logged(child);
-  REQUIRE(spooled_files(scratch).size() >= made_during_outage.size());
+  // A round is logged just before its report is spooled (written and fsynced): give the last
+  // one that moment.
+  REQUIRE(
+      wait_until([&] { return spooled_files(scratch).size() >= made_during_outage.size(); }, 10s));
 
   FakeCollector collector(port);
   REQUIRE(wait_until(
