@@ -20,7 +20,7 @@ packages=(
   time hyperfine                                            # /usr/bin/time and hyperfine (bench)
   runc busybox-static cpio qemu-system-x86                  # the sandbox lab (tests/lab)
   chromium fonts-dejavu-core                                # the collector's HTML page, rendered
-  wrk                                                       # collector ingest benchmark
+  wrk curl                                                  # collector ingest benchmark
 )
 
 missing=()
