@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent_run.hpp"
 #include "child_process.hpp"
 #include "loopback_http.hpp"
 #include "scratch.hpp"
@@ -35,20 +36,6 @@ std::vector<std::string> agent(const Scratch& scratch, std::vector<std::string> 
   std::vector<std::string> argv = {CAPPROBE_AGENT_BIN, "agent", "--spool-dir", scratch / "spool"};
   argv.insert(argv.end(), flags.begin(), flags.end());
   return argv;
-}
-
-std::string url_of_port(std::uint16_t port) {
-  return "http://127.0.0.1:" + std::to_string(port);
-}
-
-// The report ids the agent logged as made, in order.
-std::vector<std::string> rounds_logged(const ChildProcess& child) {
-  static const std::regex done("probe round done report_id=([0-9a-f-]+)");
-  std::vector<std::string> ids;
-  const auto err = child.err();
-  for (std::sregex_iterator it(err.begin(), err.end(), done), end; it != end; ++it)
-    ids.push_back((*it)[1]);
-  return ids;
 }
 
 std::vector<std::string> spooled_files(const Scratch& scratch) {

@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "agent_run.hpp"
 #include "child_process.hpp"
 #include "loopback_http.hpp"
 #include "scratch.hpp"
@@ -25,10 +26,6 @@ namespace {
 
 const std::vector<std::string> kAgentEnv = loopback_only_env({"NODE_NAME=e2e-node-1"});
 
-std::string url_of_port(std::uint16_t port) {
-  return "http://127.0.0.1:" + std::to_string(port);
-}
-
 // The collector on `port` with its database and token in `scratch`; ready when /healthz is.
 std::unique_ptr<ChildProcess> start_collector(const Scratch& scratch, std::uint16_t port) {
   auto collector = std::make_unique<ChildProcess>(
@@ -40,15 +37,6 @@ std::unique_ptr<ChildProcess> start_collector(const Scratch& scratch, std::uint1
   INFO("collector stderr:\n" << collector->err());
   REQUIRE(ready);
   return collector;
-}
-
-std::vector<std::string> rounds_logged(const ChildProcess& child) {
-  static const std::regex done("probe round done report_id=([0-9a-f-]+)");
-  std::vector<std::string> ids;
-  const auto err = child.err();
-  for (std::sregex_iterator it(err.begin(), err.end(), done), end; it != end; ++it)
-    ids.push_back((*it)[1]);
-  return ids;
 }
 
 // The collector's history of the node, oldest first.
