@@ -28,6 +28,10 @@ struct PodRequests {
   std::optional<double> cpu_request_cpus;  // resources.requests.cpu
   std::optional<std::uint64_t> memory_limit_bytes;
   std::optional<std::vector<HostPathRequest>> host_paths;
+  // Every mountPath this container mounts with readOnly: true, whatever the volume type. No
+  // probe writes below one of them, even when the runtime mounted it writable. When the
+  // container cannot be told, the union over all containers: this list is for safety.
+  std::optional<std::vector<std::string>> read_only_mounts;
   std::optional<std::int64_t> run_as_user;
   std::optional<std::int64_t> run_as_group;
   std::optional<std::vector<std::int64_t>> supplemental_groups;
