@@ -2,12 +2,13 @@
 #include "agent/user_files.hpp"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <system_error>
+
+#include "platform/output_file.hpp"
 
 namespace capprobe::agent {
 namespace {
@@ -54,31 +55,7 @@ FileRead read_user_file(const std::string& path, std::istream& standard_input,
 
 std::string write_file_atomically(const std::string& path, std::string_view content,
                                   const std::string& temp_name) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path temp = target.parent_path() / temp_name;
-  // "x": exclusive create, so a stale or hostile file of that name is never written through.
-  errno = 0;
-  std::FILE* file = std::fopen(temp.c_str(), "wbx");
-  if (file == nullptr)
-    return "creating " + temp.string() + ": " +
-           (errno != 0 ? std::strerror(errno) : "fopen failed");
-  const bool written = std::fwrite(content.data(), 1, content.size(), file) == content.size();
-  const int write_errno = errno;
-  const bool closed = std::fclose(file) == 0;
-  std::error_code ignored;
-  if (!written || !closed) {
-    fs::remove(temp, ignored);
-    return "writing " + temp.string() + ": " +
-           std::strerror(write_errno != 0 ? write_errno : errno);
-  }
-  std::error_code renamed;
-  fs::rename(temp, target, renamed);
-  if (renamed) {
-    fs::remove(temp, ignored);
-    return "renaming " + temp.string() + " over it: " + renamed.message();
-  }
-  return "";
+  return platform::write_output_file(path, content, {temp_name});
 }
 
 }  // namespace capprobe::agent

@@ -22,8 +22,9 @@ FileRead read_user_file(const std::string& path, std::istream& standard_input,
 
 // Writes `content` to `path` atomically: a temp file `temp_name` in the same directory, then
 // rename over `path`, so a reader never sees half a report and a failure leaves the old file.
-// Name the temp after the run's scratch name so that the residue sweeper recognises it if we
-// die in between. Returns "" or why it failed.
+// Only a regular file is replaced that way; a device, a FIFO or a link is written through or
+// refused (platform/output_file.hpp). Name the temp after the run's scratch name so that the
+// residue sweeper recognises it if we die in between. Returns "" or why it failed.
 std::string write_file_atomically(const std::string& path, std::string_view content,
                                   const std::string& temp_name);
 

@@ -12,6 +12,7 @@ add_executable(unit_agent_daemon
   unit/agent_daemon/child_process_test.cpp
   unit/agent_daemon/round_child_test.cpp
   unit/agent_daemon/nfd_file_test.cpp
+  unit/agent_daemon/output_file_test.cpp
   unit/agent_daemon/agent_loop_test.cpp
   $<TARGET_OBJECTS:capprobe_catch_main>
 )

@@ -1,10 +1,10 @@
-// The NFD feature file, written through durable_file.
+// The NFD feature file, written durably through platform/output_file.
 #include "agent/daemon/nfd_file.hpp"
 
 #include <filesystem>
 
-#include "agent/daemon/durable_file.hpp"
 #include "agent/formats/format.hpp"
+#include "platform/output_file.hpp"
 
 namespace capprobe::agent::daemon {
 
@@ -13,9 +13,10 @@ std::string write_nfd_file(const std::string& path, const Report& report,
   const std::filesystem::path target(path);
   const auto name = target.filename().string();
   if (name.empty() || name == "." || name == "..") return path + " is not a file name";
-  const auto dir = target.parent_path().empty() ? std::string(".") : target.parent_path().string();
-  // World-readable like any NFD feature file: nfd-worker may run as another user.
-  return write_durably(dir, temp_name, name, render_nfd(report), 0644);
+  // World-readable like any NFD feature file: nfd-worker may run as another user. Durable: a
+  // node that loses power must not come back with half a feature file.
+  return platform::write_output_file(path, render_nfd(report),
+                                     {temp_name, 0644, /*force_mode=*/true, /*durable=*/true});
 }
 
 }  // namespace capprobe::agent::daemon
