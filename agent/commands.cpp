@@ -13,16 +13,26 @@
 #include "agent/subject.hpp"
 #include "agent/sweeper.hpp"
 #include "agent/user_files.hpp"
+#include "probes/common/bounded.hpp"
 
 namespace capprobe::agent {
 namespace {
 
 constexpr std::size_t kMaxPodSpecBytes = 4 << 20;
 
+// How long the -o write may take: the file may sit on a network filesystem whose server is
+// gone, and the run must still end.
+constexpr std::chrono::seconds kOutputWriteLimit{30};
+
 // Writes to stdout or to the -o file; "" or why it failed.
 std::string deliver(const std::optional<std::string>& output, const std::string& text,
                     const std::string& scratch_name, Console& console) {
-  if (output) return write_file_atomically(*output, text, scratch_name + "-output");
+  if (output) {
+    const auto written = probes::run_bounded(kOutputWriteLimit, [path = *output, text, scratch_name] {
+      return write_file_atomically(path, text, scratch_name + "-output");
+    });
+    return written.done() ? *written.value : written.why_not(kOutputWriteLimit);
+  }
   console.out << text;
   console.out.flush();
   return console.out ? "" : "cannot write to stdout";
@@ -68,9 +78,8 @@ int run_probe_command(const ProbeArgs& args, platform::Platform& os,
     requests = *parsed.requests;
   }
 
-  const auto swept = sweep_residue(os);
-  if (!swept.removed.empty())
-    log->info("removed residue of crashed runs count={}", swept.removed.size());
+  // Bounded per place: a hung volume is named in the log, not waited for.
+  log_sweep(sweep_residue(os));
 
   const auto scratch_name = new_scratch_name(os.self_pid());
   log->debug("running probes scratch={} quick={}", scratch_name, args.selection.quick);

@@ -2,32 +2,59 @@
 // exactly those. Anything not named like a scratch entry is never touched.
 #include "agent/sweeper.hpp"
 
-#include <algorithm>
-#include <array>
 #include <set>
 
 #include "agent/log.hpp"
+#include "probes/common/bounded.hpp"
 #include "probes/common/mountinfo.hpp"
+#include "probes/fs/mount_places.hpp"
 
 namespace capprobe::agent {
 namespace {
 
 constexpr std::string_view kScratchPrefix = ".capprobe-";
-constexpr std::size_t kMaxMountPlaces = 16;
-
-// Kernel and pseudo filesystems: writable, but no probe creates files there.
-constexpr std::array<std::string_view, 18> kPseudoFilesystems{
-    "proc",    "sysfs",       "cgroup",     "cgroup2", "devpts",   "mqueue",
-    "debugfs", "tracefs",     "securityfs", "pstore",  "bpf",      "configfs",
-    "fusectl", "binfmt_misc", "autofs",     "nsfs",    "efivarfs", "rpc_pipefs"};
-
-bool is_pseudo(std::string_view fs_type) {
-  return std::find(kPseudoFilesystems.begin(), kPseudoFilesystems.end(), fs_type) !=
-         kPseudoFilesystems.end();
-}
 
 std::string child_path(const std::string& dir, const std::string& name) {
   return dir == "/" ? "/" + name : dir + "/" + name;
+}
+
+struct PlaceSweep {
+  std::vector<std::string> removed;
+  std::vector<std::string> failed;
+};
+
+// One place, on a worker thread: everything it needs is copied in, the platform lives until the
+// process ends.
+PlaceSweep sweep_place(platform::Platform& os, const std::string& place, std::int64_t now_unix,
+                       std::chrono::seconds min_age) {
+  PlaceSweep swept;
+  const auto log = logger("sweeper");
+  const auto names = os.list_through(place);
+  if (!names) {
+    // Absent, a file mount, or not ours to list: nothing of ours can be there.
+    log->debug("cannot list a sweep place path={} error={}", place, names.error().name);
+    return swept;
+  }
+  for (const auto& name : names.value()) {
+    const auto pid = scratch_pid(name);
+    if (!pid) continue;
+    const auto path = child_path(place, name);
+    const auto info = os.link_info(path);
+    if (!info) continue;  // gone meanwhile, or not ours to look at
+    const ResidueFacts facts{name, os.self_pid(), os.process_alive(*pid),
+                             info.value().modified_unix, now_unix};
+    if (!is_stale_residue(facts, min_age)) {
+      log->debug("keeping a scratch entry of a live or recent run path={}", path);
+      continue;
+    }
+    if (const auto removed = os.remove_tree(path); !removed) {
+      if (removed.error().is_absent()) continue;  // the same place seen through another path
+      swept.failed.push_back(path + ": " + removed.error().name);
+      continue;
+    }
+    swept.removed.push_back(path);
+  }
+  return swept;
 }
 
 }  // namespace
@@ -55,73 +82,70 @@ bool is_stale_residue(const ResidueFacts& facts, std::chrono::seconds min_age) {
   return facts.now_unix - facts.modified_unix >= min_age.count();
 }
 
-std::vector<std::string> sweep_places(const platform::Platform& os) {
-  std::vector<std::string> places;
+SweepPlaces sweep_places(const platform::Platform& os) {
+  SweepPlaces found;
   std::set<std::string> seen;
   const auto add = [&](const std::string& place) {
-    if (!place.empty() && seen.insert(place).second) places.push_back(place);
+    if (!place.empty() && seen.insert(place).second) found.places.push_back(place);
   };
   for (const auto& fixed :
        {os.temp_dir(), std::string("/"), std::string("/etc"), std::string("/var/tmp")})
     add(fixed);
 
-  const auto mountinfo = os.read_file("/proc/self/mountinfo");
-  if (!mountinfo) {
+  const auto mounts = probes::read_mounts(os);
+  if (!mounts) {
     logger("sweeper")->debug("no mount list, sweeping the fixed places only error={}",
-                             mountinfo.error().describe());
-    return places;
+                             mounts.error().describe());
+    return found;
   }
   std::size_t taken = 0;
-  for (const auto& mount : probes::parse_mountinfo(mountinfo.value())) {
-    if (mount.read_only() || is_pseudo(mount.fs_type) || seen.count(mount.mount_point)) continue;
-    const auto info = os.link_info(mount.mount_point);
-    if (!info || info.value().kind != platform::FileKind::directory) continue;
+  for (const auto& point : probes::fs::writable_volume_points(mounts.value())) {
+    if (seen.count(point)) continue;
     if (taken == kMaxMountPlaces) {
-      logger("sweeper")->debug("more writable mounts than swept limit={} first_unswept={}",
-                               kMaxMountPlaces, mount.mount_point);
-      break;
-    }
-    add(mount.mount_point);
-    ++taken;
-  }
-  return places;
-}
-
-SweepOutcome sweep_residue(platform::Platform& os, std::chrono::seconds min_age) {
-  SweepOutcome outcome;
-  const auto log = logger("sweeper");
-  const auto now_unix =
-      std::chrono::duration_cast<std::chrono::seconds>(os.wall_now().time_since_epoch()).count();
-  for (const auto& place : sweep_places(os)) {
-    const auto names = os.list_through(place);
-    if (!names) {
-      log->debug("cannot list a sweep place path={} error={}", place, names.error().name);
+      found.over_limit.push_back(point);
       continue;
     }
-    for (const auto& name : names.value()) {
-      const auto pid = scratch_pid(name);
-      if (!pid) continue;
-      const auto path = child_path(place, name);
-      const auto info = os.link_info(path);
-      if (!info) continue;  // gone meanwhile, or not ours to look at
-      const ResidueFacts facts{name, os.self_pid(), os.process_alive(*pid),
-                               info.value().modified_unix, now_unix};
-      if (!is_stale_residue(facts, min_age)) {
-        log->debug("keeping a scratch entry of a live or recent run path={}", path);
-        continue;
-      }
-      if (const auto removed = os.remove_tree(path); !removed) {
-        if (removed.error().is_absent()) continue;  // the same place seen through another path
-        log->warn("cannot remove a dead run's residue path={} error={}", path,
-                  removed.error().name);
-        outcome.failed.push_back(path + ": " + removed.error().name);
-        continue;
-      }
-      log->info("removed a crashed run's residue path={} pid={}", path, *pid);
-      outcome.removed.push_back(path);
-    }
+    add(point);
+    ++taken;
   }
+  return found;
+}
+
+SweepOutcome sweep_residue(platform::Platform& os, std::chrono::seconds min_age,
+                           SweepLimits limits) {
+  SweepOutcome outcome;
+  const auto now_unix =
+      std::chrono::duration_cast<std::chrono::seconds>(os.wall_now().time_since_epoch()).count();
+  const auto deadline = std::chrono::steady_clock::now() + limits.total;
+  const auto places = sweep_places(os);
+  for (const auto& place : places.places) {
+    const auto limit = probes::step_limit(limits.per_place, deadline);
+    if (limit.count() <= 0) {
+      outcome.not_swept.push_back(place + ": the sweep ran out of time");
+      continue;
+    }
+    auto swept = probes::run_bounded(
+        limit, [&os, place, now_unix, min_age] { return sweep_place(os, place, now_unix, min_age); });
+    if (!swept.done()) {
+      outcome.not_swept.push_back(place + ": " + swept.why_not(limit));
+      continue;
+    }
+    for (auto& path : swept.value->removed) outcome.removed.push_back(std::move(path));
+    for (auto& failure : swept.value->failed) outcome.failed.push_back(std::move(failure));
+  }
+  outcome.over_limit = places.over_limit;
   return outcome;
+}
+
+void log_sweep(const SweepOutcome& outcome) {
+  const auto log = logger("sweeper");
+  for (const auto& path : outcome.removed) log->info("removed a dead run's residue path={}", path);
+  for (const auto& failure : outcome.failed)
+    log->warn("cannot remove a dead run's residue {}", failure);
+  for (const auto& place : outcome.not_swept) log->warn("residue not swept in {}", place);
+  if (!outcome.over_limit.empty())
+    log->debug("more writable mounts than swept limit={} first_unswept={}", kMaxMountPlaces,
+               outcome.over_limit.front());
 }
 
 }  // namespace capprobe::agent

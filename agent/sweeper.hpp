@@ -29,17 +29,37 @@ struct ResidueFacts {
 };
 bool is_stale_residue(const ResidueFacts& facts, std::chrono::seconds min_age);
 
-// The directories probes write in: the temp dir, "/", "/etc", "/var/tmp", and up to 16 writable
-// directory mount points from /proc/self/mountinfo. Deduplicated, in that order.
-std::vector<std::string> sweep_places(const platform::Platform& os);
+// The directories probes write in: the temp dir, "/", "/etc", "/var/tmp", and the writable
+// volume mount points from /proc/self/mountinfo (probes::fs::writable_volume_points, the same
+// list fs.symlink writes in), at most kMaxMountPlaces of them. Deduplicated, in that order.
+// Nothing here touches the places themselves: one of them may be a hung mount.
+struct SweepPlaces {
+  std::vector<std::string> places;
+  std::vector<std::string> over_limit;  // writable mounts beyond kMaxMountPlaces
+};
+inline constexpr std::size_t kMaxMountPlaces = 16;
+SweepPlaces sweep_places(const platform::Platform& os);
 
 struct SweepOutcome {
-  std::vector<std::string> removed;  // full paths
-  std::vector<std::string> failed;   // "path: ERRNO"
+  std::vector<std::string> removed;    // full paths
+  std::vector<std::string> failed;     // "path: ERRNO"
+  std::vector<std::string> not_swept;  // "place: why": it did not answer in time
+  std::vector<std::string> over_limit;  // writable mounts beyond kMaxMountPlaces
+};
+
+// A place's filesystem may hang (NFS, FUSE, CSI): each place is swept on a worker thread that
+// is abandoned after `per_place`, and the whole sweep takes at most `total`.
+struct SweepLimits {
+  std::chrono::milliseconds per_place{1000};
+  std::chrono::milliseconds total{3000};
 };
 
 inline constexpr std::chrono::seconds kResidueMinAge{10 * 60};
 
-SweepOutcome sweep_residue(platform::Platform& os, std::chrono::seconds min_age = kResidueMinAge);
+SweepOutcome sweep_residue(platform::Platform& os, std::chrono::seconds min_age = kResidueMinAge,
+                           SweepLimits limits = {});
+
+// Logs what a sweep did: removals at info, failures and hung places at warn.
+void log_sweep(const SweepOutcome& outcome);
 
 }  // namespace capprobe::agent

@@ -116,6 +116,8 @@ class Platform {
   virtual Result<std::vector<std::string>> list_through(const std::string& dir) const = 0;
   virtual Result<std::string> link_target(const std::string& path) const = 0;  // readlink, own view
   virtual Result<FileInfo> link_info(const std::string& path) const = 0;       // lstat, own view
+  // stat, own view: what a path finally leads to (device and inode tell two names of one file).
+  virtual Result<FileInfo> info_through(const std::string& path) const = 0;
   virtual Result<Done> remove(const std::string& path) = 0;       // unlink, or rmdir when a dir
   virtual Result<Done> remove_tree(const std::string& path) = 0;  // never follows links
   virtual std::string temp_dir() const = 0;                       // $TMPDIR or /tmp

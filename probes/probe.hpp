@@ -37,6 +37,10 @@ struct ProbeContext {
   // recognises leftovers of a crashed run by the prefix and the dead pid, and removes them.
   std::string scratch_name;
   std::chrono::steady_clock::time_point deadline;
+  // The most a probe waits for one place (a volume, a socket path) whose filesystem may hang
+  // (NFS, FUSE, CSI): the work there runs on a worker it abandons after this long
+  // (probes/common/bounded.hpp), and the place is reported as not answering.
+  std::chrono::milliseconds place_timeout{1000};
 };
 
 struct Probe {

@@ -1,4 +1,4 @@
-// Wires the agent together: flags, pod spec, spool, residue sweep, then the event loop with
+// Wires the agent together: flags, pod spec, spool, then the event loop with
 // the real probe round and delivery, each run in a child process (round_child.hpp,
 // delivery_helper.hpp). Also the entry point of the round child itself.
 #include "agent/daemon/agent_command.hpp"
@@ -17,7 +17,6 @@
 #include "agent/daemon/spool.hpp"
 #include "agent/log.hpp"
 #include "agent/probe_round.hpp"
-#include "agent/sweeper.hpp"
 #include "platform/make_platform.hpp"
 
 namespace capprobe::agent {
@@ -43,11 +42,11 @@ int agent_main(const std::vector<std::string>& args) {
   auto options = std::get<AgentOptions>(std::move(parsed));
   if (const auto level = os.env("CAPPROBE_LOG"); !level || level->empty())
     spdlog::set_level(spdlog::level::info);
-  const auto log = logger("agent");
 
   // Read and checked once, here, so that a wrong spec is a usage error at start; each round's
   // child parses the same text again.
-  RoundRequest round{options.selection, std::nullopt};
+  RoundRequest round{options.selection, std::nullopt, options.nfd_file,
+                     new_scratch_name(os.self_pid()) + "-nfd"};
   if (options.pod_spec) {
     auto load = load_pod_requests(*options.pod_spec, os, std::cin);
     if (!load.requests) {
@@ -82,10 +81,9 @@ int agent_main(const std::vector<std::string>& args) {
   ignore_broken_pipe_signal();
   default_child_signal();
 
-  const auto swept = sweep_residue(os);
-  if (!swept.removed.empty())
-    log->info("removed residue of crashed runs count={}", swept.removed.size());
-
+  // No residue sweep here: each round's child sweeps before it probes. The agent's own process
+  // never touches a filesystem it does not own (its spool), since one hung volume would stop
+  // its loop for good.
   DeliveryConfig delivery{reports_url(options.collector), options.token_file, options.ca_file,
                           options.connect_timeout, options.timeout};
   auto random = std::make_shared<std::mt19937_64>(std::random_device{}());
@@ -98,8 +96,7 @@ int agent_main(const std::vector<std::string>& args) {
       release_free_memory,
   };
   Agent agent(std::move(options), std::move(deps),
-              std::get<std::unique_ptr<Spool>>(std::move(opened)), std::cout,
-              new_scratch_name(os.self_pid()) + "-nfd");
+              std::get<std::unique_ptr<Spool>>(std::move(opened)), std::cout);
   return agent.run();
 }
 

@@ -6,7 +6,6 @@
 #include <exception>
 #include <iostream>
 
-#include "agent/daemon/nfd_file.hpp"
 #include "agent/formats/format.hpp"
 #include "agent/log.hpp"
 
@@ -23,13 +22,8 @@ double seconds_since_epoch(std::chrono::system_clock::time_point when) {
 
 }  // namespace
 
-Agent::Agent(AgentOptions options, AgentDeps deps, std::unique_ptr<Spool> spool, std::ostream& out,
-             std::string nfd_temp_name)
-    : options_(std::move(options)),
-      deps_(std::move(deps)),
-      spool_(std::move(spool)),
-      out_(out),
-      nfd_temp_name_(std::move(nfd_temp_name)) {}
+Agent::Agent(AgentOptions options, AgentDeps deps, std::unique_ptr<Spool> spool, std::ostream& out)
+    : options_(std::move(options)), deps_(std::move(deps)), spool_(std::move(spool)), out_(out) {}
 
 Agent::~Agent() {
   // Queued work must not run against a destroyed Agent; the worker is idle when run() returns.
@@ -102,11 +96,6 @@ void Agent::on_round_done(std::optional<Report> report, const std::string& failu
     latest_report_metrics_ = render_prometheus(*report);
     log->info("probe round done report_id={} results={} duration_ms={}", report->report_id,
               report->results.size(), report->duration_ms);
-    if (options_.nfd_file) {
-      if (auto problem = write_nfd_file(*options_.nfd_file, *report, nfd_temp_name_);
-          !problem.empty())
-        log->warn("cannot write --nfd-file path={} error={}", *options_.nfd_file, problem);
-    }
     enqueue(*report);
   }
   if (deps_.after_round) deps_.after_round();

@@ -35,10 +35,9 @@ struct AgentDeps {
 class Agent {
  public:
   // `spool` is required (open it first: a spool that cannot be used is a startup error).
-  // `out` receives --once's one-line summary. `nfd_temp_name` names the temp file of
-  // --nfd-file writes.
-  Agent(AgentOptions options, AgentDeps deps, std::unique_ptr<Spool> spool, std::ostream& out,
-        std::string nfd_temp_name);
+  // `out` receives --once's one-line summary. The loop touches no filesystem but its spool:
+  // --nfd-file is written by the round (deps.run_round), off the loop.
+  Agent(AgentOptions options, AgentDeps deps, std::unique_ptr<Spool> spool, std::ostream& out);
   ~Agent();
 
   // Runs until SIGTERM/SIGINT (exit 0) or, with --once, until the round's report is delivered
@@ -79,7 +78,6 @@ class Agent {
   AgentDeps deps_;
   std::unique_ptr<Spool> spool_;
   std::ostream& out_;
-  std::string nfd_temp_name_;
 
   net::io_context loop_{1};
   net::thread_pool worker_{1};

@@ -10,21 +10,37 @@
 
 #include "agent/commands.hpp"
 #include "agent/daemon/child_process.hpp"
+#include "agent/daemon/nfd_file.hpp"
 #include "agent/log.hpp"
 #include "agent/pod_spec.hpp"
 #include "agent/probe_round.hpp"
 #include "agent/sweeper.hpp"
+#include "probes/common/bounded.hpp"
 
 namespace capprobe::agent::daemon {
 namespace {
 
 constexpr Millis kRoundMargin{30000};
 constexpr std::size_t kMaxRequestBytes = 8u << 20;  // a pod spec is at most 4 MiB
+constexpr std::chrono::milliseconds kNfdWriteLimit{10000};
 
 std::set<std::string> id_set(const nlohmann::json& list) {
   std::set<std::string> ids;
   for (const auto& id : list) ids.insert(id.get<std::string>());
   return ids;
+}
+
+// The report is already out; the feature file may sit on a hung mount, so its write gets a
+// bound of its own and the child exits when it passes (taking the stuck thread with it).
+void write_nfd_file_bounded(const std::string& path, const Report& report,
+                            const std::string& temp_name) {
+  const auto log = logger("agent");
+  const auto written = probes::run_bounded(
+      kNfdWriteLimit, [path, report, temp_name] { return write_nfd_file(path, report, temp_name); });
+  if (!written.done())
+    log->warn("cannot write --nfd-file path={} error=\"{}\"", path, written.why_not(kNfdWriteLimit));
+  else if (!written.value->empty())
+    log->warn("cannot write --nfd-file path={} error=\"{}\"", path, *written.value);
 }
 
 }  // namespace
@@ -33,8 +49,11 @@ std::string round_request_json(const RoundRequest& request) {
   nlohmann::json json{{"only", request.selection.only},
                       {"skip", request.selection.skip},
                       {"quick", request.selection.quick},
-                      {"pod_spec", nullptr}};
+                      {"pod_spec", nullptr},
+                      {"nfd_file", nullptr},
+                      {"nfd_temp_name", request.nfd_temp_name}};
   if (request.pod_spec) json["pod_spec"] = *request.pod_spec;
+  if (request.nfd_file) json["nfd_file"] = *request.nfd_file;
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -47,6 +66,9 @@ std::optional<RoundRequest> parse_round_request(const std::string& text, std::st
     request.selection.quick = json.at("quick").get<bool>();
     if (const auto& spec = json.at("pod_spec"); !spec.is_null())
       request.pod_spec = spec.get<std::string>();
+    if (const auto& nfd = json.at("nfd_file"); !nfd.is_null())
+      request.nfd_file = nfd.get<std::string>();
+    request.nfd_temp_name = json.at("nfd_temp_name").get<std::string>();
     return request;
   } catch (const nlohmann::json::exception& error) {
     why = std::string("not a round request: ") + error.what();
@@ -87,13 +109,16 @@ int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& ca
     requests = std::move(*parsed.requests);
   }
   // A round killed at its deadline leaves its scratch files; the next round clears them (the
-  // sweeper only takes what belongs to dead processes).
-  if (const auto swept = sweep_residue(os); !swept.removed.empty())
-    logger("agent")->info("removed residue of killed rounds count={}", swept.removed.size());
+  // sweeper only takes what belongs to dead processes). The sweep happens here, in the child,
+  // never in the agent's own process: a place on a hung mount can block a thread forever, and
+  // only a child that is killed at its deadline takes such a thread with it.
+  log_sweep(sweep_residue(os));
   const auto report = run_probe_round(os, catalog, requests, request->selection, "agent",
                                       new_scratch_name(os.self_pid()));
   out << to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  return out.flush() ? 0 : 1;
+  if (!out.flush()) return 1;
+  if (request->nfd_file) write_nfd_file_bounded(*request->nfd_file, report, request->nfd_temp_name);
+  return 0;
 }
 
 Report run_round_in_child(const RoundRequest& request, Millis deadline) {

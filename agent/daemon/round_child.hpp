@@ -27,6 +27,11 @@ inline constexpr const char* kRoundChildFlag = "--internal-round";
 struct RoundRequest {
   Selection selection;
   std::optional<std::string> pod_spec;
+  // --nfd-file: the child writes it after printing the report, under a bound of its own. The
+  // agent's own process never writes there: the features.d directory is a hostPath that may
+  // hang, and a thread stuck in it would stay in the agent for good.
+  std::optional<std::string> nfd_file;
+  std::string nfd_temp_name;  // the temp file's name, a scratch name the sweeper knows
 };
 
 std::string round_request_json(const RoundRequest& request);
@@ -38,8 +43,9 @@ std::optional<RoundRequest> parse_round_request(const std::string& text, std::st
 Millis round_deadline(const std::vector<probes::Probe>& catalog);
 
 // The child's side: reads the request from `in`, sweeps residue of earlier killed rounds, runs
-// the round as agent_mode "agent" and writes the report's JSON to `out`. Exit code 0, or 1 with
-// one line on stderr.
+// the round as agent_mode "agent", writes the report's JSON to `out`, then the --nfd-file (a
+// failure or a hang there is logged, never fatal to the round). Exit code 0, or 1 with one line
+// on stderr.
 int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& catalog,
                     std::istream& in, std::ostream& out);
 

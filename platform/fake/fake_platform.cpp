@@ -1,8 +1,10 @@
 // The in-memory filesystem and scripted answers behind FakePlatform.
 #include "platform/fake/fake_platform.hpp"
 
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 namespace capprobe::platform {
@@ -129,9 +131,34 @@ FakePlatform& FakePlatform::fs(const std::string& path, FsInfo info) {
   return *this;
 }
 
+FakePlatform& FakePlatform::hang(const std::string& path) {
+  hung_.push_back(normalize(path));
+  return *this;
+}
+
+namespace {
+
+// Never returns. The mutex and condition variable are never destroyed, so a thread may wait on
+// them until the process ends.
+[[noreturn]] void block_forever() {
+  static auto* mutex = new std::mutex;
+  static auto* never = new std::condition_variable;
+  std::unique_lock lock(*mutex);
+  for (;;) never->wait(lock);
+}
+
+}  // namespace
+
 std::optional<OsError> FakePlatform::fault(const std::string& operation,
                                            const std::string& path) const {
-  const auto found = faults_.find({operation, normalize(path)});
+  const auto normal = normalize(path);
+  for (const auto& hung : hung_) {
+    if (normal == hung || hung == "/" || normal.compare(0, hung.size() + 1, hung + "/") == 0) {
+      ++*hung_calls_;
+      block_forever();
+    }
+  }
+  const auto found = faults_.find({operation, normal});
   if (found == faults_.end()) return std::nullopt;
   return fake_error(found->second, operation + " " + path);
 }

@@ -3,8 +3,10 @@
 // captured /proc and /sys files load into it with load_tree().
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -32,6 +34,11 @@ class FakePlatform final : public Platform {
   FakePlatform& fail(const std::string& operation, const std::string& path,
                      const std::string& errno_name);
   FakePlatform& fs(const std::string& path, FsInfo info);  // fs_info answer for path and below
+  // Every later call on `path` or below blocks forever, as on a hung NFS or FUSE mount whose
+  // server stopped answering. The blocked thread never returns into the fake, so the fake may
+  // be destroyed while it waits; hung_calls() counts the calls that blocked.
+  FakePlatform& hang(const std::string& path);
+  int hung_calls() const { return *hung_calls_; }
 
   std::map<std::string, std::string> environment;
   std::optional<KernelInfo> kernel;
@@ -66,6 +73,7 @@ class FakePlatform final : public Platform {
   Result<std::vector<std::string>> list_through(const std::string& dir) const override;
   Result<std::string> link_target(const std::string& path) const override;
   Result<FileInfo> link_info(const std::string& path) const override;
+  Result<FileInfo> info_through(const std::string& path) const override { return stat(path); }
   Result<Done> remove(const std::string& path) override;
   Result<Done> remove_tree(const std::string& path) override;
   std::string temp_dir() const override { return tmp; }
@@ -92,6 +100,8 @@ class FakePlatform final : public Platform {
   std::map<std::string, Node> nodes_;
   std::map<std::string, FsInfo> filesystems_;
   mutable std::map<std::pair<std::string, std::string>, std::string> faults_;
+  std::vector<std::string> hung_;
+  std::shared_ptr<std::atomic<int>> hung_calls_ = std::make_shared<std::atomic<int>>(0);
   std::uint64_t next_inode_ = 100;
   int next_private_ = 0;
 

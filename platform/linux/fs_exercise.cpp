@@ -95,6 +95,10 @@ Result<std::string> LinuxPlatform::link_target(const std::string& path) const {
   return posix::read_link_text(path);
 }
 
+Result<FileInfo> LinuxPlatform::info_through(const std::string& path) const {
+  return posix::file_info(path, /*follow_links=*/true);
+}
+
 Result<FileInfo> LinuxPlatform::link_info(const std::string& path) const {
   return posix::file_info(path, false);
 }

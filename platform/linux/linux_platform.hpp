@@ -38,6 +38,7 @@ class LinuxPlatform final : public Platform {
   Result<std::vector<std::string>> list_through(const std::string& dir) const override;
   Result<std::string> link_target(const std::string& path) const override;
   Result<FileInfo> link_info(const std::string& path) const override;
+  Result<FileInfo> info_through(const std::string& path) const override;
   Result<Done> remove(const std::string& path) override;
   Result<Done> remove_tree(const std::string& path) override;
   std::string temp_dir() const override;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "agent/sweeper.hpp"
+#include "probes/common/bounded.hpp"
 #include "platform/fake/fake_platform.hpp"
 
 using namespace capprobe;
@@ -75,7 +76,7 @@ TEST_CASE("stale residue: dead pid (or our own) and older than the age guard", "
   }
 }
 
-TEST_CASE("sweep places: fixed ones, then writable directory mounts, at most 16", "[sweeper]") {
+TEST_CASE("sweep places: fixed ones, then writable volume mounts, at most 16", "[sweeper]") {
   platform::FakePlatform os;
   os.tmp = "/scratch/tmp";
   os.dir("/scratch/tmp").dir("/etc").dir("/var/tmp").dir("/data").dir("/ro").dir("/proc");
@@ -83,9 +84,9 @@ TEST_CASE("sweep places: fixed ones, then writable directory mounts, at most 16"
   std::string mountinfo =
       mount_line(1, "/", "rw,relatime", "overlay") + mount_line(2, "/proc", "rw,nosuid", "proc") +
       mount_line(3, "/data", "rw,relatime", "ext4") + mount_line(4, "/ro", "ro,relatime", "ext4") +
-      mount_line(5, "/etc/hosts", "rw,relatime", "ext4") +  // a file mount
-      mount_line(6, "/gone", "rw", "tmpfs") +               // not visible
-      mount_line(7, "/var/tmp", "rw", "tmpfs");             // already listed
+      mount_line(5, "/etc/hosts", "rw,relatime", "ext4") +  // kubelet's file mount
+      mount_line(6, "/gone", "rw", "tmpfs") +  // listed, but nothing there: swept as empty
+      mount_line(7, "/var/tmp", "rw", "tmpfs");  // already listed
   for (int i = 0; i < 20; ++i) {
     const auto point = "/vol" + std::to_string(i);
     os.dir(point);
@@ -93,19 +94,23 @@ TEST_CASE("sweep places: fixed ones, then writable directory mounts, at most 16"
   }
   os.file("/proc/self/mountinfo", mountinfo);
 
-  const auto places = agent::sweep_places(os);
+  // Only the mount list decides: a place is never touched here, since it may be a hung mount.
+  const auto found = agent::sweep_places(os);
+  const auto& places = found.places;
   REQUIRE(places.size() == 4 + 16);
-  CHECK(std::vector<std::string>(places.begin(), places.begin() + 5) ==
-        std::vector<std::string>{"/scratch/tmp", "/", "/etc", "/var/tmp", "/data"});
-  CHECK(contains(places, "/vol14"));
-  CHECK_FALSE(contains(places, "/vol15"));  // beyond the limit
+  CHECK(std::vector<std::string>(places.begin(), places.begin() + 6) ==
+        std::vector<std::string>{"/scratch/tmp", "/", "/etc", "/var/tmp", "/data", "/gone"});
+  CHECK(contains(places, "/vol13"));
+  CHECK_FALSE(contains(places, "/vol14"));  // beyond the limit, and named as such
+  CHECK(found.over_limit == std::vector<std::string>{"/vol14", "/vol15", "/vol16", "/vol17",
+                                                     "/vol18", "/vol19"});
   CHECK_FALSE(contains(places, "/ro"));
   CHECK_FALSE(contains(places, "/proc"));
   CHECK_FALSE(contains(places, "/etc/hosts"));
-  CHECK_FALSE(contains(places, "/gone"));
 
   platform::FakePlatform bare;  // no mountinfo at all: the fixed places still
-  CHECK(agent::sweep_places(bare) == std::vector<std::string>{"/tmp", "/", "/etc", "/var/tmp"});
+  CHECK(agent::sweep_places(bare).places ==
+        std::vector<std::string>{"/tmp", "/", "/etc", "/var/tmp"});
 }
 
 TEST_CASE("the sweep removes dead runs' residue and nothing else", "[sweeper]") {
@@ -175,4 +180,56 @@ TEST_CASE("an unlistable place is skipped, the others are still swept", "[sweepe
   os.fail("list_through", "/tmp", "EACCES");
   CHECK(agent::sweep_residue(os).removed ==
         std::vector<std::string>{"/etc/.capprobe-999-abcdef-x"});
+}
+
+TEST_CASE("a hung place is reported, not waited for; the other places are still swept",
+          "[sweeper]") {
+  // A mount whose server stopped answering (a hung NFS or FUSE volume): every call below it
+  // blocks forever. The sweep must still finish, sweep the rest, and name the hung place.
+  platform::FakePlatform os;
+  os.file("/proc/self/mountinfo", mount_line(1, "/", "rw", "overlay") +
+                                      mount_line(2, "/hung", "rw", "fuse.sshfs") +
+                                      mount_line(3, "/data", "rw", "ext4"));
+  os.file("/hung/.capprobe-999-abcdef-symlink/f", "x");
+  os.file("/data/.capprobe-999-abcdef-symlink/f", "x");
+  os.file("/tmp/.capprobe-999-abcdef-output", "");
+  os.hang("/hung");
+
+  // Run the sweep itself under a generous bound, so that on a sweeper that waits for the hung
+  // place this test fails instead of hanging.
+  const auto run = probes::run_bounded(std::chrono::seconds(30), [&os] {
+    return agent::sweep_residue(os, agent::kResidueMinAge, {std::chrono::milliseconds(300),
+                                                            std::chrono::seconds(5)});
+  });
+  REQUIRE(run.done());
+  const auto& outcome = *run.value;
+  CHECK(os.hung_calls() >= 1);
+  std::vector<std::string> removed = outcome.removed;
+  std::sort(removed.begin(), removed.end());
+  CHECK(removed == std::vector<std::string>{"/data/.capprobe-999-abcdef-symlink",
+                                            "/tmp/.capprobe-999-abcdef-output"});
+  REQUIRE(outcome.not_swept.size() == 1);
+  CHECK(outcome.not_swept.front().rfind("/hung: timed out after 300 ms", 0) == 0);
+}
+
+TEST_CASE("the sweep stops at its total budget and names what it did not reach", "[sweeper]") {
+  platform::FakePlatform os;
+  std::string mountinfo = mount_line(1, "/", "rw", "overlay");
+  for (int i = 0; i < 3; ++i) {
+    const auto point = "/hung" + std::to_string(i);
+    mountinfo += mount_line(10 + i, point, "rw", "nfs4");
+    os.dir(point);
+    os.hang(point);
+  }
+  os.file("/proc/self/mountinfo", mountinfo);
+  const auto run = probes::run_bounded(std::chrono::seconds(30), [&os] {
+    return agent::sweep_residue(os, agent::kResidueMinAge, {std::chrono::milliseconds(200),
+                                                            std::chrono::milliseconds(300)});
+  });
+  REQUIRE(run.done());
+  // The first hung place takes its 200 ms; the second gets the 100 ms left; the third none.
+  const auto& skipped = run.value->not_swept;
+  REQUIRE(skipped.size() == 3);
+  CHECK(skipped[0].rfind("/hung0: timed out", 0) == 0);
+  CHECK(skipped[2] == "/hung2: the sweep ran out of time");
 }

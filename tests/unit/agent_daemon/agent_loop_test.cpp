@@ -90,7 +90,7 @@ TEST_CASE("once mode delivers the round's report and says so") {
   std::ostringstream out;
   auto options = fast_options(temp / "spool");
   options.once = true;
-  Agent agent(options, world.deps(), open_spool(temp / "spool"), out, ".t-nfd");
+  Agent agent(options, world.deps(), open_spool(temp / "spool"), out);
   REQUIRE(agent.run() == 0);
   REQUIRE(world.delivered == std::vector<std::string>{"r1"});
   REQUIRE(out.str() == "delivered report r1 to http://collector.test\n");
@@ -106,7 +106,7 @@ TEST_CASE("once mode with the collector down spools the report and exits 0 sayin
   std::ostringstream out;
   auto options = fast_options(temp / "spool");
   options.once = true;
-  Agent agent(options, world.deps(), open_spool(temp / "spool"), out, ".t-nfd");
+  Agent agent(options, world.deps(), open_spool(temp / "spool"), out);
   REQUIRE(agent.run() == 0);
   REQUIRE(world.posted == std::vector<std::string>{"r1"});  // one attempt, no waiting
   REQUIRE(out.str().rfind("spooled report r1 in ", 0) == 0);
@@ -125,7 +125,7 @@ TEST_CASE("once mode flushes older spooled reports first, oldest first") {
   std::ostringstream out;
   auto options = fast_options(temp / "spool");
   options.once = true;
-  Agent agent(options, world.deps(), open_spool(temp / "spool"), out, ".t-nfd");
+  Agent agent(options, world.deps(), open_spool(temp / "spool"), out);
   REQUIRE(agent.run() == 0);
   REQUIRE(world.delivered == std::vector<std::string>{"old1", "old2", "r1"});
   REQUIRE(files_in(temp / "spool") == 0);
@@ -140,7 +140,7 @@ TEST_CASE("a rejected report is dropped, not retried, and --once exits 1") {
   std::ostringstream out;
   auto options = fast_options(temp / "spool");
   options.once = true;
-  Agent agent(options, world.deps(), open_spool(temp / "spool"), out, ".t-nfd");
+  Agent agent(options, world.deps(), open_spool(temp / "spool"), out);
   REQUIRE(agent.run() == 1);
   REQUIRE(world.posted == std::vector<std::string>{"r1"});
   REQUIRE(out.str().find("rejected report r1 (HTTP 400") != std::string::npos);
@@ -157,7 +157,7 @@ TEST_CASE("a round that fails makes --once exit 1") {
   std::ostringstream out;
   auto options = fast_options(temp / "spool");
   options.once = true;
-  Agent agent(options, world.deps(), open_spool(temp / "spool"), out, ".t-nfd");
+  Agent agent(options, world.deps(), open_spool(temp / "spool"), out);
   REQUIRE(agent.run() == 1);
   REQUIRE(out.str().find("the probe round failed: boom") != std::string::npos);
 }
@@ -172,8 +172,7 @@ TEST_CASE("through an outage every report arrives exactly once, oldest first") {
     return DeliveryOutcome{DeliveryResult::delivered, 202, ""};
   };
   std::ostringstream out;
-  Agent agent(fast_options(temp / "spool"), world.deps(), open_spool(temp / "spool"), out,
-              ".t-nfd");
+  Agent agent(fast_options(temp / "spool"), world.deps(), open_spool(temp / "spool"), out);
   world.on_round = [&](const std::string&) {
     std::lock_guard lock(world.mutex);
     if (world.delivered.size() >= 5) agent.request_stop();
@@ -194,8 +193,7 @@ TEST_CASE("stopping during a round keeps its report in the spool and exits 0") {
   TempDir temp;
   World world;
   std::ostringstream out;
-  Agent agent(fast_options(temp / "spool"), world.deps(), open_spool(temp / "spool"), out,
-              ".t-nfd");
+  Agent agent(fast_options(temp / "spool"), world.deps(), open_spool(temp / "spool"), out);
   // The stop arrives while the round is still running (it is asked from inside the round).
   world.on_round = [&](const std::string&) { agent.request_stop(); };
   REQUIRE(agent.run() == 0);
@@ -209,7 +207,7 @@ TEST_CASE("/metrics carries the latest report and the agent series; /healthz ans
   std::ostringstream out;
   auto options = fast_options(temp / "spool");
   options.once = true;
-  Agent agent(options, world.deps(), open_spool(temp / "spool"), out, ".t-nfd");
+  Agent agent(options, world.deps(), open_spool(temp / "spool"), out);
   REQUIRE(agent.answer_http("GET", "/metrics").body.find("capprobe_capability_status") ==
           std::string::npos);  // no report yet
   REQUIRE(agent.run() == 0);

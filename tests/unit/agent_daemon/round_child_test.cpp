@@ -5,13 +5,15 @@
 
 using namespace capprobe::agent::daemon;
 
-TEST_CASE("a round request carries the selection and the pod spec there and back") {
+TEST_CASE("a round request carries the selection, the pod spec and the NFD file there and back") {
   RoundRequest full;
   full.selection.only = {"fs.symlink", "resources.cpu_limit"};
   full.selection.skip = {"resources.memory_limit"};
   full.selection.quick = true;
   full.pod_spec = R"({"kind":"Pod","spec":{"hostPID":true}})"
                   "\n\t\"unicode\": \xc3\xa9";
+  full.nfd_file = "/etc/kubernetes/node-feature-discovery/features.d/capprobe";
+  full.nfd_temp_name = ".capprobe-7-abcdef-nfd";
   RoundRequest bare;
   for (const auto& request : {full, bare}) {
     std::string why;
@@ -22,6 +24,8 @@ TEST_CASE("a round request carries the selection and the pod spec there and back
     REQUIRE(back->selection.skip == request.selection.skip);
     REQUIRE(back->selection.quick == request.selection.quick);
     REQUIRE(back->pod_spec == request.pod_spec);
+    REQUIRE(back->nfd_file == request.nfd_file);
+    REQUIRE(back->nfd_temp_name == request.nfd_temp_name);
   }
 }
 

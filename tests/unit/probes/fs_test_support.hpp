@@ -63,6 +63,9 @@ class ForwardingPlatform : public platform::Platform {
   Result<platform::FileInfo> link_info(const std::string& p) const override {
     return fake_.link_info(p);
   }
+  Result<platform::FileInfo> info_through(const std::string& p) const override {
+    return fake_.info_through(p);
+  }
   Result<Done> remove(const std::string& p) override { return fake_.remove(p); }
   Result<Done> remove_tree(const std::string& p) override { return fake_.remove_tree(p); }
   std::string temp_dir() const override { return fake_.temp_dir(); }
@@ -92,6 +95,23 @@ class ForwardingPlatform : public platform::Platform {
 
  protected:
   platform::FakePlatform& fake_;
+};
+
+// Records every file and private dir a probe creates, to check where it writes.
+class CountingCreates : public ForwardingPlatform {
+ public:
+  using ForwardingPlatform::ForwardingPlatform;
+  Result<Done> create_file_exclusive(const std::string& path, const std::string& content) override {
+    created.push_back(path);
+    return fake_.create_file_exclusive(path, content);
+  }
+  Result<std::string> make_private_dir(const std::string& parent,
+                                       const std::string& prefix) override {
+    private_dir_parents.push_back(parent);
+    return fake_.make_private_dir(parent, prefix);
+  }
+  std::vector<std::string> created;
+  std::vector<std::string> private_dir_parents;
 };
 
 // One /proc/self/mountinfo line (an ostringstream: GCC 12 warns falsely on chains of string +).
