@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "probes/common/bounded.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
 #include "probes/fs/mount_places.hpp"
@@ -34,38 +35,49 @@ NodeMount node_mount_of(const Mount& mount) {
   return node;
 }
 
-// A bind of a directory of one of the node's filesystems, not the container's own root.
-bool is_node_bind(const Mount& mount) {
-  if (mount.mount_point == "/" || mount.root == "/") return false;
-  if (is_system_mount_point(mount.mount_point) && !is_kubelet_file(mount.mount_point)) return false;
-  return is_node_filesystem(mount);
+
+// The write test's answer: the attempt, or that the mount point is no directory.
+struct WriteOutcome {
+  bool directory = false;
+  WriteAttempt attempt;
+};
+
+// On a worker thread: the mount may be a hung network or FUSE filesystem.
+WriteOutcome write_in(platform::Platform& os, const std::string& mount_point,
+                      const std::string& scratch_name) {
+  WriteOutcome outcome;
+  const auto info = os.link_info(mount_point);
+  outcome.directory = info && info.value().kind == platform::FileKind::directory;
+  if (outcome.directory)
+    outcome.attempt = try_write(os, join_path(mount_point, scratch_name + "-hostpath"),
+                                "capprobe fs.host_path write test");
+  return outcome;
 }
 
-bool requested_read_only(const HostPathFacts& facts, const std::string& mount_point) {
-  if (!facts.requests) return false;
-  return std::any_of(facts.requests->begin(), facts.requests->end(), [&](const auto& request) {
-    return request.read_only && without_trailing_slash(request.mount_path) == mount_point;
-  });
-}
-
-// Creates and removes a scratch file in the mount: the only proof that rw means writable.
+// Creates and removes a scratch file in the mount: the only proof that rw means writable. This
+// probe exists to test hostPath volumes, so it writes in them (and its summary says so).
 void write_test(ProbeContext& ctx, NodeMount& node, std::size_t& budget) {
   if (node.read_only) return;
-  const auto info = ctx.os.link_info(node.mount_point);
-  if (!info || info.value().kind != platform::FileKind::directory) {
-    node.write = "skipped_not_directory";
-    return;
-  }
   if (budget == 0 || std::chrono::steady_clock::now() + kWriteBudget > ctx.deadline) {
     node.write = "skipped_limit";
     return;
   }
   --budget;
-  const auto attempt =
-      try_write(ctx.os, join_path(node.mount_point, ctx.scratch_name + "-hostpath"),
-                "capprobe fs.host_path write test");
-  node.write = attempt.create_errno.value_or("ok");
-  node.remove_errno = attempt.remove_errno;
+  const auto limit = step_limit(ctx.place_timeout, ctx.deadline);
+  auto& os = ctx.os;
+  const auto outcome = run_bounded(limit, [&os, point = node.mount_point,
+                                           name = ctx.scratch_name] { return write_in(os, point, name); });
+  if (!outcome.done()) {
+    node.write = "timed_out";
+    node.write_detail = outcome.why_not(limit);
+    return;
+  }
+  if (!outcome.value->directory) {
+    node.write = "skipped_not_directory";
+    return;
+  }
+  node.write = outcome.value->attempt.create_errno.value_or("ok");
+  node.remove_errno = outcome.value->attempt.remove_errno;
 }
 
 bool write_refused_read_only(const NodeMount& node) {
@@ -78,7 +90,8 @@ bool effectively_read_only(const NodeMount& node) {
 
 std::string mode_text(const NodeMount& node) {
   if (node.read_only) return "ro";
-  if (node.write == "ok") return "rw, write ok";
+  if (node.write == "ok") return "rw, a test file was created and removed";
+  if (node.write == "timed_out") return "rw, the write test " + node.write_detail;
   if (node.write == "EROFS") return "says rw, but writes fail with EROFS";
   if (node.write.rfind("skipped_", 0) == 0) return "rw";
   return "rw, write failed with " + node.write;
@@ -89,8 +102,9 @@ std::string describe(const NodeMount& node) {
 }
 
 nlohmann::json mount_json(const NodeMount& node) {
-  const bool wrote = node.write == "ok";
-  const bool tried = wrote || node.write.rfind("skipped_", 0) != 0;
+  // An errno only when the create itself failed: not for ok, skipped_* or timed_out.
+  const bool failed = node.write != "ok" && node.write != "timed_out" &&
+                      node.write.rfind("skipped_", 0) != 0;
   nlohmann::json json{
       {"mount_point", node.mount_point},
       {"host_path", node.host_path},
@@ -99,8 +113,9 @@ nlohmann::json mount_json(const NodeMount& node) {
       {"read_only", node.read_only},
       {"kind", node.kubelet_managed ? "kubelet" : "host_path"},
       {"write", node.write},
-      {"write_errno", tried && !wrote ? nlohmann::json(node.write) : nlohmann::json(nullptr)}};
+      {"write_errno", failed ? nlohmann::json(node.write) : nlohmann::json(nullptr)}};
   if (node.remove_errno) json["remove_errno"] = *node.remove_errno;
+  if (!node.write_detail.empty()) json["write_detail"] = node.write_detail;
   return json;
 }
 
@@ -200,7 +215,7 @@ HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
     auto node = node_mount_of(mount);
     if (node.kubelet_managed && !node.read_only)
       node.write = "skipped_kubelet";
-    else if (requested_read_only(facts, node.mount_point) && !node.read_only)
+    else if (asked_read_only(ctx.requests, node.mount_point) && !node.read_only)
       node.write = "skipped_requested_read_only";  // never write where the user asked for ro
     else
       write_test(ctx, node, budget);
@@ -222,7 +237,8 @@ HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
       });
       if (other != mounts.end()) {
         finding.mount = node_mount_of(*other);
-        if (!request.read_only) write_test(ctx, *finding.mount, budget);
+        if (!request.read_only && !asked_read_only(ctx.requests, request.mount_path))
+          write_test(ctx, *finding.mount, budget);
       }
     }
     facts.findings.push_back(std::move(finding));

@@ -17,10 +17,12 @@ struct NodeMount {
   std::string fs_type;
   bool read_only = false;        // by its mount options
   bool kubelet_managed = false;  // emptyDir, configMap, secret, projected, /etc/hosts...
-  // The write test: "ok", the errno name, or why it was not tried ("skipped_read_only",
+  // The write test: "ok", the errno name, "timed_out" (the filesystem did not answer in time,
+  // `write_detail` says how long), or why it was not tried ("skipped_read_only",
   // "skipped_kubelet", "skipped_requested_read_only", "skipped_not_directory", "skipped_limit":
   // over the write-test count or out of time).
   std::string write = "skipped_read_only";
+  std::string write_detail;
   std::optional<std::string> remove_errno;  // the test file could not be removed
 };
 

@@ -40,6 +40,11 @@ bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
 
+std::string_view without_trailing_slash(std::string_view path) {
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  return path;
+}
+
 }  // namespace
 
 bool is_pseudo_fs(std::string_view fs_type) {
@@ -83,6 +88,37 @@ bool is_kubelet_managed(const Mount& mount) {
   return contains(root, "kubelet/pods/") || contains(root, "/volumes/kubernetes.io~") ||
          (contains(root, "/pods/") &&
           (contains(root, "/etc-hosts") || contains(root, "/containers/")));
+}
+
+bool is_node_bind(const Mount& mount) {
+  if (mount.mount_point == "/" || mount.root == "/") return false;
+  if (is_system_mount_point(mount.mount_point) && !is_kubelet_file(mount.mount_point)) return false;
+  return is_node_filesystem(mount);
+}
+
+bool is_host_path_mount(const Mount& mount) {
+  return is_node_bind(mount) && !is_kubelet_managed(mount);
+}
+
+bool asked_read_only(const PodRequests& requests, std::string_view path) {
+  if (requests.read_only_mounts)
+    for (const auto& mount_path : *requests.read_only_mounts)
+      if (!mount_path.empty() && at_or_under(path, without_trailing_slash(mount_path))) return true;
+  if (requests.host_paths)
+    for (const auto& host_path : *requests.host_paths)
+      if (host_path.read_only && !host_path.mount_path.empty() &&
+          at_or_under(path, without_trailing_slash(host_path.mount_path)))
+        return true;
+  return false;
+}
+
+bool asked_host_path(const PodRequests& requests, std::string_view path) {
+  if (!requests.host_paths) return false;
+  for (const auto& host_path : *requests.host_paths)
+    if (!host_path.mount_path.empty() &&
+        at_or_under(path, without_trailing_slash(host_path.mount_path)))
+      return true;
+  return false;
 }
 
 std::vector<std::string> writable_volume_points(const std::vector<Mount>& mounts) {

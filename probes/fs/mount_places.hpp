@@ -8,6 +8,7 @@
 
 #include "platform/platform.hpp"
 #include "probes/common/mountinfo.hpp"
+#include "probes/requests.hpp"
 
 namespace capprobe::probes::fs {
 
@@ -33,6 +34,22 @@ bool is_node_filesystem(const Mount& mount);
 
 // Kubelet-managed volumes and files: emptyDir, configMap, secret, projected, /etc/hosts...
 bool is_kubelet_managed(const Mount& mount);
+
+// A bind of a directory of one of the node's filesystems (not the container's own root): a
+// hostPath volume, or one of kubelet's own (emptyDir, configMap...; see is_kubelet_managed).
+bool is_node_bind(const Mount& mount);
+
+// A hostPath-like mount: a node bind that kubelet does not manage. No probe writes into one
+// unless testing hostPath is its purpose (fs.host_path) and its summary says so.
+bool is_host_path_mount(const Mount& mount);
+
+// Whether the pod spec asked for `path` (or a mount above it) to be read-only: a volumeMount
+// with readOnly: true, whatever the volume. No probe writes there, even if the runtime mounted
+// it writable.
+bool asked_read_only(const PodRequests& requests, std::string_view path);
+
+// Whether `path` is at or under a hostPath volume the pod spec mounts in this container.
+bool asked_host_path(const PodRequests& requests, std::string_view path);
 
 // Mount points that look like writable volumes: rw, not pseudo, not "/", not under
 // /proc, /sys, /dev, not kubelet's single files. Whether each is a directory is for the caller

@@ -2,6 +2,7 @@
 // verdict rests on a real write, because Kata's virtio-fs root has said "rw" while refusing writes.
 #include "probes/fs/readonly_root.hpp"
 
+#include "probes/common/bounded.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/fs/mount_places.hpp"
@@ -55,11 +56,29 @@ ReadonlyRootFacts collect_readonly_root_facts(ProbeContext& ctx) {
 
   const auto name = ctx.scratch_name + "-rw";
   const auto content = "capprobe fs.readonly_root write test " + name;
-  facts.root = try_write(ctx.os, "/" + name, content);
+  facts.root = try_write_bounded(ctx.os, "/" + name, content,
+                                 step_limit(ctx.place_timeout, ctx.deadline));
   facts.root.mount_id = mount_id("/");
   for (const auto* dir : {"/etc", "/var/tmp"}) {
-    auto attempt = try_write(ctx.os, join_path(dir, name), content);
-    attempt.mount_id = mount_id(dir);
+    const auto path = join_path(dir, name);
+    const auto id = mount_id(dir);
+    // These writes only help when they land on the mount that holds "/"; anywhere else (a
+    // volume at /var/tmp, say) they would prove nothing about "/" and write into a volume.
+    std::optional<std::string> skip;
+    if (!facts.root_mount || !id)
+      skip = "the mount list is unknown, so a write there could prove nothing about /";
+    else if (*id != facts.root_mount->id)
+      skip = "on another mount than /: a write there proves nothing about /";
+    else if (asked_read_only(ctx.requests, dir))
+      skip = "the pod asked for it read-only: nothing is written";
+    WriteAttempt attempt;
+    if (skip) {
+      attempt.path = path;
+      attempt.not_done = *skip;
+    } else {
+      attempt = try_write_bounded(ctx.os, path, content, step_limit(ctx.place_timeout, ctx.deadline));
+    }
+    attempt.mount_id = id;
     facts.others.push_back(std::move(attempt));
   }
   return facts;
@@ -101,6 +120,7 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
                          {"write_errno", json_or_null(other.create_errno)},
                          {"same_mount_as_root", mount && other.mount_id == mount->id}};
     if (other.remove_errno) entry["remove_errno"] = *other.remove_errno;
+    if (other.not_done) entry["not_done"] = *other.not_done;
     evidence["other_writes"].push_back(entry);
   }
 
@@ -108,6 +128,15 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
       mount ? " (" + mount->fs_type + " from " + mount->source + ")" : std::string();
   std::optional<bool> read_only;
   std::string seen;
+  if (facts.root.not_done) {
+    result.status = Status::untested;
+    result.observed = "unknown";
+    evidence["write_not_done"] = *facts.root.not_done;
+    result.summary = "cannot show whether / is writable: the write test in / " +
+                     *facts.root.not_done;
+    if (facts.requested == true) result.summary += "; readOnlyRootFilesystem was requested";
+    return result;
+  }
   if (!write_errno) {
     read_only = false;
     seen = "/ is writable" + fs_text + ": a test file was created and removed";

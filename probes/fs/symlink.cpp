@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "probes/common/bounded.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 #include "probes/fs/mount_places.hpp"
@@ -13,10 +14,10 @@
 namespace capprobe::probes::fs {
 namespace {
 
-constexpr std::size_t kMaxPlaces = 8;
 // A place is only started when this much time is left, so the probe finishes (and cleans up)
 // before the runner's deadline.
 constexpr auto kPlaceBudget = std::chrono::milliseconds(250);
+constexpr auto kReserve = std::chrono::milliseconds(100);
 
 constexpr const char* kTargetFile = "target-file";
 constexpr const char* kTargetDir = "target-dir";
@@ -108,21 +109,77 @@ std::optional<std::string> clean_up(platform::Platform& os, const std::string& d
          (removed ? std::string("still present after remove_tree") : removed.error().name);
 }
 
-std::vector<std::string> writable_places(ProbeContext& ctx, SymlinkFacts& facts) {
-  std::vector<std::string> places{ctx.os.temp_dir()};
+struct Place {
+  std::string path;
+  std::optional<std::string> not_tried;  // why no link is tried there
+};
+
+// Why a place gets no write at all: the safety rules, not the probe's limits.
+std::optional<std::string> off_limits(const PodRequests& requests,
+                                      const std::vector<Mount>& mounts, const std::string& path) {
+  if (asked_read_only(requests, path)) return "the pod asked for it read-only: nothing is written";
+  if (asked_host_path(requests, path)) return "a hostPath volume: fs.symlink writes none";
+  if (const auto mount = mount_containing(mounts, path); mount && is_host_path_mount(*mount))
+    return "a hostPath-like mount from the node: fs.symlink writes none";
+  return std::nullopt;
+}
+
+// The temp dir and every writable volume, each with why it is not tried when that is known
+// before touching it. Nothing here touches a place: one of them may be a hung mount.
+std::vector<Place> candidate_places(ProbeContext& ctx, SymlinkFacts& facts) {
   const auto mounts = read_mounts(ctx.os);
-  if (!mounts) {
-    facts.mountinfo_error = mounts.error().name;
-    return places;
-  }
-  for (const auto& point : writable_volume_points(mounts.value())) {
-    if (places.size() >= kMaxPlaces) break;
-    if (std::find(places.begin(), places.end(), point) != places.end()) continue;
-    // A volume that is a single file (subPath of a file, a socket) holds no private dir.
-    const auto info = ctx.os.link_info(point);
-    if (info && info.value().kind == platform::FileKind::directory) places.push_back(point);
+  if (!mounts) facts.mountinfo_error = mounts.error().name;
+  const auto visible = mounts ? visible_mounts(mounts.value()) : std::vector<Mount>{};
+  std::vector<Place> places;
+  const auto add = [&](const std::string& path) {
+    if (std::any_of(places.begin(), places.end(), [&](const auto& place) { return place.path == path; }))
+      return;
+    places.push_back({path, off_limits(ctx.requests, visible, path)});
+  };
+  add(ctx.os.temp_dir());
+  for (const auto& point : writable_volume_points(visible)) add(point);
+  std::size_t tried = 0;
+  for (auto& place : places) {
+    if (place.not_tried) continue;
+    if (tried == kMaxSymlinkPlaces)
+      place.not_tried = "over the limit of " + std::to_string(kMaxSymlinkPlaces) + " places";
+    else
+      ++tried;
   }
   return places;
+}
+
+// What became of one place; exactly one of location and skipped is set.
+struct PlaceOutcome {
+  std::optional<SymlinkLocation> location;
+  std::optional<SkippedPlace> skipped;
+  std::optional<std::string> residue;
+};
+
+// Everything for one place, on a worker thread: inputs are copies, the platform lives until the
+// process ends.
+PlaceOutcome try_place(platform::Platform& os, const std::string& place,
+                       const std::string& scratch_name, const std::string& nonce) {
+  PlaceOutcome outcome;
+  // A volume that is a single file (subPath of a file, a socket) holds no private dir.
+  if (const auto info = os.link_info(place); !info) {
+    outcome.skipped = SkippedPlace{place, "link_info: " + info.error().name};
+    return outcome;
+  } else if (info.value().kind != platform::FileKind::directory) {
+    outcome.skipped = SkippedPlace{place, "not a directory"};
+    return outcome;
+  }
+  const auto dir = os.make_private_dir(place, scratch_name + "-symlink-");
+  if (!dir) {
+    outcome.skipped = SkippedPlace{place, "make_private_dir: " + dir.error().name};
+    return outcome;
+  }
+  if (const auto problem = prepare_targets(os, dir.value(), nonce))
+    outcome.skipped = SkippedPlace{place, *problem};
+  else
+    outcome.location = exercise(os, place, dir.value(), nonce);
+  outcome.residue = clean_up(os, dir.value());
+  return outcome;
 }
 
 std::string works_phrase(const std::set<std::string>& ok_kinds) {
@@ -178,6 +235,20 @@ nlohmann::json location_json(const SymlinkLocation& location) {
   return json;
 }
 
+// "tried in 8 of 9 places; not in /vol8 (over the limit of 8 places)": a place that was not
+// tried is never silence. The summary names a few; the evidence lists them all.
+std::string coverage_text(const SymlinkFacts& facts) {
+  constexpr std::size_t kNamed = 4;
+  const auto total = facts.locations.size() + facts.skipped.size();
+  std::string text = "tried in " + std::to_string(facts.locations.size()) + " of " +
+                     std::to_string(total) + " places; not in";
+  for (std::size_t i = 0; i < facts.skipped.size() && i < kNamed; ++i)
+    text += (i ? ", " : " ") + facts.skipped[i].path + " (" + facts.skipped[i].reason + ")";
+  if (facts.skipped.size() > kNamed)
+    text += " and " + std::to_string(facts.skipped.size() - kNamed) + " more (see evidence)";
+  return text;
+}
+
 }  // namespace
 
 SymlinkFacts collect_symlink_facts(ProbeContext& ctx) {
@@ -188,22 +259,28 @@ SymlinkFacts collect_symlink_facts(ProbeContext& ctx) {
   }
   const auto nonce =
       ctx.scratch_name + "-symlink-nonce-" + std::to_string(ctx.os.monotonic_now().count());
-  for (const auto& place : writable_places(ctx, facts)) {
+  for (const auto& place : candidate_places(ctx, facts)) {
+    if (place.not_tried) {
+      facts.skipped.push_back({place.path, *place.not_tried});
+      continue;
+    }
     if (std::chrono::steady_clock::now() + kPlaceBudget > ctx.deadline) {
-      facts.skipped.push_back({place, "out of time"});
+      facts.skipped.push_back({place.path, "out of time"});
       continue;
     }
-    const auto dir = ctx.os.make_private_dir(place, ctx.scratch_name + "-symlink-");
-    if (!dir) {
-      facts.skipped.push_back({place, "make_private_dir: " + dir.error().name});
+    const auto limit = step_limit(ctx.place_timeout, ctx.deadline, kReserve);
+    auto& os = ctx.os;
+    const auto outcome = run_bounded(limit, [&os, path = place.path, name = ctx.scratch_name,
+                                             nonce] { return try_place(os, path, name, nonce); });
+    if (!outcome.done()) {
+      // Whatever the worker made there is named after this run: a later run's sweep removes it
+      // should the worker never get to its own clean-up.
+      facts.skipped.push_back({place.path, outcome.why_not(limit)});
       continue;
     }
-    if (const auto problem = prepare_targets(ctx.os, dir.value(), nonce))
-      facts.skipped.push_back({place, *problem});
-    else
-      facts.locations.push_back(exercise(ctx.os, place, dir.value(), nonce));
-    if (const auto residue = clean_up(ctx.os, dir.value()))
-      facts.cleanup_failures.push_back(*residue);
+    if (outcome.value->location) facts.locations.push_back(*outcome.value->location);
+    if (outcome.value->skipped) facts.skipped.push_back(*outcome.value->skipped);
+    if (outcome.value->residue) facts.cleanup_failures.push_back(*outcome.value->residue);
   }
   return facts;
 }
@@ -220,6 +297,8 @@ CapabilityResult judge_symlink(const SymlinkFacts& facts) {
   evidence["skipped"] = nlohmann::json::array();
   for (const auto& skip : facts.skipped)
     evidence["skipped"].push_back({{"path", skip.path}, {"reason", skip.reason}});
+  evidence["places_tried"] = facts.locations.size();
+  evidence["places_total"] = facts.locations.size() + facts.skipped.size();
   evidence["protected_symlinks"] = json_or_null(facts.protected_symlinks);
   if (facts.mountinfo_error) evidence["mountinfo_error"] = *facts.mountinfo_error;
   if (!facts.cleanup_failures.empty()) evidence["cleanup_failed"] = facts.cleanup_failures;
@@ -264,12 +343,7 @@ CapabilityResult judge_symlink(const SymlinkFacts& facts) {
         result.summary += (i ? "; " : "") + describe_place(locations[i]);
     }
   }
-  if (!facts.skipped.empty()) {
-    result.summary += "; not tried in";
-    for (std::size_t i = 0; i < facts.skipped.size(); ++i)
-      result.summary +=
-          (i ? ", " : " ") + facts.skipped[i].path + " (" + facts.skipped[i].reason + ")";
-  }
+  if (!facts.skipped.empty()) result.summary += "; " + coverage_text(facts);
   if (!facts.cleanup_failures.empty())
     result.summary += "; WARNING: could not remove " + facts.cleanup_failures.front();
   return result;

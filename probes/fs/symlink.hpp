@@ -24,16 +24,21 @@ struct SymlinkLocation {
 
 struct SkippedPlace {
   std::string path;
-  std::string reason;  // "make_private_dir: EACCES", "out of time"
+  // "make_private_dir: EACCES", "out of time", "timed out after 1000 ms (...)", "over the limit
+  // of 16 places", "the pod asked for it read-only", "a hostPath volume from the node"...
+  std::string reason;
 };
 
 struct SymlinkFacts {
   std::vector<SymlinkLocation> locations;
-  std::vector<SkippedPlace> skipped;          // places where no link could be tried
+  std::vector<SkippedPlace> skipped;          // places where no link was tried, and why
   std::vector<std::string> cleanup_failures;  // "path: errno" of anything left behind
   std::optional<int> protected_symlinks;      // /proc/sys/fs/protected_symlinks
   std::optional<std::string> mountinfo_error;
 };
+
+// At most this many places are tried; the rest are listed as skipped.
+inline constexpr std::size_t kMaxSymlinkPlaces = 16;
 
 SymlinkFacts collect_symlink_facts(ProbeContext& ctx);
 CapabilityResult judge_symlink(const SymlinkFacts& facts);

@@ -1,6 +1,8 @@
 // Create-and-remove write test; see write_attempt.hpp.
 #include "probes/fs/write_attempt.hpp"
 
+#include "probes/common/bounded.hpp"
+
 namespace capprobe::probes::fs {
 
 WriteAttempt try_write(platform::Platform& os, const std::string& path,
@@ -12,6 +14,16 @@ WriteAttempt try_write(platform::Platform& os, const std::string& path,
     return attempt;
   }
   if (const auto removed = os.remove(path); !removed) attempt.remove_errno = removed.error().name;
+  return attempt;
+}
+
+WriteAttempt try_write_bounded(platform::Platform& os, const std::string& path,
+                               const std::string& content, std::chrono::milliseconds limit) {
+  auto done = run_bounded(limit, [&os, path, content] { return try_write(os, path, content); });
+  if (done.done()) return std::move(*done.value);
+  WriteAttempt attempt;
+  attempt.path = path;
+  attempt.not_done = done.why_not(limit);
   return attempt;
 }
 

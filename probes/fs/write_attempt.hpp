@@ -2,6 +2,7 @@
 // exclusively (never touching an existing one) and remove it at once; both outcomes are facts.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -14,13 +15,21 @@ struct WriteAttempt {
   std::optional<std::string> create_errno;  // nullopt = created
   std::optional<std::string> remove_errno;  // nullopt = removed (or nothing to remove)
   std::optional<int> mount_id;              // the mount `path` lives on, when known
+  // Why nothing was attempted (another mount, out of time) or the attempt did not answer
+  // ("timed out after 1000 ms ..."): then create_errno is empty and nothing is known.
+  std::optional<std::string> not_done;
 
-  bool created() const { return !create_errno; }
+  bool created() const { return !not_done && !create_errno; }
   bool left_behind() const { return remove_errno.has_value(); }
 };
 
 // `path` must be named after the run's scratch name so that the residue sweeper recognises it
 // should the removal fail or the process die in between.
 WriteAttempt try_write(platform::Platform& os, const std::string& path, const std::string& content);
+
+// try_write on a worker thread abandoned after `limit`: the place may be a hung network or FUSE
+// filesystem. A write that did not answer comes back with `not_done` set.
+WriteAttempt try_write_bounded(platform::Platform& os, const std::string& path,
+                               const std::string& content, std::chrono::milliseconds limit);
 
 }  // namespace capprobe::probes::fs

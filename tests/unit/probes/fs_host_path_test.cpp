@@ -2,6 +2,7 @@
 // verdict for requested volumes (present, read-only forced, missing) and no residue.
 #include <catch2/catch.hpp>
 
+#include "probes/common/bounded.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/fs/host_path.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
@@ -17,6 +18,7 @@ using capprobe::probes::fs::HostPathFinding;
 using capprobe::probes::fs::judge_host_path;
 using capprobe::probes::fs::NodeMount;
 using capprobe::testing::context_for;
+using capprobe::testing::CountingCreates;
 using capprobe::testing::ForwardingPlatform;
 using capprobe::testing::kScratch;
 using capprobe::testing::load_fixture;
@@ -67,16 +69,6 @@ NodeMount node(std::string point, bool read_only, std::string write, bool kubele
 }
 
 // Counts file creations, to prove a requested read-only volume is never written.
-class CountingCreates : public ForwardingPlatform {
- public:
-  using ForwardingPlatform::ForwardingPlatform;
-  Result<Done> create_file_exclusive(const std::string& path, const std::string& content) override {
-    created.push_back(path);
-    return fake_.create_file_exclusive(path, content);
-  }
-  std::vector<std::string> created;
-};
-
 }  // namespace
 
 TEST_CASE("fs.host_path verdict table") {
@@ -101,7 +93,7 @@ TEST_CASE("fs.host_path verdict table") {
        Status::supported,
        "present",
        std::nullopt,
-       "/data from /data (rw, write ok)"},
+       "/data from /data (rw, a test file was created and removed)"},
       {"nothing asked, only kubelet's",
        std::nullopt,
        {},
@@ -391,4 +383,51 @@ TEST_CASE("fs.host_path without mountinfo is untested") {
   CHECK(result.observed == "unknown");
   CHECK(result.evidence["mountinfo_error"] == "ENOENT");
   CHECK(result.evidence["mounts"].empty());
+}
+
+TEST_CASE("fs.host_path reports a hung hostPath and tests the others") {
+  FakePlatform os;
+  os.file("/proc/self/mountinfo",
+          "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+          "2 1 8:1 /srv/hung /hung rw,relatime - ext4 /dev/sda1 rw\n"
+          "3 1 8:1 /srv/data /data rw,relatime - ext4 /dev/sda1 rw\n");
+  os.dir("/hung").dir("/data");
+  os.hang("/hung");
+  const PodRequests requests;
+  auto ctx = context_for(os, requests, std::chrono::seconds(10));
+  ctx.place_timeout = std::chrono::milliseconds(300);
+  const auto run_probe = capprobe::probes::run_bounded(
+      std::chrono::seconds(30), [&ctx] { return judge_host_path(collect_host_path_facts(ctx)); });
+  REQUIRE(run_probe.done());
+  const auto& result = *run_probe.value;
+  INFO(result.summary);
+  CHECK(os.hung_calls() >= 1);
+  const auto* hung = mount_at(result, "/hung");
+  REQUIRE(hung);
+  CHECK((*hung)["write"] == "timed_out");
+  CHECK((*hung)["write_errno"].is_null());
+  CHECK((*hung)["write_detail"] == "timed out after 300 ms (the filesystem did not answer)");
+  CHECK((*mount_at(result, "/data"))["write"] == "ok");
+  CHECK(result.summary.find("/hung from /srv/hung (rw, the write test timed out after 300 ms") !=
+        std::string::npos);
+  CHECK(result.summary.find("/data from /srv/data (rw, a test file was created and removed)") !=
+        std::string::npos);
+}
+
+TEST_CASE("fs.host_path writes nothing in a hostPath mounted under a volume asked read-only") {
+  FakePlatform fake;
+  fake.file("/proc/self/mountinfo",
+            "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+            "2 1 8:1 /srv/logs /logs rw,relatime - ext4 /dev/sda1 rw\n");
+  fake.dir("/logs");
+  CountingCreates os(fake);
+  PodRequests requests;
+  requests.from_pod_spec = true;
+  requests.host_paths = std::vector<HostPathRequest>{};
+  requests.read_only_mounts = std::vector<std::string>{"/logs"};
+  auto ctx = context_for(os, requests);
+  const auto result = judge_host_path(collect_host_path_facts(ctx));
+  INFO(result.summary);
+  CHECK(os.created.empty());
+  CHECK((*mount_at(result, "/logs"))["write"] == "skipped_requested_read_only");
 }

@@ -2,6 +2,7 @@
 // and the probe over fixtures of a runc container (captured) and a Kata guest.
 #include <catch2/catch.hpp>
 
+#include "probes/common/bounded.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/fs/readonly_root.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
@@ -230,7 +231,7 @@ TEST_CASE("fs.readonly_root as non-root: a writable /var/tmp on its own mount pr
 TEST_CASE("fs.readonly_root as non-root: EROFS next to / on the same mount shows read-only") {
   auto facts = facts_with("EACCES", root_mount(false, "virtiofs", "kataShared"), false, true);
   facts.root.mount_id = 1;
-  facts.others.push_back({"/var/tmp/x", "EROFS", std::nullopt, 1});
+  facts.others.push_back({"/var/tmp/x", "EROFS", std::nullopt, 1, std::nullopt});
   const auto result = judge_readonly_root(facts);
   INFO(result.summary);
   CHECK(result.status == Status::supported);
@@ -240,7 +241,7 @@ TEST_CASE("fs.readonly_root as non-root: EROFS next to / on the same mount shows
 
 TEST_CASE("fs.readonly_root warns about every test file left behind") {
   auto facts = facts_with(std::nullopt, root_mount(false), false, false);
-  facts.others.push_back({"/var/tmp/x", std::nullopt, "EBUSY", 1});
+  facts.others.push_back({"/var/tmp/x", std::nullopt, "EBUSY", 1, std::nullopt});
   const auto result = judge_readonly_root(facts);
   CHECK(result.summary.find("WARNING: the test file /var/tmp/x could not be removed (EBUSY)") !=
         std::string::npos);
@@ -254,4 +255,44 @@ TEST_CASE("fs.readonly_root reports a failed removal of its test file") {
   CHECK(result.summary.find("could not be removed (EBUSY)") != std::string::npos);
   CHECK(result.evidence["mountinfo_error"] == "ENOENT");
   CHECK(result.evidence["mount_read_only"].is_null());
+}
+
+TEST_CASE("fs.readonly_root writes only on the mount of /, never in a volume beside it") {
+  // A volume at /var/tmp (asked read-only, mounted rw): a write there would prove nothing
+  // about / and would break the no-write rule.
+  FakePlatform fake;
+  load_fixture(fake, "fs-runc");
+  auto mountinfo = fake.read_file("/proc/self/mountinfo", 1 << 20).value();
+  mountinfo += mount_line(90, "/", "/var/tmp", "tmpfs", "tmpfs");
+  fake.file("/proc/self/mountinfo", mountinfo);
+  fake.dir("/var/tmp").dir("/etc");
+  capprobe::testing::CountingCreates os(fake);
+  PodRequests requests;
+  requests.from_pod_spec = true;
+  requests.read_only_mounts = std::vector<std::string>{"/var/tmp"};
+  const auto result = run(os, requests);
+  INFO(result.summary);
+  CHECK(os.created == std::vector<std::string>{std::string("/") + kScratch + "-rw",
+                                               std::string("/etc/") + kScratch + "-rw"});
+  CHECK(result.evidence["other_writes"][1]["not_done"] ==
+        "on another mount than /: a write there proves nothing about /");
+  CHECK(result.observed == "writable");
+}
+
+TEST_CASE("fs.readonly_root with a root that does not answer says so, and returns") {
+  FakePlatform os;
+  load_fixture(os, "fs-runc");
+  os.hang(std::string("/") + kScratch + "-rw");
+  PodRequests requests;
+  auto ctx = context_for(os, requests, std::chrono::seconds(10));
+  ctx.place_timeout = std::chrono::milliseconds(300);
+  const auto run_probe = capprobe::probes::run_bounded(std::chrono::seconds(30), [&ctx] {
+    return judge_readonly_root(collect_readonly_root_facts(ctx));
+  });
+  REQUIRE(run_probe.done());
+  const auto& result = *run_probe.value;
+  INFO(result.summary);
+  CHECK(result.status == Status::untested);
+  CHECK(result.observed == "unknown");
+  CHECK(result.summary.find("the write test in / timed out after 300 ms") != std::string::npos);
 }

@@ -2,6 +2,7 @@
 // each kind, several writable places, limits, and no residue).
 #include <catch2/catch.hpp>
 
+#include "probes/common/bounded.hpp"
 #include "probes/common/text.hpp"
 #include "probes/fs/symlink.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
@@ -145,7 +146,7 @@ TEST_CASE("fs.symlink on an empty platform works in the temp dir and leaves noth
   CHECK(os.list_dir("/tmp").value().empty());
 }
 
-TEST_CASE("fs.symlink tries each writable volume of a runc container (captured mountinfo)") {
+TEST_CASE("fs.symlink in a runc container (captured mountinfo): the temp dir, not the hostPath") {
   FakePlatform os;
   load_fixture(os, "fs-runc");
   os.dir("/data");
@@ -153,8 +154,12 @@ TEST_CASE("fs.symlink tries each writable volume of a runc container (captured m
   const auto before = os.entry_count();
   const auto result = run(os);
   INFO(result.summary);
-  CHECK(location_paths(result) == std::vector<std::string>{"/tmp", "/data"});
+  // /data is a bind of a node directory (a hostPath): fs.symlink writes no files there, and says
+  // so; the socket is a single file.
+  CHECK(location_paths(result) == std::vector<std::string>{"/tmp"});
   CHECK(result.status == Status::supported);
+  CHECK(result.summary.find("tried in 1 of 3 places") != std::string::npos);
+  CHECK(result.summary.find("/data (a hostPath-like mount from the node") != std::string::npos);
   CHECK(result.evidence["protected_symlinks"] == 0);
   CHECK(os.entry_count() == before);
 }
@@ -169,7 +174,9 @@ TEST_CASE("fs.symlink skips read-only volumes and kubelet's single files in a po
   const auto before = os.entry_count();
   const auto result = run(os);
   INFO(result.summary);
-  CHECK(location_paths(result) == std::vector<std::string>{"/tmp", "/data", "/cache"});
+  // /cache is an emptyDir; /data is a hostPath, not written.
+  CHECK(location_paths(result) == std::vector<std::string>{"/tmp", "/cache"});
+  CHECK(result.evidence["skipped"][0]["path"] == "/data");
   CHECK(result.evidence["protected_symlinks"] == 1);
   CHECK(os.entry_count() == before);
 }
@@ -253,7 +260,8 @@ class StickyTree : public ForwardingPlatform {
 
 TEST_CASE("fs.symlink reports EPERM on one volume and keeps the others") {
   FakePlatform fake;
-  load_fixture(fake, "fs-runc");
+  fake.file("/proc/self/mountinfo", "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n" +
+                                        mount_line(30, "/", "/data", "tmpfs", "tmpfs"));
   fake.dir("/data");
   const auto before = fake.entry_count();
   RefusingSymlinks os(fake, "/data/", "EPERM", false);
@@ -368,25 +376,127 @@ TEST_CASE("fs.symlink reports what it could not remove") {
         std::string::npos);
 }
 
-TEST_CASE("fs.symlink tries at most eight places and stops when time is up") {
-  FakePlatform os;
+namespace {
+
+// An emptyDir-like volume (tmpfs): a place fs.symlink may write in.
+std::string volume_line(int id, const std::string& point) {
+  return mount_line(id, "/", point, "tmpfs", "tmpfs");
+}
+
+std::string volumes_mountinfo(FakePlatform& os, int count) {
   std::string mountinfo = "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n";
-  for (int i = 0; i < 12; ++i) {
+  for (int i = 0; i < count; ++i) {
     const auto point = "/vol" + std::to_string(i);
     os.dir(point);
-    mountinfo += mount_line(100 + i, "/srv" + point, point, "ext4", "/dev/vda");
+    mountinfo += volume_line(100 + i, point);
   }
-  os.file("/proc/self/mountinfo", mountinfo);
-  const auto before = os.entry_count();
-  auto result = run(os);
-  CHECK(result.evidence["locations"].size() == 8);
-  CHECK(os.entry_count() == before);
+  return mountinfo;
+}
 
+}  // namespace
+
+TEST_CASE("fs.symlink finds a ninth volume without symlinks") {
+  // Eight volumes were the old limit, and the ninth went untested without a word.
+  FakePlatform fake;
+  fake.file("/proc/self/mountinfo", volumes_mountinfo(fake, 9));
+  const auto before = fake.entry_count();
+  RefusingSymlinks os(fake, "/vol8/", "EPERM", false);
+  const auto result = run(os);
+  INFO(result.summary);
+  CHECK(result.status == Status::partial);
+  CHECK(result.evidence["places_tried"] == 10);
+  CHECK(result.evidence["places_total"] == 10);
+  CHECK(location_paths(result).back() == "/vol8");
+  CHECK(result.summary.find("/vol8: no symlink works") != std::string::npos);
+  CHECK(fake.entry_count() == before);
+}
+
+TEST_CASE("fs.symlink names every place beyond its limit and says the coverage") {
+  FakePlatform os;
+  os.file("/proc/self/mountinfo", volumes_mountinfo(os, 20));
+  const auto before = os.entry_count();
+  const auto result = run(os);
+  INFO(result.summary);
+  CHECK(result.status == Status::supported);
+  CHECK(result.evidence["locations"].size() == capprobe::probes::fs::kMaxSymlinkPlaces);
+  CHECK(result.evidence["places_total"] == 21);
+  REQUIRE(result.evidence["skipped"].size() == 5);
+  CHECK(result.evidence["skipped"][0]["path"] == "/vol15");
+  CHECK(result.evidence["skipped"][4]["reason"] == "over the limit of 16 places");
+  CHECK(result.summary.find("tried in 16 of 21 places; not in /vol15 (over the limit of 16 "
+                            "places)") != std::string::npos);
+  CHECK(result.summary.find("and 1 more (see evidence)") != std::string::npos);
+  CHECK(os.entry_count() == before);
+}
+
+TEST_CASE("fs.symlink stops when time is up and names what it did not try") {
+  FakePlatform os;
+  os.file("/proc/self/mountinfo", volumes_mountinfo(os, 3));
+  const auto before = os.entry_count();
   PodRequests requests;
   auto late = context_for(os, requests, std::chrono::milliseconds(0));
-  result = judge_symlink(collect_symlink_facts(late));
+  const auto result = judge_symlink(collect_symlink_facts(late));
   CHECK(result.status == Status::untested);
-  CHECK(result.evidence["skipped"].size() == 8);
+  CHECK(result.evidence["skipped"].size() == 4);
   CHECK(result.evidence["skipped"][0]["reason"] == "out of time");
+  CHECK(result.summary.find("tried in 0 of 4 places") != std::string::npos);
   CHECK(os.entry_count() == before);
+}
+
+TEST_CASE("fs.symlink writes nothing in a volume asked read-only, nor in a hostPath") {
+  FakePlatform fake;
+  fake.file("/proc/self/mountinfo",
+            "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n" +
+                volume_line(30, "/config") +                          // asked read-only, mounted rw
+                mount_line(31, "/srv/data", "/data", "ext4", "/dev/vda") +  // a node directory
+                volume_line(32, "/hp") +                              // a requested hostPath
+                volume_line(33, "/scratch"));
+  for (const auto* dir : {"/config", "/data", "/hp", "/scratch"}) fake.dir(dir);
+  PodRequests requests;
+  requests.from_pod_spec = true;
+  requests.read_only_mounts = std::vector<std::string>{"/config/"};
+  requests.host_paths = std::vector<capprobe::probes::HostPathRequest>{
+      {"hp", "/var/lib/app", "/hp", false}};
+  capprobe::testing::CountingCreates os(fake);
+  const auto result = run(os, requests);
+  INFO(result.summary);
+  CHECK(os.private_dir_parents == std::vector<std::string>{"/tmp", "/scratch"});
+  for (const auto& file : os.created)
+    CHECK((file.rfind("/tmp/", 0) == 0 || file.rfind("/scratch/", 0) == 0));
+  CHECK(location_paths(result) == std::vector<std::string>{"/tmp", "/scratch"});
+  const auto& skipped = result.evidence["skipped"];
+  REQUIRE(skipped.size() == 3);
+  CHECK(skipped[0]["path"] == "/config");
+  CHECK(skipped[0]["reason"] == "the pod asked for it read-only: nothing is written");
+  CHECK(skipped[1]["path"] == "/data");
+  CHECK(skipped[2]["path"] == "/hp");
+  CHECK(skipped[2]["reason"] == "a hostPath volume: fs.symlink writes none");
+}
+
+TEST_CASE("fs.symlink reports a hung volume and still tries the others") {
+  // A volume whose server stopped answering (NFS, FUSE, CSI): every call there blocks forever.
+  FakePlatform os;
+  os.file("/proc/self/mountinfo", "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n" +
+                                      mount_line(30, "/", "/hung", "fuse.s3fs", "s3fs") +
+                                      volume_line(31, "/ok"));
+  os.dir("/hung").dir("/ok");
+  os.hang("/hung");
+  PodRequests requests;
+  auto ctx = context_for(os, requests, std::chrono::seconds(10));
+  ctx.place_timeout = std::chrono::milliseconds(300);
+  // Bounded here too, so that a probe that waits for the hung place fails this test instead of
+  // hanging it.
+  const auto run_probe = capprobe::probes::run_bounded(
+      std::chrono::seconds(30), [&ctx] { return judge_symlink(collect_symlink_facts(ctx)); });
+  REQUIRE(run_probe.done());
+  const auto& result = *run_probe.value;
+  INFO(result.summary);
+  CHECK(os.hung_calls() >= 1);
+  CHECK(result.status == Status::supported);
+  CHECK(location_paths(result) == std::vector<std::string>{"/tmp", "/ok"});
+  REQUIRE(result.evidence["skipped"].size() == 1);
+  CHECK(result.evidence["skipped"][0]["path"] == "/hung");
+  CHECK(result.evidence["skipped"][0]["reason"] ==
+        "timed out after 300 ms (the filesystem did not answer)");
+  CHECK(result.summary.find("tried in 2 of 3 places") != std::string::npos);
 }
