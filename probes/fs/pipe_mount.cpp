@@ -4,8 +4,10 @@
 
 #include <algorithm>
 
+#include "probes/common/bounded.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
+#include "probes/common/proc_status.hpp"
 #include "probes/common/text.hpp"
 #include "probes/fs/mount_places.hpp"
 
@@ -15,6 +17,10 @@ namespace {
 constexpr std::size_t kMaxEndpoints = 32;
 constexpr auto kConnectTimeout = std::chrono::milliseconds(200);
 constexpr auto kConnectMargin = std::chrono::milliseconds(50);
+// The directory search stops this long before the deadline, so that the endpoints it found
+// still get their connect (a local connect answers at once; a busy listener takes up to
+// kConnectTimeout, and what does not fit is reported as not tried).
+constexpr auto kReservedForConnects = std::chrono::milliseconds(500);
 
 bool looks_like_socket(std::string_view path) {
   return path.size() > 5 && text::ends_with(path, ".sock");
@@ -53,38 +59,170 @@ void add(std::vector<Candidate>& list, const std::string& path, const std::strin
   if (known == list.end()) list.push_back({path, origin});
 }
 
-// Mount points that are sockets, or socket-named files: Kata shows a host socket as a plain file.
+bool same_file(const platform::FileInfo& a, const platform::FileInfo& b) {
+  return a.device == b.device && a.inode == b.inode;
+}
+
+// The well-known list names both /run/X and /var/run/X; where /var/run leads to /run (the
+// usual link) they are one socket, and only the /run name is kept.
+std::vector<std::string> well_known_paths(const platform::Platform& os) {
+  const auto run = os.info_through("/run");
+  const auto var_run = os.info_through("/var/run");
+  const bool aliased = run && var_run && same_file(run.value(), var_run.value());
+  std::vector<std::string> paths;
+  for (const auto& path : kWellKnownSockets) {
+    if (aliased && text::starts_with(path, "/var/run/") &&
+        std::find(kWellKnownSockets.begin(), kWellKnownSockets.end(), path.substr(4)) !=
+            kWellKnownSockets.end())
+      continue;
+    paths.push_back(path);
+  }
+  return paths;
+}
+
+bool is_runtime_socket_name(std::string_view name) {
+  return std::find(kRuntimeSocketNames.begin(), kRuntimeSocketNames.end(), name) !=
+         kRuntimeSocketNames.end();
+}
+
+// Directories on the way to a runtime or kubelet socket from a mounted host directory (/run,
+// /var/run, /var/lib/kubelet/pod-resources, /run/k3s/containerd...). Only these are entered, so
+// the search stays small even when the whole node root is mounted.
+bool leads_to_sockets(std::string_view name) {
+  static const std::vector<std::string_view> kNames = {
+      "run",         "var",       "lib",         "kubelet", "pod-resources", "device-plugins",
+      "containerd",  "docker",    "crio",        "k3s",     "rke2",          "microk8s",
+      "cri-dockerd", "podman",    "snap",        "common"};
+  return std::find(kNames.begin(), kNames.end(), name) != kNames.end();
+}
+
+struct ScanAnswer {
+  std::optional<platform::FileKind> kind;  // of the mount point itself
+  SocketScan scan;
+  std::vector<std::string> sockets;
+};
+
+// On a worker thread (the mount may hang): a breadth-first search for runtime socket names,
+// entering only directories that lead to them and never another filesystem.
+ScanAnswer scan_mount(const platform::Platform& os, const std::string& mount_point) {
+  ScanAnswer answer;
+  answer.scan.mount_point = mount_point;
+  const auto top = os.link_info(mount_point);
+  if (top) answer.kind = top.value().kind;
+  if (answer.kind != platform::FileKind::directory) return answer;
+  std::vector<std::pair<std::string, int>> queue{{mount_point, 1}};
+  for (std::size_t next = 0; next < queue.size(); ++next) {
+    if (answer.scan.dirs_listed == kScanMaxDirs) {
+      answer.scan.stopped = "listed " + std::to_string(kScanMaxDirs) + " directories";
+      break;
+    }
+    const auto [dir, depth] = queue[next];
+    const auto names = os.list_through(dir);
+    ++answer.scan.dirs_listed;
+    if (!names) continue;
+    for (const auto& name : names.value()) {
+      if (++answer.scan.entries_seen > kScanMaxEntries) {
+        answer.scan.stopped = "looked at " + std::to_string(kScanMaxEntries) + " entries";
+        return answer;
+      }
+      const auto path = join_path(dir, name);
+      if (is_runtime_socket_name(name)) {
+        answer.sockets.push_back(path);
+        ++answer.scan.found;
+        continue;
+      }
+      if (depth >= kScanDepth || !leads_to_sockets(name)) continue;
+      const auto info = os.link_info(path);
+      if (info && info.value().kind == platform::FileKind::directory &&
+          info.value().device == top.value().device)
+        queue.emplace_back(path, depth + 1);
+    }
+  }
+  return answer;
+}
+
+// Mounted directories that may hold a host's runtime sockets: every mount but the container's
+// own root, kernel plumbing, kubelet's volumes and files, and network filesystems.
+std::vector<const Mount*> mounts_to_scan(const std::vector<Mount>& mounts, PipeMountFacts& facts) {
+  std::vector<const Mount*> chosen;
+  for (const auto& mount : mounts) {
+    if (mount.mount_point == "/" || is_pseudo_fs(mount.fs_type)) continue;
+    if (is_system_mount_point(mount.mount_point) || is_kubelet_managed(mount)) continue;
+    if (looks_like_socket(mount.mount_point)) continue;  // a socket itself, tried as one
+    if (is_remote_fs(mount.fs_type)) {
+      facts.not_scanned.push_back(
+          {mount.mount_point, "a network filesystem (" + mount.fs_type + "): no host runtime "
+                              "socket lives on one"});
+      continue;
+    }
+    if (chosen.size() == kMaxScannedMounts) {
+      facts.not_scanned.push_back(
+          {mount.mount_point, "over the limit of " + std::to_string(kMaxScannedMounts) + " mounts"});
+      continue;
+    }
+    chosen.push_back(&mount);
+  }
+  return chosen;
+}
+
+// Mount points that are sockets, or socket-named files (Kata shows a host socket as a plain
+// file), and runtime sockets by name inside mounted directories. Each mount is touched on a
+// worker with a bound: it may be a hung volume.
 void add_mounted_sockets(ProbeContext& ctx, PipeMountFacts& facts, std::vector<Candidate>& list) {
   const auto mounts = read_mounts(ctx.os);
   if (!mounts) {
     facts.mountinfo_error = mounts.error().name;
     return;
   }
-  for (const auto& mount : visible_mounts(mounts.value())) {
-    if (is_pseudo_fs(mount.fs_type) || mount.mount_point == "/") continue;
-    if (looks_like_socket(mount.mount_point)) {
+  const auto visible = visible_mounts(mounts.value());
+  for (const auto& mount : visible)
+    if (!is_pseudo_fs(mount.fs_type) && mount.mount_point != "/" &&
+        looks_like_socket(mount.mount_point))
       add(list, mount.mount_point, "mount");
+  auto& os = ctx.os;
+  for (const auto* mount : mounts_to_scan(visible, facts)) {
+    const auto& point = mount->mount_point;
+    const auto limit = step_limit(ctx.place_timeout, ctx.deadline, kReservedForConnects);
+    if (limit.count() <= 0) {
+      facts.not_scanned.push_back({point, "out of time"});
       continue;
     }
-    if (is_remote_fs(mount.fs_type)) continue;  // never stat a mount that can hang
-    const auto info = ctx.os.link_info(mount.mount_point);
-    if (info && info.value().kind == platform::FileKind::socket)
-      add(list, mount.mount_point, "mount");
+    const auto answer = run_bounded(limit, [&os, point] { return scan_mount(os, point); });
+    if (!answer.done()) {
+      facts.not_scanned.push_back({point, answer.why_not(limit)});
+      continue;
+    }
+    if (answer.value->kind != platform::FileKind::directory) {
+      // A single file mounted: a socket is tried as an endpoint, anything else is no place.
+      if (answer.value->kind == platform::FileKind::socket) add(list, point, "mount");
+      continue;
+    }
+    facts.scans.push_back(answer.value->scan);
+    for (const auto& socket : answer.value->sockets) add(list, socket, "scan");
   }
 }
 
-Endpoint try_endpoint(ProbeContext& ctx, const Candidate& candidate) {
-  Endpoint endpoint{candidate.path, candidate.origin, "absent", std::nullopt, std::nullopt};
-  const auto info = ctx.os.link_info(candidate.path);
+struct Tried {
+  Endpoint endpoint;
+  std::optional<platform::FileInfo> identity;  // what the path leads to, when it exists
+};
+
+// On a worker thread: the path may lie on a hung filesystem.
+Tried try_endpoint(platform::Platform& os, const Candidate& candidate) {
+  Tried tried{{candidate.path, candidate.origin, "absent", std::nullopt, std::nullopt, {}},
+              std::nullopt};
+  auto& endpoint = tried.endpoint;
+  const auto info = os.link_info(candidate.path);
   if (!info && info.error().is_absent()) {
     endpoint.error = info.error().name;
-    return endpoint;  // nothing there: no connect
+    return tried;  // nothing there: no connect
   }
   if (info) endpoint.file_kind = kind_name(info.value().kind);
-  const auto connected = ctx.os.connect_unix(candidate.path, kConnectTimeout);
+  if (const auto target = os.info_through(candidate.path); target) tried.identity = target.value();
+  const auto connected = os.connect_unix(candidate.path, kConnectTimeout);
   if (!connected) endpoint.error = connected.error().name;
   endpoint.state = endpoint_state(endpoint.error);
-  return endpoint;
+  return tried;
 }
 
 nlohmann::json endpoint_json(const Endpoint& endpoint) {
@@ -97,6 +235,7 @@ nlohmann::json endpoint_json(const Endpoint& endpoint) {
                       {"errno", json_or_null(endpoint.error)},
                       {"origin", endpoint.origin}};
   if (endpoint.file_kind) json["file_kind"] = *endpoint.file_kind;
+  if (!endpoint.aliases.empty()) json["also_at"] = endpoint.aliases;
   return json;
 }
 
@@ -126,6 +265,8 @@ std::string endpoint_state(const std::optional<std::string>& connect_error) {
 
 PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx) {
   PipeMountFacts facts;
+  if (const auto status = read_proc_status(ctx.os); status && status.value().uid)
+    facts.uid = status.value().uid->effective;
   std::vector<Candidate> candidates;
   if (ctx.requests.host_paths) {
     facts.requested = false;
@@ -138,9 +279,11 @@ PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx) {
       }
     }
   }
-  for (const auto& path : kWellKnownSockets) add(candidates, path, "well_known");
+  for (const auto& path : well_known_paths(ctx.os)) add(candidates, path, "well_known");
   add_mounted_sockets(ctx, facts, candidates);
 
+  std::vector<std::optional<platform::FileInfo>> identities;
+  auto& os = ctx.os;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
     const bool over_limit = i >= kMaxEndpoints;
     const bool out_of_time =
@@ -150,7 +293,26 @@ PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx) {
                               (over_limit ? " (over the limit)" : " (out of time)"));
       continue;
     }
-    facts.endpoints.push_back(try_endpoint(ctx, candidates[i]));
+    const auto limit = step_limit(std::max(ctx.place_timeout, kConnectTimeout + kConnectMargin),
+                                  ctx.deadline);
+    const auto tried =
+        run_bounded(limit, [&os, candidate = candidates[i]] { return try_endpoint(os, candidate); });
+    if (!tried.done()) {
+      facts.skipped.push_back(candidates[i].path + " (" + tried.why_not(limit) + ")");
+      continue;
+    }
+    // Two names of one socket (a hostPath seen through two mounts, a link) are one endpoint.
+    const auto& identity = tried.value->identity;
+    const auto twin = std::find_if(identities.begin(), identities.end(), [&](const auto& known) {
+      return identity && known && same_file(*identity, *known);
+    });
+    if (twin != identities.end()) {
+      facts.endpoints[static_cast<std::size_t>(twin - identities.begin())].aliases.push_back(
+          candidates[i].path);
+      continue;
+    }
+    facts.endpoints.push_back(tried.value->endpoint);
+    identities.push_back(identity);
   }
   return facts;
 }
@@ -169,26 +331,62 @@ CapabilityResult judge_pipe_mount(const PipeMountFacts& facts) {
   if (facts.mountinfo_error) evidence["mountinfo_error"] = *facts.mountinfo_error;
   if (!facts.requested_paths.empty()) evidence["requested_paths"] = facts.requested_paths;
 
-  std::vector<const Endpoint*> present, connected, requested, requested_connected;
+  evidence["scanned"] = nlohmann::json::array();
+  for (const auto& scan : facts.scans) {
+    nlohmann::json entry{{"mount_point", scan.mount_point},
+                         {"found", scan.found},
+                         {"dirs_listed", scan.dirs_listed},
+                         {"entries_seen", scan.entries_seen}};
+    if (scan.stopped) entry["stopped"] = *scan.stopped;
+    evidence["scanned"].push_back(entry);
+  }
+  if (!facts.not_scanned.empty()) {
+    evidence["not_scanned"] = nlohmann::json::array();
+    for (const auto& skip : facts.not_scanned)
+      evidence["not_scanned"].push_back({{"mount_point", skip.mount_point}, {"reason", skip.reason}});
+  }
+
+  std::vector<const Endpoint*> present, connected, refused, denied, requested, requested_connected;
   for (const auto& endpoint : facts.endpoints) {
     const bool is_requested = std::find(facts.requested_paths.begin(), facts.requested_paths.end(),
                                         endpoint.path) != facts.requested_paths.end();
     if (is_requested) requested.push_back(&endpoint);
     if (endpoint.state == "absent") continue;
     present.push_back(&endpoint);
+    if (endpoint.state == "denied") denied.push_back(&endpoint);
+    if (endpoint.state == "refused") refused.push_back(&endpoint);
     if (endpoint.state != "connected") continue;
     connected.push_back(&endpoint);
     if (is_requested) requested_connected.push_back(&endpoint);
   }
+  // A refusal is the socket's answer (stale, or Kata's file); a denial is the permission check
+  // on this process, which says nothing about the socket.
+  const auto uid_text = facts.uid ? " (uid " + std::to_string(*facts.uid) + ")" : std::string();
+  const auto denied_text = [&] {
+    return "this process" + uid_text +
+           " may not connect to " + joined(denied) + " (a permission check, not the socket's answer)";
+  };
+  const auto refused_text = [&] {
+    return "none accepts a connection: " + joined(refused) +
+           " (a stale socket, or a VM-isolated pod showing the host's socket as a file)";
+  };
 
-  result.observed = !connected.empty() ? "connected"
-                    : !present.empty() ? "present_refused"
-                                       : "none";
+  result.observed = !connected.empty()                     ? "connected"
+                    : !present.empty() && refused.empty() ? "present_denied"
+                    : !present.empty()                     ? "present_refused"
+                                                           : "none";
   if (facts.requested == true) {
     // The requested sockets decide; without a mount path in this container, any host socket does.
     const auto& asked = facts.requested_paths.empty() ? present : requested;
     const auto& asked_connected = facts.requested_paths.empty() ? connected : requested_connected;
-    if (asked_connected.empty()) {
+    const bool all_denied = !asked.empty() && std::all_of(asked.begin(), asked.end(), [](auto* e) {
+      return e->state == "denied";
+    });
+    if (asked_connected.empty() && all_denied) {
+      // Mounted as asked; only this process's permissions keep it from connecting.
+      result.status = Status::untested;
+      result.summary = "the requested host sockets are mounted, but " + denied_text();
+    } else if (asked_connected.empty()) {
       const auto seen = asked.empty()
                             ? std::string("no host socket is mounted")
                             : "no requested socket accepts a connection: " + joined(asked);
@@ -207,17 +405,24 @@ CapabilityResult judge_pipe_mount(const PipeMountFacts& facts) {
     result.summary =
         "host sockets are mounted and accept a connection (connect only, nothing sent): " +
         joined(connected);
+  } else if (!present.empty() && refused.empty()) {
+    result.status = Status::untested;  // it needs a privilege this process lacks
+    result.summary = "host sockets are mounted, but " + denied_text();
   } else if (!present.empty()) {
     result.status = Status::partial;
-    result.summary = "host sockets are present but none accepts a connection: " + joined(present) +
-                     " (a stale socket, or a VM-isolated pod showing the host's socket as a file)";
+    result.summary = "host sockets are present but " + refused_text();
+    if (!denied.empty()) result.summary += "; " + denied_text();
   } else {
     result.status = Status::untested;
     result.summary = "no host sockets mounted (" + std::to_string(facts.endpoints.size()) +
-                     " well-known and mounted paths checked)";
+                     " well-known and mounted paths checked, " + std::to_string(facts.scans.size()) +
+                     " mounted directories searched)";
   }
   if (!facts.skipped.empty())
     result.summary += "; " + std::to_string(facts.skipped.size()) + " path(s) not tried";
+  if (!facts.not_scanned.empty())
+    result.summary += "; " + std::to_string(facts.not_scanned.size()) +
+                      " mounted director(ies) not searched (see evidence)";
   return result;
 }
 

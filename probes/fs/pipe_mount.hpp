@@ -1,6 +1,7 @@
 // fs.pipe_mount: facts and verdict, split so the verdict can be tested as a table.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,19 +21,52 @@ inline const std::vector<std::string> kWellKnownSockets = {
     "/var/lib/kubelet/device-plugins/kubelet.sock",
 };
 
+// Socket names of container runtimes and the kubelet, looked for inside host-backed mounts: a
+// DaemonSet usually mounts the directory (/run/containerd), not the socket.
+inline const std::vector<std::string> kRuntimeSocketNames = {
+    "containerd.sock", "docker.sock",     "crio.sock",   "cri-dockerd.sock",
+    "dockershim.sock", "kubelet.sock",    "podman.sock",
+};
+
+// Bounds of the search inside one mount: directory levels listed, directories and entries.
+inline constexpr int kScanDepth = 5;  // /host + var/lib/kubelet/pod-resources/kubelet.sock
+inline constexpr int kScanMaxDirs = 64;
+inline constexpr int kScanMaxEntries = 4096;
+inline constexpr std::size_t kMaxScannedMounts = 16;
+
 struct Endpoint {
   std::string path;
-  std::string origin;  // "well_known", "mount" (a mount point that is a socket), "requested"
+  // "well_known", "mount" (a mount point that is a socket), "requested", "scan" (found by name
+  // inside a mounted directory)
+  std::string origin;
   // "connected", "refused" (ECONNREFUSED, also ETIMEDOUT/EAGAIN), "denied" (EACCES/EPERM),
   // "absent" (ENOENT).
   std::string state;
   std::optional<std::string> error;      // the errno name behind the state; nullopt when connected
   std::optional<std::string> file_kind;  // what lstat saw: "socket", "regular", "symlink"...
+  std::vector<std::string> aliases;      // other paths to the same socket (same device, inode)
+};
+
+// One mounted directory searched for runtime sockets.
+struct SocketScan {
+  std::string mount_point;
+  int found = 0;
+  int dirs_listed = 0;
+  int entries_seen = 0;
+  std::optional<std::string> stopped;  // why the search ended early (a cap, a timeout)
+};
+
+struct NotScanned {
+  std::string mount_point;
+  std::string reason;
 };
 
 struct PipeMountFacts {
   std::vector<Endpoint> endpoints;
   std::vector<std::string> skipped;          // not tried: out of time or over the endpoint limit
+  std::vector<SocketScan> scans;             // the mounted directories searched
+  std::vector<NotScanned> not_scanned;       // mounted directories not searched, and why
+  std::optional<std::int64_t> uid;           // this process's uid, for the "denied" summary
   std::optional<bool> requested;             // a requested hostPath looks like a socket
   std::vector<std::string> requested_paths;  // their mount paths in this container
   std::optional<std::string> mountinfo_error;

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "probes/common/bounded.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/fs/pipe_mount.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
@@ -107,10 +108,11 @@ TEST_CASE("fs.pipe_mount: connected, refused and denied sockets") {
        Status::partial,
        "present_refused",
        "refused"},
+      // Present, but this process may not connect: a permission check, not a stale socket.
       {"permission denied",
        {{"/var/run/docker.sock", "EACCES"}},
-       Status::partial,
-       "present_refused",
+       Status::untested,
+       "present_denied",
        "denied"},
   };
   for (const auto& row : rows) {
@@ -280,4 +282,154 @@ TEST_CASE("fs.pipe_mount tries at most 32 endpoints and stops when time is up") 
   CHECK(result.evidence["endpoints"].empty());
   CHECK(result.status == Status::untested);
   CHECK(fake.entry_count() == before);
+}
+
+TEST_CASE("fs.pipe_mount: a socket that denies a non-root caller is not called stale") {
+  FakePlatform os;
+  os.file("/proc/self/status", "Name:\tcapprobe\nUid:\t1000\t1000\t1000\t1000\n");
+  os.special("/run/containerd/containerd.sock", FileKind::socket);
+  os.special("/var/run/docker.sock", FileKind::socket);
+  os.connect_errors = {{"/run/containerd/containerd.sock", "EACCES"},
+                       {"/var/run/docker.sock", "EPERM"}};
+  auto result = run(os);
+  INFO(result.summary);
+  CHECK(result.status == Status::untested);
+  CHECK(result.observed == "present_denied");
+  CHECK(result.summary.find("stale") == std::string::npos);
+  CHECK(result.summary.find("VM-isolated") == std::string::npos);
+  CHECK(result.summary.find("this process (uid 1000) may not connect to "
+                            "/run/containerd/containerd.sock denied (EACCES)") != std::string::npos);
+
+  // A refusal beside it keeps its own explanation; the denial keeps its own.
+  os.connect_errors.erase("/var/run/docker.sock");
+  result = run(os);
+  INFO(result.summary);
+  CHECK(result.status == Status::partial);
+  CHECK(result.observed == "present_refused");
+  CHECK(result.summary.find("/var/run/docker.sock refused (ECONNREFUSED) (a stale socket") !=
+        std::string::npos);
+  CHECK(result.summary.find("may not connect to /run/containerd/containerd.sock denied") !=
+        std::string::npos);
+}
+
+TEST_CASE("fs.pipe_mount: a requested socket that denies this process is not ignored") {
+  FakePlatform os;
+  os.special("/var/run/docker.sock", FileKind::socket);
+  os.connect_errors["/var/run/docker.sock"] = "EACCES";
+  const auto result =
+      run(os, asking({{"docker", "/var/run/docker.sock", "/var/run/docker.sock", false}}));
+  INFO(result.summary);
+  CHECK(result.status == Status::untested);
+  CHECK(result.summary.rfind(kIgnored, 0) == std::string::npos);
+  CHECK(result.summary.find("the requested host sockets are mounted, but") == 0);
+}
+
+TEST_CASE("fs.pipe_mount finds runtime sockets inside a mounted host directory") {
+  // A DaemonSet mounts /run/containerd (the directory), not the socket.
+  FakePlatform os;
+  os.file("/proc/self/mountinfo",
+          "1 0 8:1 / / rw - overlay overlay rw\n"
+          "2 1 0:25 /containerd /host/run/containerd rw,nosuid - tmpfs tmpfs rw\n");
+  os.special("/host/run/containerd/containerd.sock", FileKind::socket);
+  os.special("/host/run/containerd/containerd.sock.ttrpc", FileKind::socket);  // not a name we seek
+  os.dir("/host/run/containerd/io.containerd.runtime.v2.task/k8s.io/abc");
+  os.connect_errors["/host/run/containerd/containerd.sock"] = "";
+  const auto result = run(os);
+  INFO(result.summary);
+  CHECK(result.status == Status::supported);
+  const auto* socket = endpoint_at(result, "/host/run/containerd/containerd.sock");
+  REQUIRE(socket);
+  CHECK((*socket)["origin"] == "scan");
+  CHECK((*socket)["state"] == "connected");
+  CHECK(endpoint_at(result, "/host/run/containerd/containerd.sock.ttrpc") == nullptr);
+  REQUIRE(result.evidence["scanned"].size() == 1);
+  CHECK(result.evidence["scanned"][0]["mount_point"] == "/host/run/containerd");
+  CHECK(result.evidence["scanned"][0]["found"] == 1);
+}
+
+TEST_CASE("fs.pipe_mount searches a mounted node root only along the runtime directories") {
+  FakePlatform fake;
+  fake.file("/proc/self/mountinfo", "1 0 8:1 / / rw - overlay overlay rw\n"
+                                    "2 1 8:1 / /host ro,relatime - ext4 /dev/sda1 rw\n");
+  fake.special("/host/run/containerd/containerd.sock", FileKind::socket);
+  fake.special("/host/run/k3s/containerd/containerd.sock", FileKind::socket);
+  fake.special("/host/var/lib/kubelet/pod-resources/kubelet.sock", FileKind::socket);
+  fake.special("/host/usr/share/doc/docker.sock", FileKind::socket);  // a name we seek, off the way
+  for (int i = 0; i < 50; ++i) fake.dir("/host/usr/lib/dir" + std::to_string(i));
+  RecordingStats os(fake);
+  const auto result = run(os);
+  INFO(result.summary);
+  for (const char* path :
+       {"/host/run/containerd/containerd.sock", "/host/run/k3s/containerd/containerd.sock",
+        "/host/var/lib/kubelet/pod-resources/kubelet.sock"}) {
+    INFO(path);
+    REQUIRE(endpoint_at(result, path));
+    CHECK((*endpoint_at(result, path))["origin"] == "scan");
+  }
+  // /host/usr leads to no runtime socket: it is never entered.
+  CHECK(endpoint_at(result, "/host/usr/share/doc/docker.sock") == nullptr);
+  CHECK(std::none_of(os.statted.begin(), os.statted.end(), [](const std::string& path) {
+    return path.rfind("/host/usr/", 0) == 0;
+  }));
+}
+
+TEST_CASE("fs.pipe_mount: /var/run and /run name one socket once") {
+  FakePlatform os;
+  os.link("/var/run", "../run");
+  os.special("/run/docker.sock", FileKind::socket);
+  os.connect_errors["/run/docker.sock"] = "";
+  os.connect_errors["/var/run/docker.sock"] = "";
+  const auto result = run(os);
+  INFO(result.summary);
+  std::vector<std::string> docker;
+  for (const auto& endpoint : result.evidence["endpoints"]) {
+    const std::string path = endpoint["path"];
+    if (path.find("docker.sock") != std::string::npos) docker.push_back(path);
+  }
+  CHECK(docker == std::vector<std::string>{"/run/docker.sock"});
+  // And every other /var/run twin of a /run name is gone from the list too.
+  for (const auto& endpoint : result.evidence["endpoints"])
+    CHECK(endpoint["path"].get<std::string>().rfind("/var/run/", 0) != 0);
+}
+
+TEST_CASE("fs.pipe_mount: one socket mounted at two places is one endpoint") {
+  FakePlatform os;
+  os.file("/proc/self/mountinfo", "1 0 8:1 / / rw - overlay overlay rw\n"
+                                  "2 1 0:25 /containerd /host-containerd rw - tmpfs tmpfs rw\n");
+  os.special("/host-containerd/containerd.sock", FileKind::socket);
+  os.link("/run/containerd/containerd.sock", "/host-containerd/containerd.sock");
+  os.connect_errors["/run/containerd/containerd.sock"] = "";
+  const auto result = run(os);
+  INFO(result.summary);
+  const auto* socket = endpoint_at(result, "/run/containerd/containerd.sock");
+  REQUIRE(socket);
+  CHECK((*socket)["also_at"] ==
+        nlohmann::json::array({"/host-containerd/containerd.sock"}));
+  CHECK(endpoint_at(result, "/host-containerd/containerd.sock") == nullptr);
+}
+
+TEST_CASE("fs.pipe_mount reports a hung mounted directory and checks the rest") {
+  FakePlatform os;
+  os.file("/proc/self/mountinfo", "1 0 8:1 / / rw - overlay overlay rw\n"
+                                  "2 1 0:40 / /hung rw - fuse.csi csi rw\n"
+                                  "3 1 0:25 /containerd /host-containerd rw - tmpfs tmpfs rw\n");
+  os.dir("/hung");
+  os.special("/host-containerd/containerd.sock", FileKind::socket);
+  os.connect_errors["/host-containerd/containerd.sock"] = "";
+  os.hang("/hung");
+  PodRequests requests;
+  auto ctx = context_for(os, requests, std::chrono::seconds(10));
+  ctx.place_timeout = std::chrono::milliseconds(300);
+  const auto run_probe = capprobe::probes::run_bounded(
+      std::chrono::seconds(30), [&ctx] { return judge_pipe_mount(collect_pipe_mount_facts(ctx)); });
+  REQUIRE(run_probe.done());
+  const auto& result = *run_probe.value;
+  INFO(result.summary);
+  CHECK(os.hung_calls() >= 1);
+  CHECK(result.status == Status::supported);
+  REQUIRE(result.evidence["not_scanned"].size() == 1);
+  CHECK(result.evidence["not_scanned"][0]["mount_point"] == "/hung");
+  CHECK(result.evidence["not_scanned"][0]["reason"] ==
+        "timed out after 300 ms (the filesystem did not answer)");
+  CHECK(endpoint_at(result, "/host-containerd/containerd.sock"));
 }
