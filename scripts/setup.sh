@@ -16,6 +16,7 @@ packages=(
   libssl-dev                                                # the agent tests' HTTPS fake collector
   catch2                                                    # unit and integration tests
   util-linux                                                # unshare, setpriv (integration tests)
+  fuse3 libfuse3-dev                                        # hung and symlink-less volumes (tests)
   iproute2 procps                                           # ip, ps: looking at the sandboxes
   time hyperfine                                            # /usr/bin/time and hyperfine (bench)
   runc busybox-static cpio qemu-system-x86                  # the sandbox lab (tests/lab)

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -131,4 +132,67 @@ TEST_CASE("fs.pipe_mount: a listening runtime socket is connected to and never s
 
   CHECK(connections >= 1);
   CHECK(bytes == 0);  // connect and close only
+}
+
+TEST_CASE("fs.pipe_mount: a runtime socket inside a mounted directory is found and connected",
+          "[pipe_mount]") {
+  // A DaemonSet mounts the directory /run/containerd at some path, not the socket itself.
+  CAPPROBE_IT_NEEDS(Facility::root);
+  PrivateMountNamespace ns;
+  TempDir dir("socketdir");
+  const auto mounted = (dir.path() / "host-run-containerd").string();
+  TmpfsMount volume(mounted);
+  const auto socket_path = mounted + "/containerd.sock";
+  nlohmann::json result;
+  {
+    Listener containerd(socket_path);
+    const auto run = capprobe::it::run(
+        {capprobe_path(), "probe", "--json", "--only", "fs.pipe_mount"}, kQuickRunTimeout);
+    INFO(describe(run));
+    REQUIRE(run.exited_zero());
+    result = result_of(parse_report(run), "fs.pipe_mount");
+    containerd.stop();
+    CHECK(containerd.bytes_received() == 0);
+  }
+  INFO(brief(result));
+  CHECK(evidence_problems(result) == std::vector<std::string>{});
+  const auto found = endpoint(result, socket_path);
+  REQUIRE(found.is_object());
+  CHECK(found.value("state", "") == "connected");
+  CHECK(found.value("origin", "") == "scan");
+  CHECK(result["status"] == "supported");
+}
+
+TEST_CASE("fs.pipe_mount as a user the socket denies: denied, and not called stale",
+          "[pipe_mount]") {
+  CAPPROBE_IT_NEEDS(Facility::root, Facility::setpriv);
+  PrivateMountNamespace ns;
+  TmpfsMount run_dir("/run");
+  fs::create_directory("/run/containerd");
+  TempDir bin("pipe-bin");
+  const auto binary = bin.path() / "capprobe";
+  fs::copy_file(capprobe_path(), binary);
+  fs::permissions(binary, fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+  nlohmann::json result;
+  {
+    Listener containerd("/run/containerd/containerd.sock");
+    ::chmod("/run/containerd/containerd.sock", 0600);  // root's, as on a node
+    const auto run = capprobe::it::run(
+        {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", binary.string(), "probe",
+         "--json", "--only", "fs.pipe_mount"},
+        kQuickRunTimeout);
+    INFO(describe(run));
+    REQUIRE(run.exited_zero());
+    result = result_of(parse_report(run), "fs.pipe_mount");
+    containerd.stop();
+  }
+  INFO(brief(result));
+  const auto socket = endpoint(result, "/run/containerd/containerd.sock");
+  REQUIRE(socket.is_object());
+  CHECK(socket.value("state", "") == "denied");
+  CHECK(result["observed"] == "present_denied");
+  CHECK(result["status"] == "untested");
+  const auto summary = result["summary"].get<std::string>();
+  CHECK(summary.find("stale") == std::string::npos);
+  CHECK(summary.find("uid 65534") != std::string::npos);
 }

@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -19,6 +20,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "tests/integration/support/run.hpp"
 
@@ -75,6 +77,27 @@ bool in_path(const std::string& program) {
   for (const auto& dir : split(path ? path : "/usr/bin:/bin", ':')) {
     const auto candidate = fs::path(dir.empty() ? "." : dir) / program;
     if (access(candidate.c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+bool kernel_has_filesystem(const std::string& type) {
+  std::ifstream filesystems("/proc/filesystems");
+  std::string line;
+  while (std::getline(filesystems, line)) {
+    const auto tab = line.rfind('\t');
+    if (line.substr(tab == std::string::npos ? 0 : tab + 1) == type) return true;
+  }
+  return false;
+}
+
+// Whether `point` is a mount point in our mount namespace now.
+bool is_mounted(const std::string& point) {
+  std::ifstream mountinfo("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(mountinfo, line)) {
+    const auto fields = split(line, ' ');
+    if (fields.size() > 4 && fields[4] == point) return true;
   }
   return false;
 }
@@ -160,6 +183,12 @@ std::optional<std::string> missing(Facility facility) {
     case Facility::cgroup_v1_memory:
       if (!cgroup_v1_mount("memory"))
         return std::string("the cgroup v1 memory controller is not mounted");
+      return std::nullopt;
+    case Facility::fuse:
+      if (access("/dev/fuse", R_OK | W_OK) != 0)
+        return "no usable /dev/fuse (" + errno_text(errno) + ")";
+      if (!kernel_has_filesystem("fuse"))
+        return std::string("the kernel has no fuse filesystem (/proc/filesystems)");
       return std::nullopt;
   }
   return std::nullopt;
@@ -295,6 +324,61 @@ PrivateMountNamespace::~PrivateMountNamespace() {
     std::cerr << "capprobe-it: cannot return to the original mount namespace: " << errno_text(errno)
               << "\n";
   close(original_);
+}
+
+FuseMount::FuseMount(const std::string& backing_dir, const std::string& mount_point,
+                     bool no_symlinks)
+    : mount_point_(mount_point) {
+  std::error_code ignored;
+  fs::create_directories(mount_point_, ignored);
+  std::vector<std::string> argv = {CAPPROBE_IT_FUSE};
+  if (no_symlinks) argv.push_back("--no-symlinks");
+  argv.push_back(backing_dir);
+  argv.push_back(mount_point_);
+  server_ = fork();
+  if (server_ < 0) throw std::runtime_error("fork: " + errno_text(errno));
+  if (server_ == 0) {
+    std::vector<char*> args;
+    for (auto& arg : argv) args.push_back(arg.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  // The server mounts before it serves; wait for the mount to show, not for a fixed time.
+  for (int i = 0; i < 1000 && !is_mounted(mount_point_); ++i) {
+    int status = 0;
+    if (waitpid(server_, &status, WNOHANG) == server_) {
+      server_ = -1;
+      throw std::runtime_error("the FUSE server for " + mount_point_ + " exited at start");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!is_mounted(mount_point_)) {
+    kill(server_, SIGKILL);
+    waitpid(server_, nullptr, 0);
+    server_ = -1;
+    throw std::runtime_error("the FUSE server did not mount " + mount_point_ + " within 10 s");
+  }
+}
+
+void FuseMount::stop() {
+  if (server_ > 0) kill(server_, SIGSTOP);
+}
+
+FuseMount::~FuseMount() {
+  if (server_ <= 0) return;
+  // Detach first, so that nothing new reaches the mount, then let the server answer what is
+  // still waiting and end it.
+  if (umount2(mount_point_.c_str(), MNT_DETACH) != 0)
+    std::cerr << "capprobe-it: cannot unmount " << mount_point_ << ": " << errno_text(errno) << "\n";
+  kill(server_, SIGCONT);
+  kill(server_, SIGTERM);
+  for (int i = 0; i < 500; ++i) {
+    if (waitpid(server_, nullptr, WNOHANG) == server_) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(server_, SIGKILL);
+  waitpid(server_, nullptr, 0);
 }
 
 TmpfsMount::TmpfsMount(const std::string& path) : path_(path) {

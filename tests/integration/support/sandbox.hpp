@@ -36,6 +36,7 @@ enum class Facility {
   setpriv,           // util-linux setpriv(1)
   cgroup_v1_cpu,     // the v1 cpu controller mounted at /sys/fs/cgroup/cpu
   cgroup_v1_memory,  // the v1 memory controller mounted at /sys/fs/cgroup/memory
+  fuse,              // /dev/fuse and the kernel's fuse filesystem (FuseMount)
 };
 
 // Why the facility is missing here, or nullopt when it is present.
@@ -136,6 +137,26 @@ class TmpfsMount {
 
  private:
   std::string path_;
+};
+
+// A FUSE filesystem (tests/integration/support/fuse_dir.cpp) that passes everything through to
+// a backing directory, mounted at `mount_point` (created if missing) by a server process of its
+// own. stop() sends the server SIGSTOP: from then on every access to the mount blocks, as on a
+// hung NFS server or a dead CSI driver. The destructor lets the server go on, unmounts and ends
+// it. Meant inside a PrivateMountNamespace; throws std::runtime_error when it cannot mount.
+class FuseMount {
+ public:
+  FuseMount(const std::string& backing_dir, const std::string& mount_point, bool no_symlinks);
+  ~FuseMount();
+  FuseMount(const FuseMount&) = delete;
+  FuseMount& operator=(const FuseMount&) = delete;
+
+  void stop();  // the server stops answering
+  const std::string& mount_point() const { return mount_point_; }
+
+ private:
+  std::string mount_point_;
+  pid_t server_ = -1;
 };
 
 // The places capprobe may write scratch files (DESIGN.md "No residue"): /tmp, /, /etc, /var/tmp.
