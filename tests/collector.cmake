@@ -51,6 +51,7 @@ capprobe_collector_tests(integration_collector
   integration/collector/api_test.cpp
   integration/collector/bad_input_test.cpp
   integration/collector/durability_test.cpp
+  integration/collector/data_at_rest_test.cpp
   integration/collector/html_chromium_test.cpp
 )
 target_compile_definitions(integration_collector PRIVATE
