@@ -37,6 +37,7 @@ capprobe_collector_tests(unit_collector
   unit/collector/url_auth_test.cpp
   unit/collector/validate_test.cpp
   unit/collector/validate_json_test.cpp
+  unit/collector/display_name_test.cpp
   unit/collector/matrix_test.cpp
   unit/collector/matrix_cache_test.cpp
   unit/collector/matrix_tally_test.cpp
