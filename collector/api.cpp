@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "collector/clock.hpp"
+#include "collector/display_name.hpp"
 #include "collector/html.hpp"
 #include "collector/matrix.hpp"
 #include "collector/validate.hpp"
@@ -71,6 +72,14 @@ std::optional<std::string> query(const Target& target, const char* key) {
   const auto it = target.query.find(key);
   if (it == target.query.end() || it->second.empty()) return std::nullopt;
   return it->second;
+}
+
+// A node named by a request is held to the rule names in reports are (validate.cpp): a name no
+// report can carry is the client's mistake, answered 400 with the reason rather than 404, and is
+// never echoed into a page or a log. nullopt: the name is fine.
+std::optional<std::string> node_name_problem(const std::string& name) {
+  if (const auto problem = display_problem(name)) return "node " + *problem;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -300,6 +309,8 @@ Response Api::nodes() {
 }
 
 Response Api::node(const std::string& name) {
+  if (const auto problem = node_name_problem(name))
+    return error_response(http::status::bad_request, *problem);
   const auto now = unix_now_ms();
   const auto states = fleet_.subjects_of(name);
   if (states.empty())
@@ -324,8 +335,17 @@ Response Api::reports(const Target& target) {
       return error_response(http::status::bad_request,
                             "limit must be a number from 1 to " + std::to_string(kMaxHistory));
   }
+  // Absent: every node's history. Present, even empty ("?node="), it must name a node: an empty
+  // value read as "no filter" would hand out the whole fleet's history to a mistyped query.
+  std::optional<std::string> node;
+  if (const auto it = target.query.find("node"); it != target.query.end()) {
+    if (const auto problem = node_name_problem(it->second))
+      return error_response(http::status::bad_request,
+                            *problem + " (leave node out for every node's reports)");
+    node = it->second;
+  }
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& entry : reader_.history(query(target, "node"), limit))
+  for (const auto& entry : reader_.history(node, limit))
     list.push_back({{"report_id", entry.report_id},
                     {"received_at", rfc3339_ms(entry.received_at_ms)},
                     {"subject", nlohmann::json::parse(entry.subject_json)}});
@@ -380,6 +400,9 @@ Response Api::page_nodes(const Target& target) {
 }
 
 Response Api::page_node(const std::string& name) {
+  if (const auto problem = node_name_problem(name))
+    return text_response(http::status::bad_request, "text/html; charset=utf-8",
+                         render_error_page("bad request", "The " + *problem + "."));
   const auto now = unix_now_ms();
   const auto states = fleet_.subjects_of(name);
   if (states.empty())

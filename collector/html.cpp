@@ -482,9 +482,13 @@ std::string render_node_page(const std::string& node, const std::vector<NodeSubj
   return out + page_end(now_ms);
 }
 
-std::string render_not_found_page(const std::string& message) {
-  return page_start("capprobe: not found", "not found") + "<p>" + html_escape(message) +
+std::string render_error_page(const std::string& kind, const std::string& message) {
+  return page_start("capprobe: " + kind, html_escape(kind)) + "<p>" + html_escape(message) +
          "</p><p><a href=\"/\">&larr; matrix</a></p>" + page_end(unix_now_ms());
+}
+
+std::string render_not_found_page(const std::string& message) {
+  return render_error_page("not found", message);
 }
 
 }  // namespace capprobe::collector

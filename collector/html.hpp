@@ -34,6 +34,8 @@ struct NodeSubjectView {
 std::string render_node_page(const std::string& node, const std::vector<NodeSubjectView>& subjects,
                              const std::vector<HistoryEntry>& history, std::int64_t now_ms);
 
+// A page saying why a request was not answered; `kind` is its heading ("bad request").
+std::string render_error_page(const std::string& kind, const std::string& message);
 std::string render_not_found_page(const std::string& message);
 
 }  // namespace capprobe::collector

@@ -4,10 +4,14 @@
 #include "collector/store.hpp"
 
 #include <filesystem>
+#include <stdexcept>
 #include <utility>
+#include <variant>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
+
+#include "collector/owner_only_file.hpp"
 
 namespace capprobe::collector {
 namespace {
@@ -71,6 +75,18 @@ std::shared_ptr<spdlog::logger> store_logger() {
   return log ? log : spdlog::default_logger();
 }
 
+// A file that was open to others may have been read already; the operator should know.
+void restrict_to_owner(const std::string& file, IfMissing if_missing, spdlog::logger& log) {
+  const auto outcome = make_owner_only(file, if_missing);
+  if (const auto* error = std::get_if<std::string>(&outcome)) throw std::runtime_error(*error);
+  const auto& done = std::get<OwnerOnly>(outcome);
+  if (done.found == OwnerOnly::Found::tightened)
+    log.warn(
+        "{} was open to others (mode {}): restricted it to 0600, as it holds the "
+        "fleet's reports",
+        file, done.was);
+}
+
 std::optional<std::string> column_optional(const sqlite::Statement& statement, int index) {
   if (statement.column_is_null(index)) return std::nullopt;
   return statement.column_text(index);
@@ -116,11 +132,21 @@ StoreWriter::Schema::Schema(sqlite::Database& db) {
   db.exec(kSchema);
 }
 
+// SQLite creates the WAL and its index with the database file's mode (the tests check it), so
+// an owner-only database keeps them so too; only files an earlier run left behind (a kill -9
+// leaves the WAL and index) can be wider, and those are tightened with the database.
+StoreWriter::OwnerOnlyFiles::OwnerOnlyFiles(const std::string& path, spdlog::logger& log) {
+  restrict_to_owner(path, IfMissing::create, log);
+  for (const char* beside : {"-wal", "-shm", "-journal"})
+    restrict_to_owner(path + beside, IfMissing::leave, log);
+}
+
 StoreWriter::StoreWriter(const std::string& path, RetentionPolicy retention)
     : retention_(retention),
+      log_(store_logger()),
+      owner_only_(path, *log_),
       db_(path, false),
       schema_(db_),
-      log_(store_logger()),
       checkpointer_(path, log_),
       begin_(db_.prepare("BEGIN IMMEDIATE")),
       commit_(db_.prepare("COMMIT")),

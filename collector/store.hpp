@@ -54,11 +54,17 @@ class StoreWriter {
   struct Schema {
     explicit Schema(sqlite::Database& db);  // pragmas and tables, before any statement is prepared
   };
+  struct OwnerOnlyFiles {
+    // Before the database is opened: it, and what SQLite keeps beside it, readable by this user
+    // only. Throws std::runtime_error when that cannot be made so.
+    OwnerOnlyFiles(const std::string& path, spdlog::logger& log);
+  };
 
   RetentionPolicy retention_;
+  std::shared_ptr<spdlog::logger> log_;
+  OwnerOnlyFiles owner_only_;  // declared before db_: done before SQLite creates anything
   sqlite::Database db_;
   Schema schema_;
-  std::shared_ptr<spdlog::logger> log_;
   Checkpointer checkpointer_;  // declared after db_: stopped before db_ closes
   sqlite::Statement begin_, commit_, rollback_;
   sqlite::Statement insert_report_, upsert_latest_, prune_subject_;

@@ -18,6 +18,8 @@
 #include <simdjson.h>
 #include <nlohmann/json.hpp>
 
+#include "collector/display_name.hpp"
+
 namespace capprobe::collector {
 namespace {
 
@@ -221,12 +223,6 @@ struct Name {
   throw Invalid{RejectReason::invalid_report, message};
 }
 
-bool has_control(std::string_view text) {
-  for (const char c : text)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return true;
-  return false;
-}
-
 bool is_word(std::string_view text) {
   for (const char c : text) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -248,22 +244,19 @@ std::string_view take_string(const Field& field, const Name& name, std::size_t m
   return field.text;
 }
 
-// A name that ends up in keys and URLs: non-empty, bounded, no control characters.
+// A name that ends up in keys, URLs and pages: bounded, and displaying as itself.
 std::string take_name(const Field& field, const Name& name) {
   const auto text = take_string(field, name, kMaxNameLength);
-  if (text.empty()) invalid(name + " must not be empty");
-  if (has_control(text)) invalid(name + " holds control characters");
+  if (const auto problem = display_problem(text)) invalid(name + " " + *problem);
   return std::string(text);
 }
 
-// Absent, null and "" all mean "not known".
+// Absent, null and "" all mean "not known"; any other text is a name, held to take_name's rule.
 std::optional<std::string> take_optional_name(const Field& field, const Name& name) {
   if (!field.present || field.kind == Kind::null) return std::nullopt;
   if (field.kind != Kind::string) invalid(name + " must be a string or null");
-  if (field.text.size() > kMaxNameLength || has_control(field.text))
-    invalid(name + " must be at most 253 bytes without control characters");
   if (field.text.empty()) return std::nullopt;
-  return std::string(field.text);
+  return take_name(field, name);
 }
 
 std::string take_word(const Field& field, const Name& name) {

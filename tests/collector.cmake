@@ -37,6 +37,7 @@ capprobe_collector_tests(unit_collector
   unit/collector/url_auth_test.cpp
   unit/collector/validate_test.cpp
   unit/collector/validate_json_test.cpp
+  unit/collector/display_name_test.cpp
   unit/collector/matrix_test.cpp
   unit/collector/matrix_cache_test.cpp
   unit/collector/matrix_tally_test.cpp
@@ -51,6 +52,7 @@ capprobe_collector_tests(integration_collector
   integration/collector/api_test.cpp
   integration/collector/bad_input_test.cpp
   integration/collector/durability_test.cpp
+  integration/collector/data_at_rest_test.cpp
   integration/collector/html_chromium_test.cpp
 )
 target_compile_definitions(integration_collector PRIVATE

@@ -77,6 +77,56 @@ TEST_CASE("malformed JSON and wrong schemas get 400 with a JSON reason") {
   CHECK(http_get(port, "/api/v1/reports").body == "{\"reports\":[]}");
 }
 
+TEST_CASE("a node name that displays as something else gets 400 naming it, on ingest and queries") {
+  TempDir dir;
+  CollectorProcess collector(dir.path() + "/c.db");
+  const auto port = collector.port();
+  const auto post_node = [&](const std::string& node) {
+    return http_request(port, "POST", "/api/v1/reports",
+                        report(node, "n-" + std::to_string(node.size())));
+  };
+
+  const auto bidi = post_node("build\u202Etxt.exe");
+  CHECK(bidi.status == 400);
+  CHECK_THAT(error_of(bidi),
+             Catch::Contains("subject.node contains U+202E RIGHT-TO-LEFT OVERRIDE"));
+  const auto blank = post_node("\u00A0");
+  CHECK(blank.status == 400);
+  CHECK_THAT(error_of(blank), Catch::Contains("U+00A0"));
+  const auto padded = post_node("worker-1 ");
+  CHECK(padded.status == 400);
+  CHECK_THAT(error_of(padded), Catch::Contains("ends with U+0020"));
+  REQUIRE(post_node("worker-1").status == 202);
+
+  // The query side applies the same rule: a name no report can carry is the client's mistake.
+  const auto get = [&](const std::string& target) {
+    const auto reply = http_get(port, target);
+    INFO(target << " -> " << reply.status << " " << reply.body);
+    CHECK(reply.status == 400);
+    return error_of(reply);
+  };
+  CHECK_THAT(get("/api/v1/reports?node="), Catch::Contains("node must not be empty"));
+  CHECK_THAT(get("/api/v1/reports?node=%E2%80%AE"), Catch::Contains("U+202E"));
+  CHECK_THAT(get("/api/v1/reports?node=worker-1%20"), Catch::Contains("ends with U+0020"));
+  CHECK_THAT(get("/api/v1/nodes/worker-1%E2%80%8B"), Catch::Contains("U+200B ZERO WIDTH SPACE"));
+  CHECK_THAT(get("/api/v1/nodes/%C2%A0"), Catch::Contains("only whitespace"));
+  CHECK_THAT(get("/api/v1/nodes/worker%C3"), Catch::Contains("not valid UTF-8"));
+  const auto page = http_get(port, "/nodes/worker-1%E2%80%AE");
+  CHECK(page.status == 400);
+  CHECK_THAT(page.body, Catch::Contains("U+202E"));
+
+  const auto history = http_get(port, "/api/v1/reports?node=worker-1");
+  REQUIRE(history.status == 200);
+  CHECK(json::parse(history.body)["reports"].size() == 1);
+  CHECK(http_get(port, "/api/v1/nodes/worker-1").status == 200);
+  // A trailing slash names no node: it is the list, as "/api//v1/" is "/api/v1".
+  const auto list = http_get(port, "/api/v1/nodes/");
+  CHECK(list.status == 200);
+  CHECK(json::parse(list.body)["nodes"].size() == 1);
+  CHECK(http_get(port, "/metrics").body.find("reason=\"invalid_report\"} 3\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("a body over the limit gets 413, declared or chunked") {
   TempDir dir;
   CollectorProcess collector(dir.path() + "/c.db", {"--max-body", "64k"});

@@ -179,6 +179,43 @@ TEST_CASE("a reopened database has everything that was committed") {
   CHECK(insert(reopened, {&a})[0].duplicate);
 }
 
+// The reports are the fleet's evidence (mounts, kernels, what each node can do): only the
+// collector's own user may read them, whatever the umask.
+TEST_CASE("the database, its WAL and its shared-memory index are created 0600") {
+  testing::ScopedUmask service_default(022);
+  testing::TempDir dir;
+  const auto db = dir.path() + "/c.db";
+  StoreWriter writer(db, RetentionPolicy{});
+  const auto a = make("n1", "m1", "2026-11-24T10:00:00Z");
+  insert(writer, {&a});
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const auto path = testing::cat({db, suffix});
+    INFO(path);
+    CHECK(testing::mode_text(path) == "0600");
+  }
+}
+
+TEST_CASE("a database and leftover WAL files readable by others are tightened to 0600") {
+  testing::ScopedUmask service_default(022);
+  testing::TempDir dir;
+  const auto db = dir.path() + "/c.db";
+  // What an earlier version (or a kill -9 of it) leaves behind: the files at 0644. Empty files
+  // are a valid empty database, WAL and index to SQLite.
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const auto path = testing::cat({db, suffix});
+    std::fclose(std::fopen(path.c_str(), "w"));
+    REQUIRE(testing::mode_text(path) == "0644");
+  }
+  StoreWriter writer(db, RetentionPolicy{});
+  const auto a = make("n1", "m2", "2026-11-24T10:00:00Z");
+  insert(writer, {&a});
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const auto path = testing::cat({db, suffix});
+    INFO(path);
+    CHECK(testing::mode_text(path) == "0600");
+  }
+}
+
 TEST_CASE("a file that is not a collector database is refused") {
   testing::TempDir dir;
   const auto path = dir.path() + "/not.db";

@@ -2,6 +2,7 @@
 // message that names the field; a valid report reads the same as agent::report_from_json reads it.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <functional>
 
 #include "agent/report.hpp"
@@ -28,6 +29,35 @@ Rejection rejected(const std::string& body) {
   auto outcome = validate_report(body);
   if (std::holds_alternative<IncomingReport>(outcome)) FAIL("accepted: " << body.substr(0, 300));
   return std::get<Rejection>(outcome);
+}
+
+// The rejection's message, or "(accepted)": a table of cases shows every case that goes wrong.
+std::string outcome_of(const json& document) {
+  const auto outcome = validate_report(document.dump());
+  if (const auto* rejection = std::get_if<Rejection>(&outcome)) return rejection->message;
+  return "(accepted)";
+}
+
+std::string utf8(char32_t c) {
+  const auto byte = [](char32_t bits) { return static_cast<char>(bits); };
+  if (c < 0x80) return std::string(1, byte(c));
+  if (c < 0x800) return {byte(0xC0 | (c >> 6)), byte(0x80 | (c & 0x3F))};
+  if (c < 0x10000)
+    return {byte(0xE0 | (c >> 12)), byte(0x80 | ((c >> 6) & 0x3F)), byte(0x80 | (c & 0x3F))};
+  return {byte(0xF0 | (c >> 18)), byte(0x80 | ((c >> 12) & 0x3F)), byte(0x80 | ((c >> 6) & 0x3F)),
+          byte(0x80 | (c & 0x3F))};
+}
+
+std::string u_plus(char32_t c) {
+  char text[16];
+  std::snprintf(text, sizeof text, "U+%04X", static_cast<unsigned>(c));
+  return text;
+}
+
+json with_node(const std::string& node) {
+  json document = valid_report();
+  document["subject"]["node"] = node;
+  return document;
 }
 
 IncomingReport accepted(const std::string& body) {
@@ -161,10 +191,12 @@ TEST_CASE("every envelope and result field is checked, and the message names it"
       {[](json& d) { d["subject"].erase("node"); }, "subject.node is missing"},
       {[](json& d) { d["subject"]["node"] = ""; }, "subject.node must not be empty"},
       {[](json& d) { d["subject"]["node"] = 3; }, "subject.node must be a string"},
-      {[](json& d) { d["subject"]["node"] = "a\nb"; }, "subject.node holds control characters"},
+      {[](json& d) { d["subject"]["node"] = "a\nb"; },
+       "subject.node contains U+000A (a control character)"},
       {[](json& d) { d["subject"]["node"] = std::string(254, 'n'); }, "subject.node is longer"},
       {[](json& d) { d["subject"]["pod"] = 7; }, "subject.pod must be a string or null"},
-      {[](json& d) { d["subject"]["runtime_class"] = "k\x01"; }, "subject.runtime_class must be"},
+      {[](json& d) { d["subject"]["runtime_class"] = "k\x01"; },
+       "subject.runtime_class contains U+0001 (a control character)"},
       {[](json& d) { d["subject"]["os"] = ""; }, "subject.os must be a short word"},
       {[](json& d) { d["subject"]["environment"] = "vm guest"; }, "subject.environment must be"},
       {[](json& d) { d["subject"]["arch"] = nullptr; }, "subject.arch must be a string"},
@@ -221,6 +253,62 @@ TEST_CASE("every envelope and result field is checked, and the message names it"
     INFO(expected << " / got: " << rejection.message);
     CHECK(rejection.reason == RejectReason::invalid_report);
     CHECK_THAT(rejection.message, Catch::Contains(expected));
+  }
+}
+
+// A node name is shown in the matrix, on node pages, in URLs and logs: one that displays as another
+// name (Trojan Source's bidi overrides, invisible characters, look-alike spaces) is refused.
+TEST_CASE("a name with a bidi control or an invisible character is refused, naming it") {
+  const char32_t hidden[] = {
+      0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D,
+      0x202E, 0x2066, 0x2067,  // bidi
+      0x2068, 0x2069, 0x200B, 0x200C, 0x200D, 0x2060, 0x2061,
+      0x2062, 0x2063, 0x2064,                                   // zero width
+      0xFEFF, 0x180E, 0x00AD, 0x034F, 0x3164, 0xFE0F, 0xE0041,  // invisible format and fillers
+      0x0085, 0x009B, 0x2028, 0x2029};                          // C1 controls, line breaks
+  for (const char32_t c : hidden) {
+    const auto message = outcome_of(with_node(testing::cat({"build", utf8(c), "-1"})));
+    INFO(u_plus(c) << ": " << message);
+    CHECK_THAT(message, Catch::StartsWith(testing::cat({"subject.node contains ", u_plus(c)})));
+  }
+  CHECK(outcome_of(with_node("evil\u202Etxt.exe")) ==
+        "subject.node contains U+202E RIGHT-TO-LEFT OVERRIDE");
+  json pod = valid_report();
+  pod["subject"]["pod"] = "ns/agent\u2066";
+  CHECK(outcome_of(pod) == "subject.pod contains U+2066 LEFT-TO-RIGHT ISOLATE");
+  CHECK(std::holds_alternative<Rejection>(validate_report(with_node("n\u200B1").dump())));
+  CHECK(std::get<Rejection>(validate_report(with_node("n\u200B1").dump())).reason ==
+        RejectReason::invalid_report);
+}
+
+TEST_CASE("a name that is blank, padded or spaced by a look-alike space is refused") {
+  const char32_t spaces[] = {0x0020, 0x00A0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005,
+                             0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x202F, 0x205F, 0x3000};
+  for (const char32_t c : spaces) {
+    const auto message = outcome_of(with_node(testing::cat({utf8(c), utf8(c)})));
+    INFO(u_plus(c) << ": " << message);
+    CHECK_THAT(message,
+               Catch::StartsWith(testing::cat({"subject.node is only whitespace (", u_plus(c)})));
+  }
+  CHECK(outcome_of(with_node(" worker-1")) == "subject.node begins with U+0020 SPACE");
+  CHECK(outcome_of(with_node("worker-1 ")) == "subject.node ends with U+0020 SPACE");
+  CHECK(outcome_of(with_node("worker-1\u3000")) ==
+        "subject.node ends with U+3000 IDEOGRAPHIC SPACE");
+  CHECK_THAT(outcome_of(with_node("worker\u00A01")),
+             Catch::StartsWith("subject.node contains U+00A0 NO-BREAK SPACE"));
+  CHECK_THAT(outcome_of(with_node("worker\u200A1")),
+             Catch::StartsWith("subject.node contains U+200A HAIR SPACE"));
+  json runtime_class = valid_report();
+  runtime_class["subject"]["runtime_class"] = "  ";  // not "unknown", as "" is: a mistake
+  CHECK_THAT(outcome_of(runtime_class),
+             Catch::StartsWith("subject.runtime_class is only whitespace"));
+}
+
+TEST_CASE("names that display as themselves are accepted, non-ASCII letters included") {
+  for (const char* name : {"worker-1", "node-1.example.com", "my node", "knoten-\u00FC",
+                           "\u8282\u70B9-1", "WIN-4J2K\u00C9"}) {
+    INFO(name);
+    CHECK(outcome_of(with_node(name)) == "(accepted)");
   }
 }
 

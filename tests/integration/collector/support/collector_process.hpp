@@ -23,6 +23,22 @@ class TempDir {
   std::string path_;
 };
 
+// Sets the process's umask for a scope. File-mode tests run under 022, the mask a service
+// usually gets, so that they prove the modes the code asks for rather than a strict environment.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(unsigned mask);
+  ~ScopedUmask();
+  ScopedUmask(const ScopedUmask&) = delete;
+  ScopedUmask& operator=(const ScopedUmask&) = delete;
+
+ private:
+  unsigned previous_;
+};
+
+// A file's permission bits as octal text ("0600"), or "missing" when there is no such file.
+std::string mode_text(const std::string& path);
+
 // A port that was free a moment ago (bound to port 0 and released).
 std::uint16_t free_port();
 
