@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "platform/fake/fake_platform.hpp"
+#include "probes/common/id_map.hpp"
+#include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/proc_status.hpp"
 #include "probes/linux_probes.hpp"
@@ -15,6 +17,7 @@
 #include "probes/security/confinement.hpp"
 #include "probes/security/identity.hpp"
 #include "probes/security/lsm.hpp"
+#include "probes/security/user_namespace.hpp"
 #include "tests/unit/probes/fixtures.hpp"
 
 using capprobe::platform::fake_error;
@@ -975,6 +978,140 @@ TEST_CASE("confinement: evidence names the seccomp mode and every LSM read") {
   CHECK(e["lsm_reads"][kSelinuxEnforcePath] == "ENOENT");
   CHECK(e["apparmor_enabled"] == true);
   CHECK(seccomp_word(1) == "strict");
+}
+
+// --- user namespaces: uid 0 and capabilities that are not the host's (issue #8) ----------
+
+namespace {
+
+// `unshare --user --map-root-user` run by nobody (uid 65534), kernel 6.18: every capability,
+// no seccomp filter, uid 0; the kernel prints the map with %10u fields.
+const std::string kUnshareRootAsNobody =
+    "Name:\tsh\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t \nCapInh:\t0000000000000000\n"
+    "CapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
+    "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n";
+const std::string kNobodyMap = "         0      65534          1\n";
+const std::string kInitialMap = "         0          0 4294967295\n";
+// A pod with hostUsers: false: the kubelet gives each pod 65536 ids from 1879048192 (0x70000000)
+// upwards on a default node.
+const std::string kPodMap = "         0 1879048192      65536\n";
+const std::string kInitialUserNs = "user:[4026531837]";  // 0xEFFFFFFD
+const std::string kChildUserNs = "user:[4026532174]";
+
+}  // namespace
+
+TEST_CASE("id maps parse as the kernel prints them") {
+  struct Case {
+    const char* name;
+    std::string text;
+    std::optional<IdMap> expected;
+  };
+  const std::vector<Case> cases = {
+      {"initial namespace", kInitialMap, IdMap{{0, 0, 4294967295u}}},
+      {"unshare -r as nobody", kNobodyMap, IdMap{{0, 65534, 1}}},
+      {"Kubernetes hostUsers: false", kPodMap, IdMap{{0, 1879048192u, 65536}}},
+      {"podman rootless: two ranges",
+       "         0       1000          1\n         1     100000      65536\n",
+       IdMap{{0, 1000, 1}, {1, 100000, 65536}}},
+      {"never written", "", IdMap{}},
+      {"no trailing newline", "0 65534 1", IdMap{{0, 65534, 1}}},
+      {"two fields", "0 65534\n", std::nullopt},
+      {"four fields", "0 65534 1 1\n", std::nullopt},
+      {"not a number", "0 x 1\n", std::nullopt},
+      {"negative", "-1 0 1\n", std::nullopt},
+      {"zero count", "0 0 0\n", std::nullopt},
+      {"above 32 bits", "0 4294967296 1\n", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    CHECK(parse_id_map(c.text) == c.expected);
+  }
+
+  const IdMap podman{{0, 1000, 1}, {1, 100000, 65536}};
+  CHECK(map_id(podman, 0) == 1000u);
+  CHECK(map_id(podman, 1) == 100000u);
+  CHECK(map_id(podman, 65536) == 165535u);
+  CHECK(map_id(podman, 65537) == std::nullopt);
+  CHECK(map_id(IdMap{}, 0) == std::nullopt);
+  CHECK(map_id(*parse_id_map(kInitialMap), 4294967294u) == 4294967294u);
+  CHECK(is_identity_id_map(*parse_id_map(kInitialMap)));
+  CHECK_FALSE(is_identity_id_map(*parse_id_map("0 0 65536\n")));
+  CHECK_FALSE(is_identity_id_map(IdMap{}));
+}
+
+TEST_CASE("the user namespace is judged from its link first, then from the maps") {
+  const auto link = [](const std::string& text) {
+    FakePlatform os;
+    if (!text.empty()) os.link("/proc/self/ns/user", text);
+    return capprobe::probes::ns::read_namespace(os, "self", "user");
+  };
+  struct Case {
+    const char* name;
+    UserNamespaceFacts facts;
+    std::optional<bool> initial;
+    std::string basis;
+    std::optional<std::uint64_t> host_uid_of_0;
+  };
+  const std::vector<Case> cases = {
+      {"initial link",
+       {link(kInitialUserNs), ok(kInitialMap), ok(kInitialMap)},
+       true,
+       "ns_link",
+       0},
+      {"initial link, maps unreadable",
+       {link(kInitialUserNs), err("EACCES"), err("EACCES")},
+       true,
+       "ns_link",
+       0},
+      {"child link", {link(kChildUserNs), ok(kNobodyMap), ok(kNobodyMap)}, false, "ns_link", 65534},
+      {"child link with an identity map (root's unshare -U)",
+       {link(kChildUserNs), ok(kInitialMap), ok(kInitialMap)},
+       false,
+       "ns_link",
+       0},
+      {"link unreadable, a child's map",
+       {link(""), ok(kPodMap), err("EACCES")},
+       false,
+       "id_map",
+       1879048192u},
+      {"link unreadable, a child's gid map only",
+       {link(""), err("EACCES"), ok(kPodMap)},
+       false,
+       "id_map",
+       std::nullopt},
+      {"link unreadable, identity map",
+       {link(""), ok(kInitialMap), ok(kInitialMap)},
+       std::nullopt,
+       "",
+       0},
+      {"nothing readable",
+       {link(""), err("ENOENT"), err("ENOENT")},
+       std::nullopt,
+       "",
+       std::nullopt},
+      {"nothing read at all", UserNamespaceFacts{}, std::nullopt, "", std::nullopt},
+      {"unparsable link",
+       {link("user:4026532174"), ok(kNobodyMap), ok(kNobodyMap)},
+       false,
+       "id_map",
+       65534},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    const auto view = judge_user_namespace(c.facts);
+    INFO(view.note);
+    CHECK(view.initial == c.initial);
+    CHECK(view.basis == c.basis);
+    CHECK(view.host_uid(0) == c.host_uid_of_0);
+    // A note says what is not known: whether the namespace is the initial one, or (in a child)
+    // a map needed for the host ids.
+    const bool all_known =
+        c.initial == true || (c.initial == false && view.uid_map && view.gid_map);
+    CHECK(view.note.empty() == all_known);
+    const auto evidence = user_namespace_evidence(c.facts, view);
+    CHECK(evidence["initial"] == json_or_null(c.initial));
+    CHECK(evidence["reads"].size() == 3);
+  }
 }
 
 // --- the probes end to end over fixture trees --------------------------------------------
