@@ -1114,6 +1114,168 @@ TEST_CASE("the user namespace is judged from its link first, then from the maps"
   }
 }
 
+namespace {
+
+const std::string kPasswd =
+    "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n"
+    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+const std::string kGroup = "root:x:0:\napp:x:1000:\nssl-cert:x:2000:app\nnogroup:x:65534:\n";
+
+// A process as it sees itself: /proc/self/status, its user namespace link and id maps (an empty
+// string leaves the file out), its /etc names and cap_last_cap 40. No LSM files: no LSM labels
+// it (ENOENT on both), so it counts as unconfined.
+void arrange_process(FakePlatform& os, const std::string& status, const std::string& user_ns,
+                     const std::string& uid_map, const std::string& gid_map) {
+  os.file("/proc/self/status", status).file("/proc/sys/kernel/cap_last_cap", "40\n");
+  if (!user_ns.empty()) os.link("/proc/self/ns/user", user_ns);
+  if (!uid_map.empty()) os.file("/proc/self/uid_map", uid_map);
+  if (!gid_map.empty()) os.file("/proc/self/gid_map", gid_map);
+  os.file("/etc/passwd", kPasswd).file("/etc/group", kGroup);
+  os.special("/dev/null", FileKind::char_device);
+}
+
+PodRequests asking_privileged() {
+  PodRequests requests;
+  requests.from_pod_spec = true;
+  requests.privileged = true;
+  return requests;
+}
+
+}  // namespace
+
+// security.capabilities in a user namespace: never "privileged" in a child one.
+
+TEST_CASE("user namespaces: capabilities in the initial one are judged as before") {
+  FakePlatform os;
+  arrange_process(os, kRootFullCaps, kInitialUserNs, kInitialMap, kInitialMap);
+  const auto requests = asking_privileged();  // the context keeps a reference
+  auto ctx = context_for(os, requests);
+  auto caps = security_capabilities_probe().run(ctx);
+  INFO(caps.summary);
+  CHECK(caps.status == Status::supported);
+  CHECK(caps.observed == "privileged");
+  CHECK(caps.evidence["privileged"] == true);
+  CHECK(caps.evidence["user_namespace"]["link"] == kInitialUserNs);
+  CHECK(caps.evidence["user_namespace"]["initial"] == true);
+  CHECK(caps.evidence["privileged_signals"]["initial_user_namespace"] == true);
+  CHECK_THAT(caps.summary, !Catch::Contains("user namespace"));
+}
+
+TEST_CASE("user namespaces: unshare -r as nobody holds capabilities that are not privilege") {
+  FakePlatform os;
+  arrange_process(os, kUnshareRootAsNobody, kChildUserNs, kNobodyMap, kNobodyMap);
+
+  SECTION("nothing requested") {
+    const PodRequests nothing_asked;
+    auto ctx = context_for(os, nothing_asked);
+    auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    CHECK(caps.status == Status::supported);
+    CHECK(caps.observed != "privileged");
+    CHECK(caps.observed == "elevated");
+    CHECK(caps.evidence["privileged"] == false);
+    CHECK(caps.evidence["privileged_signals"]["initial_user_namespace"] == false);
+    CHECK(caps.evidence["privileged_signals"]["full_capabilities"] == true);
+    const auto& ns = caps.evidence["user_namespace"];
+    CHECK(ns["link"] == kChildUserNs);
+    CHECK(ns["initial"] == false);
+    CHECK(ns["uid_map"] ==
+          nlohmann::json::parse(R"([{"inside": 0, "outside": 65534, "count": 1}])"));
+    CHECK(ns["gid_map"] == ns["uid_map"]);
+    CHECK(caps.evidence["effective"].size() == 41);  // the existing keys stay
+    CHECK_THAT(caps.summary, Catch::Contains("inside a user namespace"));
+    CHECK_THAT(caps.summary, Catch::Contains("not privilege on the host"));
+    CHECK_THAT(caps.summary, Catch::Contains("uid 0 here is host uid 65534"));
+  }
+  SECTION("privileged requested: the privilege is not real") {
+    const auto requests = asking_privileged();
+    auto ctx = context_for(os, requests);
+    auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    CHECK(caps.status == Status::unsupported);
+    CHECK(caps.requested_but_ignored());
+    CHECK(caps.observed != "privileged");
+    CHECK(caps.evidence["privileged"] == false);
+    CHECK_THAT(caps.summary,
+               Catch::StartsWith(std::string(kIgnoredPrefix) + "securityContext.privileged"));
+    CHECK_THAT(caps.summary, Catch::Contains("user namespace"));
+    CHECK_THAT(caps.summary, Catch::Contains("host uid 65534"));
+  }
+}
+
+TEST_CASE("user namespaces: capabilities in a Kubernetes pod with hostUsers: false") {
+  FakePlatform os;
+
+  SECTION("default capabilities of root in the pod") {
+    arrange_process(os, kDockerDefault, "user:[4026532301]", kPodMap, kPodMap);
+    const PodRequests nothing_asked;
+    auto ctx = context_for(os, nothing_asked);
+    const auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    CHECK(caps.status == Status::supported);
+    CHECK(caps.observed == "default");
+    CHECK_THAT(caps.summary, Catch::Contains("uid 0 here is host uid 1879048192"));
+  }
+  SECTION("privileged: true with every capability is requested but ignored") {
+    arrange_process(os, kRootFullCaps, "user:[4026532301]", kPodMap, kPodMap);
+    const auto requests = asking_privileged();
+    auto ctx = context_for(os, requests);
+    const auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    CHECK(caps.status == Status::unsupported);
+    CHECK(caps.requested_but_ignored());
+    CHECK(caps.observed == "elevated");
+    CHECK(caps.evidence["privileged"] == false);
+    CHECK_THAT(caps.summary, Catch::Contains("user namespace"));
+  }
+}
+
+TEST_CASE("user namespaces: for capabilities, what cannot be read is unknown, not initial") {
+  FakePlatform os;
+  const PodRequests nothing_asked;
+
+  SECTION("link and maps denied: the heuristic stands, unproven, and says why") {
+    arrange_process(os, kRootFullCaps, kInitialUserNs, kInitialMap, kInitialMap);
+    os.fail("read_link", "/proc/self/ns/user", "EACCES")
+        .fail("read_file", "/proc/self/uid_map", "EACCES")
+        .fail("read_file", "/proc/self/gid_map", "EACCES");
+    auto ctx = context_for(os, nothing_asked);
+    auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    const auto& ns = caps.evidence["user_namespace"];
+    REQUIRE(ns.is_object());
+    CHECK(ns["initial"].is_null());
+    CHECK(ns["link"].is_null());
+    CHECK(ns["uid_map"].is_null());
+    CHECK(ns["reads"]["/proc/self/ns/user"] == "EACCES");
+    CHECK(ns["reads"]["/proc/self/uid_map"] == "EACCES");
+    CHECK(caps.evidence["privileged_signals"]["initial_user_namespace"].is_null());
+    CHECK(caps.observed == "privileged");
+    CHECK_THAT(caps.summary, Catch::Contains("user namespace could not be read"));
+  }
+  SECTION("link denied, but a map only a child namespace has") {
+    arrange_process(os, kUnshareRootAsNobody, kChildUserNs, kNobodyMap, kNobodyMap);
+    os.fail("read_link", "/proc/self/ns/user", "EACCES");
+    auto ctx = context_for(os, nothing_asked);
+    auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    CHECK(caps.evidence["user_namespace"]["initial"] == false);
+    CHECK(caps.observed == "elevated");
+    CHECK(caps.evidence["privileged"] == false);
+  }
+  SECTION("a child namespace whose maps cannot be read") {
+    arrange_process(os, kUnshareRootAsNobody, kChildUserNs, "", "");
+    os.fail("read_file", "/proc/self/uid_map", "EACCES");
+    auto ctx = context_for(os, nothing_asked);
+    auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    CHECK(caps.observed == "elevated");
+    CHECK(caps.evidence["user_namespace"]["initial"] == false);
+    CHECK(caps.evidence["user_namespace"]["reads"]["/proc/self/gid_map"] == "ENOENT");
+    CHECK_THAT(caps.summary, Catch::Contains("host uid unknown"));
+  }
+}
+
 // --- the probes end to end over fixture trees --------------------------------------------
 
 TEST_CASE("the security probes over a Docker-default fixture tree") {
