@@ -1276,6 +1276,114 @@ TEST_CASE("user namespaces: for capabilities, what cannot be read is unknown, no
   }
 }
 
+// security.identity in a user namespace: the ids inside, and the host's beside them.
+
+TEST_CASE("user namespaces: identity in the initial one reads as before") {
+  FakePlatform os;
+  arrange_process(os, kRootFullCaps, kInitialUserNs, kInitialMap, kInitialMap);
+  const PodRequests nothing_asked;
+  auto ctx = context_for(os, nothing_asked);
+  auto identity = security_identity_probe().run(ctx);
+  INFO(identity.summary);
+  CHECK(identity.observed == "root");
+  CHECK(identity.evidence["host_uid"] == 0);
+  CHECK(identity.evidence["host_gid"] == 0);
+  CHECK(identity.evidence["user_namespace"]["initial"] == true);
+  CHECK_THAT(identity.summary, Catch::StartsWith("This process runs as uid 0 (root), gid 0"));
+  CHECK_THAT(identity.summary, !Catch::Contains("host uid"));
+}
+
+TEST_CASE("user namespaces: identity under unshare -r as nobody shows both ids") {
+  FakePlatform os;
+  arrange_process(os, kUnshareRootAsNobody, kChildUserNs, kNobodyMap, kNobodyMap);
+  const PodRequests nothing_asked;
+  auto ctx = context_for(os, nothing_asked);
+  auto identity = security_identity_probe().run(ctx);
+  INFO(identity.summary);
+  CHECK(identity.status == Status::supported);
+  CHECK(identity.observed == "root");
+  CHECK(identity.evidence["uid"] == 0);
+  CHECK(identity.evidence["host_uid"] == 65534);
+  CHECK(identity.evidence["host_gid"] == 65534);
+  CHECK(identity.evidence["user_namespace"]["initial"] == false);
+  CHECK_THAT(identity.summary, Catch::Contains("uid 0 (root) in a user namespace, host uid 65534"));
+  CHECK_THAT(identity.summary, Catch::Contains("gid 0 (root), host gid 65534"));
+}
+
+TEST_CASE("user namespaces: identity in a Kubernetes pod with hostUsers: false") {
+  // runAsUser is compared with the uid inside: that is the one Kubernetes sets.
+  FakePlatform os;
+  arrange_process(os, kUserNoNewPrivs, "user:[4026532301]", kPodMap, kPodMap);
+  PodRequests requests;
+  requests.from_pod_spec = true;
+  requests.run_as_user = 1000;
+  requests.supplemental_groups = std::vector<std::int64_t>{2000};
+  auto ctx = context_for(os, requests);
+  auto identity = security_identity_probe().run(ctx);
+  INFO(identity.summary);
+  CHECK(identity.status == Status::supported);
+  CHECK(identity.observed == "uid:1000");
+  CHECK(identity.evidence["host_uid"] == 1879049192);
+  CHECK(identity.evidence["host_gid"] == 1879049192);
+  CHECK_THAT(identity.summary,
+             Catch::Contains("uid 1000 (app) in a user namespace, host uid 1879049192"));
+  CHECK_THAT(identity.summary, Catch::Contains("as the pod spec asks"));
+
+  requests.run_as_user = 0;
+  auto ignored_ctx = context_for(os, requests);
+  const auto ignored = security_identity_probe().run(ignored_ctx);
+  INFO(ignored.summary);
+  CHECK(ignored.requested_but_ignored());
+  CHECK_THAT(ignored.summary, Catch::Contains("host uid 1879049192"));
+}
+
+TEST_CASE("user namespaces: for identity, what cannot be read is unknown, not initial") {
+  FakePlatform os;
+  const PodRequests nothing_asked;
+
+  SECTION("link and maps denied") {
+    arrange_process(os, kRootFullCaps, kInitialUserNs, kInitialMap, kInitialMap);
+    os.fail("read_link", "/proc/self/ns/user", "EACCES")
+        .fail("read_file", "/proc/self/uid_map", "EACCES")
+        .fail("read_file", "/proc/self/gid_map", "EACCES");
+    auto ctx = context_for(os, nothing_asked);
+    auto identity = security_identity_probe().run(ctx);
+    INFO(identity.summary);
+    CHECK(identity.status == Status::supported);
+    REQUIRE(identity.evidence.contains("host_uid"));
+    CHECK(identity.evidence["host_uid"].is_null());
+    CHECK(identity.evidence["host_gid"].is_null());
+    CHECK(identity.evidence["user_namespace"]["initial"].is_null());
+    CHECK(identity.evidence["user_namespace"]["reads"]["/proc/self/ns/user"] == "EACCES");
+  }
+  SECTION("a child namespace whose maps cannot be read") {
+    arrange_process(os, kUnshareRootAsNobody, kChildUserNs, "", "");
+    os.fail("read_file", "/proc/self/uid_map", "EACCES");
+    auto ctx = context_for(os, nothing_asked);
+    auto identity = security_identity_probe().run(ctx);
+    INFO(identity.summary);
+    REQUIRE(identity.evidence.contains("host_uid"));
+    CHECK(identity.evidence["host_uid"].is_null());
+    CHECK_THAT(identity.summary,
+               Catch::Contains("uid 0 (root) in a user namespace, host uid unknown"));
+  }
+  SECTION("a namespace whose uid_map was never written (unshare --user alone)") {
+    // The kernel shows an unmapped uid as the overflow uid 65534.
+    const std::string unmapped =
+        "Uid:\t65534\t65534\t65534\t65534\nGid:\t65534\t65534\t65534\t65534\nGroups:\t \n"
+        "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nSeccomp:\t0\n";
+    arrange_process(os, unmapped, kChildUserNs, "", "");
+    os.file("/proc/self/uid_map", "").file("/proc/self/gid_map", "");
+    auto ctx = context_for(os, nothing_asked);
+    auto identity = security_identity_probe().run(ctx);
+    INFO(identity.summary);
+    REQUIRE(identity.evidence.contains("host_uid"));
+    CHECK(identity.evidence["host_uid"].is_null());
+    CHECK(identity.evidence["user_namespace"]["uid_map"] == nlohmann::json::array());
+    CHECK_THAT(identity.summary, Catch::Contains("not mapped"));
+  }
+}
+
 // --- the probes end to end over fixture trees --------------------------------------------
 
 TEST_CASE("the security probes over a Docker-default fixture tree") {
