@@ -36,6 +36,10 @@ enum class Facility {
   setpriv,           // util-linux setpriv(1)
   cgroup_v1_cpu,     // the v1 cpu controller mounted at /sys/fs/cgroup/cpu
   cgroup_v1_memory,  // the v1 memory controller mounted at /sys/fs/cgroup/memory
+  // uid 65534 may create a user namespace: the kernel has them (user.max_user_namespaces > 0),
+  // Debian's kernel.unprivileged_userns_clone is not 0, and no seccomp filter or LSM refuses
+  // unshare(CLONE_NEWUSER) (tried once, in a forked child that becomes 65534 when we are root).
+  unprivileged_userns,
 };
 
 // Why the facility is missing here, or nullopt when it is present.
