@@ -75,7 +75,7 @@ std::uint64_t requested_set(const std::optional<std::vector<std::string>>& names
 
 CapabilityFacts collect_capabilities(const platform::Platform& os) {
   CapabilityFacts facts{read_proc_status(os), os.read_file(kCapLastCapPath, 64), read_lsm_facts(os),
-                        std::vector<DeviceNode>{}};
+                        std::vector<DeviceNode>{}, read_user_namespace_facts(os)};
   // /dev as this process sees it (list_through/link_info, not the system root): the question
   // is which devices the container was given.
   const auto names = os.list_through("/dev");
@@ -158,6 +158,8 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
   const auto devices =
       facts.devices ? host_devices(facts.devices.value()) : std::vector<std::string>{};
 
+  const auto userns = judge_user_namespace(facts.user_namespace);
+
   const bool full_caps = (effective & full) == full;
   // No Seccomp line: a kernel without seccomp, so nothing filters.
   const bool seccomp_known = status.seccomp.has_value();
@@ -165,7 +167,13 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
   // A privileged container gets every capability, no seccomp filter and no LSM profile. Host
   // devices corroborate but are not required: in Kata they are the guest's, and a container
   // with all capabilities can mknod them anyway.
-  const bool privileged = full_caps && seccomp_disabled && lsm.unconfined == true;
+  const bool looks_privileged = full_caps && seccomp_disabled && lsm.unconfined == true;
+  // Capabilities held in a child user namespace act only on what that namespace owns: no
+  // module loading, no host mounts, no devices (`unshare -r`, a pod with hostUsers: false). An
+  // unknown namespace does not veto: an unconfined process can always read its own uid_map
+  // where user namespaces exist, so unknown here means a kernel without them (every process in
+  // the initial one) or a partial /proc; the summary says the privilege is unproven.
+  const bool privileged = looks_privileged && !userns.child();
 
   evidence["effective"] = caps::names_of(effective);
   evidence["permitted"] = names_or_null(status.cap_permitted);
@@ -190,7 +198,20 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
       {"lsm", lsm.label.empty() ? lsm.lsm : lsm.lsm + " " + lsm.label},
       {"host_devices", devices},
       {"dev_read", facts.devices.ok() ? "ok" : facts.devices.error().name},
+      {"initial_user_namespace", json_or_null(userns.initial)},
   };
+  evidence["user_namespace"] = user_namespace_evidence(facts.user_namespace, userns);
+
+  // "uid 0 here is host uid 65534", for the summaries that say a namespace's ids are not the
+  // host's.
+  std::string host_ids;
+  if (status.uid) {
+    const auto uid = status.uid->effective;
+    const auto host = userns.host_uid(uid);
+    host_ids = "uid " + std::to_string(uid) + " here" +
+               (host ? " is host uid " + std::to_string(*host)
+                     : ": " + userns.describe_host_id("uid", uid));
+  }
 
   result.observed = classify_capabilities(effective, privileged);
 
@@ -215,6 +236,10 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
   if (requests.privileged.value_or(false) && !privileged) {
     ignored_fields.push_back("privileged");
     std::vector<std::string> why;
+    if (userns.child())
+      why.push_back("the capabilities are held inside a user namespace" +
+                    (host_ids.empty() ? std::string() : " (" + host_ids + ")") +
+                    " and are not privilege on the host");
     if (!full_caps)
       why.push_back("effective set lacks " + join_some(caps::names_of(full & ~effective)));
     if (!seccomp_disabled)
@@ -248,9 +273,28 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
   if (!devices.empty())
     facts_text += ", " + std::to_string(devices.size()) + " host device nodes in /dev";
 
+  // What the user namespace means for these capabilities; empty in the initial namespace.
+  std::string userns_text;
+  if (userns.child()) {
+    const std::string held = "held inside a user namespace and are not privilege on the host" +
+                             (host_ids.empty() ? std::string() : " (" + host_ids + ")");
+    if (effective_count == 0)
+      userns_text = "it runs inside a user namespace" +
+                    (host_ids.empty() ? std::string() : " (" + host_ids + ")");
+    else if (looks_privileged)
+      userns_text = "they would pass for a privileged container, but they are " + held;
+    else
+      userns_text = "they are " + held;
+  } else if (privileged && !userns.initial.has_value()) {
+    userns_text = "the user namespace could not be read (" + text::join(userns.unread) +
+                  "), so this is not proven to be privilege on the host";
+  }
+  const bool userns_said = userns.child() && requests.privileged.value_or(false);
+  const auto userns_tail = userns_text.empty() || userns_said ? std::string() : "; " + userns_text;
+
   if (!ignored_fields.empty()) {
     mark_ignored(result, "securityContext." + text::join(ignored_fields, "; "),
-                 text::join(seen, "; ") + " (" + facts_text + ")");
+                 text::join(seen, "; ") + " (" + facts_text + ")" + userns_tail);
     return result;
   }
   if (add_bounding_only) {
@@ -262,11 +306,11 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
                                     " is not root and has no ambient capabilities, so exec "
                                     "clears them)"
                               : "") +
-                     "; " + facts_text;
+                     "; " + facts_text + userns_tail;
     return result;
   }
   result.status = Status::supported;
-  result.summary = "This process has " + facts_text;
+  result.summary = "This process has " + facts_text + userns_tail;
   if (result.requested == true) result.summary += "; the requested capability settings hold";
   if (!unknown.empty())
     result.summary += "; unknown capability names not checked: " + text::join(unknown);

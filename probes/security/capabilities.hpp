@@ -12,6 +12,7 @@
 #include "probes/requests.hpp"
 #include "probes/result.hpp"
 #include "probes/security/lsm.hpp"
+#include "probes/security/user_namespace.hpp"
 
 namespace capprobe::probes {
 
@@ -25,6 +26,7 @@ struct CapabilityFacts {
   platform::Result<std::string> cap_last_cap;  // /proc/sys/kernel/cap_last_cap
   LsmFacts lsm;
   platform::Result<std::vector<DeviceNode>> devices;  // the device nodes in this process's /dev
+  UserNamespaceFacts user_namespace{};  // capabilities in a child user namespace are not the host's
 };
 
 CapabilityFacts collect_capabilities(const platform::Platform& os);

@@ -49,7 +49,7 @@ IdentityFacts collect_identity(const platform::Platform& os) {
   // The names come from this container's own /etc (read_through, not the system root): a uid's
   // name is whatever the image that runs it says.
   return IdentityFacts{read_proc_status(os), os.read_through("/etc/passwd", 4 << 20),
-                       os.read_through("/etc/group", 4 << 20)};
+                       os.read_through("/etc/group", 4 << 20), read_user_namespace_facts(os)};
 }
 
 std::map<std::int64_t, std::string> parse_id_names(std::string_view text) {
@@ -119,9 +119,21 @@ CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& r
       group_names[std::to_string(id)] = found->second;
   evidence["group_names"] = group_names;
 
+  // The ids as the host sees them: the same ids in the initial user namespace, through
+  // uid_map/gid_map in a child one, null when neither is known.
+  const auto userns = judge_user_namespace(facts.user_namespace);
+  evidence["host_uid"] = json_or_null(userns.host_uid(uid));
+  evidence["host_gid"] = json_or_null(userns.host_gid(gid));
+  evidence["user_namespace"] = user_namespace_evidence(facts.user_namespace, userns);
+
+  // observed and runAsUser stay the ids inside the container: those are what Kubernetes sets.
   result.observed = uid == 0 ? "root" : "uid:" + std::to_string(uid);
 
-  std::string seen = "uid " + named(uid, users) + ", gid " + named(gid, groups_db) + ", ";
+  std::string seen = "uid " + named(uid, users);
+  if (userns.child()) seen += " in a user namespace, " + userns.describe_host_id("uid", uid);
+  seen += ", gid " + named(gid, groups_db);
+  if (userns.child()) seen += ", " + userns.describe_host_id("gid", gid);
+  seen += ", ";
   if (!status.groups) {
     seen += "supplementary groups unknown (no Groups line)";
   } else if (groups.empty()) {

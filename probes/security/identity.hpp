@@ -11,6 +11,7 @@
 #include "probes/common/proc_status.hpp"
 #include "probes/requests.hpp"
 #include "probes/result.hpp"
+#include "probes/security/user_namespace.hpp"
 
 namespace capprobe::probes {
 
@@ -18,6 +19,7 @@ struct IdentityFacts {
   platform::Result<ProcStatus> status;
   platform::Result<std::string> passwd;  // /etc/passwd as this process sees it
   platform::Result<std::string> group;   // /etc/group
+  UserNamespaceFacts user_namespace{};   // how the ids here map to the host's
 };
 
 IdentityFacts collect_identity(const platform::Platform& os);

@@ -3,6 +3,7 @@
 #include "tests/integration/support/sandbox.hpp"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -153,6 +154,46 @@ std::string remove_cgroup(const fs::path& group) {
   }
 }
 
+// The first line of a small file, or nullopt when it cannot be read.
+std::optional<std::string> first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  return line;
+}
+
+// Why uid 65534 cannot create a user namespace here, or nullopt when it can.
+std::optional<std::string> unprivileged_userns_missing() {
+  const auto max = first_line("/proc/sys/user/max_user_namespaces");
+  if (!max)
+    return std::string(
+        "no /proc/sys/user/max_user_namespaces: this kernel has no user namespaces "
+        "(CONFIG_USER_NS)");
+  if (*max == "0") return std::string("user.max_user_namespaces is 0: user namespaces are off");
+  if (first_line("/proc/sys/kernel/unprivileged_userns_clone") == std::string("0"))
+    return std::string(
+        "kernel.unprivileged_userns_clone is 0: only privileged users may create user "
+        "namespaces");
+  // The knobs allow it; a seccomp filter (a container's default profile) or an LSM may still
+  // refuse. Only async-signal-safe calls in the child.
+  const pid_t child = fork();
+  if (child < 0) return "fork: " + errno_text(errno);
+  if (child == 0) {
+    if (geteuid() == 0 && (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+      _exit(200);
+    _exit(unshare(CLONE_NEWUSER) == 0 ? 0 : errno & 0xff);
+  }
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status)) return std::string("the user namespace trial child did not exit");
+  const int code = WEXITSTATUS(status);
+  if (code == 0) return std::nullopt;
+  if (code == 200) return std::string("cannot become uid 65534 here (setuid failed)");
+  return "unshare(CLONE_NEWUSER) as uid 65534 fails with " + errno_text(code) +
+         ": a seccomp filter or an LSM forbids user namespaces here";
+}
+
 }  // namespace
 
 std::string capprobe_path() {
@@ -190,6 +231,8 @@ std::optional<std::string> missing(Facility facility) {
       if (!kernel_has_filesystem("fuse"))
         return std::string("the kernel has no fuse filesystem (/proc/filesystems)");
       return std::nullopt;
+    case Facility::unprivileged_userns:
+      return unprivileged_userns_missing();
   }
   return std::nullopt;
 }

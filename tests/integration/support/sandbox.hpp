@@ -37,6 +37,10 @@ enum class Facility {
   cgroup_v1_cpu,     // the v1 cpu controller mounted at /sys/fs/cgroup/cpu
   cgroup_v1_memory,  // the v1 memory controller mounted at /sys/fs/cgroup/memory
   fuse,              // /dev/fuse and the kernel's fuse filesystem (FuseMount)
+  // uid 65534 may create a user namespace: the kernel has them (user.max_user_namespaces > 0),
+  // Debian's kernel.unprivileged_userns_clone is not 0, and no seccomp filter or LSM refuses
+  // unshare(CLONE_NEWUSER) (tried once, in a forked child that becomes 65534 when we are root).
+  unprivileged_userns,
 };
 
 // Why the facility is missing here, or nullopt when it is present.

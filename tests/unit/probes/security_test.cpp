@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "platform/fake/fake_platform.hpp"
+#include "probes/common/id_map.hpp"
+#include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/proc_status.hpp"
 #include "probes/linux_probes.hpp"
@@ -15,6 +17,7 @@
 #include "probes/security/confinement.hpp"
 #include "probes/security/identity.hpp"
 #include "probes/security/lsm.hpp"
+#include "probes/security/user_namespace.hpp"
 #include "tests/unit/probes/fixtures.hpp"
 
 using capprobe::platform::fake_error;
@@ -975,6 +978,410 @@ TEST_CASE("confinement: evidence names the seccomp mode and every LSM read") {
   CHECK(e["lsm_reads"][kSelinuxEnforcePath] == "ENOENT");
   CHECK(e["apparmor_enabled"] == true);
   CHECK(seccomp_word(1) == "strict");
+}
+
+// --- user namespaces: uid 0 and capabilities that are not the host's (issue #8) ----------
+
+namespace {
+
+// `unshare --user --map-root-user` run by nobody (uid 65534), kernel 6.18: every capability,
+// no seccomp filter, uid 0; the kernel prints the map with %10u fields.
+const std::string kUnshareRootAsNobody =
+    "Name:\tsh\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t \nCapInh:\t0000000000000000\n"
+    "CapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\n"
+    "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n";
+const std::string kNobodyMap = "         0      65534          1\n";
+const std::string kInitialMap = "         0          0 4294967295\n";
+// A pod with hostUsers: false: the kubelet gives each pod 65536 ids from 1879048192 (0x70000000)
+// upwards on a default node.
+const std::string kPodMap = "         0 1879048192      65536\n";
+const std::string kInitialUserNs = "user:[4026531837]";  // 0xEFFFFFFD
+const std::string kChildUserNs = "user:[4026532174]";
+
+}  // namespace
+
+TEST_CASE("id maps parse as the kernel prints them") {
+  struct Case {
+    const char* name;
+    std::string text;
+    std::optional<IdMap> expected;
+  };
+  const std::vector<Case> cases = {
+      {"initial namespace", kInitialMap, IdMap{{0, 0, 4294967295u}}},
+      {"unshare -r as nobody", kNobodyMap, IdMap{{0, 65534, 1}}},
+      {"Kubernetes hostUsers: false", kPodMap, IdMap{{0, 1879048192u, 65536}}},
+      {"podman rootless: two ranges",
+       "         0       1000          1\n         1     100000      65536\n",
+       IdMap{{0, 1000, 1}, {1, 100000, 65536}}},
+      {"never written", "", IdMap{}},
+      {"no trailing newline", "0 65534 1", IdMap{{0, 65534, 1}}},
+      {"two fields", "0 65534\n", std::nullopt},
+      {"four fields", "0 65534 1 1\n", std::nullopt},
+      {"not a number", "0 x 1\n", std::nullopt},
+      {"negative", "-1 0 1\n", std::nullopt},
+      {"zero count", "0 0 0\n", std::nullopt},
+      {"above 32 bits", "0 4294967296 1\n", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    CHECK(parse_id_map(c.text) == c.expected);
+  }
+
+  const IdMap podman{{0, 1000, 1}, {1, 100000, 65536}};
+  CHECK(map_id(podman, 0) == 1000u);
+  CHECK(map_id(podman, 1) == 100000u);
+  CHECK(map_id(podman, 65536) == 165535u);
+  CHECK(map_id(podman, 65537) == std::nullopt);
+  CHECK(map_id(IdMap{}, 0) == std::nullopt);
+  CHECK(map_id(*parse_id_map(kInitialMap), 4294967294u) == 4294967294u);
+  CHECK(is_identity_id_map(*parse_id_map(kInitialMap)));
+  CHECK_FALSE(is_identity_id_map(*parse_id_map("0 0 65536\n")));
+  CHECK_FALSE(is_identity_id_map(IdMap{}));
+}
+
+TEST_CASE("the user namespace is judged from its link first, then from the maps") {
+  const auto link = [](const std::string& text) {
+    FakePlatform os;
+    if (!text.empty()) os.link("/proc/self/ns/user", text);
+    return capprobe::probes::ns::read_namespace(os, "self", "user");
+  };
+  struct Case {
+    const char* name;
+    UserNamespaceFacts facts;
+    std::optional<bool> initial;
+    std::string basis;
+    std::optional<std::uint64_t> host_uid_of_0;
+  };
+  const std::vector<Case> cases = {
+      {"initial link",
+       {link(kInitialUserNs), ok(kInitialMap), ok(kInitialMap)},
+       true,
+       "ns_link",
+       0},
+      {"initial link, maps unreadable",
+       {link(kInitialUserNs), err("EACCES"), err("EACCES")},
+       true,
+       "ns_link",
+       0},
+      {"child link", {link(kChildUserNs), ok(kNobodyMap), ok(kNobodyMap)}, false, "ns_link", 65534},
+      {"child link with an identity map (root's unshare -U)",
+       {link(kChildUserNs), ok(kInitialMap), ok(kInitialMap)},
+       false,
+       "ns_link",
+       0},
+      {"link unreadable, a child's map",
+       {link(""), ok(kPodMap), err("EACCES")},
+       false,
+       "id_map",
+       1879048192u},
+      {"link unreadable, a child's gid map only",
+       {link(""), err("EACCES"), ok(kPodMap)},
+       false,
+       "id_map",
+       std::nullopt},
+      {"link unreadable, identity map",
+       {link(""), ok(kInitialMap), ok(kInitialMap)},
+       std::nullopt,
+       "",
+       0},
+      {"nothing readable",
+       {link(""), err("ENOENT"), err("ENOENT")},
+       std::nullopt,
+       "",
+       std::nullopt},
+      {"nothing read at all", UserNamespaceFacts{}, std::nullopt, "", std::nullopt},
+      {"unparsable link",
+       {link("user:4026532174"), ok(kNobodyMap), ok(kNobodyMap)},
+       false,
+       "id_map",
+       65534},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    const auto view = judge_user_namespace(c.facts);
+    INFO(view.note);
+    CHECK(view.initial == c.initial);
+    CHECK(view.basis == c.basis);
+    CHECK(view.host_uid(0) == c.host_uid_of_0);
+    // A note says what is not known: whether the namespace is the initial one, or (in a child)
+    // a map needed for the host ids.
+    const bool all_known =
+        c.initial == true || (c.initial == false && view.uid_map && view.gid_map);
+    CHECK(view.note.empty() == all_known);
+    const auto evidence = user_namespace_evidence(c.facts, view);
+    CHECK(evidence["initial"] == json_or_null(c.initial));
+    CHECK(evidence["reads"].size() == 3);
+  }
+}
+
+namespace {
+
+const std::string kPasswd =
+    "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n"
+    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+const std::string kGroup = "root:x:0:\napp:x:1000:\nssl-cert:x:2000:app\nnogroup:x:65534:\n";
+
+// A process as it sees itself: /proc/self/status, its user namespace link and id maps (an empty
+// string leaves the file out), its /etc names and cap_last_cap 40. No LSM files: no LSM labels
+// it (ENOENT on both), so it counts as unconfined.
+void arrange_process(FakePlatform& os, const std::string& status, const std::string& user_ns,
+                     const std::string& uid_map, const std::string& gid_map) {
+  os.file("/proc/self/status", status).file("/proc/sys/kernel/cap_last_cap", "40\n");
+  if (!user_ns.empty()) os.link("/proc/self/ns/user", user_ns);
+  if (!uid_map.empty()) os.file("/proc/self/uid_map", uid_map);
+  if (!gid_map.empty()) os.file("/proc/self/gid_map", gid_map);
+  os.file("/etc/passwd", kPasswd).file("/etc/group", kGroup);
+  os.special("/dev/null", FileKind::char_device);
+}
+
+PodRequests asking_privileged() {
+  PodRequests requests;
+  requests.from_pod_spec = true;
+  requests.privileged = true;
+  return requests;
+}
+
+}  // namespace
+
+// security.capabilities in a user namespace: never "privileged" in a child one.
+
+TEST_CASE("user namespaces: capabilities in the initial one are judged as before") {
+  FakePlatform os;
+  arrange_process(os, kRootFullCaps, kInitialUserNs, kInitialMap, kInitialMap);
+  const auto requests = asking_privileged();  // the context keeps a reference
+  auto ctx = context_for(os, requests);
+  auto caps = security_capabilities_probe().run(ctx);
+  INFO(caps.summary);
+  CHECK(caps.status == Status::supported);
+  CHECK(caps.observed == "privileged");
+  CHECK(caps.evidence["privileged"] == true);
+  CHECK(caps.evidence["user_namespace"]["link"] == kInitialUserNs);
+  CHECK(caps.evidence["user_namespace"]["initial"] == true);
+  CHECK(caps.evidence["privileged_signals"]["initial_user_namespace"] == true);
+  CHECK_THAT(caps.summary, !Catch::Contains("user namespace"));
+}
+
+TEST_CASE("user namespaces: unshare -r as nobody holds capabilities that are not privilege") {
+  FakePlatform os;
+  arrange_process(os, kUnshareRootAsNobody, kChildUserNs, kNobodyMap, kNobodyMap);
+
+  SECTION("nothing requested") {
+    const PodRequests nothing_asked;
+    auto ctx = context_for(os, nothing_asked);
+    auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    CHECK(caps.status == Status::supported);
+    CHECK(caps.observed != "privileged");
+    CHECK(caps.observed == "elevated");
+    CHECK(caps.evidence["privileged"] == false);
+    CHECK(caps.evidence["privileged_signals"]["initial_user_namespace"] == false);
+    CHECK(caps.evidence["privileged_signals"]["full_capabilities"] == true);
+    const auto& ns = caps.evidence["user_namespace"];
+    CHECK(ns["link"] == kChildUserNs);
+    CHECK(ns["initial"] == false);
+    CHECK(ns["uid_map"] ==
+          nlohmann::json::parse(R"([{"inside": 0, "outside": 65534, "count": 1}])"));
+    CHECK(ns["gid_map"] == ns["uid_map"]);
+    CHECK(caps.evidence["effective"].size() == 41);  // the existing keys stay
+    CHECK_THAT(caps.summary, Catch::Contains("inside a user namespace"));
+    CHECK_THAT(caps.summary, Catch::Contains("not privilege on the host"));
+    CHECK_THAT(caps.summary, Catch::Contains("uid 0 here is host uid 65534"));
+  }
+  SECTION("privileged requested: the privilege is not real") {
+    const auto requests = asking_privileged();
+    auto ctx = context_for(os, requests);
+    auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    CHECK(caps.status == Status::unsupported);
+    CHECK(caps.requested_but_ignored());
+    CHECK(caps.observed != "privileged");
+    CHECK(caps.evidence["privileged"] == false);
+    CHECK_THAT(caps.summary,
+               Catch::StartsWith(std::string(kIgnoredPrefix) + "securityContext.privileged"));
+    CHECK_THAT(caps.summary, Catch::Contains("user namespace"));
+    CHECK_THAT(caps.summary, Catch::Contains("host uid 65534"));
+  }
+}
+
+TEST_CASE("user namespaces: capabilities in a Kubernetes pod with hostUsers: false") {
+  FakePlatform os;
+
+  SECTION("default capabilities of root in the pod") {
+    arrange_process(os, kDockerDefault, "user:[4026532301]", kPodMap, kPodMap);
+    const PodRequests nothing_asked;
+    auto ctx = context_for(os, nothing_asked);
+    const auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    CHECK(caps.status == Status::supported);
+    CHECK(caps.observed == "default");
+    CHECK_THAT(caps.summary, Catch::Contains("uid 0 here is host uid 1879048192"));
+  }
+  SECTION("privileged: true with every capability is requested but ignored") {
+    arrange_process(os, kRootFullCaps, "user:[4026532301]", kPodMap, kPodMap);
+    const auto requests = asking_privileged();
+    auto ctx = context_for(os, requests);
+    const auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    CHECK(caps.status == Status::unsupported);
+    CHECK(caps.requested_but_ignored());
+    CHECK(caps.observed == "elevated");
+    CHECK(caps.evidence["privileged"] == false);
+    CHECK_THAT(caps.summary, Catch::Contains("user namespace"));
+  }
+}
+
+TEST_CASE("user namespaces: for capabilities, what cannot be read is unknown, not initial") {
+  FakePlatform os;
+  const PodRequests nothing_asked;
+
+  SECTION("link and maps denied: the heuristic stands, unproven, and says why") {
+    arrange_process(os, kRootFullCaps, kInitialUserNs, kInitialMap, kInitialMap);
+    os.fail("read_link", "/proc/self/ns/user", "EACCES")
+        .fail("read_file", "/proc/self/uid_map", "EACCES")
+        .fail("read_file", "/proc/self/gid_map", "EACCES");
+    auto ctx = context_for(os, nothing_asked);
+    auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    const auto& ns = caps.evidence["user_namespace"];
+    REQUIRE(ns.is_object());
+    CHECK(ns["initial"].is_null());
+    CHECK(ns["link"].is_null());
+    CHECK(ns["uid_map"].is_null());
+    CHECK(ns["reads"]["/proc/self/ns/user"] == "EACCES");
+    CHECK(ns["reads"]["/proc/self/uid_map"] == "EACCES");
+    CHECK(caps.evidence["privileged_signals"]["initial_user_namespace"].is_null());
+    CHECK(caps.observed == "privileged");
+    CHECK_THAT(caps.summary, Catch::Contains("user namespace could not be read"));
+  }
+  SECTION("link denied, but a map only a child namespace has") {
+    arrange_process(os, kUnshareRootAsNobody, kChildUserNs, kNobodyMap, kNobodyMap);
+    os.fail("read_link", "/proc/self/ns/user", "EACCES");
+    auto ctx = context_for(os, nothing_asked);
+    auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    CHECK(caps.evidence["user_namespace"]["initial"] == false);
+    CHECK(caps.observed == "elevated");
+    CHECK(caps.evidence["privileged"] == false);
+  }
+  SECTION("a child namespace whose maps cannot be read") {
+    arrange_process(os, kUnshareRootAsNobody, kChildUserNs, "", "");
+    os.fail("read_file", "/proc/self/uid_map", "EACCES");
+    auto ctx = context_for(os, nothing_asked);
+    auto caps = security_capabilities_probe().run(ctx);
+    INFO(caps.summary);
+    CHECK(caps.observed == "elevated");
+    CHECK(caps.evidence["user_namespace"]["initial"] == false);
+    CHECK(caps.evidence["user_namespace"]["reads"]["/proc/self/gid_map"] == "ENOENT");
+    CHECK_THAT(caps.summary, Catch::Contains("host uid unknown"));
+  }
+}
+
+// security.identity in a user namespace: the ids inside, and the host's beside them.
+
+TEST_CASE("user namespaces: identity in the initial one reads as before") {
+  FakePlatform os;
+  arrange_process(os, kRootFullCaps, kInitialUserNs, kInitialMap, kInitialMap);
+  const PodRequests nothing_asked;
+  auto ctx = context_for(os, nothing_asked);
+  auto identity = security_identity_probe().run(ctx);
+  INFO(identity.summary);
+  CHECK(identity.observed == "root");
+  CHECK(identity.evidence["host_uid"] == 0);
+  CHECK(identity.evidence["host_gid"] == 0);
+  CHECK(identity.evidence["user_namespace"]["initial"] == true);
+  CHECK_THAT(identity.summary, Catch::StartsWith("This process runs as uid 0 (root), gid 0"));
+  CHECK_THAT(identity.summary, !Catch::Contains("host uid"));
+}
+
+TEST_CASE("user namespaces: identity under unshare -r as nobody shows both ids") {
+  FakePlatform os;
+  arrange_process(os, kUnshareRootAsNobody, kChildUserNs, kNobodyMap, kNobodyMap);
+  const PodRequests nothing_asked;
+  auto ctx = context_for(os, nothing_asked);
+  auto identity = security_identity_probe().run(ctx);
+  INFO(identity.summary);
+  CHECK(identity.status == Status::supported);
+  CHECK(identity.observed == "root");
+  CHECK(identity.evidence["uid"] == 0);
+  CHECK(identity.evidence["host_uid"] == 65534);
+  CHECK(identity.evidence["host_gid"] == 65534);
+  CHECK(identity.evidence["user_namespace"]["initial"] == false);
+  CHECK_THAT(identity.summary, Catch::Contains("uid 0 (root) in a user namespace, host uid 65534"));
+  CHECK_THAT(identity.summary, Catch::Contains("gid 0 (root), host gid 65534"));
+}
+
+TEST_CASE("user namespaces: identity in a Kubernetes pod with hostUsers: false") {
+  // runAsUser is compared with the uid inside: that is the one Kubernetes sets.
+  FakePlatform os;
+  arrange_process(os, kUserNoNewPrivs, "user:[4026532301]", kPodMap, kPodMap);
+  PodRequests requests;
+  requests.from_pod_spec = true;
+  requests.run_as_user = 1000;
+  requests.supplemental_groups = std::vector<std::int64_t>{2000};
+  auto ctx = context_for(os, requests);
+  auto identity = security_identity_probe().run(ctx);
+  INFO(identity.summary);
+  CHECK(identity.status == Status::supported);
+  CHECK(identity.observed == "uid:1000");
+  CHECK(identity.evidence["host_uid"] == 1879049192);
+  CHECK(identity.evidence["host_gid"] == 1879049192);
+  CHECK_THAT(identity.summary,
+             Catch::Contains("uid 1000 (app) in a user namespace, host uid 1879049192"));
+  CHECK_THAT(identity.summary, Catch::Contains("as the pod spec asks"));
+
+  requests.run_as_user = 0;
+  auto ignored_ctx = context_for(os, requests);
+  const auto ignored = security_identity_probe().run(ignored_ctx);
+  INFO(ignored.summary);
+  CHECK(ignored.requested_but_ignored());
+  CHECK_THAT(ignored.summary, Catch::Contains("host uid 1879049192"));
+}
+
+TEST_CASE("user namespaces: for identity, what cannot be read is unknown, not initial") {
+  FakePlatform os;
+  const PodRequests nothing_asked;
+
+  SECTION("link and maps denied") {
+    arrange_process(os, kRootFullCaps, kInitialUserNs, kInitialMap, kInitialMap);
+    os.fail("read_link", "/proc/self/ns/user", "EACCES")
+        .fail("read_file", "/proc/self/uid_map", "EACCES")
+        .fail("read_file", "/proc/self/gid_map", "EACCES");
+    auto ctx = context_for(os, nothing_asked);
+    auto identity = security_identity_probe().run(ctx);
+    INFO(identity.summary);
+    CHECK(identity.status == Status::supported);
+    REQUIRE(identity.evidence.contains("host_uid"));
+    CHECK(identity.evidence["host_uid"].is_null());
+    CHECK(identity.evidence["host_gid"].is_null());
+    CHECK(identity.evidence["user_namespace"]["initial"].is_null());
+    CHECK(identity.evidence["user_namespace"]["reads"]["/proc/self/ns/user"] == "EACCES");
+  }
+  SECTION("a child namespace whose maps cannot be read") {
+    arrange_process(os, kUnshareRootAsNobody, kChildUserNs, "", "");
+    os.fail("read_file", "/proc/self/uid_map", "EACCES");
+    auto ctx = context_for(os, nothing_asked);
+    auto identity = security_identity_probe().run(ctx);
+    INFO(identity.summary);
+    REQUIRE(identity.evidence.contains("host_uid"));
+    CHECK(identity.evidence["host_uid"].is_null());
+    CHECK_THAT(identity.summary,
+               Catch::Contains("uid 0 (root) in a user namespace, host uid unknown"));
+  }
+  SECTION("a namespace whose uid_map was never written (unshare --user alone)") {
+    // The kernel shows an unmapped uid as the overflow uid 65534.
+    const std::string unmapped =
+        "Uid:\t65534\t65534\t65534\t65534\nGid:\t65534\t65534\t65534\t65534\nGroups:\t \n"
+        "CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nSeccomp:\t0\n";
+    arrange_process(os, unmapped, kChildUserNs, "", "");
+    os.file("/proc/self/uid_map", "").file("/proc/self/gid_map", "");
+    auto ctx = context_for(os, nothing_asked);
+    auto identity = security_identity_probe().run(ctx);
+    INFO(identity.summary);
+    REQUIRE(identity.evidence.contains("host_uid"));
+    CHECK(identity.evidence["host_uid"].is_null());
+    CHECK(identity.evidence["user_namespace"]["uid_map"] == nlohmann::json::array());
+    CHECK_THAT(identity.summary, Catch::Contains("not mapped"));
+  }
 }
 
 // --- the probes end to end over fixture trees --------------------------------------------
