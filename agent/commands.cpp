@@ -78,8 +78,12 @@ int run_probe_command(const ProbeArgs& args, platform::Platform& os,
     requests = *parsed.requests;
   }
 
-  // Bounded per place: a hung volume is named in the log, not waited for.
-  log_sweep(sweep_residue(os));
+  // Bounded per place: a hung volume is named in the log, not waited for. The -o directory is
+  // swept too: the report's temp file is named like scratch.
+  SweepScope sweep;
+  sweep.requests = requests;
+  if (args.output) sweep.extra.push_back(directory_of(*args.output));
+  log_sweep(sweep_residue(os, sweep));
 
   const auto scratch_name = new_scratch_name(os.self_pid());
   log->debug("running probes scratch={} quick={}", scratch_name, args.selection.quick);

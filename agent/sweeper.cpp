@@ -82,44 +82,42 @@ bool is_stale_residue(const ResidueFacts& facts, std::chrono::seconds min_age) {
   return facts.now_unix - facts.modified_unix >= min_age.count();
 }
 
-SweepPlaces sweep_places(const platform::Platform& os) {
+SweepPlaces sweep_places(const platform::Platform& os, const probes::PodRequests& requests,
+                         const std::vector<std::string>& extra) {
   SweepPlaces found;
   std::set<std::string> seen;
   const auto add = [&](const std::string& place) {
-    if (!place.empty() && seen.insert(place).second) found.places.push_back(place);
+    if (place.empty() || probes::fs::asked_read_only(requests, place)) return;
+    if (seen.insert(place).second) found.places.push_back(place);
   };
-  for (const auto& fixed :
-       {os.temp_dir(), std::string("/"), std::string("/etc"), std::string("/var/tmp")})
-    add(fixed);
-
   const auto mounts = probes::read_mounts(os);
-  if (!mounts) {
+  if (!mounts)
     logger("sweeper")->debug("no mount list, sweeping the fixed places only error={}",
                              mounts.error().describe());
-    return found;
+  const auto visible = mounts ? probes::visible_mounts(mounts.value()) : std::vector<probes::Mount>{};
+  const auto writable = probes::fs::write_places(visible, requests, os.temp_dir());
+  // The temp dir and the root's places first: the sweep has a time budget.
+  if (!writable.empty() && !writable.front().off_limits) add(writable.front().path);
+  for (const char* fixed : {"/", "/etc", "/var/tmp"}) add(fixed);
+  for (const auto& place : writable) {
+    if (!place.off_limits)
+      add(place.path);
+    else if (place.off_limits->rfind("over the limit", 0) == 0)
+      found.over_limit.push_back(place.path);
   }
-  std::size_t taken = 0;
-  for (const auto& point : probes::fs::writable_volume_points(mounts.value())) {
-    if (seen.count(point)) continue;
-    if (taken == kMaxMountPlaces) {
-      found.over_limit.push_back(point);
-      continue;
-    }
-    add(point);
-    ++taken;
-  }
+  for (const auto& place : extra) add(place);
   return found;
 }
 
-SweepOutcome sweep_residue(platform::Platform& os, std::chrono::seconds min_age,
-                           SweepLimits limits) {
+SweepOutcome sweep_residue(platform::Platform& os, const SweepScope& scope) {
   SweepOutcome outcome;
   const auto now_unix =
       std::chrono::duration_cast<std::chrono::seconds>(os.wall_now().time_since_epoch()).count();
-  const auto deadline = std::chrono::steady_clock::now() + limits.total;
-  const auto places = sweep_places(os);
+  const auto deadline = std::chrono::steady_clock::now() + scope.limits.total;
+  const auto places = sweep_places(os, scope.requests, scope.extra);
+  const auto min_age = scope.min_age;
   for (const auto& place : places.places) {
-    const auto limit = probes::step_limit(limits.per_place, deadline);
+    const auto limit = probes::step_limit(scope.limits.per_place, deadline);
     if (limit.count() <= 0) {
       outcome.not_swept.push_back(place + ": the sweep ran out of time");
       continue;
@@ -144,7 +142,7 @@ void log_sweep(const SweepOutcome& outcome) {
     log->warn("cannot remove a dead run's residue {}", failure);
   for (const auto& place : outcome.not_swept) log->warn("residue not swept in {}", place);
   if (!outcome.over_limit.empty())
-    log->debug("more writable mounts than swept limit={} first_unswept={}", kMaxMountPlaces,
+    log->debug("more writable volumes than are written in first_unswept={}",
                outcome.over_limit.front());
 }
 

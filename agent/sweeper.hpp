@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "platform/platform.hpp"
+#include "probes/requests.hpp"
 
 namespace capprobe::agent {
 
@@ -29,22 +30,24 @@ struct ResidueFacts {
 };
 bool is_stale_residue(const ResidueFacts& facts, std::chrono::seconds min_age);
 
-// The directories probes write in: the temp dir, "/", "/etc", "/var/tmp", and the writable
-// volume mount points from /proc/self/mountinfo (probes::fs::writable_volume_points, the same
-// list fs.symlink writes in), at most kMaxMountPlaces of them. Deduplicated, in that order.
-// Nothing here touches the places themselves: one of them may be a hung mount.
+// The directories probes write in: the temp dir, "/", "/etc" and "/var/tmp" (fs.readonly_root's
+// write tests), the writable volumes that fs.symlink may write in (probes::fs::write_places, the
+// one list both use), then `extra` (the directories of -o and --nfd-file, whose
+// temp files are named like scratch entries). Places the pod asked to be read-only are not
+// swept: removing is writing too. Nothing here touches the places themselves: one of them may
+// be a hung mount.
 struct SweepPlaces {
   std::vector<std::string> places;
-  std::vector<std::string> over_limit;  // writable mounts beyond kMaxMountPlaces
+  std::vector<std::string> over_limit;  // writable volumes past the limit of write_places
 };
-inline constexpr std::size_t kMaxMountPlaces = 16;
-SweepPlaces sweep_places(const platform::Platform& os);
+SweepPlaces sweep_places(const platform::Platform& os, const probes::PodRequests& requests = {},
+                         const std::vector<std::string>& extra = {});
 
 struct SweepOutcome {
-  std::vector<std::string> removed;    // full paths
-  std::vector<std::string> failed;     // "path: ERRNO"
-  std::vector<std::string> not_swept;  // "place: why": it did not answer in time
-  std::vector<std::string> over_limit;  // writable mounts beyond kMaxMountPlaces
+  std::vector<std::string> removed;     // full paths
+  std::vector<std::string> failed;      // "path: ERRNO"
+  std::vector<std::string> not_swept;   // "place: why": it did not answer in time
+  std::vector<std::string> over_limit;  // writable volumes past the limit
 };
 
 // A place's filesystem may hang (NFS, FUSE, CSI): each place is swept on a worker thread that
@@ -56,8 +59,14 @@ struct SweepLimits {
 
 inline constexpr std::chrono::seconds kResidueMinAge{10 * 60};
 
-SweepOutcome sweep_residue(platform::Platform& os, std::chrono::seconds min_age = kResidueMinAge,
-                           SweepLimits limits = {});
+struct SweepScope {
+  probes::PodRequests requests;     // what the pod asked read-only is left alone
+  std::vector<std::string> extra;   // more directories to sweep (-o's, --nfd-file's)
+  std::chrono::seconds min_age = kResidueMinAge;
+  SweepLimits limits;
+};
+
+SweepOutcome sweep_residue(platform::Platform& os, const SweepScope& scope = {});
 
 // Logs what a sweep did: removals at info, failures and hung places at warn.
 void log_sweep(const SweepOutcome& outcome);

@@ -53,9 +53,17 @@ FileRead read_user_file(const std::string& path, std::istream& standard_input,
   return read;
 }
 
+std::string directory_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
 std::string write_file_atomically(const std::string& path, std::string_view content,
                                   const std::string& temp_name) {
-  return platform::write_output_file(path, content, {temp_name});
+  platform::OutputOptions options;
+  options.temp_name = temp_name;
+  return platform::write_output_file(path, content, options);
 }
 
 }  // namespace capprobe::agent

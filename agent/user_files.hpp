@@ -20,6 +20,9 @@ struct FileRead {
 FileRead read_user_file(const std::string& path, std::istream& standard_input,
                         std::size_t max_bytes);
 
+// The directory a file the user named lives in ("." for a bare name).
+std::string directory_of(const std::string& path);
+
 // Writes `content` to `path` atomically: a temp file `temp_name` in the same directory, then
 // rename over `path`, so a reader never sees half a report and a failure leaves the old file.
 // Only a regular file is replaced that way; a device, a FIFO or a link is written through or

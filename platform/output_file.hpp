@@ -4,8 +4,12 @@
 // regular file. So only a regular file (or a new name) is replaced; a link keeps being a link
 // (its regular target is replaced), a FIFO or a terminal, /dev/null or /dev/full is written
 // through, and anything else (a disk, /dev/mem, a socket, a directory) is refused untouched.
+// A link is followed only where the kernel's protected_symlinks rule would follow it: not a
+// link planted by another user in a shared sticky directory such as /tmp (as root, following
+// one to /etc/shadow would replace it). A link to nothing is refused.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,11 +19,11 @@ struct OutputOptions {
   // The temp file's name, in the target's directory: name it after the run's scratch name so
   // that the residue sweeper recognises it should we die before the rename.
   std::string temp_name;
-  // Permission bits of a new file; nullopt-like 0 means "as the umask gives" (0666 & ~umask).
-  // A file that is replaced keeps its own mode unless `force_mode` is set.
-  unsigned mode = 0;
-  bool force_mode = false;
-  // fsync the file and its directory before returning (the NFD file must survive a crash).
+  // The exact permission bits of the file written (e.g. 0644 for the NFD file, which another
+  // user reads). Without it, a new file gets 0666 less the umask and a replaced file keeps its
+  // own permission bits (never set-id bits).
+  std::optional<unsigned> mode;
+  // fsync the file and its directory before returning (a file that must survive a crash).
   bool durable = false;
 };
 

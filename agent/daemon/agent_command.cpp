@@ -45,8 +45,7 @@ int agent_main(const std::vector<std::string>& args) {
 
   // Read and checked once, here, so that a wrong spec is a usage error at start; each round's
   // child parses the same text again.
-  RoundRequest round{options.selection, std::nullopt, options.nfd_file,
-                     new_scratch_name(os.self_pid()) + "-nfd"};
+  RoundRequest round{options.selection, std::nullopt, options.nfd_file};
   if (options.pod_spec) {
     auto load = load_pod_requests(*options.pod_spec, os, std::cin);
     if (!load.requests) {

@@ -16,7 +16,7 @@ std::string write_nfd_file(const std::string& path, const Report& report,
   // World-readable like any NFD feature file: nfd-worker may run as another user. Durable: a
   // node that loses power must not come back with half a feature file.
   return platform::write_output_file(path, render_nfd(report),
-                                     {temp_name, 0644, /*force_mode=*/true, /*durable=*/true});
+                                     {temp_name, 0644u, /*durable=*/true});
 }
 
 }  // namespace capprobe::agent::daemon

@@ -15,6 +15,7 @@
 #include "agent/pod_spec.hpp"
 #include "agent/probe_round.hpp"
 #include "agent/sweeper.hpp"
+#include "agent/user_files.hpp"
 #include "probes/common/bounded.hpp"
 
 namespace capprobe::agent::daemon {
@@ -50,8 +51,7 @@ std::string round_request_json(const RoundRequest& request) {
                       {"skip", request.selection.skip},
                       {"quick", request.selection.quick},
                       {"pod_spec", nullptr},
-                      {"nfd_file", nullptr},
-                      {"nfd_temp_name", request.nfd_temp_name}};
+                      {"nfd_file", nullptr}};
   if (request.pod_spec) json["pod_spec"] = *request.pod_spec;
   if (request.nfd_file) json["nfd_file"] = *request.nfd_file;
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -68,7 +68,6 @@ std::optional<RoundRequest> parse_round_request(const std::string& text, std::st
       request.pod_spec = spec.get<std::string>();
     if (const auto& nfd = json.at("nfd_file"); !nfd.is_null())
       request.nfd_file = nfd.get<std::string>();
-    request.nfd_temp_name = json.at("nfd_temp_name").get<std::string>();
     return request;
   } catch (const nlohmann::json::exception& error) {
     why = std::string("not a round request: ") + error.what();
@@ -112,12 +111,18 @@ int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& ca
   // sweeper only takes what belongs to dead processes). The sweep happens here, in the child,
   // never in the agent's own process: a place on a hung mount can block a thread forever, and
   // only a child that is killed at its deadline takes such a thread with it.
-  log_sweep(sweep_residue(os));
+  // The NFD file's directory too: a child killed in the middle of that write leaves its temp
+  // file there, named after the child's own (now dead) pid.
+  SweepScope sweep;
+  sweep.requests = requests;
+  if (request->nfd_file) sweep.extra.push_back(directory_of(*request->nfd_file));
+  log_sweep(sweep_residue(os, sweep));
   const auto report = run_probe_round(os, catalog, requests, request->selection, "agent",
                                       new_scratch_name(os.self_pid()));
   out << to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   if (!out.flush()) return 1;
-  if (request->nfd_file) write_nfd_file_bounded(*request->nfd_file, report, request->nfd_temp_name);
+  if (request->nfd_file)
+    write_nfd_file_bounded(*request->nfd_file, report, new_scratch_name(os.self_pid()) + "-nfd");
   return 0;
 }
 

@@ -31,7 +31,6 @@ struct RoundRequest {
   // agent's own process never writes there: the features.d directory is a hostPath that may
   // hang, and a thread stuck in it would stay in the agent for good.
   std::optional<std::string> nfd_file;
-  std::string nfd_temp_name;  // the temp file's name, a scratch name the sweeper knows
 };
 
 std::string round_request_json(const RoundRequest& request);

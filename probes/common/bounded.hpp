@@ -27,7 +27,9 @@ template <class T>
 struct Bounded {
   std::optional<T> value;  // the work's answer, when it finished in time
   bool timed_out = false;  // the worker was still busy at the deadline (it is abandoned)
-  std::string failure;     // the worker could not be started (e.g. EAGAIN under a pids limit)
+  // Why the work was not run: no time was left ("out of time"), or the worker could not be
+  // started (e.g. EAGAIN under a pids limit).
+  std::string failure;
 
   bool done() const { return value.has_value(); }
   // "timed out after 1000 ms", "could not start a thread: ...", or "" when done.
@@ -49,8 +51,13 @@ auto run_bounded(std::chrono::milliseconds limit, Work work) -> Bounded<std::inv
     std::optional<T> value;
     std::exception_ptr thrown;  // a bug in the work: rethrown to the caller, as if called inline
   };
-  auto shared = std::make_shared<Shared>();
   Bounded<T> bounded;
+  if (limit.count() <= 0) {
+    // No time at all: starting the work would only let it run on after we said it did not.
+    bounded.failure = "out of time";
+    return bounded;
+  }
+  auto shared = std::make_shared<Shared>();
   try {
     std::thread([shared, work = std::move(work)]() mutable {
       std::optional<T> value;

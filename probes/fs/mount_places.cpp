@@ -96,8 +96,57 @@ bool is_node_bind(const Mount& mount) {
   return is_node_filesystem(mount);
 }
 
-bool is_host_path_mount(const Mount& mount) {
-  return is_node_bind(mount) && !is_kubelet_managed(mount);
+bool is_host_path_mount(const Mount& mount, const std::vector<Mount>& mounts) {
+  if (is_kubelet_managed(mount) || mount.mount_point == "/") return false;
+  if (is_node_bind(mount)) return true;
+  // A piece of a tmpfs: only a bind of a directory in someone's tmpfs (the node's /run) looks
+  // like this; a tmpfs volume of the pod (emptyDir medium Memory, a secret) is mounted whole.
+  if (mount.fs_type == "tmpfs" && mount.root != "/") return true;
+  // The device kubelet's own files come from is the node's filesystem, whatever its type.
+  return std::any_of(mounts.begin(), mounts.end(), [&](const Mount& other) {
+    return is_kubelet_file(other.mount_point) && other.device == mount.device;
+  });
+}
+
+bool runs_on_node(const std::vector<Mount>& mounts) {
+  const auto root = mount_containing(mounts, "/");
+  return root && root->root == "/" && text::starts_with(root->source, "/dev/") &&
+         is_node_filesystem(*root);
+}
+
+std::vector<WritePlace> write_places(const std::vector<Mount>& visible, const PodRequests& requests,
+                                     const std::string& temp_dir) {
+  std::vector<WritePlace> places;
+  const bool on_node = runs_on_node(visible);
+  const auto why_not = [&](const std::string& path) -> std::optional<std::string> {
+    if (asked_read_only(requests, path)) return "the pod asked for it read-only: nothing is written";
+    if (asked_host_path(requests, path)) return "a hostPath volume: nothing is written";
+    const auto mount = mount_containing(visible, path);
+    if (!mount || mount->mount_point == "/") return std::nullopt;
+    if (mount->fs_type == "overlay" || mount->fs_type == "aufs")
+      return "another container's root filesystem: nothing is written";
+    if (is_host_path_mount(*mount, visible))
+      return "a hostPath-like mount from the node: nothing is written";
+    if (on_node && is_node_filesystem(*mount))
+      return "one of the node's own disks (capprobe runs on the node): nothing is written";
+    return std::nullopt;
+  };
+  const auto add = [&](const std::string& path) {
+    const bool known = std::any_of(places.begin(), places.end(),
+                                   [&](const auto& place) { return place.path == path; });
+    if (!known && !path.empty()) places.push_back({path, why_not(path)});
+  };
+  add(temp_dir);
+  for (const auto& point : writable_volume_points(visible)) add(point);
+  std::size_t open = 0;
+  for (auto& place : places) {
+    if (place.off_limits) continue;
+    if (open == kMaxWritePlaces)
+      place.off_limits = "over the limit of " + std::to_string(kMaxWritePlaces) + " places";
+    else
+      ++open;
+  }
+  return places;
 }
 
 bool asked_read_only(const PodRequests& requests, std::string_view path) {

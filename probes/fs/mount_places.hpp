@@ -2,6 +2,7 @@
 // which are kubelet/runtime-managed files, which come from the node, which are writable volumes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,9 +40,33 @@ bool is_kubelet_managed(const Mount& mount);
 // hostPath volume, or one of kubelet's own (emptyDir, configMap...; see is_kubelet_managed).
 bool is_node_bind(const Mount& mount);
 
-// A hostPath-like mount: a node bind that kubelet does not manage. No probe writes into one
-// unless testing hostPath is its purpose (fs.host_path) and its summary says so.
-bool is_host_path_mount(const Mount& mount);
+// A hostPath-like mount: a node bind that kubelet does not manage, a bind of a subdirectory of
+// a tmpfs (the node's /run/containerd, say), or any mount on the device that holds kubelet's
+// own files (/etc/hosts...), which is the node's. No probe writes into one unless testing
+// hostPath is its purpose (fs.host_path) and its summary says so. `mounts` are all visible ones.
+bool is_host_path_mount(const Mount& mount, const std::vector<Mount>& mounts);
+
+// Whether this process runs on the node itself rather than in a container: "/" is a whole disk
+// filesystem from a block device (a container's root is an overlay, a bind of a directory, or a
+// VM share). Then every other disk mount is the node's own.
+bool runs_on_node(const std::vector<Mount>& mounts);
+
+// A place where a probe may create its scratch entries: the temp dir or a writable volume.
+struct WritePlace {
+  std::string path;
+  std::optional<std::string> off_limits;  // why nothing may be written there
+};
+
+// At most this many places (the temp dir included) are open for writing; the rest are marked
+// as over the limit.
+inline constexpr std::size_t kMaxWritePlaces = 16;
+
+// The temp dir, then every writable volume mount, in that order and without repeats. A place is
+// off limits when the pod asked for it read-only, it is a hostPath or the node's (see
+// is_host_path_mount, runs_on_node), it is another container's root (an overlay), or it is past
+// kMaxWritePlaces. fs.symlink writes in the others, and the residue sweeper sweeps them.
+std::vector<WritePlace> write_places(const std::vector<Mount>& visible, const PodRequests& requests,
+                                     const std::string& temp_dir);
 
 // Whether the pod spec asked for `path` (or a mount above it) to be read-only: a volumeMount
 // with readOnly: true, whatever the volume. No probe writes there, even if the runtime mounted

@@ -192,6 +192,10 @@ void add_mounted_sockets(ProbeContext& ctx, PipeMountFacts& facts, std::vector<C
       facts.not_scanned.push_back({point, answer.why_not(limit)});
       continue;
     }
+    if (!answer.value->kind) {
+      facts.not_scanned.push_back({point, "link_info failed: not looked at"});
+      continue;
+    }
     if (answer.value->kind != platform::FileKind::directory) {
       // A single file mounted: a socket is tried as an endpoint, anything else is no place.
       if (answer.value->kind == platform::FileKind::socket) add(list, point, "mount");
@@ -299,6 +303,7 @@ PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx) {
         run_bounded(limit, [&os, candidate = candidates[i]] { return try_endpoint(os, candidate); });
     if (!tried.done()) {
       facts.skipped.push_back(candidates[i].path + " (" + tried.why_not(limit) + ")");
+      if (tried.timed_out) facts.unanswered.push_back(candidates[i].path);
       continue;
     }
     // Two names of one socket (a hostPath seen through two mounts, a link) are one endpoint.
@@ -328,6 +333,7 @@ CapabilityResult judge_pipe_mount(const PipeMountFacts& facts) {
     evidence["endpoints"].push_back(endpoint_json(endpoint));
   evidence["connect_timeout_ms"] = kConnectTimeout.count();
   if (!facts.skipped.empty()) evidence["skipped"] = facts.skipped;
+  if (!facts.unanswered.empty()) evidence["unanswered"] = facts.unanswered;
   if (facts.mountinfo_error) evidence["mountinfo_error"] = *facts.mountinfo_error;
   if (!facts.requested_paths.empty()) evidence["requested_paths"] = facts.requested_paths;
 
@@ -382,7 +388,17 @@ CapabilityResult judge_pipe_mount(const PipeMountFacts& facts) {
     const bool all_denied = !asked.empty() && std::all_of(asked.begin(), asked.end(), [](auto* e) {
       return e->state == "denied";
     });
-    if (asked_connected.empty() && all_denied) {
+    std::vector<std::string> silent;  // requested paths whose filesystem did not answer
+    for (const auto& path : facts.requested_paths)
+      if (std::find(facts.unanswered.begin(), facts.unanswered.end(), path) !=
+          facts.unanswered.end())
+        silent.push_back(path);
+    if (asked_connected.empty() && !silent.empty()) {
+      // Nothing is known of those sockets: neither honoured nor ignored is shown.
+      result.status = Status::untested;
+      result.summary = "the requested socket path(s) " + text::join(silent) +
+                       " did not answer (the filesystem holding them may hang)";
+    } else if (asked_connected.empty() && all_denied) {
       // Mounted as asked; only this process's permissions keep it from connecting.
       result.status = Status::untested;
       result.summary = "the requested host sockets are mounted, but " + denied_text();

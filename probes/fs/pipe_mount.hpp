@@ -29,7 +29,8 @@ inline const std::vector<std::string> kRuntimeSocketNames = {
 };
 
 // Bounds of the search inside one mount: directory levels listed, directories and entries.
-inline constexpr int kScanDepth = 5;  // /host + var/lib/kubelet/pod-resources/kubelet.sock
+// /host + var/snap/microk8s/common/run/containerd.sock: six listings.
+inline constexpr int kScanDepth = 6;
 inline constexpr int kScanMaxDirs = 64;
 inline constexpr int kScanMaxEntries = 4096;
 inline constexpr std::size_t kMaxScannedMounts = 16;
@@ -64,6 +65,7 @@ struct NotScanned {
 struct PipeMountFacts {
   std::vector<Endpoint> endpoints;
   std::vector<std::string> skipped;          // not tried: out of time or over the endpoint limit
+  std::vector<std::string> unanswered;       // tried, but the filesystem did not answer in time
   std::vector<SocketScan> scans;             // the mounted directories searched
   std::vector<NotScanned> not_scanned;       // mounted directories not searched, and why
   std::optional<std::int64_t> uid;           // this process's uid, for the "denied" summary

@@ -10,6 +10,10 @@
 namespace capprobe::probes::fs {
 namespace {
 
+// Kept free before the runner's deadline, so that a write that does not answer is reported by
+// this probe rather than as the probe's overrun.
+constexpr auto kReserve = std::chrono::milliseconds(200);
+
 // ENOSPC and EDQUOT come after the kernel's read-only check: the mount accepts writes.
 bool shows_writable(const std::string& error) {
   return error == "ENOSPC" || error == "EDQUOT";
@@ -57,7 +61,7 @@ ReadonlyRootFacts collect_readonly_root_facts(ProbeContext& ctx) {
   const auto name = ctx.scratch_name + "-rw";
   const auto content = "capprobe fs.readonly_root write test " + name;
   facts.root = try_write_bounded(ctx.os, "/" + name, content,
-                                 step_limit(ctx.place_timeout, ctx.deadline));
+                                 step_limit(ctx.place_timeout, ctx.deadline, kReserve));
   facts.root.mount_id = mount_id("/");
   for (const auto* dir : {"/etc", "/var/tmp"}) {
     const auto path = join_path(dir, name);
@@ -65,7 +69,9 @@ ReadonlyRootFacts collect_readonly_root_facts(ProbeContext& ctx) {
     // These writes only help when they land on the mount that holds "/"; anywhere else (a
     // volume at /var/tmp, say) they would prove nothing about "/" and write into a volume.
     std::optional<std::string> skip;
-    if (!facts.root_mount || !id)
+    if (facts.root.not_done)
+      skip = "not tried: the write in / did not answer either";
+    else if (!facts.root_mount || !id)
       skip = "the mount list is unknown, so a write there could prove nothing about /";
     else if (*id != facts.root_mount->id)
       skip = "on another mount than /: a write there proves nothing about /";
@@ -76,7 +82,8 @@ ReadonlyRootFacts collect_readonly_root_facts(ProbeContext& ctx) {
       attempt.path = path;
       attempt.not_done = *skip;
     } else {
-      attempt = try_write_bounded(ctx.os, path, content, step_limit(ctx.place_timeout, ctx.deadline));
+      attempt = try_write_bounded(ctx.os, path, content,
+                                  step_limit(ctx.place_timeout, ctx.deadline, kReserve));
     }
     attempt.mount_id = id;
     facts.others.push_back(std::move(attempt));

@@ -109,44 +109,14 @@ std::optional<std::string> clean_up(platform::Platform& os, const std::string& d
          (removed ? std::string("still present after remove_tree") : removed.error().name);
 }
 
-struct Place {
-  std::string path;
-  std::optional<std::string> not_tried;  // why no link is tried there
-};
-
-// Why a place gets no write at all: the safety rules, not the probe's limits.
-std::optional<std::string> off_limits(const PodRequests& requests,
-                                      const std::vector<Mount>& mounts, const std::string& path) {
-  if (asked_read_only(requests, path)) return "the pod asked for it read-only: nothing is written";
-  if (asked_host_path(requests, path)) return "a hostPath volume: fs.symlink writes none";
-  if (const auto mount = mount_containing(mounts, path); mount && is_host_path_mount(*mount))
-    return "a hostPath-like mount from the node: fs.symlink writes none";
-  return std::nullopt;
-}
-
 // The temp dir and every writable volume, each with why it is not tried when that is known
-// before touching it. Nothing here touches a place: one of them may be a hung mount.
-std::vector<Place> candidate_places(ProbeContext& ctx, SymlinkFacts& facts) {
+// before touching it (probes/fs/mount_places.hpp: the same list the residue sweeper sweeps).
+// Nothing here touches a place: one of them may be a hung mount.
+std::vector<WritePlace> candidate_places(ProbeContext& ctx, SymlinkFacts& facts) {
   const auto mounts = read_mounts(ctx.os);
   if (!mounts) facts.mountinfo_error = mounts.error().name;
   const auto visible = mounts ? visible_mounts(mounts.value()) : std::vector<Mount>{};
-  std::vector<Place> places;
-  const auto add = [&](const std::string& path) {
-    if (std::any_of(places.begin(), places.end(), [&](const auto& place) { return place.path == path; }))
-      return;
-    places.push_back({path, off_limits(ctx.requests, visible, path)});
-  };
-  add(ctx.os.temp_dir());
-  for (const auto& point : writable_volume_points(visible)) add(point);
-  std::size_t tried = 0;
-  for (auto& place : places) {
-    if (place.not_tried) continue;
-    if (tried == kMaxSymlinkPlaces)
-      place.not_tried = "over the limit of " + std::to_string(kMaxSymlinkPlaces) + " places";
-    else
-      ++tried;
-  }
-  return places;
+  return write_places(visible, ctx.requests, ctx.os.temp_dir());
 }
 
 // What became of one place; exactly one of location and skipped is set.
@@ -260,8 +230,8 @@ SymlinkFacts collect_symlink_facts(ProbeContext& ctx) {
   const auto nonce =
       ctx.scratch_name + "-symlink-nonce-" + std::to_string(ctx.os.monotonic_now().count());
   for (const auto& place : candidate_places(ctx, facts)) {
-    if (place.not_tried) {
-      facts.skipped.push_back({place.path, *place.not_tried});
+    if (place.off_limits) {
+      facts.skipped.push_back({place.path, *place.off_limits});
       continue;
     }
     if (std::chrono::steady_clock::now() + kPlaceBudget > ctx.deadline) {
@@ -315,7 +285,8 @@ CapabilityResult judge_symlink(const SymlinkFacts& facts) {
     // DESIGN.md names ok, partial and failed for what was seen; when nothing could be tried
     // nothing was seen, and "failed" would claim a failure that did not happen.
     result.observed = "unknown";
-    result.summary = "no writable place to try symlinks in";
+    result.summary = facts.skipped.empty() ? "no writable place to try symlinks in"
+                                           : "no place could be tried";
   } else if (fully_ok == locations.size()) {
     result.status = Status::supported;
     result.observed = "ok";

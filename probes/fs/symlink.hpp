@@ -37,9 +37,6 @@ struct SymlinkFacts {
   std::optional<std::string> mountinfo_error;
 };
 
-// At most this many places are tried; the rest are listed as skipped.
-inline constexpr std::size_t kMaxSymlinkPlaces = 16;
-
 SymlinkFacts collect_symlink_facts(ProbeContext& ctx);
 CapabilityResult judge_symlink(const SymlinkFacts& facts);
 

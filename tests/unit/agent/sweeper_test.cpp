@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <memory>
 
 #include "agent/sweeper.hpp"
 #include "probes/common/bounded.hpp"
@@ -76,7 +77,7 @@ TEST_CASE("stale residue: dead pid (or our own) and older than the age guard", "
   }
 }
 
-TEST_CASE("sweep places: fixed ones, then writable volume mounts, at most 16", "[sweeper]") {
+TEST_CASE("sweep places: the temp dir, the root's, then the volumes fs.symlink may write in", "[sweeper]") {
   platform::FakePlatform os;
   os.tmp = "/scratch/tmp";
   os.dir("/scratch/tmp").dir("/etc").dir("/var/tmp").dir("/data").dir("/ro").dir("/proc");
@@ -97,13 +98,14 @@ TEST_CASE("sweep places: fixed ones, then writable volume mounts, at most 16", "
   // Only the mount list decides: a place is never touched here, since it may be a hung mount.
   const auto found = agent::sweep_places(os);
   const auto& places = found.places;
-  REQUIRE(places.size() == 4 + 16);
+  // The temp dir and 15 volumes (16 places, as fs.symlink writes in), and the root's three.
+  REQUIRE(places.size() == 18);
   CHECK(std::vector<std::string>(places.begin(), places.begin() + 6) ==
         std::vector<std::string>{"/scratch/tmp", "/", "/etc", "/var/tmp", "/data", "/gone"});
-  CHECK(contains(places, "/vol13"));
-  CHECK_FALSE(contains(places, "/vol14"));  // beyond the limit, and named as such
-  CHECK(found.over_limit == std::vector<std::string>{"/vol14", "/vol15", "/vol16", "/vol17",
-                                                     "/vol18", "/vol19"});
+  CHECK(contains(places, "/vol11"));
+  CHECK_FALSE(contains(places, "/vol12"));  // beyond the limit, and named as such
+  CHECK(found.over_limit == std::vector<std::string>{"/vol12", "/vol13", "/vol14", "/vol15",
+                                                     "/vol16", "/vol17", "/vol18", "/vol19"});
   CHECK_FALSE(contains(places, "/ro"));
   CHECK_FALSE(contains(places, "/proc"));
   CHECK_FALSE(contains(places, "/etc/hosts"));
@@ -164,7 +166,9 @@ TEST_CASE("the age guard keeps fresh residue; a failed removal is reported, not 
   os.file("/tmp/.capprobe-999-abcdef-a", "");
   os.file("/tmp/.capprobe-998-abcdef-b", "");
   // An age guard longer than the fake's clock has run makes every entry "fresh".
-  CHECK(agent::sweep_residue(os, std::chrono::hours(24 * 365 * 100)).removed.empty());
+  agent::SweepScope forever_young;
+  forever_young.min_age = std::chrono::hours(24 * 365 * 100);
+  CHECK(agent::sweep_residue(os, forever_young).removed.empty());
   CHECK(os.exists("/tmp/.capprobe-999-abcdef-a"));
 
   os.fail("remove_tree", "/tmp/.capprobe-999-abcdef-a", "EACCES");
@@ -186,7 +190,9 @@ TEST_CASE("a hung place is reported, not waited for; the other places are still 
           "[sweeper]") {
   // A mount whose server stopped answering (a hung NFS or FUSE volume): every call below it
   // blocks forever. The sweep must still finish, sweep the rest, and name the hung place.
-  platform::FakePlatform os;
+  // Shared with the worker below: a worker a failing test leaves behind must not outlive it.
+  const auto shared = std::make_shared<platform::FakePlatform>();
+  auto& os = *shared;
   os.file("/proc/self/mountinfo", mount_line(1, "/", "rw", "overlay") +
                                       mount_line(2, "/hung", "rw", "fuse.sshfs") +
                                       mount_line(3, "/data", "rw", "ext4"));
@@ -197,9 +203,10 @@ TEST_CASE("a hung place is reported, not waited for; the other places are still 
 
   // Run the sweep itself under a generous bound, so that on a sweeper that waits for the hung
   // place this test fails instead of hanging.
-  const auto run = probes::run_bounded(std::chrono::seconds(30), [&os] {
-    return agent::sweep_residue(os, agent::kResidueMinAge, {std::chrono::milliseconds(300),
-                                                            std::chrono::seconds(5)});
+  const auto run = probes::run_bounded(std::chrono::seconds(60), [shared] {
+    agent::SweepScope scope;
+    scope.limits = {std::chrono::milliseconds(2000), std::chrono::seconds(10)};
+    return agent::sweep_residue(*shared, scope);
   });
   REQUIRE(run.done());
   const auto& outcome = *run.value;
@@ -209,11 +216,12 @@ TEST_CASE("a hung place is reported, not waited for; the other places are still 
   CHECK(removed == std::vector<std::string>{"/data/.capprobe-999-abcdef-symlink",
                                             "/tmp/.capprobe-999-abcdef-output"});
   REQUIRE(outcome.not_swept.size() == 1);
-  CHECK(outcome.not_swept.front().rfind("/hung: timed out after 300 ms", 0) == 0);
+  CHECK(outcome.not_swept.front().rfind("/hung: timed out after 2000 ms", 0) == 0);
 }
 
 TEST_CASE("the sweep stops at its total budget and names what it did not reach", "[sweeper]") {
-  platform::FakePlatform os;
+  const auto shared = std::make_shared<platform::FakePlatform>();
+  auto& os = *shared;
   std::string mountinfo = mount_line(1, "/", "rw", "overlay");
   for (int i = 0; i < 3; ++i) {
     const auto point = "/hung" + std::to_string(i);
@@ -222,9 +230,10 @@ TEST_CASE("the sweep stops at its total budget and names what it did not reach",
     os.hang(point);
   }
   os.file("/proc/self/mountinfo", mountinfo);
-  const auto run = probes::run_bounded(std::chrono::seconds(30), [&os] {
-    return agent::sweep_residue(os, agent::kResidueMinAge, {std::chrono::milliseconds(200),
-                                                            std::chrono::milliseconds(300)});
+  const auto run = probes::run_bounded(std::chrono::seconds(60), [shared] {
+    agent::SweepScope scope;
+    scope.limits = {std::chrono::milliseconds(200), std::chrono::milliseconds(300)};
+    return agent::sweep_residue(*shared, scope);
   });
   REQUIRE(run.done());
   // The first hung place takes its 200 ms; the second gets the 100 ms left; the third none.

@@ -1,7 +1,14 @@
 // What the agent tells its round child, there and back, and how long a round may take.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <sstream>
+
 #include "agent/daemon/round_child.hpp"
+#include "platform/fake/fake_platform.hpp"
+#include "temp_dir.hpp"
 
 using namespace capprobe::agent::daemon;
 
@@ -13,7 +20,6 @@ TEST_CASE("a round request carries the selection, the pod spec and the NFD file 
   full.pod_spec = R"({"kind":"Pod","spec":{"hostPID":true}})"
                   "\n\t\"unicode\": \xc3\xa9";
   full.nfd_file = "/etc/kubernetes/node-feature-discovery/features.d/capprobe";
-  full.nfd_temp_name = ".capprobe-7-abcdef-nfd";
   RoundRequest bare;
   for (const auto& request : {full, bare}) {
     std::string why;
@@ -25,7 +31,6 @@ TEST_CASE("a round request carries the selection, the pod spec and the NFD file 
     REQUIRE(back->selection.quick == request.selection.quick);
     REQUIRE(back->pod_spec == request.pod_spec);
     REQUIRE(back->nfd_file == request.nfd_file);
-    REQUIRE(back->nfd_temp_name == request.nfd_temp_name);
   }
 }
 
@@ -47,4 +52,32 @@ TEST_CASE("a round may take every probe's deadline plus a margin") {
   catalog[2].info.timeout = milliseconds(10000);
   REQUIRE(round_deadline(catalog) == milliseconds(17000 + 30000));
   REQUIRE(round_deadline({}) == milliseconds(30000));
+}
+
+TEST_CASE("the round child prints the report, then writes the NFD file under its own temp name") {
+  capprobe::test::TempDir temp;
+  capprobe::platform::FakePlatform os;  // the probes' world; the NFD file is a real file
+  std::vector<capprobe::probes::Probe> catalog(1);
+  catalog[0].info.id = "fs.symlink";
+  catalog[0].run = [](capprobe::probes::ProbeContext&) {
+    capprobe::probes::CapabilityResult result;
+    result.id = "fs.symlink";
+    result.status = capprobe::probes::Status::supported;
+    result.observed = "ok";
+    return result;
+  };
+  RoundRequest request;
+  request.nfd_file = temp / "capprobe.features";
+  std::istringstream in(round_request_json(request));
+  std::ostringstream out;
+  REQUIRE(run_round_child(os, catalog, in, out) == 0);
+  CHECK(out.str().find("\"fs.symlink\"") != std::string::npos);
+  const auto nfd = capprobe::test::slurp(temp.path() / "capprobe.features");
+  CHECK(nfd.find("capprobe.io/fs.symlink=supported") != std::string::npos);
+  struct stat info {};
+  REQUIRE(::stat((temp / "capprobe.features").c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0644);  // nfd-worker may read it as another user
+  // Only the feature file: the temp file was renamed into place.
+  CHECK(std::distance(std::filesystem::directory_iterator(temp.path()),
+                      std::filesystem::directory_iterator()) == 1);
 }

@@ -2,7 +2,6 @@
 // verdict for requested volumes (present, read-only forced, missing) and no residue.
 #include <catch2/catch.hpp>
 
-#include "probes/common/bounded.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/fs/host_path.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
@@ -386,31 +385,28 @@ TEST_CASE("fs.host_path without mountinfo is untested") {
 }
 
 TEST_CASE("fs.host_path reports a hung hostPath and tests the others") {
-  FakePlatform os;
+  auto world = std::make_shared<capprobe::testing::GuardedWorld>();
+  auto& os = world->os;
   os.file("/proc/self/mountinfo",
           "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
           "2 1 8:1 /srv/hung /hung rw,relatime - ext4 /dev/sda1 rw\n"
           "3 1 8:1 /srv/data /data rw,relatime - ext4 /dev/sda1 rw\n");
   os.dir("/hung").dir("/data");
   os.hang("/hung");
-  const PodRequests requests;
-  auto ctx = context_for(os, requests, std::chrono::seconds(10));
-  ctx.place_timeout = std::chrono::milliseconds(300);
-  const auto run_probe = capprobe::probes::run_bounded(
-      std::chrono::seconds(30), [&ctx] { return judge_host_path(collect_host_path_facts(ctx)); });
-  REQUIRE(run_probe.done());
-  const auto& result = *run_probe.value;
-  INFO(result.summary);
+  const auto result = capprobe::testing::run_guarded(
+      world, [](auto& ctx) { return judge_host_path(collect_host_path_facts(ctx)); });
+  REQUIRE(result);
+  INFO(result->summary);
   CHECK(os.hung_calls() >= 1);
-  const auto* hung = mount_at(result, "/hung");
+  const auto* hung = mount_at(*result, "/hung");
   REQUIRE(hung);
   CHECK((*hung)["write"] == "timed_out");
   CHECK((*hung)["write_errno"].is_null());
-  CHECK((*hung)["write_detail"] == "timed out after 300 ms (the filesystem did not answer)");
-  CHECK((*mount_at(result, "/data"))["write"] == "ok");
-  CHECK(result.summary.find("/hung from /srv/hung (rw, the write test timed out after 300 ms") !=
+  CHECK((*hung)["write_detail"] == "timed out after 2000 ms (the filesystem did not answer)");
+  CHECK((*mount_at(*result, "/data"))["write"] == "ok");
+  CHECK(result->summary.find("/hung from /srv/hung (rw, the write test timed out after 2000 ms") !=
         std::string::npos);
-  CHECK(result.summary.find("/data from /srv/data (rw, a test file was created and removed)") !=
+  CHECK(result->summary.find("/data from /srv/data (rw, a test file was created and removed)") !=
         std::string::npos);
 }
 

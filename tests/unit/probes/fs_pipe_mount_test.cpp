@@ -4,7 +4,6 @@
 
 #include <catch2/catch.hpp>
 
-#include "probes/common/bounded.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/fs/pipe_mount.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
@@ -409,7 +408,8 @@ TEST_CASE("fs.pipe_mount: one socket mounted at two places is one endpoint") {
 }
 
 TEST_CASE("fs.pipe_mount reports a hung mounted directory and checks the rest") {
-  FakePlatform os;
+  auto world = std::make_shared<capprobe::testing::GuardedWorld>();
+  auto& os = world->os;
   os.file("/proc/self/mountinfo", "1 0 8:1 / / rw - overlay overlay rw\n"
                                   "2 1 0:40 / /hung rw - fuse.csi csi rw\n"
                                   "3 1 0:25 /containerd /host-containerd rw - tmpfs tmpfs rw\n");
@@ -417,19 +417,33 @@ TEST_CASE("fs.pipe_mount reports a hung mounted directory and checks the rest") 
   os.special("/host-containerd/containerd.sock", FileKind::socket);
   os.connect_errors["/host-containerd/containerd.sock"] = "";
   os.hang("/hung");
-  PodRequests requests;
-  auto ctx = context_for(os, requests, std::chrono::seconds(10));
-  ctx.place_timeout = std::chrono::milliseconds(300);
-  const auto run_probe = capprobe::probes::run_bounded(
-      std::chrono::seconds(30), [&ctx] { return judge_pipe_mount(collect_pipe_mount_facts(ctx)); });
-  REQUIRE(run_probe.done());
-  const auto& result = *run_probe.value;
-  INFO(result.summary);
+  const auto result = capprobe::testing::run_guarded(
+      world, [](auto& ctx) { return judge_pipe_mount(collect_pipe_mount_facts(ctx)); });
+  REQUIRE(result);
+  INFO(result->summary);
   CHECK(os.hung_calls() >= 1);
-  CHECK(result.status == Status::supported);
-  REQUIRE(result.evidence["not_scanned"].size() == 1);
-  CHECK(result.evidence["not_scanned"][0]["mount_point"] == "/hung");
-  CHECK(result.evidence["not_scanned"][0]["reason"] ==
-        "timed out after 300 ms (the filesystem did not answer)");
-  CHECK(endpoint_at(result, "/host-containerd/containerd.sock"));
+  CHECK(result->status == Status::supported);
+  REQUIRE(result->evidence["not_scanned"].size() == 1);
+  CHECK(result->evidence["not_scanned"][0]["mount_point"] == "/hung");
+  CHECK(result->evidence["not_scanned"][0]["reason"] ==
+        "timed out after 2000 ms (the filesystem did not answer)");
+  CHECK(endpoint_at(*result, "/host-containerd/containerd.sock"));
+}
+
+TEST_CASE("fs.pipe_mount: a requested socket that does not answer is not called ignored") {
+  auto world = std::make_shared<capprobe::testing::GuardedWorld>();
+  auto& os = world->os;
+  os.file("/proc/self/mountinfo", "1 0 8:1 / / rw - overlay overlay rw\n"
+                                  "2 1 0:40 /sock /run/app.sock rw - fuse.csi csi rw\n");
+  os.special("/run/app.sock", FileKind::socket);
+  os.hang("/run/app.sock");
+  world->requests = asking({{"app", "/var/run/app.sock", "/run/app.sock", false}});
+  const auto result = capprobe::testing::run_guarded(
+      world, [](auto& ctx) { return judge_pipe_mount(collect_pipe_mount_facts(ctx)); });
+  REQUIRE(result);
+  INFO(result->summary);
+  CHECK(result->requested == true);
+  CHECK(result->status == Status::untested);
+  CHECK(result->summary.rfind(kIgnored, 0) == std::string::npos);
+  CHECK(result->summary.find("/run/app.sock did not answer") != std::string::npos);
 }

@@ -2,7 +2,6 @@
 // and the probe over fixtures of a runc container (captured) and a Kata guest.
 #include <catch2/catch.hpp>
 
-#include "probes/common/bounded.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/fs/readonly_root.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
@@ -280,19 +279,20 @@ TEST_CASE("fs.readonly_root writes only on the mount of /, never in a volume bes
 }
 
 TEST_CASE("fs.readonly_root with a root that does not answer says so, and returns") {
-  FakePlatform os;
+  auto world = std::make_shared<capprobe::testing::GuardedWorld>();
+  auto& os = world->os;
   load_fixture(os, "fs-runc");
-  os.hang(std::string("/") + kScratch + "-rw");
-  PodRequests requests;
-  auto ctx = context_for(os, requests, std::chrono::seconds(10));
-  ctx.place_timeout = std::chrono::milliseconds(300);
-  const auto run_probe = capprobe::probes::run_bounded(std::chrono::seconds(30), [&ctx] {
-    return judge_readonly_root(collect_readonly_root_facts(ctx));
-  });
-  REQUIRE(run_probe.done());
-  const auto& result = *run_probe.value;
-  INFO(result.summary);
-  CHECK(result.status == Status::untested);
-  CHECK(result.observed == "unknown");
-  CHECK(result.summary.find("the write test in / timed out after 300 ms") != std::string::npos);
+  os.dir("/etc").dir("/var/tmp");
+  // The root's filesystem stopped answering: the test files there, beside it too.
+  for (const auto* dir : {"", "/etc", "/var/tmp"}) os.hang(std::string(dir) + "/" + kScratch + "-rw");
+  const auto result = capprobe::testing::run_guarded(
+      world, [](auto& ctx) { return judge_readonly_root(collect_readonly_root_facts(ctx)); });
+  REQUIRE(result);
+  INFO(result->summary);
+  CHECK(os.hung_calls() == 1);  // the write in / only: the others are not tried after it
+  CHECK(result->status == Status::untested);
+  CHECK(result->observed == "unknown");
+  CHECK(result->summary.find("the write test in / timed out after 2000 ms") != std::string::npos);
+  for (const auto& other : result->evidence["other_writes"])
+    CHECK(other["not_done"] == "not tried: the write in / did not answer either");
 }

@@ -2,8 +2,11 @@
 // each kind, several writable places, limits, and no residue).
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "probes/common/bounded.hpp"
 #include "probes/common/text.hpp"
+#include "probes/fs/mount_places.hpp"
 #include "probes/fs/symlink.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
 
@@ -418,7 +421,7 @@ TEST_CASE("fs.symlink names every place beyond its limit and says the coverage")
   const auto result = run(os);
   INFO(result.summary);
   CHECK(result.status == Status::supported);
-  CHECK(result.evidence["locations"].size() == capprobe::probes::fs::kMaxSymlinkPlaces);
+  CHECK(result.evidence["locations"].size() == capprobe::probes::fs::kMaxWritePlaces);
   CHECK(result.evidence["places_total"] == 21);
   REQUIRE(result.evidence["skipped"].size() == 5);
   CHECK(result.evidence["skipped"][0]["path"] == "/vol15");
@@ -470,33 +473,82 @@ TEST_CASE("fs.symlink writes nothing in a volume asked read-only, nor in a hostP
   CHECK(skipped[0]["reason"] == "the pod asked for it read-only: nothing is written");
   CHECK(skipped[1]["path"] == "/data");
   CHECK(skipped[2]["path"] == "/hp");
-  CHECK(skipped[2]["reason"] == "a hostPath volume: fs.symlink writes none");
+  CHECK(skipped[2]["reason"] == "a hostPath volume: nothing is written");
 }
 
 TEST_CASE("fs.symlink reports a hung volume and still tries the others") {
   // A volume whose server stopped answering (NFS, FUSE, CSI): every call there blocks forever.
-  FakePlatform os;
+  auto world = std::make_shared<capprobe::testing::GuardedWorld>();
+  auto& os = world->os;
   os.file("/proc/self/mountinfo", "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n" +
                                       mount_line(30, "/", "/hung", "fuse.s3fs", "s3fs") +
                                       volume_line(31, "/ok"));
   os.dir("/hung").dir("/ok");
   os.hang("/hung");
-  PodRequests requests;
-  auto ctx = context_for(os, requests, std::chrono::seconds(10));
-  ctx.place_timeout = std::chrono::milliseconds(300);
-  // Bounded here too, so that a probe that waits for the hung place fails this test instead of
-  // hanging it.
-  const auto run_probe = capprobe::probes::run_bounded(
-      std::chrono::seconds(30), [&ctx] { return judge_symlink(collect_symlink_facts(ctx)); });
-  REQUIRE(run_probe.done());
-  const auto& result = *run_probe.value;
-  INFO(result.summary);
+  const auto result = capprobe::testing::run_guarded(
+      world, [](auto& ctx) { return judge_symlink(collect_symlink_facts(ctx)); });
+  REQUIRE(result);
+  INFO(result->summary);
   CHECK(os.hung_calls() >= 1);
-  CHECK(result.status == Status::supported);
-  CHECK(location_paths(result) == std::vector<std::string>{"/tmp", "/ok"});
-  REQUIRE(result.evidence["skipped"].size() == 1);
-  CHECK(result.evidence["skipped"][0]["path"] == "/hung");
-  CHECK(result.evidence["skipped"][0]["reason"] ==
-        "timed out after 300 ms (the filesystem did not answer)");
-  CHECK(result.summary.find("tried in 2 of 3 places") != std::string::npos);
+  CHECK(result->status == Status::supported);
+  CHECK(location_paths(*result) == std::vector<std::string>{"/tmp", "/ok"});
+  REQUIRE(result->evidence["skipped"].size() == 1);
+  CHECK(result->evidence["skipped"][0]["path"] == "/hung");
+  CHECK(result->evidence["skipped"][0]["reason"] ==
+        "timed out after 2000 ms (the filesystem did not answer)");
+  CHECK(result->summary.find("tried in 2 of 3 places") != std::string::npos);
+}
+
+TEST_CASE("fs.symlink with every place hung says none answered, not that none exists") {
+  auto world = std::make_shared<capprobe::testing::GuardedWorld>();
+  world->os.hang("/tmp");
+  const auto result = capprobe::testing::run_guarded(
+      world, [](auto& ctx) { return judge_symlink(collect_symlink_facts(ctx)); });
+  REQUIRE(result);
+  INFO(result->summary);
+  CHECK(result->status == Status::untested);
+  CHECK(result->summary.rfind("no place could be tried", 0) == 0);
+}
+
+TEST_CASE("write places: what no probe writes in, and why") {
+  using capprobe::probes::fs::write_places;
+  const auto mounts = capprobe::probes::parse_mountinfo(
+      "1 0 0:50 / / rw - overlay overlay rw\n"
+      // kubelet's files come from the node's disk 259:1
+      "2 1 259:1 /var/lib/kubelet/pods/u/etc-hosts /etc/hosts rw - ext4 /dev/nvme0n1p1 rw\n"
+      // the node's root, mounted whole (hostPath: /): same device as kubelet's files
+      "3 1 259:1 / /host rw - ext4 /dev/nvme0n1p1 rw\n"
+      // a directory of the node's /run tmpfs (hostPath: /run/containerd)
+      "4 1 0:25 /containerd /run/containerd rw - tmpfs tmpfs rw\n"
+      // another container's root filesystem
+      "5 1 0:60 / /var/lib/other rw - overlay overlay rw\n"
+      // an emptyDir in memory and a PVC from its own disk: volumes of this pod
+      "6 1 0:70 / /scratch rw - tmpfs tmpfs rw\n"
+      "7 1 259:16 / /data rw - ext4 /dev/nvme1n1 rw\n");
+  const capprobe::probes::PodRequests requests;
+  const auto places = write_places(capprobe::probes::visible_mounts(mounts), requests, "/tmp");
+  std::map<std::string, std::string> why;
+  for (const auto& place : places) why[place.path] = place.off_limits.value_or("open");
+  CHECK(why["/tmp"] == "open");
+  CHECK(why["/host"] == "a hostPath-like mount from the node: nothing is written");
+  CHECK(why["/run/containerd"] == "a hostPath-like mount from the node: nothing is written");
+  CHECK(why["/var/lib/other"] == "another container's root filesystem: nothing is written");
+  CHECK(why["/scratch"] == "open");
+  CHECK(why["/data"] == "open");
+}
+
+TEST_CASE("write places on the node itself: the node's own disks are off limits") {
+  using capprobe::probes::fs::write_places;
+  const auto mounts = capprobe::probes::parse_mountinfo(
+      "1 0 254:0 / / rw - ext4 /dev/vda rw\n"
+      "2 1 254:1 / /boot rw - ext4 /dev/vda1 rw\n"
+      "3 1 0:30 / /mnt/scratch rw - tmpfs tmpfs rw\n");
+  const capprobe::probes::PodRequests requests;
+  CHECK(capprobe::probes::fs::runs_on_node(mounts));
+  const auto places = write_places(mounts, requests, "/tmp");
+  REQUIRE(places.size() == 3);
+  CHECK(places[1].path == "/boot");
+  CHECK(places[1].off_limits ==
+        "one of the node's own disks (capprobe runs on the node): nothing is written");
+  CHECK_FALSE(places[2].off_limits);
 }

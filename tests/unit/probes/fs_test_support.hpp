@@ -4,10 +4,13 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
 #include "platform/fake/fake_platform.hpp"
+#include "probes/common/bounded.hpp"
 #include "probes/probe.hpp"
 #include "tests/unit/probes/fixtures.hpp"
 
@@ -113,6 +116,31 @@ class CountingCreates : public ForwardingPlatform {
   std::vector<std::string> created;
   std::vector<std::string> private_dir_parents;
 };
+
+// What a probe run over a hung place needs, owned together: the run happens on a worker (so
+// that a probe that waits for the hung place fails the test instead of hanging it), and a
+// worker left behind by a failing test must never reach freed memory.
+struct GuardedWorld {
+  platform::FakePlatform os;
+  probes::PodRequests requests;
+  // Generous, so that the places that do answer are never late on a busy machine; the hung
+  // ones always are.
+  std::chrono::milliseconds place_timeout{2000};
+  std::chrono::milliseconds budget{std::chrono::seconds(20)};
+};
+
+// Runs `probe` (ProbeContext& -> CapabilityResult) over `world` on a bounded worker; nullopt
+// when it did not finish within a minute.
+template <class ProbeRun>
+std::optional<probes::CapabilityResult> run_guarded(const std::shared_ptr<GuardedWorld>& world,
+                                                    ProbeRun probe) {
+  auto done = probes::run_bounded(std::chrono::seconds(60), [world, probe] {
+    auto ctx = context_for(world->os, world->requests, world->budget);
+    ctx.place_timeout = world->place_timeout;
+    return probe(ctx);
+  });
+  return done.value;
+}
 
 // One /proc/self/mountinfo line (an ostringstream: GCC 12 warns falsely on chains of string +).
 inline std::string mount_line(int id, const std::string& root, const std::string& point,
