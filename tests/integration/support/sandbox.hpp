@@ -36,7 +36,15 @@ enum class Facility {
   setpriv,           // util-linux setpriv(1)
   cgroup_v1_cpu,     // the v1 cpu controller mounted at /sys/fs/cgroup/cpu
   cgroup_v1_memory,  // the v1 memory controller mounted at /sys/fs/cgroup/memory
+  cgroup_v1_cpuset,  // the v1 cpuset controller mounted at /sys/fs/cgroup/cpuset
+  taskset,           // util-linux taskset(1)
+  several_cpus,      // at least two CPUs online: only then can a process be held to fewer
 };
+
+// The CPUs online, as /sys/devices/system/cpu/online lists them ("0-1"), or "" when unreadable.
+std::string online_cpu_list();
+// How many CPUs that list names (0 when unreadable).
+int online_cpu_count();
 
 // Why the facility is missing here, or nullopt when it is present.
 std::optional<std::string> missing(Facility facility);
