@@ -39,6 +39,15 @@ bool steal_explains(const CpuFacts& facts, double expected) {
   return *facts.steal_cpus >= 0.05 && *facts.steal_cpus >= 0.5 * shortfall;
 }
 
+// Every CPU was busy during the burn (the burn, other load and steal together fill the visible
+// CPUs): the burn's share may then have been set by the load around it, so a measurement that
+// lands on a limit shows nothing about the limit. Unknown other load is not taken as saturation.
+bool saturated(const CpuFacts& facts) {
+  if (!facts.other_cpus || !facts.measured_cpus || facts.visible_cpus <= 0) return false;
+  return *facts.measured_cpus + *facts.other_cpus + facts.steal_cpus.value_or(0) >=
+         facts.visible_cpus * (1 - kCpuTolerance);
+}
+
 std::string numbers(const CpuFacts& facts) {
   std::string out = "measured " + (facts.measured_cpus ? cpus_text(*facts.measured_cpus) : "-") +
                     " CPUs, " + std::to_string(facts.visible_cpus) +
@@ -157,6 +166,58 @@ std::optional<double> busy_cpus(const ProcStatCpu& before, const ProcStatCpu& af
 
 namespace {
 
+// The burn landed within the tolerance of a visible quota below the visible CPUs. A match alone
+// is no evidence (issue #8, finding 7): an all-CPU burn that such a quota holds back overruns it
+// in nearly every one of the >= 10 CFS periods of the burn, so the kernel throttles the group
+// (nr_throttled of the quota's cgroup moves). An unmoved counter means the quota never held the
+// burn back, and something else (other load, the hypervisor, an unseen limit) made the match.
+void judge_at_limit(const CpuFacts& facts, CapabilityResult& result) {
+  const double limit = *facts.limit_cpus;
+  const double measured = *facts.measured_cpus;
+  const auto& throttled = facts.nr_throttled_delta;
+  if (throttled && *throttled > 0) {
+    set_verdict(result, Status::supported, "enforced",
+                "the CPU limit is enforced (the kernel throttled the burn at the quota): " +
+                    numbers(facts));
+    return;
+  }
+  if (throttled) {
+    const auto lead = "the burn got about the limit of " + cpus_text(limit) +
+                      " CPUs, but the quota's throttle counter did not move, so the quota did not "
+                      "hold it back: ";
+    // Steal covers at least half of what the burn did not get of the visible CPUs.
+    const double gap = facts.visible_cpus - measured;
+    if (facts.steal_cpus && *facts.steal_cpus >= 0.05 && *facts.steal_cpus >= 0.5 * gap) {
+      set_verdict(result, Status::untested, "hypervisor_limited",
+                  lead + "the hypervisor stole the rest of the CPUs (" + numbers(facts) + ")");
+      return;
+    }
+    set_verdict(result, Status::untested, "inconclusive",
+                lead +
+                    (saturated(facts)
+                         ? "other load filled the remaining CPUs (contention); whether the quota "
+                           "is enforced cannot be told ("
+                         : "something else held it there; whether the quota is enforced cannot "
+                           "be told (") +
+                    numbers(facts) + ")");
+    return;
+  }
+  // No throttle counter (cpu.stat unreadable): only saturation can say the match is suspect.
+  if (saturated(facts)) {
+    set_verdict(result, Status::untested, "inconclusive",
+                "the burn got about the limit of " + cpus_text(limit) +
+                    " CPUs, but every CPU was busy meanwhile and the quota's throttle counter "
+                    "could not be read, so other load may have held it there rather than the "
+                    "quota: " +
+                    numbers(facts));
+    return;
+  }
+  set_verdict(result, Status::supported, "enforced",
+              "the CPU limit is enforced: " + numbers(facts) +
+                  "; the quota's throttle counter could not be read, so this rests on the "
+                  "measurement alone");
+}
+
 void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
   if (!facts.measured_cpus) {
     set_verdict(result, Status::error, "error", "the burn produced no measurement");
@@ -177,11 +238,7 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
                       numbers(facts));
       return;
     }
-    if (matches(measured, limit)) {
-      set_verdict(result, Status::supported, "enforced",
-                  "the CPU limit is enforced: " + numbers(facts));
-      return;
-    }
+    if (matches(measured, limit)) return judge_at_limit(facts, result);
     if (measured > limit * (1 + kCpuTolerance)) {
       result.observed = "not_enforced";
       const auto seen = "the burn got " + cpus_text(measured) + " CPUs against a limit of " +
@@ -222,6 +279,18 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
   // No limit visible in the cgroups this process can see.
   if (requested && *requested < visible * (1 - kCpuTolerance)) {
     if (matches(measured, *requested)) {
+      // Nothing to corroborate with here (the limiting cgroup, and its throttle counter, are out
+      // of sight): a burn that merely filled what other load left proves nothing.
+      if (saturated(facts)) {
+        set_verdict(result, Status::untested, "inconclusive",
+                    "no CPU limit is visible in this process's cgroups; the burn got about the "
+                    "requested " +
+                        cpus_text(*requested) +
+                        " CPUs, but every CPU was busy meanwhile, so other load may have held it "
+                        "there rather than a hidden limit: " +
+                        numbers(facts));
+        return;
+      }
       set_verdict(
           result, Status::supported, "enforced",
           "no CPU limit is visible in this process's cgroups (the limiting cgroup is hidden, e.g. "

@@ -51,12 +51,20 @@ inline constexpr double kCpuTolerance = 0.15;
 bool vcpus_are_the_limit(const CpuFacts& facts);
 
 // Sets status, observed and summary of `result` (its `requested` must already be set):
-//  - limit L, measured within 15%: enforced, supported;
+//  - limit L below the visible CPUs, measured within 15%: a match alone is no evidence.
+//    - the quota's nr_throttled moved during the burn: enforced, supported;
+//    - it did not move: the quota did not hold the burn back, untested: hypervisor_limited when
+//      steal took the rest of the CPUs, else inconclusive (other load filled the CPUs, or
+//      something else held the burn there);
+//    - the counter is unreadable: inconclusive when every CPU was busy (measured + other load
+//      + steal ~ visible: the load may have set the figure), else enforced, saying it rests on
+//      the measurement alone;
 //  - measured clearly above L, or above a requested limit when none is visible: not_enforced,
 //    unsupported ("REQUESTED BUT IGNORED" when asked);
 //  - below L but throttled at the quota: enforced (other load took the rest);
 //  - no limit, measured ~ visible: no_limit, untested (ignored when a limit was requested);
-//  - no limit visible but measured ~ the request: enforced (the limiting cgroup is hidden);
+//  - no limit visible but measured ~ the request: enforced (the limiting cgroup is hidden),
+//    unless every CPU was busy: then inconclusive, as the load may have set the figure;
 //  - no limit visible in a pod VM whose vCPU count matches the requested limit: the vCPUs are
 //    the limit (limit_source "vcpus"): enforced when the burn gets them, configured with --quick;
 //  - measured well below and steal explains it: hypervisor_limited, untested;

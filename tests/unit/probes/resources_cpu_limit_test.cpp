@@ -130,6 +130,30 @@ TEST_CASE("the CPU verdict table", "[cpu_limit]") {
        "other load 1.60 CPUs"},
       {"shortfall nothing explains", busy(facts(std::nullopt, 2, 1.0), 0.05), std::nullopt,
        Status::untested, "inconclusive", "neither steal nor other load explains it"},
+      // Issue #8 finding 7: a match alone is no evidence of enforcement. A quota below the visible
+      // CPUs that holds an all-CPU burn back throttles the group nearly every period, so an
+      // unmoved nr_throttled says the quota did not hold the burn: what did (here other load
+      // filling the CPUs) only looked like the quota.
+      {"matches the quota, nr_throttled unmoved, CPUs full",
+       throttled(busy(facts(1.5, 2, 1.42), 0.55), 0), std::nullopt, Status::untested,
+       "inconclusive", "the quota's throttle counter did not move"},
+      {"matches the quota, nr_throttled unmoved, CPUs idle",
+       throttled(busy(facts(1.5, 2, 1.47), 0.03), 0), std::nullopt, Status::untested,
+       "inconclusive", "did not hold it back"},
+      {"matches the quota, nr_throttled unmoved, steal took the rest",
+       throttled(facts(1.5, 2, 1.5, std::nullopt, 0.48), 0), std::nullopt, Status::untested,
+       "hypervisor_limited", "stole"},
+      // With the counter unreadable, saturation decides: CPUs all busy = the load may have set
+      // the figure.
+      {"matches the quota, counter unreadable, CPUs full", busy(facts(1.5, 2, 1.45), 0.5),
+       std::nullopt, Status::untested, "inconclusive", "throttle counter could not be read"},
+      {"matches the quota, counter unreadable, CPUs idle", busy(facts(0.5, 2, 0.5), 0.1),
+       std::nullopt, Status::supported, "enforced", "rests on the measurement alone"},
+      {"matches the quota and throttled, CPUs full", throttled(busy(facts(1.5, 2, 1.45), 0.5), 9),
+       std::nullopt, Status::supported, "enforced", "throttled 9 times"},
+      {"none visible, burn matches the request, CPUs full",
+       busy(facts(std::nullopt, 4, 0.98, 1.0), 2.9), true, Status::untested, "inconclusive",
+       "every CPU was busy"},
   };
   for (const auto& row : cases) {
     INFO(row.name);
@@ -305,4 +329,19 @@ TEST_CASE("cpu_limit: a failing burn is an error with the errno", "[cpu_limit]")
   CHECK(result.status == Status::error);
   CHECK(result.evidence["burn_errno"] == "EAGAIN");
   CHECK(result.summary.find("EAGAIN") != std::string::npos);
+}
+
+TEST_CASE("cpu_limit: a burn at the quota with nr_throttled unmoved is not called enforced",
+          "[cpu_limit]") {
+  // The fixture's quota is 0.5 CPU; cpu.stat stays as it was (nr_throttled 30): the quota never
+  // held the burn back, whatever the measurement says.
+  Run run("cg-v1-docker-cgroupns");
+  run.burn_gives(0.5);
+  const auto result = run.go();
+  INFO(result.summary);
+  CHECK(result.evidence["nr_throttled_delta"] == 0);
+  CHECK(result.evidence["limit_cpus"] == 0.5);
+  CHECK(result.observed != "enforced");
+  CHECK(result.status == Status::untested);
+  CHECK(result.summary.find("the quota's throttle counter did not move") != std::string::npos);
 }
