@@ -60,7 +60,17 @@ std::string numbers(const CpuFacts& facts) {
   return out;
 }
 
-// A shortfall below what should be reachable: the hypervisor, or other load on the node.
+// CPUs stood idle while the burn wanted every one of them: other load and steal together took
+// at most half of what the burn did not get of the visible CPUs. Unknown other load is not
+// taken as idle.
+bool idle_left(const CpuFacts& facts) {
+  if (!facts.other_cpus || !facts.measured_cpus) return false;
+  const double gap = facts.visible_cpus - *facts.measured_cpus;
+  return gap > 0 && *facts.other_cpus + facts.steal_cpus.value_or(0) <= 0.5 * gap;
+}
+
+// A shortfall below what should be reachable: the hypervisor, other load on the node, or a
+// limit this process cannot see.
 void judge_shortfall(const CpuFacts& facts, double expected, CapabilityResult& result) {
   if (steal_explains(facts, expected)) {
     set_verdict(result, Status::untested, "hypervisor_limited",
@@ -68,12 +78,26 @@ void judge_shortfall(const CpuFacts& facts, double expected, CapabilityResult& r
                     ") and the hypervisor stole the difference: " + numbers(facts));
     return;
   }
-  const double shortfall = expected - facts.measured_cpus.value_or(0);
-  std::string cause = "probably contention from other load";
-  if (facts.other_cpus)
-    cause = *facts.other_cpus >= 0.5 * shortfall
-                ? "other processes kept the CPUs busy meanwhile (contention)"
-                : "neither steal nor other load explains it";
+  // Neither contention nor reported steal: the burn was held back with CPUs to spare. That is a
+  // limit, only not one this process can read, so say what the measurement shows. Untested: which
+  // limit it is, and whether it is the pod's, cannot be told from here.
+  if (idle_left(facts)) {
+    std::string held = "the burn was held to about " + cpus_text(*facts.measured_cpus) + " of " +
+                       std::to_string(facts.visible_cpus) +
+                       (vcpus_are_the_limit(facts) ? " vCPUs" : " visible CPUs");
+    if (expected < facts.visible_cpus * (1 - kCpuTolerance))
+      held += " (expected " + cpus_text(expected) + ")";
+    set_verdict(result, Status::untested, "hidden_limit",
+                held +
+                    " by something this process cannot see: e.g. a quota on a parent cgroup "
+                    "hidden by the cgroup namespace, or a hypervisor that does not report steal; "
+                    "CPUs stood idle meanwhile: " +
+                    numbers(facts));
+    return;
+  }
+  const std::string cause = facts.other_cpus
+                                ? "other processes kept the CPUs busy meanwhile (contention)"
+                                : "probably contention from other load";
   set_verdict(result, Status::untested, "inconclusive",
               "the burn reached fewer CPUs than expected (" + cpus_text(expected) + "), " + cause +
                   ": " + numbers(facts));

@@ -68,7 +68,11 @@ bool vcpus_are_the_limit(const CpuFacts& facts);
 //  - no limit visible in a pod VM whose vCPU count matches the requested limit: the vCPUs are
 //    the limit (limit_source "vcpus"): enforced when the burn gets them, configured with --quick;
 //  - measured well below and steal explains it: hypervisor_limited, untested;
-//  - otherwise inconclusive (contention), untested, with the numbers;
+//  - measured well below and CPUs stood idle (other load + steal at most half of what the burn
+//    did not get of the visible CPUs): hidden_limit, untested: "held to about X of N visible
+//    CPUs by something this process cannot see" (a parent quota hidden by the cgroup
+//    namespace, a hypervisor that does not report steal);
+//  - otherwise inconclusive (contention, or other load unknown), untested, with the numbers;
 //  - --quick: untested, "burn skipped by --quick".
 void judge_cpu_limit(const CpuFacts& facts, CapabilityResult& result);
 

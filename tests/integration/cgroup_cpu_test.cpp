@@ -1,10 +1,14 @@
 // resources.cpu_limit against real CFS quotas: capprobe runs inside cgroup v1 groups (a quota of
-// half a CPU; a quota it reads but the kernel does not apply) and must tell each for what it is.
+// half a CPU; a quota it reads but the kernel does not apply; a quota on a parent hidden by a
+// cgroup namespace) and must tell each for what it is.
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,6 +86,13 @@ std::vector<std::string> probe_cpu(bool quick = false) {
   return argv;
 }
 
+// "1.53": the figure as the summary prints it.
+std::string two_places(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f", value);
+  return buffer;
+}
+
 bool has(const nlohmann::json& result, const std::string& text) {
   return result.value("summary", "").find(text) != std::string::npos;
 }
@@ -91,6 +102,43 @@ void wait_for_member(const CgroupV1Group& group) {
   for (int i = 0; i < 100 && group.read("cgroup.procs").empty(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE_FALSE(group.read("cgroup.procs").empty());
+}
+
+// CPUs' worth of time the whole machine was busy (not idle, iowait or stolen) over `window`, from
+// the "cpu" line of /proc/stat; nullopt when it cannot be read.
+std::optional<double> machine_busy_cpus(std::chrono::milliseconds window) {
+  const auto sample = []() -> std::optional<std::vector<unsigned long long>> {
+    std::ifstream in("/proc/stat");
+    std::string label;
+    std::vector<unsigned long long> ticks(8);  // user nice system idle iowait irq softirq steal
+    if (!(in >> label) || label != "cpu") return std::nullopt;
+    for (auto& tick : ticks)
+      if (!(in >> tick)) return std::nullopt;
+    return ticks;
+  };
+  const auto before = sample();
+  std::this_thread::sleep_for(window);
+  const auto after = sample();
+  if (!before || !after) return std::nullopt;
+  double total = 0, idle = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    const double delta = static_cast<double>((*after)[i] - (*before)[i]);
+    total += delta;
+    if (i == 3 || i == 4 || i == 7) idle += delta;
+  }
+  if (total <= 0) return std::nullopt;
+  return (total - idle) / total * online_cpu_count();
+}
+
+// Waits until the machine is nearly idle (under 0.1 CPU busy over half a second) or `deadline`
+// passes; returns the last busy figure seen.
+std::optional<double> wait_for_quiet(std::chrono::steady_clock::time_point deadline) {
+  std::optional<double> busy;
+  do {
+    busy = machine_busy_cpus(std::chrono::milliseconds(500));
+    if (busy && *busy < 0.1) break;
+  } while (std::chrono::steady_clock::now() < deadline);
+  return busy;
 }
 
 }  // namespace
@@ -141,4 +189,69 @@ TEST_CASE("resources.cpu_limit: a quota that is read but not applied is never ca
     CHECK(has(result, "the quota's throttle counter did not move"));
   else
     WARN("the burn got " << measured.dump() << " CPUs, off the fake quota (machine busy?)");
+}
+
+// A real quota of 1.5 CPUs on a parent cgroup, capprobe in a child inside a new cgroup namespace
+// with the cpu hierarchy mounted afresh: the child is the root of all it can see, no quota
+// anywhere in view. Only the burn shows the limit, and the summary must say what it shows. Other
+// load on the machine fills the half CPU the quota leaves, and then contention is the honest
+// answer (nothing capprobe can read tells the two apart): each attempt waits for the machine to
+// go quiet first, and attempts repeat (at most five, within two minutes) until one runs with the
+// CPUs otherwise idle. A machine that never goes quiet fails the test, saying so.
+TEST_CASE("resources.cpu_limit: a quota hidden by the cgroup namespace is named by its figure",
+          "[cgroup][cpu]") {
+  CAPPROBE_IT_NEEDS(Facility::root, Facility::cgroup_v1_cpu, Facility::unshare,
+                    Facility::several_cpus);
+  CgroupV1Group parent("cpu", "hidden-quota");
+  parent.write("cpu.cfs_period_us", "100000");
+  parent.write("cpu.cfs_quota_us", "150000");
+  parent.write("cpu.shares", "262144");
+  const auto child = parent.path() / "pod";
+  REQUIRE(std::filesystem::create_directory(child));
+  const auto mount_point = parent.path().parent_path();
+  // The mount's directory name is its controller list ("cpu", or "cpu,cpuacct" where they are
+  // mounted together): the options a second mount of the same hierarchy needs.
+  const auto options = mount_point.filename().string();
+  const auto in_namespace = "umount -l " + shell_quote({mount_point.string()}) +
+                            " && mount -t cgroup -o " + shell_quote({options}) + " capprobe-it " +
+                            shell_quote({mount_point.string()}) + " && exec " +
+                            shell_quote(probe_cpu());
+  const std::vector<std::string> argv = {
+      "sh", "-c",
+      "echo $$ > " + shell_quote({(child / "cgroup.procs").string()}) + " && exec " +
+          shell_quote(
+              {"unshare", "-C", "-m", "--propagation", "private", "sh", "-c", in_namespace})};
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  bool held = false;
+  std::optional<double> busy;
+  for (int attempt = 1; attempt <= 5 && !held && std::chrono::steady_clock::now() < deadline;
+       ++attempt) {
+    busy = wait_for_quiet(deadline);
+    const auto result = cpu_result(argv);
+    INFO("attempt " << attempt << ": " << brief(result));
+    CHECK(evidence_problems(result) == std::vector<std::string>{});
+    const auto& evidence = result["evidence"];
+    CHECK(evidence.value("limit_source", "") == "none");  // the quota is out of sight
+    CHECK(result["observed"] != "enforced");              // nothing shows a limit was set
+    CHECK_FALSE(has(result, "neither steal nor other load explains it"));
+    if (result["observed"] != "hidden_limit") {
+      // The CPUs were busy: the contention verdict, with the numbers.
+      CHECK(result["observed"] == "inconclusive");
+      CHECK(has(result, "(contention)"));
+      WARN("attempt " << attempt << ": " << result.value("summary", "") << "; retrying");
+      continue;
+    }
+    held = true;
+    const auto measured = evidence.value("measured_cpus", nlohmann::json());
+    REQUIRE(measured.is_number());
+    CHECK(measured.get<double>() == Approx(1.5).epsilon(kTolerance));
+    CHECK(has(result, "held to about " + two_places(measured.get<double>()) + " of " +
+                          std::to_string(evidence.value("visible_cpus", 0)) +
+                          " visible CPUs by something this process cannot see"));
+  }
+  INFO("the machine was busy throughout (last seen " << (busy ? two_places(*busy) : "?")
+                                                     << " CPUs busy before a burn)");
+  CHECK(held);
+  CHECK(parent.remove() == "");
 }

@@ -128,8 +128,6 @@ TEST_CASE("the CPU verdict table", "[cpu_limit]") {
        Status::untested, "inconclusive",
        "busy meanwhile (contention): measured 0.37 CPUs, 2 visible, limit 0.50, steal 0.00 CPUs, "
        "other load 1.60 CPUs"},
-      {"shortfall nothing explains", busy(facts(std::nullopt, 2, 1.0), 0.05), std::nullopt,
-       Status::untested, "inconclusive", "neither steal nor other load explains it"},
       // Issue #8 finding 7: a match alone is no evidence of enforcement. A quota below the visible
       // CPUs that holds an all-CPU burn back throttles the group nearly every period, so an
       // unmoved nr_throttled says the quota did not hold the burn: what did (here other load
@@ -154,6 +152,19 @@ TEST_CASE("the CPU verdict table", "[cpu_limit]") {
       {"none visible, burn matches the request, CPUs full",
        busy(facts(std::nullopt, 4, 0.98, 1.0), 2.9), true, Status::untested, "inconclusive",
        "every CPU was busy"},
+      // Held back with CPUs to spare: say what the measurement shows.
+      {"no limit visible, held below the visible CPUs with CPUs idle",
+       busy(facts(std::nullopt, 2, 1.53), 0.04), std::nullopt, Status::untested, "hidden_limit",
+       "held to about 1.53 of 2 visible CPUs by something this process cannot see"},
+      {"held well below a visible limit with CPUs idle", busy(facts(1.0, 2, 0.4), 0.05),
+       std::nullopt, Status::untested, "hidden_limit",
+       "held to about 0.40 of 2 visible CPUs (expected 1.00) by something this process cannot "
+       "see"},
+      {"pod VM sized to the limit, held below its vCPUs with CPUs idle",
+       in_pod_vm(busy(facts(std::nullopt, 2, 0.9, 2.0), 0.05)), true, Status::untested,
+       "hidden_limit", "held to about 0.90 of 2 vCPUs"},
+      {"below the visible CPUs, other load took the rest", busy(facts(std::nullopt, 2, 1.0), 0.9),
+       std::nullopt, Status::untested, "inconclusive", "(contention)"},
   };
   for (const auto& row : cases) {
     INFO(row.name);
