@@ -48,10 +48,28 @@ bool saturated(const CpuFacts& facts) {
          facts.visible_cpus * (1 - kCpuTolerance);
 }
 
+// A cpuset or the affinity mask leaves this process fewer CPUs than the kernel has online.
+bool cpus_restricted(const CpuFacts& facts) {
+  return facts.visible_cpus > 0 && facts.online_cpus > facts.visible_cpus;
+}
+
+// The restriction in words, naming what holds it where that can be told.
+std::string restriction(const CpuFacts& facts) {
+  std::string who = "affinity/cpuset " + facts.allowed_list;
+  if (facts.cpuset_list)
+    who = *facts.cpuset_list == facts.allowed_list
+              ? "cpuset " + facts.allowed_list
+              : "affinity " + facts.allowed_list + " within cpuset " + *facts.cpuset_list;
+  return "this process may use " + std::to_string(facts.visible_cpus) + " of the " +
+         std::to_string(facts.online_cpus) + " online CPUs (" + who +
+         "): a limit on CPUs, not a quota";
+}
+
 std::string numbers(const CpuFacts& facts) {
   std::string out = "measured " + (facts.measured_cpus ? cpus_text(*facts.measured_cpus) : "-") +
                     " CPUs, " + std::to_string(facts.visible_cpus) +
                     (vcpus_are_the_limit(facts) ? " vCPUs (the limit)" : " visible");
+  if (cpus_restricted(facts)) out += " of " + std::to_string(facts.online_cpus) + " online";
   if (facts.limit_cpus) out += ", limit " + cpus_text(*facts.limit_cpus);
   if (facts.steal_cpus) out += ", steal " + cpus_text(*facts.steal_cpus) + " CPUs";
   if (facts.other_cpus) out += ", other load " + cpus_text(*facts.other_cpus) + " CPUs";
@@ -127,7 +145,8 @@ void judge_quick(const CpuFacts& facts, CapabilityResult& result) {
                std::to_string(facts.visible_cpus) + " visible";
   } else {
     summary += facts.limit_unseen.empty()
-                   ? "no CPU limit visible in the cgroups ("
+                   ? (cpus_restricted(facts) ? "no CPU quota visible in the cgroups ("
+                                             : "no CPU limit visible in the cgroups (")
                    : "no CPU limit could be read (" + facts.limit_unseen + "; ";
     summary += std::to_string(facts.visible_cpus) + " CPUs visible)";
     if (facts.requested_cpus)
@@ -148,11 +167,14 @@ bool vcpus_are_the_limit(const CpuFacts& facts) {
 std::optional<ProcStatCpu> parse_proc_stat(std::string_view content) {
   std::optional<ProcStatCpu> out;
   int cpu_lines = 0;
+  std::vector<int> cpu_ids;
   for (const auto& line : text::lines(content)) {
     const auto fields = text::split_whitespace(line);
     if (fields.empty() || !text::starts_with(fields[0], "cpu")) continue;
     if (fields[0] != "cpu") {
       ++cpu_lines;
+      if (const auto id = text::parse_uint(fields[0].substr(3)))
+        cpu_ids.push_back(static_cast<int>(*id));
       continue;
     }
     // user nice system idle iowait irq softirq steal [guest guest_nice]
@@ -166,7 +188,10 @@ std::optional<ProcStatCpu> parse_proc_stat(std::string_view content) {
     }
     out = cpu;
   }
-  if (out) out->cpu_lines = cpu_lines;
+  if (out) {
+    out->cpu_lines = cpu_lines;
+    out->cpu_ids = std::move(cpu_ids);
+  }
   return out;
 }
 
@@ -323,7 +348,9 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
       return;
     }
     if (measured > *requested * (1 + kCpuTolerance)) {
-      result.observed = matches(measured, visible) ? "no_limit" : "not_enforced";
+      result.observed = !matches(measured, visible) ? "not_enforced"
+                        : cpus_restricted(facts)    ? "cpuset_limited"
+                                                    : "no_limit";
       mark_ignored(result, kField,
                    "no CPU limit is configured and the burn got " + cpus_text(measured) +
                        " CPUs against the requested " + cpus_text(*requested) + " (" +
@@ -333,14 +360,17 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
     return judge_shortfall(facts, *requested, result);
   }
   if (measured >= visible * (1 - kCpuTolerance)) {
-    std::string summary = "no CPU limit: " + numbers(facts);
+    // A restricted cpuset is a limit on CPUs: then only the quota is absent.
+    std::string summary =
+        (cpus_restricted(facts) ? "no CPU quota: " : "no CPU limit: ") + numbers(facts);
     if (requested)
       summary += "; the requested " + cpus_text(*requested) +
                  " CPUs are not below the visible CPUs, so the burn cannot show a limit";
     else
       summary += result.requested.has_value() ? "; no limit was requested"
                                               : "; whether a limit was requested is unknown";
-    set_verdict(result, Status::untested, "no_limit", summary);
+    set_verdict(result, Status::untested, cpus_restricted(facts) ? "cpuset_limited" : "no_limit",
+                summary);
     return;
   }
   judge_shortfall(facts, visible, result);
@@ -354,12 +384,32 @@ void judge_cpu_limit(const CpuFacts& facts, CapabilityResult& result) {
   else
     judge_measured(facts, result);
   result.summary += differs(facts);
+  if (cpus_restricted(facts)) result.summary += "; " + restriction(facts);
   if (facts.quick) return;
   if (!facts.limit_unseen.empty())
     result.summary += "; a limit may also apply that cannot be read: " + facts.limit_unseen;
 }
 
 namespace {
+
+constexpr std::string_view kOnlinePath = "/sys/devices/system/cpu/online";
+
+struct OnlineCpus {
+  std::vector<int> cpus;
+  std::string from;  // the file they were read from
+};
+
+// The CPUs online: sysfs, else the cpuN lines of /proc/stat (the kernel lists the online CPUs
+// there). nullopt when neither can be read.
+std::optional<OnlineCpus> read_online_cpus(const platform::Platform& os) {
+  if (const auto text = os.read_file(std::string(kOnlinePath), 4096))
+    if (auto cpus = text::parse_cpu_list(text.value()); cpus && !cpus->empty())
+      return OnlineCpus{std::move(*cpus), std::string(kOnlinePath)};
+  if (const auto text = os.read_file("/proc/stat", 64 << 10))
+    if (auto stat = parse_proc_stat(text.value()); stat && !stat->cpu_ids.empty())
+      return OnlineCpus{std::move(stat->cpu_ids), "/proc/stat"};
+  return std::nullopt;
+}
 
 CapabilityResult run(ProbeContext& ctx) {
   CapabilityResult result;
@@ -379,6 +429,12 @@ CapabilityResult run(ProbeContext& ctx) {
   facts.limit_unseen = config.unseen();
   const auto isolation = assess_isolation(ctx.os);
   facts.pod_vm = isolation.observed == "vm_guest";
+  // A cpuset (or affinity) narrower than the online CPUs is a limit on CPUs: the verdict names it.
+  const auto online = read_online_cpus(ctx.os);
+  const auto cpuset = cgroup::read_cpuset_config(ctx.os, discovery);
+  if (online) facts.online_cpus = static_cast<int>(online->cpus.size());
+  if (allowed) facts.allowed_list = text::format_cpu_list(allowed.value());
+  if (cpuset.cpus) facts.cpuset_list = text::format_cpu_list(*cpuset.cpus);
 
   auto& evidence = result.evidence;
   evidence["limit_cpus"] =
@@ -391,6 +447,11 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["isolation"] = isolation.observed;
   evidence["measured_cpus"] = nullptr;
   evidence["visible_cpus"] = facts.visible_cpus;
+  evidence["online_cpus"] = online ? nlohmann::json(facts.online_cpus) : nlohmann::json(nullptr);
+  evidence["online_cpu_list"] =
+      online ? nlohmann::json(text::format_cpu_list(online->cpus)) : nlohmann::json(nullptr);
+  evidence["online_cpus_from"] = online ? nlohmann::json(online->from) : nlohmann::json(nullptr);
+  evidence["cpuset_cpus"] = json_or_null(facts.cpuset_list);
   evidence["quota_us"] =
       config.limiting ? json_or_null(config.limiting->quota_us) : nlohmann::json(nullptr);
   evidence["period_us"] = config.limiting ? nlohmann::json(config.limiting->period_us) : nullptr;

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "probes/probe.hpp"
 #include "probes/result.hpp"
@@ -17,7 +19,8 @@ struct ProcStatCpu {
   std::uint64_t total = 0;  // user..steal (guest time is already inside user)
   std::uint64_t idle = 0;   // idle + iowait
   std::uint64_t steal = 0;
-  int cpu_lines = 0;  // the "cpuN" lines: how many CPUs the kernel accounts
+  int cpu_lines = 0;         // the "cpuN" lines: how many CPUs the kernel accounts
+  std::vector<int> cpu_ids;  // their numbers: the CPUs online
 };
 std::optional<ProcStatCpu> parse_proc_stat(std::string_view text);
 
@@ -40,6 +43,11 @@ struct CpuFacts {
   // Why a limit may apply that cannot be read (cgroup not located, limit files denied); empty
   // when every level was read.
   std::string limit_unseen;
+  // CPUs online in this kernel, 0 when unknown. More than visible_cpus: a cpuset or the affinity
+  // mask keeps this process off the others, a limit on CPUs though not a quota.
+  int online_cpus = 0;
+  std::string allowed_list;                // the CPUs this process may use, as a cpu list ("0-1")
+  std::optional<std::string> cpuset_list;  // the cpuset cgroup's CPUs, when read
 };
 
 // Within this fraction a measurement "matches" a limit.
@@ -74,6 +82,12 @@ bool vcpus_are_the_limit(const CpuFacts& facts);
 //    namespace, a hypervisor that does not report steal);
 //  - otherwise inconclusive (contention, or other load unknown), untested, with the numbers;
 //  - --quick: untested, "burn skipped by --quick".
+// A cpuset or affinity mask that leaves this process fewer CPUs than are online is a limit on
+// CPUs (not a quota: limit_cpus and limit_source stay the quota's): every summary, --quick too,
+// says "this process may use N of the M online CPUs (...)", the CPU counts read "N visible of M
+// online", and where the verdict would be no_limit it is cpuset_limited. Evidence beside the
+// DESIGN keys: online_cpus (integer or null), online_cpu_list, online_cpus_from (the file read),
+// cpuset_cpus (the cpuset cgroup's list, or null), allowed_cpus (the affinity).
 void judge_cpu_limit(const CpuFacts& facts, CapabilityResult& result);
 
 }  // namespace capprobe::probes

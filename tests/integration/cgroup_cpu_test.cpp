@@ -1,6 +1,7 @@
 // resources.cpu_limit against real CFS quotas: capprobe runs inside cgroup v1 groups (a quota of
 // half a CPU; a quota it reads but the kernel does not apply; a quota on a parent hidden by a
-// cgroup namespace) and must tell each for what it is.
+// cgroup namespace; a process held to one CPU without a quota) and must tell each for what it
+// is.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -254,4 +255,59 @@ TEST_CASE("resources.cpu_limit: a quota hidden by the cgroup namespace is named 
                                                      << " CPUs busy before a burn)");
   CHECK(held);
   CHECK(parent.remove() == "");
+}
+
+// A process held to CPU 0 (by its affinity, then by a cpuset cgroup) with no quota: the
+// restriction is a limit on CPUs, and verdict and evidence name it, with --quick too.
+TEST_CASE("resources.cpu_limit: a cpuset narrower than the online CPUs is named", "[cgroup][cpu]") {
+  CAPPROBE_IT_NEEDS(Facility::root, Facility::cgroup_v1_cpu, Facility::cgroup_v1_cpuset,
+                    Facility::taskset, Facility::several_cpus);
+  // A cpu group of its own: no quota anywhere above it, whatever this machine's defaults.
+  CgroupV1Group cpu("cpu", "cpuset-noquota");
+  REQUIRE(cpu.read("cpu.cfs_quota_us") == "-1");
+  const auto online = online_cpu_count();
+  const auto restriction = "may use 1 of the " + std::to_string(online) + " online CPUs (";
+
+  const auto check = [&](const nlohmann::json& result, bool quick, const std::string& who) {
+    INFO(brief(result));
+    CHECK(evidence_problems(result) == std::vector<std::string>{});
+    const auto& evidence = result["evidence"];
+    CHECK(evidence.value("limit_source", "") == "none");
+    CHECK(evidence.value("limit_cpus", nlohmann::json(0)).is_null());
+    CHECK(evidence.value("visible_cpus", 0) == 1);
+    CHECK(evidence.value("allowed_cpus", "") == "0");
+    CHECK(evidence.value("online_cpus", 0) == online);
+    CHECK(evidence.value("online_cpu_list", "") == online_cpu_list());
+    CHECK(has(result, restriction + who));
+    CHECK(result["observed"] != "no_limit");
+    if (quick) CHECK(result["observed"] == "not_measured");
+  };
+
+  SECTION("taskset -c 0") {
+    for (bool quick : {false, true}) {
+      INFO("quick " << quick);
+      const auto result = cpu_result(cpu.wrap([&] {
+        std::vector<std::string> argv = {"taskset", "-c", "0"};
+        for (const auto& arg : probe_cpu(quick)) argv.push_back(arg);
+        return argv;
+      }()));
+      check(result, quick, "affinity 0 within cpuset ");
+    }
+  }
+  SECTION("a cpuset cgroup of CPU 0") {
+    CgroupV1Group cpuset("cpuset", "cpuset");
+    cpuset.write("cpuset.mems", [&] {
+      std::ifstream in(cpuset.path().parent_path() / "cpuset.mems");
+      std::string mems;
+      std::getline(in, mems);
+      return mems;
+    }());
+    cpuset.write("cpuset.cpus", "0");
+    for (bool quick : {false, true}) {
+      INFO("quick " << quick);
+      const auto result = cpu_result(cpuset.wrap(cpu.wrap(probe_cpu(quick))));
+      check(result, quick, "cpuset 0)");
+      CHECK(result["evidence"].value("cpuset_cpus", "") == "0");
+    }
+  }
 }

@@ -3,6 +3,7 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
+#include "probes/common/text.hpp"
 #include "probes/linux_probes.hpp"
 #include "probes/resources/cpu_limit.hpp"
 #include "tests/unit/probes/fixtures.hpp"
@@ -52,6 +53,15 @@ CpuFacts throttled(CpuFacts in, std::uint64_t times) {
 
 CpuFacts busy(CpuFacts in, double other) {
   in.other_cpus = other;
+  return in;
+}
+
+// The kernel has `online` CPUs; this process may use only `allowed` (its visible_cpus), and the
+// cpuset cgroup says `cpuset` ("" = not read).
+CpuFacts restricted(CpuFacts in, int online, const char* allowed, const char* cpuset) {
+  in.online_cpus = online;
+  in.allowed_list = allowed;
+  if (*cpuset != '\0') in.cpuset_list = cpuset;
   return in;
 }
 
@@ -165,6 +175,22 @@ TEST_CASE("the CPU verdict table", "[cpu_limit]") {
        "hidden_limit", "held to about 0.90 of 2 vCPUs"},
       {"below the visible CPUs, other load took the rest", busy(facts(std::nullopt, 2, 1.0), 0.9),
        std::nullopt, Status::untested, "inconclusive", "(contention)"},
+      // A cpuset (or affinity mask) narrower than the online CPUs is a limit on CPUs.
+      {"cpuset of 1 of 2 online CPUs, no quota",
+       restricted(facts(std::nullopt, 1, 0.98), 2, "0", "0"), false, Status::untested,
+       "cpuset_limited", "may use 1 of the 2 online CPUs (cpuset 0): a limit on CPUs, not a quota"},
+      {"cpuset, --quick",
+       restricted(facts(std::nullopt, 1, std::nullopt, std::nullopt, 0.0, true), 2, "0", "0"),
+       std::nullopt, Status::untested, "not_measured", "may use 1 of the 2 online CPUs (cpuset 0)"},
+      {"affinity within a wider cpuset, quota enforced",
+       throttled(restricted(facts(0.5, 1, 0.5), 2, "0", "0-1"), 10), std::nullopt,
+       Status::supported, "enforced", "(affinity 0 within cpuset 0-1)"},
+      {"cpuset, limit requested but no quota",
+       restricted(facts(std::nullopt, 1, 0.98, 0.5), 2, "1", "1"), true, Status::unsupported,
+       "cpuset_limited", "REQUESTED BUT IGNORED: resources.limits.cpu"},
+      {"cpuset unread, affinity narrower than the online CPUs",
+       restricted(facts(std::nullopt, 2, 1.97), 4, "2-3", ""), std::nullopt, Status::untested,
+       "cpuset_limited", "2 visible of 4 online"},
   };
   for (const auto& row : cases) {
     INFO(row.name);
@@ -178,6 +204,17 @@ TEST_CASE("the CPU verdict table", "[cpu_limit]") {
   }
 }
 
+TEST_CASE("the CPU verdict names no cpuset when every online CPU may be used", "[cpu_limit]") {
+  for (const auto& row : {restricted(facts(std::nullopt, 2, 1.97), 2, "0-1", "0-1"),
+                          facts(std::nullopt, 2, 1.97)}) {  // online count unknown
+    CapabilityResult result;
+    judge_cpu_limit(row, result);
+    INFO(result.summary);
+    CHECK(result.observed == "no_limit");
+    CHECK(result.summary.find("online") == std::string::npos);
+  }
+}
+
 TEST_CASE("/proc/stat: totals, steal and the CPU count", "[cpu_limit]") {
   const auto before = parse_proc_stat(
       "cpu  100 0 50 800 0 0 0 50 30 0\ncpu0 50 0 25 400 0 0 0 25 15 0\ncpu1 50 0 25 400 0 0 0 25 "
@@ -186,6 +223,7 @@ TEST_CASE("/proc/stat: totals, steal and the CPU count", "[cpu_limit]") {
   CHECK(before->total == 1000);
   CHECK(before->steal == 50);
   CHECK(before->cpu_lines == 2);
+  CHECK(before->cpu_ids == std::vector<int>{0, 1});
   auto after = *before;
   after.total += 200;
   after.steal += 50;  // a quarter of all time stolen on 2 CPUs = half a CPU
@@ -199,6 +237,8 @@ TEST_CASE("/proc/stat: totals, steal and the CPU count", "[cpu_limit]") {
 }
 
 namespace {
+
+constexpr const char* kOnline = "/sys/devices/system/cpu/online";
 
 struct Run {
   FakePlatform fake;
@@ -227,6 +267,9 @@ struct Run {
     };
   }
   CapabilityResult go() {
+    // The fixtures' /proc/stat was captured on a larger machine: unless a test says otherwise,
+    // the fake kernel has exactly the CPUs the fake process may use online.
+    if (!fake.exists(kOnline)) fake.file(kOnline, text::format_cpu_list(fake.cpus) + "\n");
     ProbeContext ctx{fake, requests, quick, ".capprobe-1-test", std::chrono::steady_clock::now()};
     return resources_cpu_limit_probe().run(ctx);
   }
@@ -355,4 +398,54 @@ TEST_CASE("cpu_limit: a burn at the quota with nr_throttled unmoved is not calle
   CHECK(result.observed != "enforced");
   CHECK(result.status == Status::untested);
   CHECK(result.summary.find("the quota's throttle counter did not move") != std::string::npos);
+}
+
+TEST_CASE("cpu_limit: a cpuset narrower than the online CPUs is in evidence and verdict",
+          "[cpu_limit]") {
+  // cg-hybrid: no quota, the cpuset cgroup at the root (0-1); affinity holds the process to CPU 1.
+  Run run("cg-hybrid");
+  run.fake.cpus = {1};
+  run.fake.file(kOnline, "0-1\n");
+  SECTION("measured") {
+    run.burn_gives(0.97);
+    const auto result = run.go();
+    INFO(result.summary);
+    CHECK(result.observed == "cpuset_limited");
+    CHECK(result.status == Status::untested);
+    CHECK(result.summary.find("may use 1 of the 2 online CPUs (affinity 1 within cpuset 0-1)") !=
+          std::string::npos);
+    const auto& e = result.evidence;
+    CHECK(e["limit_cpus"].is_null());
+    CHECK(e["limit_source"] ==
+          "none");  // a cpuset is not a quota: DESIGN's sources stay as they are
+    CHECK(e["visible_cpus"] == 1);
+    CHECK(e["online_cpus"] == 2);
+    CHECK(e["online_cpu_list"] == "0-1");
+    CHECK(e["cpuset_cpus"] == "0-1");
+    CHECK(e["allowed_cpus"] == "1");
+  }
+  SECTION("--quick") {
+    run.quick = true;
+    const auto result = run.go();
+    INFO(result.summary);
+    CHECK(result.observed == "not_measured");
+    CHECK(result.summary.find("may use 1 of the 2 online CPUs") != std::string::npos);
+    CHECK(result.evidence["online_cpus"] == 2);
+    CHECK(result.evidence["cpuset_cpus"] == "0-1");
+  }
+}
+
+TEST_CASE("cpu_limit: online CPUs from /proc/stat when sysfs cannot be read", "[cpu_limit]") {
+  Run run("cg-none");  // no cpuset controller; /proc/stat accounts cpu0..cpu3
+  run.fake.cpus = {0, 1};
+  run.fake.fail("read_file", kOnline, "EACCES");
+  run.burn_gives(1.96);
+  const auto result = run.go();
+  INFO(result.summary);
+  CHECK(result.evidence["online_cpus"] == 4);
+  CHECK(result.evidence["online_cpu_list"] == "0-3");
+  CHECK(result.evidence["cpuset_cpus"].is_null());
+  CHECK(result.observed == "cpuset_limited");
+  CHECK(result.summary.find("may use 2 of the 4 online CPUs (affinity/cpuset 0-1)") !=
+        std::string::npos);
 }
