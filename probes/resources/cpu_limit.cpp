@@ -164,34 +164,66 @@ bool vcpus_are_the_limit(const CpuFacts& facts) {
          matches(facts.visible_cpus, *facts.requested_cpus);
 }
 
+namespace {
+
+// "cpu  user nice system idle iowait irq softirq steal [guest guest_nice]", split.
+template <typename Fields>
+std::optional<CpuTicks> parse_ticks(const Fields& fields) {
+  CpuTicks cpu;
+  for (std::size_t i = 1; i < fields.size() && i <= 8; ++i) {
+    const auto ticks = text::parse_uint(fields[i]);
+    if (!ticks) return std::nullopt;
+    cpu.total += *ticks;
+    if (i == 4 || i == 5) cpu.idle += *ticks;
+    if (i == 8) cpu.steal = *ticks;
+  }
+  return cpu;
+}
+
+}  // namespace
+
 std::optional<ProcStatCpu> parse_proc_stat(std::string_view content) {
   std::optional<ProcStatCpu> out;
   int cpu_lines = 0;
   std::vector<int> cpu_ids;
+  std::map<int, CpuTicks> per_cpu;
   for (const auto& line : text::lines(content)) {
     const auto fields = text::split_whitespace(line);
     if (fields.empty() || !text::starts_with(fields[0], "cpu")) continue;
     if (fields[0] != "cpu") {
       ++cpu_lines;
-      if (const auto id = text::parse_uint(fields[0].substr(3)))
+      if (const auto id = text::parse_uint(fields[0].substr(3))) {
         cpu_ids.push_back(static_cast<int>(*id));
+        if (const auto ticks = parse_ticks(fields)) per_cpu[static_cast<int>(*id)] = *ticks;
+      }
       continue;
     }
-    // user nice system idle iowait irq softirq steal [guest guest_nice]
-    ProcStatCpu cpu;
-    for (std::size_t i = 1; i < fields.size() && i <= 8; ++i) {
-      const auto ticks = text::parse_uint(fields[i]);
-      if (!ticks) return std::nullopt;
-      cpu.total += *ticks;
-      if (i == 4 || i == 5) cpu.idle += *ticks;
-      if (i == 8) cpu.steal = *ticks;
-    }
-    out = cpu;
+    const auto ticks = parse_ticks(fields);
+    if (!ticks) return std::nullopt;
+    out = ProcStatCpu{};
+    static_cast<CpuTicks&>(*out) = *ticks;
   }
   if (out) {
     out->cpu_lines = cpu_lines;
     out->cpu_ids = std::move(cpu_ids);
+    out->per_cpu = std::move(per_cpu);
   }
+  return out;
+}
+
+std::optional<ProcStatCpu> only_cpus(const ProcStatCpu& stat, const std::vector<int>& cpus) {
+  if (cpus.empty()) return std::nullopt;
+  ProcStatCpu out;
+  for (const int cpu : cpus) {
+    const auto found = stat.per_cpu.find(cpu);
+    if (found == stat.per_cpu.end()) return std::nullopt;
+    out.total += found->second.total;
+    out.idle += found->second.idle;
+    out.steal += found->second.steal;
+    out.per_cpu.insert(*found);
+  }
+  out.cpu_lines = static_cast<int>(cpus.size());
+  out.cpu_ids = cpus;
   return out;
 }
 
@@ -544,9 +576,22 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["nr_throttled_delta"] = json_or_null(facts.nr_throttled_delta);
 
   if (proc_before && proc_after) {
-    const auto before = parse_proc_stat(proc_before.value());
-    const auto after = parse_proc_stat(proc_after.value());
+    auto before = parse_proc_stat(proc_before.value());
+    auto after = parse_proc_stat(proc_after.value());
+    // Held to some of the online CPUs: load and steal elsewhere did not compete with the burn.
+    // Counted over the whole machine they would make a cpuset look saturated.
+    std::string counted_on = "all_cpus";
+    if (before && after && cpus_restricted(facts)) {
+      auto mine_before = only_cpus(*before, allowed.value());
+      auto mine_after = only_cpus(*after, allowed.value());
+      if (mine_before && mine_after) {
+        before = std::move(mine_before);
+        after = std::move(mine_after);
+        counted_on = "allowed_cpus";
+      }
+    }
     if (before && after) {
+      evidence["load_counted_on"] = counted_on;
       evidence["steal_ticks_delta"] =
           after->steal >= before->steal ? after->steal - before->steal : 0;
       facts.steal_cpus = steal_cpus(*before, *after);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,15 +15,24 @@
 
 namespace capprobe::probes {
 
-// The aggregate "cpu" line of /proc/stat, in USER_HZ ticks.
-struct ProcStatCpu {
+// One "cpu" line of /proc/stat, in USER_HZ ticks.
+struct CpuTicks {
   std::uint64_t total = 0;  // user..steal (guest time is already inside user)
   std::uint64_t idle = 0;   // idle + iowait
   std::uint64_t steal = 0;
-  int cpu_lines = 0;         // the "cpuN" lines: how many CPUs the kernel accounts
-  std::vector<int> cpu_ids;  // their numbers: the CPUs online
+};
+
+// The aggregate "cpu" line of /proc/stat and the "cpuN" lines.
+struct ProcStatCpu : CpuTicks {
+  int cpu_lines = 0;                // the "cpuN" lines: how many CPUs the kernel accounts
+  std::vector<int> cpu_ids;         // their numbers: the CPUs online
+  std::map<int, CpuTicks> per_cpu;  // each well-formed cpuN line
 };
 std::optional<ProcStatCpu> parse_proc_stat(std::string_view text);
+
+// The sums over `cpus` alone (the CPUs this process may use), so that other load and steal count
+// where the burn ran, not on CPUs it could not touch. nullopt when one of them has no line.
+std::optional<ProcStatCpu> only_cpus(const ProcStatCpu& stat, const std::vector<int>& cpus);
 
 // Average CPUs' worth of time the hypervisor stole between two samples.
 std::optional<double> steal_cpus(const ProcStatCpu& before, const ProcStatCpu& after);
@@ -34,7 +44,8 @@ struct CpuFacts {
   int visible_cpus = 0;                 // CPUs this process may run on
   std::optional<double> measured_cpus;  // from the burn; nullopt when not measured
   std::optional<double> steal_cpus;     // during the burn
-  std::optional<double> other_cpus;     // used by other processes during the burn
+  std::optional<double> other_cpus;     // used by other processes during the burn, on the CPUs
+                                        // this process may use when they can be told apart
   std::optional<std::uint64_t> nr_throttled_delta;
   std::optional<double> requested_cpus;  // resources.limits.cpu from the pod spec
   bool quick = false;
@@ -87,7 +98,9 @@ bool vcpus_are_the_limit(const CpuFacts& facts);
 // says "this process may use N of the M online CPUs (...)", the CPU counts read "N visible of M
 // online", and where the verdict would be no_limit it is cpuset_limited. Evidence beside the
 // DESIGN keys: online_cpus (integer or null), online_cpu_list, online_cpus_from (the file read),
-// cpuset_cpus (the cpuset cgroup's list, or null), allowed_cpus (the affinity).
+// cpuset_cpus (the cpuset cgroup's list, or null), allowed_cpus (the affinity). Other load and
+// steal are then counted on the allowed CPUs only (evidence load_counted_on "allowed_cpus"):
+// work elsewhere never competed with the burn.
 void judge_cpu_limit(const CpuFacts& facts, CapabilityResult& result);
 
 }  // namespace capprobe::probes

@@ -224,6 +224,17 @@ TEST_CASE("/proc/stat: totals, steal and the CPU count", "[cpu_limit]") {
   CHECK(before->steal == 50);
   CHECK(before->cpu_lines == 2);
   CHECK(before->cpu_ids == std::vector<int>{0, 1});
+  REQUIRE(before->per_cpu.size() == 2);
+  CHECK(before->per_cpu.at(1).total == 500);
+  CHECK(before->per_cpu.at(1).steal == 25);
+  // CPU 1 alone: its own sums, counted as one CPU.
+  const auto one = only_cpus(*before, {1});
+  REQUIRE(one);
+  CHECK(one->total == 500);
+  CHECK(one->idle == 400);
+  CHECK(one->cpu_lines == 1);
+  CHECK_FALSE(only_cpus(*before, {2}));  // no line: offline, or not accounted
+  CHECK_FALSE(only_cpus(*before, {}));
   auto after = *before;
   after.total += 200;
   after.steal += 50;  // a quarter of all time stolen on 2 CPUs = half a CPU
@@ -448,4 +459,28 @@ TEST_CASE("cpu_limit: online CPUs from /proc/stat when sysfs cannot be read", "[
   CHECK(result.observed == "cpuset_limited");
   CHECK(result.summary.find("may use 2 of the 4 online CPUs (affinity/cpuset 0-1)") !=
         std::string::npos);
+}
+
+TEST_CASE("cpu_limit: load on CPUs this process may not use is not contention", "[cpu_limit]") {
+  // Quota 0.5, cpu.stat unreadable (no throttle counter), the process held to CPU 0 of 4.
+  // Over the second the burn gets half of CPU 0, whose other half is idle, while CPUs 1-3 are
+  // busy with work the burn never competed with. Counted over the whole machine that work would
+  // look like saturation and make the match suspect; counted where the burn ran, CPU 0 stood
+  // half idle and the quota held the burn.
+  Run run("cg-v1-docker-cgroupns");
+  run.fake.cpus = {0};
+  run.fake.file(kOnline, "0-3\n");
+  run.fake.fail("read_file", "/sys/fs/cgroup/cpu,cpuacct/cpu.stat", "EACCES");
+  run.burn_gives(0.5, "", "",
+                 "cpu  10350 0 5000 80050 100 0 50 20 0 0\n"
+                 "cpu0 2550 0 1250 20050 25 0 12 5 0 0\n"
+                 "cpu1 2600 0 1250 20000 25 0 12 5 0 0\n"
+                 "cpu2 2600 0 1250 20000 25 0 13 5 0 0\n"
+                 "cpu3 2600 0 1250 20000 25 0 13 5 0 0\n");
+  const auto result = run.go();
+  INFO(result.summary);
+  CHECK(result.evidence["load_counted_on"] == "allowed_cpus");
+  CHECK(result.evidence["other_cpus"] == Approx(0.0).margin(1e-9));
+  CHECK(result.observed == "enforced");
+  CHECK(result.summary.find("rests on the measurement alone") != std::string::npos);
 }
