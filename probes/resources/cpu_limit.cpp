@@ -73,7 +73,9 @@ std::string numbers(const CpuFacts& facts) {
   if (facts.limit_cpus) out += ", limit " + cpus_text(*facts.limit_cpus);
   if (facts.steal_cpus) out += ", steal " + cpus_text(*facts.steal_cpus) + " CPUs";
   if (facts.other_cpus) out += ", other load " + cpus_text(*facts.other_cpus) + " CPUs";
-  if (facts.nr_throttled_delta)
+  // The counter is the quota's cgroup's: with no quota in view it is this cgroup's own, which a
+  // hidden parent's quota never moves, and naming it would read as evidence.
+  if (facts.nr_throttled_delta && facts.limit_cpus)
     out += ", throttled " + std::to_string(*facts.nr_throttled_delta) + " times";
   return out;
 }

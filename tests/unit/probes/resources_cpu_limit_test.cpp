@@ -215,6 +215,19 @@ TEST_CASE("the CPU verdict names no cpuset when every online CPU may be used", "
   }
 }
 
+TEST_CASE("the throttle count is named only beside a visible quota", "[cpu_limit]") {
+  // With no quota in view cpu.stat is this cgroup's own, whose counter a hidden parent's quota
+  // never moves: "throttled 0 times" beside "held to about 1.53" would read as evidence.
+  CapabilityResult hidden;
+  judge_cpu_limit(throttled(busy(facts(std::nullopt, 2, 1.53), 0.02), 0), hidden);
+  INFO(hidden.summary);
+  CHECK(hidden.observed == "hidden_limit");
+  CHECK(hidden.summary.find("throttled") == std::string::npos);
+  CapabilityResult quota;
+  judge_cpu_limit(throttled(facts(0.5, 2, 0.5), 10), quota);
+  CHECK(quota.summary.find("throttled 10 times") != std::string::npos);
+}
+
 TEST_CASE("/proc/stat: totals, steal and the CPU count", "[cpu_limit]") {
   const auto before = parse_proc_stat(
       "cpu  100 0 50 800 0 0 0 50 30 0\ncpu0 50 0 25 400 0 0 0 25 15 0\ncpu1 50 0 25 400 0 0 0 25 "
