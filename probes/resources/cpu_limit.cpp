@@ -39,19 +39,58 @@ bool steal_explains(const CpuFacts& facts, double expected) {
   return *facts.steal_cpus >= 0.05 && *facts.steal_cpus >= 0.5 * shortfall;
 }
 
+// Every CPU was busy during the burn (the burn, other load and steal together fill the visible
+// CPUs): the burn's share may then have been set by the load around it, so a measurement that
+// lands on a limit shows nothing about the limit. Unknown other load is not taken as saturation.
+bool saturated(const CpuFacts& facts) {
+  if (!facts.other_cpus || !facts.measured_cpus || facts.visible_cpus <= 0) return false;
+  return *facts.measured_cpus + *facts.other_cpus + facts.steal_cpus.value_or(0) >=
+         facts.visible_cpus * (1 - kCpuTolerance);
+}
+
+// A cpuset or the affinity mask leaves this process fewer CPUs than the kernel has online.
+bool cpus_restricted(const CpuFacts& facts) {
+  return facts.visible_cpus > 0 && facts.online_cpus > facts.visible_cpus;
+}
+
+// The restriction in words, naming what holds it where that can be told.
+std::string restriction(const CpuFacts& facts) {
+  std::string who = "affinity/cpuset " + facts.allowed_list;
+  if (facts.cpuset_list)
+    who = *facts.cpuset_list == facts.allowed_list
+              ? "cpuset " + facts.allowed_list
+              : "affinity " + facts.allowed_list + " within cpuset " + *facts.cpuset_list;
+  return "this process may use " + std::to_string(facts.visible_cpus) + " of the " +
+         std::to_string(facts.online_cpus) + " online CPUs (" + who +
+         "): a limit on CPUs, not a quota";
+}
+
 std::string numbers(const CpuFacts& facts) {
   std::string out = "measured " + (facts.measured_cpus ? cpus_text(*facts.measured_cpus) : "-") +
                     " CPUs, " + std::to_string(facts.visible_cpus) +
                     (vcpus_are_the_limit(facts) ? " vCPUs (the limit)" : " visible");
+  if (cpus_restricted(facts)) out += " of " + std::to_string(facts.online_cpus) + " online";
   if (facts.limit_cpus) out += ", limit " + cpus_text(*facts.limit_cpus);
   if (facts.steal_cpus) out += ", steal " + cpus_text(*facts.steal_cpus) + " CPUs";
   if (facts.other_cpus) out += ", other load " + cpus_text(*facts.other_cpus) + " CPUs";
-  if (facts.nr_throttled_delta)
+  // The counter is the quota's cgroup's: with no quota in view it is this cgroup's own, which a
+  // hidden parent's quota never moves, and naming it would read as evidence.
+  if (facts.nr_throttled_delta && facts.limit_cpus)
     out += ", throttled " + std::to_string(*facts.nr_throttled_delta) + " times";
   return out;
 }
 
-// A shortfall below what should be reachable: the hypervisor, or other load on the node.
+// CPUs stood idle while the burn wanted every one of them: other load and steal together took
+// at most half of what the burn did not get of the visible CPUs. Unknown other load is not
+// taken as idle.
+bool idle_left(const CpuFacts& facts) {
+  if (!facts.other_cpus || !facts.measured_cpus) return false;
+  const double gap = facts.visible_cpus - *facts.measured_cpus;
+  return gap > 0 && *facts.other_cpus + facts.steal_cpus.value_or(0) <= 0.5 * gap;
+}
+
+// A shortfall below what should be reachable: the hypervisor, other load on the node, or a
+// limit this process cannot see.
 void judge_shortfall(const CpuFacts& facts, double expected, CapabilityResult& result) {
   if (steal_explains(facts, expected)) {
     set_verdict(result, Status::untested, "hypervisor_limited",
@@ -59,12 +98,26 @@ void judge_shortfall(const CpuFacts& facts, double expected, CapabilityResult& r
                     ") and the hypervisor stole the difference: " + numbers(facts));
     return;
   }
-  const double shortfall = expected - facts.measured_cpus.value_or(0);
-  std::string cause = "probably contention from other load";
-  if (facts.other_cpus)
-    cause = *facts.other_cpus >= 0.5 * shortfall
-                ? "other processes kept the CPUs busy meanwhile (contention)"
-                : "neither steal nor other load explains it";
+  // Neither contention nor reported steal: the burn was held back with CPUs to spare. That is a
+  // limit, only not one this process can read, so say what the measurement shows. Untested: which
+  // limit it is, and whether it is the pod's, cannot be told from here.
+  if (idle_left(facts)) {
+    std::string held = "the burn was held to about " + cpus_text(*facts.measured_cpus) + " of " +
+                       std::to_string(facts.visible_cpus) +
+                       (vcpus_are_the_limit(facts) ? " vCPUs" : " visible CPUs");
+    if (expected < facts.visible_cpus * (1 - kCpuTolerance))
+      held += " (expected " + cpus_text(expected) + ")";
+    set_verdict(result, Status::untested, "hidden_limit",
+                held +
+                    " by something this process cannot see: e.g. a quota on a parent cgroup "
+                    "hidden by the cgroup namespace, or a hypervisor that does not report steal; "
+                    "CPUs stood idle meanwhile: " +
+                    numbers(facts));
+    return;
+  }
+  const std::string cause = facts.other_cpus
+                                ? "other processes kept the CPUs busy meanwhile (contention)"
+                                : "probably contention from other load";
   set_verdict(result, Status::untested, "inconclusive",
               "the burn reached fewer CPUs than expected (" + cpus_text(expected) + "), " + cause +
                   ": " + numbers(facts));
@@ -94,7 +147,8 @@ void judge_quick(const CpuFacts& facts, CapabilityResult& result) {
                std::to_string(facts.visible_cpus) + " visible";
   } else {
     summary += facts.limit_unseen.empty()
-                   ? "no CPU limit visible in the cgroups ("
+                   ? (cpus_restricted(facts) ? "no CPU quota visible in the cgroups ("
+                                             : "no CPU limit visible in the cgroups (")
                    : "no CPU limit could be read (" + facts.limit_unseen + "; ";
     summary += std::to_string(facts.visible_cpus) + " CPUs visible)";
     if (facts.requested_cpus)
@@ -112,28 +166,66 @@ bool vcpus_are_the_limit(const CpuFacts& facts) {
          matches(facts.visible_cpus, *facts.requested_cpus);
 }
 
+namespace {
+
+// "cpu  user nice system idle iowait irq softirq steal [guest guest_nice]", split.
+template <typename Fields>
+std::optional<CpuTicks> parse_ticks(const Fields& fields) {
+  CpuTicks cpu;
+  for (std::size_t i = 1; i < fields.size() && i <= 8; ++i) {
+    const auto ticks = text::parse_uint(fields[i]);
+    if (!ticks) return std::nullopt;
+    cpu.total += *ticks;
+    if (i == 4 || i == 5) cpu.idle += *ticks;
+    if (i == 8) cpu.steal = *ticks;
+  }
+  return cpu;
+}
+
+}  // namespace
+
 std::optional<ProcStatCpu> parse_proc_stat(std::string_view content) {
   std::optional<ProcStatCpu> out;
   int cpu_lines = 0;
+  std::vector<int> cpu_ids;
+  std::map<int, CpuTicks> per_cpu;
   for (const auto& line : text::lines(content)) {
     const auto fields = text::split_whitespace(line);
     if (fields.empty() || !text::starts_with(fields[0], "cpu")) continue;
     if (fields[0] != "cpu") {
       ++cpu_lines;
+      if (const auto id = text::parse_uint(fields[0].substr(3))) {
+        cpu_ids.push_back(static_cast<int>(*id));
+        if (const auto ticks = parse_ticks(fields)) per_cpu[static_cast<int>(*id)] = *ticks;
+      }
       continue;
     }
-    // user nice system idle iowait irq softirq steal [guest guest_nice]
-    ProcStatCpu cpu;
-    for (std::size_t i = 1; i < fields.size() && i <= 8; ++i) {
-      const auto ticks = text::parse_uint(fields[i]);
-      if (!ticks) return std::nullopt;
-      cpu.total += *ticks;
-      if (i == 4 || i == 5) cpu.idle += *ticks;
-      if (i == 8) cpu.steal = *ticks;
-    }
-    out = cpu;
+    const auto ticks = parse_ticks(fields);
+    if (!ticks) return std::nullopt;
+    out = ProcStatCpu{};
+    static_cast<CpuTicks&>(*out) = *ticks;
   }
-  if (out) out->cpu_lines = cpu_lines;
+  if (out) {
+    out->cpu_lines = cpu_lines;
+    out->cpu_ids = std::move(cpu_ids);
+    out->per_cpu = std::move(per_cpu);
+  }
+  return out;
+}
+
+std::optional<ProcStatCpu> only_cpus(const ProcStatCpu& stat, const std::vector<int>& cpus) {
+  if (cpus.empty()) return std::nullopt;
+  ProcStatCpu out;
+  for (const int cpu : cpus) {
+    const auto found = stat.per_cpu.find(cpu);
+    if (found == stat.per_cpu.end()) return std::nullopt;
+    out.total += found->second.total;
+    out.idle += found->second.idle;
+    out.steal += found->second.steal;
+    out.per_cpu.insert(*found);
+  }
+  out.cpu_lines = static_cast<int>(cpus.size());
+  out.cpu_ids = cpus;
   return out;
 }
 
@@ -157,6 +249,58 @@ std::optional<double> busy_cpus(const ProcStatCpu& before, const ProcStatCpu& af
 
 namespace {
 
+// The burn landed within the tolerance of a visible quota below the visible CPUs. A match alone
+// is no evidence (issue #8, finding 7): an all-CPU burn that such a quota holds back overruns it
+// in nearly every one of the >= 10 CFS periods of the burn, so the kernel throttles the group
+// (nr_throttled of the quota's cgroup moves). An unmoved counter means the quota never held the
+// burn back, and something else (other load, the hypervisor, an unseen limit) made the match.
+void judge_at_limit(const CpuFacts& facts, CapabilityResult& result) {
+  const double limit = *facts.limit_cpus;
+  const double measured = *facts.measured_cpus;
+  const auto& throttled = facts.nr_throttled_delta;
+  if (throttled && *throttled > 0) {
+    set_verdict(result, Status::supported, "enforced",
+                "the CPU limit is enforced (the kernel throttled the burn at the quota): " +
+                    numbers(facts));
+    return;
+  }
+  if (throttled) {
+    const auto lead = "the burn got about the limit of " + cpus_text(limit) +
+                      " CPUs, but the quota's throttle counter did not move, so the quota did not "
+                      "hold it back: ";
+    // Steal covers at least half of what the burn did not get of the visible CPUs.
+    const double gap = facts.visible_cpus - measured;
+    if (facts.steal_cpus && *facts.steal_cpus >= 0.05 && *facts.steal_cpus >= 0.5 * gap) {
+      set_verdict(result, Status::untested, "hypervisor_limited",
+                  lead + "the hypervisor stole the rest of the CPUs (" + numbers(facts) + ")");
+      return;
+    }
+    set_verdict(result, Status::untested, "inconclusive",
+                lead +
+                    (saturated(facts)
+                         ? "other load filled the remaining CPUs (contention); whether the quota "
+                           "is enforced cannot be told ("
+                         : "something else held it there; whether the quota is enforced cannot "
+                           "be told (") +
+                    numbers(facts) + ")");
+    return;
+  }
+  // No throttle counter (cpu.stat unreadable): only saturation can say the match is suspect.
+  if (saturated(facts)) {
+    set_verdict(result, Status::untested, "inconclusive",
+                "the burn got about the limit of " + cpus_text(limit) +
+                    " CPUs, but every CPU was busy meanwhile and the quota's throttle counter "
+                    "could not be read, so other load may have held it there rather than the "
+                    "quota: " +
+                    numbers(facts));
+    return;
+  }
+  set_verdict(result, Status::supported, "enforced",
+              "the CPU limit is enforced: " + numbers(facts) +
+                  "; the quota's throttle counter could not be read, so this rests on the "
+                  "measurement alone");
+}
+
 void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
   if (!facts.measured_cpus) {
     set_verdict(result, Status::error, "error", "the burn produced no measurement");
@@ -177,11 +321,7 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
                       numbers(facts));
       return;
     }
-    if (matches(measured, limit)) {
-      set_verdict(result, Status::supported, "enforced",
-                  "the CPU limit is enforced: " + numbers(facts));
-      return;
-    }
+    if (matches(measured, limit)) return judge_at_limit(facts, result);
     if (measured > limit * (1 + kCpuTolerance)) {
       result.observed = "not_enforced";
       const auto seen = "the burn got " + cpus_text(measured) + " CPUs against a limit of " +
@@ -222,6 +362,18 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
   // No limit visible in the cgroups this process can see.
   if (requested && *requested < visible * (1 - kCpuTolerance)) {
     if (matches(measured, *requested)) {
+      // Nothing to corroborate with here (the limiting cgroup, and its throttle counter, are out
+      // of sight): a burn that merely filled what other load left proves nothing.
+      if (saturated(facts)) {
+        set_verdict(result, Status::untested, "inconclusive",
+                    "no CPU limit is visible in this process's cgroups; the burn got about the "
+                    "requested " +
+                        cpus_text(*requested) +
+                        " CPUs, but every CPU was busy meanwhile, so other load may have held it "
+                        "there rather than a hidden limit: " +
+                        numbers(facts));
+        return;
+      }
       set_verdict(
           result, Status::supported, "enforced",
           "no CPU limit is visible in this process's cgroups (the limiting cgroup is hidden, e.g. "
@@ -230,7 +382,9 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
       return;
     }
     if (measured > *requested * (1 + kCpuTolerance)) {
-      result.observed = matches(measured, visible) ? "no_limit" : "not_enforced";
+      result.observed = !matches(measured, visible) ? "not_enforced"
+                        : cpus_restricted(facts)    ? "cpuset_limited"
+                                                    : "no_limit";
       mark_ignored(result, kField,
                    "no CPU limit is configured and the burn got " + cpus_text(measured) +
                        " CPUs against the requested " + cpus_text(*requested) + " (" +
@@ -240,14 +394,17 @@ void judge_measured(const CpuFacts& facts, CapabilityResult& result) {
     return judge_shortfall(facts, *requested, result);
   }
   if (measured >= visible * (1 - kCpuTolerance)) {
-    std::string summary = "no CPU limit: " + numbers(facts);
+    // A restricted cpuset is a limit on CPUs: then only the quota is absent.
+    std::string summary =
+        (cpus_restricted(facts) ? "no CPU quota: " : "no CPU limit: ") + numbers(facts);
     if (requested)
       summary += "; the requested " + cpus_text(*requested) +
                  " CPUs are not below the visible CPUs, so the burn cannot show a limit";
     else
       summary += result.requested.has_value() ? "; no limit was requested"
                                               : "; whether a limit was requested is unknown";
-    set_verdict(result, Status::untested, "no_limit", summary);
+    set_verdict(result, Status::untested, cpus_restricted(facts) ? "cpuset_limited" : "no_limit",
+                summary);
     return;
   }
   judge_shortfall(facts, visible, result);
@@ -261,12 +418,32 @@ void judge_cpu_limit(const CpuFacts& facts, CapabilityResult& result) {
   else
     judge_measured(facts, result);
   result.summary += differs(facts);
+  if (cpus_restricted(facts)) result.summary += "; " + restriction(facts);
   if (facts.quick) return;
   if (!facts.limit_unseen.empty())
     result.summary += "; a limit may also apply that cannot be read: " + facts.limit_unseen;
 }
 
 namespace {
+
+constexpr std::string_view kOnlinePath = "/sys/devices/system/cpu/online";
+
+struct OnlineCpus {
+  std::vector<int> cpus;
+  std::string from;  // the file they were read from
+};
+
+// The CPUs online: sysfs, else the cpuN lines of /proc/stat (the kernel lists the online CPUs
+// there). nullopt when neither can be read.
+std::optional<OnlineCpus> read_online_cpus(const platform::Platform& os) {
+  if (const auto text = os.read_file(std::string(kOnlinePath), 4096))
+    if (auto cpus = text::parse_cpu_list(text.value()); cpus && !cpus->empty())
+      return OnlineCpus{std::move(*cpus), std::string(kOnlinePath)};
+  if (const auto text = os.read_file("/proc/stat", 64 << 10))
+    if (auto stat = parse_proc_stat(text.value()); stat && !stat->cpu_ids.empty())
+      return OnlineCpus{std::move(stat->cpu_ids), "/proc/stat"};
+  return std::nullopt;
+}
 
 CapabilityResult run(ProbeContext& ctx) {
   CapabilityResult result;
@@ -286,6 +463,12 @@ CapabilityResult run(ProbeContext& ctx) {
   facts.limit_unseen = config.unseen();
   const auto isolation = assess_isolation(ctx.os);
   facts.pod_vm = isolation.observed == "vm_guest";
+  // A cpuset (or affinity) narrower than the online CPUs is a limit on CPUs: the verdict names it.
+  const auto online = read_online_cpus(ctx.os);
+  const auto cpuset = cgroup::read_cpuset_config(ctx.os, discovery);
+  if (online) facts.online_cpus = static_cast<int>(online->cpus.size());
+  if (allowed) facts.allowed_list = text::format_cpu_list(allowed.value());
+  if (cpuset.cpus) facts.cpuset_list = text::format_cpu_list(*cpuset.cpus);
 
   auto& evidence = result.evidence;
   evidence["limit_cpus"] =
@@ -298,6 +481,11 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["isolation"] = isolation.observed;
   evidence["measured_cpus"] = nullptr;
   evidence["visible_cpus"] = facts.visible_cpus;
+  evidence["online_cpus"] = online ? nlohmann::json(facts.online_cpus) : nlohmann::json(nullptr);
+  evidence["online_cpu_list"] =
+      online ? nlohmann::json(text::format_cpu_list(online->cpus)) : nlohmann::json(nullptr);
+  evidence["online_cpus_from"] = online ? nlohmann::json(online->from) : nlohmann::json(nullptr);
+  evidence["cpuset_cpus"] = json_or_null(facts.cpuset_list);
   evidence["quota_us"] =
       config.limiting ? json_or_null(config.limiting->quota_us) : nlohmann::json(nullptr);
   evidence["period_us"] = config.limiting ? nlohmann::json(config.limiting->period_us) : nullptr;
@@ -390,9 +578,22 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["nr_throttled_delta"] = json_or_null(facts.nr_throttled_delta);
 
   if (proc_before && proc_after) {
-    const auto before = parse_proc_stat(proc_before.value());
-    const auto after = parse_proc_stat(proc_after.value());
+    auto before = parse_proc_stat(proc_before.value());
+    auto after = parse_proc_stat(proc_after.value());
+    // Held to some of the online CPUs: load and steal elsewhere did not compete with the burn.
+    // Counted over the whole machine they would make a cpuset look saturated.
+    std::string counted_on = "all_cpus";
+    if (before && after && cpus_restricted(facts)) {
+      auto mine_before = only_cpus(*before, allowed.value());
+      auto mine_after = only_cpus(*after, allowed.value());
+      if (mine_before && mine_after) {
+        before = std::move(mine_before);
+        after = std::move(mine_after);
+        counted_on = "allowed_cpus";
+      }
+    }
     if (before && after) {
+      evidence["load_counted_on"] = counted_on;
       evidence["steal_ticks_delta"] =
           after->steal >= before->steal ? after->steal - before->steal : 0;
       facts.steal_cpus = steal_cpus(*before, *after);

@@ -176,6 +176,32 @@ RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds ti
   return result;
 }
 
+Background::Background(const std::vector<std::string>& argv) {
+  if (argv.empty()) throw std::invalid_argument("Background: empty argv");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setpgroup(&attributes, 0);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  std::vector<std::string> args = argv;
+  auto arg_pointers = c_strings(args);
+  const int spawn_error =
+      posix_spawnp(&pid_, argv[0].c_str(), &actions, &attributes, arg_pointers.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  if (spawn_error != 0) fail("cannot start " + argv[0], spawn_error);
+}
+
+Background::~Background() {
+  kill(-pid_, SIGKILL);
+  while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
 std::string shell_quote(const std::vector<std::string>& argv) {
   std::string quoted;
   for (const auto& arg : argv) {

@@ -35,6 +35,23 @@ struct RunResult {
 RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
               const RunOptions& options = {});
 
+// A command left running beside the one under test (a competing CPU load, say): started in its
+// own process group with stdin, stdout and stderr on /dev/null; the destructor kills the whole
+// group and reaps it, so nothing outlives the test. Throws std::runtime_error when it cannot
+// start.
+class Background {
+ public:
+  explicit Background(const std::vector<std::string>& argv);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
 // A few lines for a failure message: the command, how it ended, the start of stdout and the
 // end of stderr.
 std::string describe(const RunResult& result);

@@ -233,8 +233,44 @@ std::optional<std::string> missing(Facility facility) {
       return std::nullopt;
     case Facility::unprivileged_userns:
       return unprivileged_userns_missing();
+    case Facility::cgroup_v1_cpuset:
+      if (!cgroup_v1_mount("cpuset"))
+        return std::string("the cgroup v1 cpuset controller is not mounted");
+      return std::nullopt;
+    case Facility::taskset:
+      if (!in_path("taskset")) return std::string("no taskset binary in PATH (util-linux)");
+      return std::nullopt;
+    case Facility::several_cpus:
+      if (online_cpu_count() < 2)
+        return "only " + std::to_string(online_cpu_count()) +
+               " CPU online: no process can be held to fewer";
+      return std::nullopt;
   }
   return std::nullopt;
+}
+
+std::string online_cpu_list() {
+  std::ifstream in("/sys/devices/system/cpu/online");
+  std::string list;
+  std::getline(in, list);
+  return list;
+}
+
+int online_cpu_count() {
+  // "0-3,8,10-11": each range counts last - first + 1.
+  int count = 0;
+  std::stringstream parts(online_cpu_list());
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    const auto dash = part.find('-');
+    try {
+      count +=
+          dash == std::string::npos ? 1 : std::stoi(part.substr(dash + 1)) - std::stoi(part) + 1;
+    } catch (const std::exception&) {
+      return 0;
+    }
+  }
+  return count;
 }
 
 std::optional<std::string> first_missing(std::initializer_list<Facility> facilities) {

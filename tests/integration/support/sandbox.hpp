@@ -41,7 +41,15 @@ enum class Facility {
   // Debian's kernel.unprivileged_userns_clone is not 0, and no seccomp filter or LSM refuses
   // unshare(CLONE_NEWUSER) (tried once, in a forked child that becomes 65534 when we are root).
   unprivileged_userns,
+  cgroup_v1_cpuset,  // the v1 cpuset controller mounted at /sys/fs/cgroup/cpuset
+  taskset,           // util-linux taskset(1)
+  several_cpus,      // at least two CPUs online: only then can a process be held to fewer
 };
+
+// The CPUs online, as /sys/devices/system/cpu/online lists them ("0-1"), or "" when unreadable.
+std::string online_cpu_list();
+// How many CPUs that list names (0 when unreadable).
+int online_cpu_count();
 
 // Why the facility is missing here, or nullopt when it is present.
 std::optional<std::string> missing(Facility facility);

@@ -3,6 +3,7 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
+#include "probes/common/text.hpp"
 #include "probes/linux_probes.hpp"
 #include "probes/resources/cpu_limit.hpp"
 #include "tests/unit/probes/fixtures.hpp"
@@ -52,6 +53,15 @@ CpuFacts throttled(CpuFacts in, std::uint64_t times) {
 
 CpuFacts busy(CpuFacts in, double other) {
   in.other_cpus = other;
+  return in;
+}
+
+// The kernel has `online` CPUs; this process may use only `allowed` (its visible_cpus), and the
+// cpuset cgroup says `cpuset` ("" = not read).
+CpuFacts restricted(CpuFacts in, int online, const char* allowed, const char* cpuset) {
+  in.online_cpus = online;
+  in.allowed_list = allowed;
+  if (*cpuset != '\0') in.cpuset_list = cpuset;
   return in;
 }
 
@@ -128,8 +138,59 @@ TEST_CASE("the CPU verdict table", "[cpu_limit]") {
        Status::untested, "inconclusive",
        "busy meanwhile (contention): measured 0.37 CPUs, 2 visible, limit 0.50, steal 0.00 CPUs, "
        "other load 1.60 CPUs"},
-      {"shortfall nothing explains", busy(facts(std::nullopt, 2, 1.0), 0.05), std::nullopt,
-       Status::untested, "inconclusive", "neither steal nor other load explains it"},
+      // Issue #8 finding 7: a match alone is no evidence of enforcement. A quota below the visible
+      // CPUs that holds an all-CPU burn back throttles the group nearly every period, so an
+      // unmoved nr_throttled says the quota did not hold the burn: what did (here other load
+      // filling the CPUs) only looked like the quota.
+      {"matches the quota, nr_throttled unmoved, CPUs full",
+       throttled(busy(facts(1.5, 2, 1.42), 0.55), 0), std::nullopt, Status::untested,
+       "inconclusive", "the quota's throttle counter did not move"},
+      {"matches the quota, nr_throttled unmoved, CPUs idle",
+       throttled(busy(facts(1.5, 2, 1.47), 0.03), 0), std::nullopt, Status::untested,
+       "inconclusive", "did not hold it back"},
+      {"matches the quota, nr_throttled unmoved, steal took the rest",
+       throttled(facts(1.5, 2, 1.5, std::nullopt, 0.48), 0), std::nullopt, Status::untested,
+       "hypervisor_limited", "stole"},
+      // With the counter unreadable, saturation decides: CPUs all busy = the load may have set
+      // the figure.
+      {"matches the quota, counter unreadable, CPUs full", busy(facts(1.5, 2, 1.45), 0.5),
+       std::nullopt, Status::untested, "inconclusive", "throttle counter could not be read"},
+      {"matches the quota, counter unreadable, CPUs idle", busy(facts(0.5, 2, 0.5), 0.1),
+       std::nullopt, Status::supported, "enforced", "rests on the measurement alone"},
+      {"matches the quota and throttled, CPUs full", throttled(busy(facts(1.5, 2, 1.45), 0.5), 9),
+       std::nullopt, Status::supported, "enforced", "throttled 9 times"},
+      {"none visible, burn matches the request, CPUs full",
+       busy(facts(std::nullopt, 4, 0.98, 1.0), 2.9), true, Status::untested, "inconclusive",
+       "every CPU was busy"},
+      // Held back with CPUs to spare: say what the measurement shows.
+      {"no limit visible, held below the visible CPUs with CPUs idle",
+       busy(facts(std::nullopt, 2, 1.53), 0.04), std::nullopt, Status::untested, "hidden_limit",
+       "held to about 1.53 of 2 visible CPUs by something this process cannot see"},
+      {"held well below a visible limit with CPUs idle", busy(facts(1.0, 2, 0.4), 0.05),
+       std::nullopt, Status::untested, "hidden_limit",
+       "held to about 0.40 of 2 visible CPUs (expected 1.00) by something this process cannot "
+       "see"},
+      {"pod VM sized to the limit, held below its vCPUs with CPUs idle",
+       in_pod_vm(busy(facts(std::nullopt, 2, 0.9, 2.0), 0.05)), true, Status::untested,
+       "hidden_limit", "held to about 0.90 of 2 vCPUs"},
+      {"below the visible CPUs, other load took the rest", busy(facts(std::nullopt, 2, 1.0), 0.9),
+       std::nullopt, Status::untested, "inconclusive", "(contention)"},
+      // A cpuset (or affinity mask) narrower than the online CPUs is a limit on CPUs.
+      {"cpuset of 1 of 2 online CPUs, no quota",
+       restricted(facts(std::nullopt, 1, 0.98), 2, "0", "0"), false, Status::untested,
+       "cpuset_limited", "may use 1 of the 2 online CPUs (cpuset 0): a limit on CPUs, not a quota"},
+      {"cpuset, --quick",
+       restricted(facts(std::nullopt, 1, std::nullopt, std::nullopt, 0.0, true), 2, "0", "0"),
+       std::nullopt, Status::untested, "not_measured", "may use 1 of the 2 online CPUs (cpuset 0)"},
+      {"affinity within a wider cpuset, quota enforced",
+       throttled(restricted(facts(0.5, 1, 0.5), 2, "0", "0-1"), 10), std::nullopt,
+       Status::supported, "enforced", "(affinity 0 within cpuset 0-1)"},
+      {"cpuset, limit requested but no quota",
+       restricted(facts(std::nullopt, 1, 0.98, 0.5), 2, "1", "1"), true, Status::unsupported,
+       "cpuset_limited", "REQUESTED BUT IGNORED: resources.limits.cpu"},
+      {"cpuset unread, affinity narrower than the online CPUs",
+       restricted(facts(std::nullopt, 2, 1.97), 4, "2-3", ""), std::nullopt, Status::untested,
+       "cpuset_limited", "2 visible of 4 online"},
   };
   for (const auto& row : cases) {
     INFO(row.name);
@@ -143,6 +204,30 @@ TEST_CASE("the CPU verdict table", "[cpu_limit]") {
   }
 }
 
+TEST_CASE("the CPU verdict names no cpuset when every online CPU may be used", "[cpu_limit]") {
+  for (const auto& row : {restricted(facts(std::nullopt, 2, 1.97), 2, "0-1", "0-1"),
+                          facts(std::nullopt, 2, 1.97)}) {  // online count unknown
+    CapabilityResult result;
+    judge_cpu_limit(row, result);
+    INFO(result.summary);
+    CHECK(result.observed == "no_limit");
+    CHECK(result.summary.find("online") == std::string::npos);
+  }
+}
+
+TEST_CASE("the throttle count is named only beside a visible quota", "[cpu_limit]") {
+  // With no quota in view cpu.stat is this cgroup's own, whose counter a hidden parent's quota
+  // never moves: "throttled 0 times" beside "held to about 1.53" would read as evidence.
+  CapabilityResult hidden;
+  judge_cpu_limit(throttled(busy(facts(std::nullopt, 2, 1.53), 0.02), 0), hidden);
+  INFO(hidden.summary);
+  CHECK(hidden.observed == "hidden_limit");
+  CHECK(hidden.summary.find("throttled") == std::string::npos);
+  CapabilityResult quota;
+  judge_cpu_limit(throttled(facts(0.5, 2, 0.5), 10), quota);
+  CHECK(quota.summary.find("throttled 10 times") != std::string::npos);
+}
+
 TEST_CASE("/proc/stat: totals, steal and the CPU count", "[cpu_limit]") {
   const auto before = parse_proc_stat(
       "cpu  100 0 50 800 0 0 0 50 30 0\ncpu0 50 0 25 400 0 0 0 25 15 0\ncpu1 50 0 25 400 0 0 0 25 "
@@ -151,6 +236,18 @@ TEST_CASE("/proc/stat: totals, steal and the CPU count", "[cpu_limit]") {
   CHECK(before->total == 1000);
   CHECK(before->steal == 50);
   CHECK(before->cpu_lines == 2);
+  CHECK(before->cpu_ids == std::vector<int>{0, 1});
+  REQUIRE(before->per_cpu.size() == 2);
+  CHECK(before->per_cpu.at(1).total == 500);
+  CHECK(before->per_cpu.at(1).steal == 25);
+  // CPU 1 alone: its own sums, counted as one CPU.
+  const auto one = only_cpus(*before, {1});
+  REQUIRE(one);
+  CHECK(one->total == 500);
+  CHECK(one->idle == 400);
+  CHECK(one->cpu_lines == 1);
+  CHECK_FALSE(only_cpus(*before, {2}));  // no line: offline, or not accounted
+  CHECK_FALSE(only_cpus(*before, {}));
   auto after = *before;
   after.total += 200;
   after.steal += 50;  // a quarter of all time stolen on 2 CPUs = half a CPU
@@ -164,6 +261,8 @@ TEST_CASE("/proc/stat: totals, steal and the CPU count", "[cpu_limit]") {
 }
 
 namespace {
+
+constexpr const char* kOnline = "/sys/devices/system/cpu/online";
 
 struct Run {
   FakePlatform fake;
@@ -192,6 +291,9 @@ struct Run {
     };
   }
   CapabilityResult go() {
+    // The fixtures' /proc/stat was captured on a larger machine: unless a test says otherwise,
+    // the fake kernel has exactly the CPUs the fake process may use online.
+    if (!fake.exists(kOnline)) fake.file(kOnline, text::format_cpu_list(fake.cpus) + "\n");
     ProbeContext ctx{fake, requests, quick, ".capprobe-1-test", std::chrono::steady_clock::now()};
     return resources_cpu_limit_probe().run(ctx);
   }
@@ -305,4 +407,93 @@ TEST_CASE("cpu_limit: a failing burn is an error with the errno", "[cpu_limit]")
   CHECK(result.status == Status::error);
   CHECK(result.evidence["burn_errno"] == "EAGAIN");
   CHECK(result.summary.find("EAGAIN") != std::string::npos);
+}
+
+TEST_CASE("cpu_limit: a burn at the quota with nr_throttled unmoved is not called enforced",
+          "[cpu_limit]") {
+  // The fixture's quota is 0.5 CPU; cpu.stat stays as it was (nr_throttled 30): the quota never
+  // held the burn back, whatever the measurement says.
+  Run run("cg-v1-docker-cgroupns");
+  run.burn_gives(0.5);
+  const auto result = run.go();
+  INFO(result.summary);
+  CHECK(result.evidence["nr_throttled_delta"] == 0);
+  CHECK(result.evidence["limit_cpus"] == 0.5);
+  CHECK(result.observed != "enforced");
+  CHECK(result.status == Status::untested);
+  CHECK(result.summary.find("the quota's throttle counter did not move") != std::string::npos);
+}
+
+TEST_CASE("cpu_limit: a cpuset narrower than the online CPUs is in evidence and verdict",
+          "[cpu_limit]") {
+  // cg-hybrid: no quota, the cpuset cgroup at the root (0-1); affinity holds the process to CPU 1.
+  Run run("cg-hybrid");
+  run.fake.cpus = {1};
+  run.fake.file(kOnline, "0-1\n");
+  SECTION("measured") {
+    run.burn_gives(0.97);
+    const auto result = run.go();
+    INFO(result.summary);
+    CHECK(result.observed == "cpuset_limited");
+    CHECK(result.status == Status::untested);
+    CHECK(result.summary.find("may use 1 of the 2 online CPUs (affinity 1 within cpuset 0-1)") !=
+          std::string::npos);
+    const auto& e = result.evidence;
+    CHECK(e["limit_cpus"].is_null());
+    CHECK(e["limit_source"] ==
+          "none");  // a cpuset is not a quota: DESIGN's sources stay as they are
+    CHECK(e["visible_cpus"] == 1);
+    CHECK(e["online_cpus"] == 2);
+    CHECK(e["online_cpu_list"] == "0-1");
+    CHECK(e["cpuset_cpus"] == "0-1");
+    CHECK(e["allowed_cpus"] == "1");
+  }
+  SECTION("--quick") {
+    run.quick = true;
+    const auto result = run.go();
+    INFO(result.summary);
+    CHECK(result.observed == "not_measured");
+    CHECK(result.summary.find("may use 1 of the 2 online CPUs") != std::string::npos);
+    CHECK(result.evidence["online_cpus"] == 2);
+    CHECK(result.evidence["cpuset_cpus"] == "0-1");
+  }
+}
+
+TEST_CASE("cpu_limit: online CPUs from /proc/stat when sysfs cannot be read", "[cpu_limit]") {
+  Run run("cg-none");  // no cpuset controller; /proc/stat accounts cpu0..cpu3
+  run.fake.cpus = {0, 1};
+  run.fake.fail("read_file", kOnline, "EACCES");
+  run.burn_gives(1.96);
+  const auto result = run.go();
+  INFO(result.summary);
+  CHECK(result.evidence["online_cpus"] == 4);
+  CHECK(result.evidence["online_cpu_list"] == "0-3");
+  CHECK(result.evidence["cpuset_cpus"].is_null());
+  CHECK(result.observed == "cpuset_limited");
+  CHECK(result.summary.find("may use 2 of the 4 online CPUs (affinity/cpuset 0-1)") !=
+        std::string::npos);
+}
+
+TEST_CASE("cpu_limit: load on CPUs this process may not use is not contention", "[cpu_limit]") {
+  // Quota 0.5, cpu.stat unreadable (no throttle counter), the process held to CPU 0 of 4.
+  // Over the second the burn gets half of CPU 0, whose other half is idle, while CPUs 1-3 are
+  // busy with work the burn never competed with. Counted over the whole machine that work would
+  // look like saturation and make the match suspect; counted where the burn ran, CPU 0 stood
+  // half idle and the quota held the burn.
+  Run run("cg-v1-docker-cgroupns");
+  run.fake.cpus = {0};
+  run.fake.file(kOnline, "0-3\n");
+  run.fake.fail("read_file", "/sys/fs/cgroup/cpu,cpuacct/cpu.stat", "EACCES");
+  run.burn_gives(0.5, "", "",
+                 "cpu  10350 0 5000 80050 100 0 50 20 0 0\n"
+                 "cpu0 2550 0 1250 20050 25 0 12 5 0 0\n"
+                 "cpu1 2600 0 1250 20000 25 0 12 5 0 0\n"
+                 "cpu2 2600 0 1250 20000 25 0 13 5 0 0\n"
+                 "cpu3 2600 0 1250 20000 25 0 13 5 0 0\n");
+  const auto result = run.go();
+  INFO(result.summary);
+  CHECK(result.evidence["load_counted_on"] == "allowed_cpus");
+  CHECK(result.evidence["other_cpus"] == Approx(0.0).margin(1e-9));
+  CHECK(result.observed == "enforced");
+  CHECK(result.summary.find("rests on the measurement alone") != std::string::npos);
 }
