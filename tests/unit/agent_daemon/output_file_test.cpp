@@ -189,14 +189,14 @@ void check_targets(const Writer& write, const Rendered& rendered, bool keeps_mod
 
 }  // namespace
 
-TEST_CASE("-o replaces only regular files; devices, FIFOs and links are written through or refused",
+TEST_CASE("probe -o replaces only regular files; devices, FIFOs and links are written through or refused",
           "[output]") {
   check_targets([](const std::string& path, const std::string& text) {
     return capprobe::agent::write_file_atomically(path, text, ".capprobe-1-abcdef-output");
   }, [](const std::string& text) { return text; }, true);
 }
 
-TEST_CASE("--nfd-file replaces only regular files; devices, FIFOs and links are written through "
+TEST_CASE("agent --nfd-file replaces only regular files; devices, FIFOs and links are written through "
           "or refused",
           "[output]") {
   capprobe::agent::Report report;

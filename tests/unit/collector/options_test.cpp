@@ -53,7 +53,7 @@ TEST_CASE("every flag is read, in both --flag value and --flag=value forms") {
   CHECK(options.threads == 3);
 }
 
-TEST_CASE("--help wins over everything else") {
+TEST_CASE("collector --help wins over everything else") {
   CHECK(std::holds_alternative<HelpRequested>(parse_collector_args({"--bogus", "--help"})));
   CHECK(std::holds_alternative<HelpRequested>(parse_collector_args({"--help"})));
   CHECK(std::holds_alternative<HelpRequested>(parse_collector_args({"--listen", ":1", "-h"})));
