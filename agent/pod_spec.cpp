@@ -221,6 +221,12 @@ std::string capability_name(std::string name) {
   return name;
 }
 
+// Zero is "no limit" to Kubernetes, and a request of zero asks for nothing: both as if absent.
+std::optional<Quantity> non_zero(std::optional<Quantity> quantity) {
+  if (quantity && quantity->is_zero()) return std::nullopt;
+  return quantity;
+}
+
 void read_resources(probes::PodRequests& requests, const json* container, const std::string& path) {
   const auto resources_path = join_path(path, "resources");
   const auto* resources = object_at(container, "resources", path);
@@ -228,13 +234,14 @@ void read_resources(probes::PodRequests& requests, const json* container, const 
   const auto* asked = object_at(resources, "requests", resources_path);
   const auto limits_path = join_path(resources_path, "limits");
   const auto requests_path = join_path(resources_path, "requests");
-  if (const auto cpu = quantity_at(limits, "cpu", limits_path))
+  if (const auto cpu = non_zero(quantity_at(limits, "cpu", limits_path)))
     requests.cpu_limit_cpus = cpu->to_double();
-  if (const auto cpu = quantity_at(asked, "cpu", requests_path))
+  const auto cpu_request = quantity_at(asked, "cpu", requests_path);
+  if (const auto cpu = non_zero(cpu_request))
     requests.cpu_request_cpus = cpu->to_double();
-  else
+  else if (!cpu_request)
     requests.cpu_request_cpus = requests.cpu_limit_cpus;  // the API server's defaulting
-  if (const auto memory = quantity_at(limits, "memory", limits_path)) {
+  if (const auto memory = non_zero(quantity_at(limits, "memory", limits_path))) {
     const auto bytes = memory->to_units_ceil();
     if (!bytes) throw SpecError(join_path(limits_path, "memory") + ": the value is too large");
     requests.memory_limit_bytes = *bytes;

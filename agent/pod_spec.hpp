@@ -22,7 +22,7 @@ struct PodSpecParse {
 // runs in (CONTAINER_NAME); empty means the first container. A name that matches no container
 // is an error when there are several, and a warning when there is only one to choose. Fields the
 // spec leaves out take the Kubernetes defaults (hostPID false, readOnlyRootFilesystem false,
-// requests = limits...).
+// requests = limits...); a limit of zero is no limit.
 PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view container = {});
 
 }  // namespace capprobe::agent

@@ -86,3 +86,36 @@ TEST_CASE("pod spec: an unreadable or invalid --pod-spec file is a usage error",
     CHECK(run.err.find(path.substr(path.rfind('/') + 1)) != std::string::npos);
   }
 }
+
+TEST_CASE("pod spec: limits of zero are no limits, so none is requested but ignored",
+          "[pod_spec]") {
+  TempDir dir("zerolimits");
+  const nlohmann::json pod = {
+      {"kind", "Pod"},
+      {"metadata", {{"name", "zero"}}},
+      {"spec",
+       {{"containers",
+         {{{"name", "c"},
+           {"resources",
+            {{"limits", {{"cpu", "0"}, {"memory", "0"}}}, {"requests", {{"cpu", "0m"}}}}}}}}}}};
+  const auto spec =
+      dir.write_file("pod.json", pod.dump(2), fs::perms::owner_read | fs::perms::others_read);
+  // Not --quick: the burn (about a second) is what found "no limit" ignored before. No memory
+  // test runs, as no limit is known.
+  const auto run = capprobe::it::run({capprobe_path(), "probe", "--json", "--pod-spec",
+                                      spec.string(), "--only",
+                                      "resources.cpu_limit,resources.memory_limit"},
+                                     kQuickRunTimeout);
+  INFO(describe(run));
+  REQUIRE(run.exited_zero());
+  const auto report = parse_report(run);
+  for (const char* id : {"resources.cpu_limit", "resources.memory_limit"}) {
+    const auto& result = result_of(report, id);
+    INFO(brief(result));
+    CHECK(result["requested"] == false);
+    CHECK(result["status"] != "unsupported");
+    CHECK(!starts_with(result["summary"], "REQUESTED BUT IGNORED"));
+    CHECK(result["evidence"].value("requested_limit_cpus", nlohmann::json()).is_null());
+    CHECK(result["evidence"].value("requested_limit_bytes", nlohmann::json()).is_null());
+  }
+}

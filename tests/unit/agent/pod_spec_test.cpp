@@ -245,8 +245,17 @@ TEST_CASE("resources: limits and requests in every quantity form", "[pod_spec]")
       {R"({"limits":{"memory":"512Ki"}})", std::nullopt, std::nullopt, 524288},
       {R"({"requests":{"cpu":"100m"}})", std::nullopt, 0.1, std::nullopt},
       {R"({})", std::nullopt, std::nullopt, std::nullopt},
+      // Zero is no limit to Kubernetes, and a zero request means nothing to the limit probes.
+      {R"({"limits":{"cpu":"0","memory":"0"}})", std::nullopt, std::nullopt, std::nullopt},
+      {R"({"limits":{"cpu":"0m","memory":"0Mi"},"requests":{"cpu":"0"}})", std::nullopt,
+       std::nullopt, std::nullopt},
+      {R"({"limits":{"cpu":0,"memory":0}})", std::nullopt, std::nullopt, std::nullopt},
+      {R"({"limits":{"cpu":"0"},"requests":{"cpu":"250m"}})", std::nullopt, 0.25, std::nullopt},
+      {R"({"limits":{"cpu":"1"},"requests":{"cpu":"0"}})", 1, std::nullopt, std::nullopt},
+      {R"({"requests":{"cpu":"0.0"}})", std::nullopt, std::nullopt, std::nullopt},
   };
   for (const auto& c : cases) {
+    INFO(c.resources);
     const auto requests = parsed(pod("", R"("resources":)" + c.resources));
     CHECK(requests.cpu_limit_cpus == c.cpu_limit);
     CHECK(requests.cpu_request_cpus == c.cpu_request);
