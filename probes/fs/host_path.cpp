@@ -48,6 +48,18 @@ bool requested_read_only(const HostPathFacts& facts, const std::string& mount_po
   });
 }
 
+// At or below a mountPath the pod asked to be read-only (any container's, when which one this
+// is could not be told): never written, whatever the runtime made of it.
+bool on_read_only_list(const PodRequests& requests, const std::string& mount_point) {
+  if (!requests.read_only_mounts) return false;
+  return std::any_of(requests.read_only_mounts->begin(), requests.read_only_mounts->end(),
+                     [&](const std::string& path) {
+                       const auto read_only = without_trailing_slash(path);
+                       return mount_point == read_only ||
+                              mount_point.rfind(read_only + "/", 0) == 0;
+                     });
+}
+
 // Creates and removes a scratch file in the mount: the only proof that rw means writable.
 void write_test(ProbeContext& ctx, NodeMount& node, std::size_t& budget) {
   if (node.read_only) return;
@@ -188,6 +200,11 @@ void decide(CapabilityResult& result, const HostPathFacts& facts) {
 HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
   HostPathFacts facts;
   facts.requests = ctx.requests.host_paths;
+  // The pod's hostPath volumes, without this container's mounts of them, do not say what this
+  // container asked for.
+  if (!spec_covers(ctx.requests, SpecScope::container) && facts.requests &&
+      !facts.requests->empty())
+    facts.requests.reset();
   const auto read = read_mounts(ctx.os);
   if (!read) {
     facts.mountinfo_error = read.error().name;
@@ -200,7 +217,9 @@ HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
     auto node = node_mount_of(mount);
     if (node.kubelet_managed && !node.read_only)
       node.write = "skipped_kubelet";
-    else if (requested_read_only(facts, node.mount_point) && !node.read_only)
+    else if ((requested_read_only(facts, node.mount_point) ||
+              on_read_only_list(ctx.requests, node.mount_point)) &&
+             !node.read_only)
       node.write = "skipped_requested_read_only";  // never write where the user asked for ro
     else
       write_test(ctx, node, budget);
@@ -222,7 +241,8 @@ HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
       });
       if (other != mounts.end()) {
         finding.mount = node_mount_of(*other);
-        if (!request.read_only) write_test(ctx, *finding.mount, budget);
+        if (!request.read_only && !on_read_only_list(ctx.requests, finding.mount->mount_point))
+          write_test(ctx, *finding.mount, budget);
       }
     }
     facts.findings.push_back(std::move(finding));
@@ -274,6 +294,7 @@ Probe fs_host_path_probe() {
   return {{.id = "fs.host_path",
            .title = "hostPath volumes from the node, read-only or read-write",
            .pod_spec_field = "volumes[].hostPath",
+           .scope = SpecScope::container,
            .platforms = {"linux"}},
           [](ProbeContext& ctx) { return fs::judge_host_path(fs::collect_host_path_facts(ctx)); }};
 }
