@@ -11,7 +11,6 @@
 #include "agent/commands.hpp"
 #include "agent/daemon/child_process.hpp"
 #include "agent/log.hpp"
-#include "agent/pod_spec.hpp"
 #include "agent/probe_round.hpp"
 #include "agent/sweeper.hpp"
 
@@ -35,6 +34,9 @@ std::string round_request_json(const RoundRequest& request) {
                       {"quick", request.selection.quick},
                       {"pod_spec", nullptr}};
   if (request.pod_spec) json["pod_spec"] = *request.pod_spec;
+  json["pod_spec_name"] = request.pod_spec_name;
+  json["container"] = nullptr;
+  if (request.container) json["container"] = *request.container;
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -47,6 +49,9 @@ std::optional<RoundRequest> parse_round_request(const std::string& text, std::st
     request.selection.quick = json.at("quick").get<bool>();
     if (const auto& spec = json.at("pod_spec"); !spec.is_null())
       request.pod_spec = spec.get<std::string>();
+    request.pod_spec_name = json.at("pod_spec_name").get<std::string>();
+    if (const auto& container = json.at("container"); !container.is_null())
+      request.container = container.get<std::string>();
     return request;
   } catch (const nlohmann::json::exception& error) {
     why = std::string("not a round request: ") + error.what();
@@ -77,21 +82,18 @@ int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& ca
     std::cerr << "capprobe: " << why << "\n";
     return 1;
   }
-  probes::PodRequests requests;
-  if (request->pod_spec) {
-    auto parsed = parse_pod_spec(*request->pod_spec, os.env("CONTAINER_NAME").value_or(""));
-    if (!parsed.requests) {
-      std::cerr << "capprobe: --pod-spec: " << parsed.error << "\n";
-      return 1;
-    }
-    requests = std::move(*parsed.requests);
+  const auto load =
+      parse_pod_requests(request->pod_spec, request->pod_spec_name, request->container);
+  if (!load.requests) {
+    std::cerr << "capprobe: " << load.error << "\n";
+    return 1;
   }
   // A round killed at its deadline leaves its scratch files; the next round clears them (the
   // sweeper only takes what belongs to dead processes).
   if (const auto swept = sweep_residue(os); !swept.removed.empty())
     logger("agent")->info("removed residue of killed rounds count={}", swept.removed.size());
-  const auto report = run_probe_round(os, catalog, requests, request->selection, "agent",
-                                      new_scratch_name(os.self_pid()));
+  const auto report = run_probe_round(os, catalog, *load.requests, load.pod_spec,
+                                      request->selection, "agent", new_scratch_name(os.self_pid()));
   out << to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return out.flush() ? 0 : 1;
 }

@@ -163,15 +163,16 @@ TEST_CASE("the subject: downward-API environment first, then the pod spec, then 
   CHECK(subject.os_version == "Debian GNU/Linux 12 (bookworm)");  // the fallback file
   CHECK(subject.environment == "vm_guest");
 
+  // CONTAINER_NAME is a name other tools set for their own reasons: never the subject's.
   os.environment = {{"NODE_NAME", "worker-3"},
                     {"POD_NAMESPACE", "capprobe"},
                     {"POD_NAME", "capprobe-x7k2p"},
-                    {"CONTAINER_NAME", "probe"}};
+                    {"CONTAINER_NAME", "unrelated"}};
   os.file("/etc/os-release", "PRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\n");
   subject = agent::describe_subject(os, requests, "shared_kernel");
   CHECK(subject.node == "worker-3");
   CHECK(subject.pod == "capprobe/capprobe-x7k2p");
-  CHECK(subject.container == "probe");
+  CHECK(subject.container == "spec-container");
   CHECK(subject.os_version == "Ubuntu 22.04.4 LTS");
   CHECK(subject.environment == "container");
 
@@ -179,6 +180,7 @@ TEST_CASE("the subject: downward-API environment first, then the pod spec, then 
   os.environment = {{"POD_NAME", "lonely"}};
   CHECK(agent::describe_subject(os, requests, "host").pod == "spec-ns/from-spec");
   CHECK_FALSE(agent::describe_subject(os, probes::PodRequests{}, "host").pod.has_value());
+  os.environment = {{"CONTAINER_NAME", "unrelated"}};
   CHECK_FALSE(agent::describe_subject(os, probes::PodRequests{}, "host").container.has_value());
   CHECK_FALSE(agent::describe_subject(os, probes::PodRequests{}, "host").runtime_class.has_value());
 }

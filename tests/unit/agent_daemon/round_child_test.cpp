@@ -12,6 +12,8 @@ TEST_CASE("a round request carries the selection and the pod spec there and back
   full.selection.quick = true;
   full.pod_spec = R"({"kind":"Pod","spec":{"hostPID":true}})"
                   "\n\t\"unicode\": \xc3\xa9";
+  full.pod_spec_name = "/etc/capprobe/pod.json";
+  full.container = "probe";
   RoundRequest bare;
   for (const auto& request : {full, bare}) {
     std::string why;
@@ -22,6 +24,8 @@ TEST_CASE("a round request carries the selection and the pod spec there and back
     REQUIRE(back->selection.skip == request.selection.skip);
     REQUIRE(back->selection.quick == request.selection.quick);
     REQUIRE(back->pod_spec == request.pod_spec);
+    REQUIRE(back->pod_spec_name == request.pod_spec_name);
+    REQUIRE(back->container == request.container);
   }
 }
 
