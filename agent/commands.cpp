@@ -50,7 +50,7 @@ int run_probe_command(const ProbeArgs& args, platform::Platform& os,
 
   // The user's input first: a bad --pod-spec is a usage error and must not touch the system.
   const auto load =
-      load_pod_requests(args.pod_spec, container_name(args.container, os), console.in);
+      load_pod_requests(args.pod_spec, container_name(args.container, os), os, console.in);
   if (!load.requests) {
     console.err << "capprobe: " << load.error << "\n";
     return kExitUsage;

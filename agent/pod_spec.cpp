@@ -122,6 +122,7 @@ struct Located {
   const json* pod_metadata = nullptr;  // the pod's own (a Pod, or a template's)
   std::string pod_metadata_path;
   const json* owner_metadata = nullptr;  // the workload's, for the namespace
+  const json* status = nullptr;          // a Pod's status, when it was read back from the API
 };
 
 Located locate(const json& document) {
@@ -138,6 +139,7 @@ Located locate(const json& document) {
     found.spec_path = "spec";
     found.pod_metadata = object_at(&document, "metadata", "");
     found.pod_metadata_path = "metadata";
+    found.status = object_at(&document, "status", "");
   } else if (kind == "PodTemplate") {
     const auto* pod_template = object_at(&document, "template", "");
     found.spec = object_at(pod_template, "spec", "template");
@@ -212,10 +214,49 @@ std::string names_of(const std::vector<const Container*>& containers) {
   return names;
 }
 
+bool is_hex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+// The candidate whose status.containerStatuses[].containerID ("containerd://<id>",
+// "cri-o://<id>", "docker://<id>") appears in `self` (this process's cgroup and mount paths),
+// when exactly one does. `had_ids`: the status gave a candidate's ID to look for at all.
+const Container* by_container_id(const Located& found,
+                                 const std::vector<const Container*>& candidates,
+                                 std::string_view self, bool& had_ids) {
+  const Container* match = nullptr;
+  for (const char* key : {"containerStatuses", "initContainerStatuses"}) {
+    const auto* list = array_at(found.status, key, "status");
+    for (std::size_t i = 0; list != nullptr && i < list->size(); ++i) {
+      const auto path = join_path("status", key) + "[" + std::to_string(i) + "]";
+      const auto* item = &(*list)[i];
+      if (!item->is_object()) throw SpecError(path + ": expected an object");
+      const auto name = string_at(item, "name", path).value_or("");
+      const auto id_text = string_at(item, "containerID", path).value_or("");
+      const auto scheme = id_text.find("://");
+      const auto id = scheme == std::string::npos ? "" : id_text.substr(scheme + 3);
+      // Runtimes give 64 hex digits; anything much shorter could match by accident.
+      if (id.size() < 32 || !is_hex(id)) continue;
+      const auto candidate =
+          std::find_if(candidates.begin(), candidates.end(),
+                       [&](const Container* container) { return container->name == name; });
+      if (candidate == candidates.end()) continue;
+      had_ids = true;
+      if (self.find(id) == std::string_view::npos) continue;
+      if (match != nullptr && match != *candidate) return nullptr;  // two: no answer
+      match = *candidate;
+    }
+  }
+  return match;
+}
+
 // The container this process runs in, or nullptr with `why` said: named by the user (any
-// container or init container), else the only candidate, else unknown.
-const Container* choose_container(const std::vector<Container>& all, std::string_view wanted,
-                                  std::string& note, std::string& why) {
+// container or init container), else the only candidate, else the one whose containerID is in
+// `self`, else unknown.
+const Container* choose_container(const Located& found, const std::vector<Container>& all,
+                                  std::string_view wanted, std::string_view self, std::string& note,
+                                  std::string& why) {
   std::vector<const Container*> candidates, everyone;
   for (const auto& container : all) {
     everyone.push_back(&container);
@@ -234,8 +275,14 @@ const Container* choose_container(const std::vector<Container>& all, std::string
     note = "container " + candidates.front()->name + ", the pod's only one";
     return candidates.front();
   }
+  bool had_ids = false;
+  if (const auto* matched = by_container_id(found, candidates, self, had_ids)) {
+    note = "container " + matched->name + ", by its containerID in this process's cgroup or mounts";
+    return matched;
+  }
   why = "the pod has " + std::to_string(candidates.size()) + " containers (" +
         names_of(candidates) + ") and neither --container nor CAPPROBE_CONTAINER names one";
+  if (had_ids) why += ", nor does the pod's status tell which by containerID";
   note = "container unknown: " + why;
   return nullptr;
 }
@@ -437,11 +484,11 @@ std::vector<std::string> read_only_mounts(const std::vector<const Container*>& c
 }
 
 probes::PodRequests read_requests(const json& document, std::string_view wanted,
-                                  std::string& note) {
+                                  std::string_view self, std::string& note) {
   const auto found = locate(document);
   const auto all = containers_of(found);
   std::string why;
-  const auto* chosen = choose_container(all, wanted, note, why);
+  const auto* chosen = choose_container(found, all, wanted, self, note, why);
 
   probes::PodRequests requests;
   requests.from_pod_spec = true;
@@ -478,7 +525,8 @@ probes::PodRequests read_requests(const json& document, std::string_view wanted,
 
 }  // namespace
 
-PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view container) {
+PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view container,
+                            std::string_view self) {
   json document;
   try {
     document = json::parse(json_text.begin(), json_text.end());
@@ -492,7 +540,7 @@ PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view contain
   }
   try {
     PodSpecParse parse;
-    parse.requests = read_requests(document, container, parse.container_note);
+    parse.requests = read_requests(document, container, self, parse.container_note);
     return parse;
   } catch (const SpecError& failure) {
     return {std::nullopt, failure.what(), ""};

@@ -27,10 +27,13 @@ struct PodSpecParse {
 // `container` names the container this process runs in (--container or CAPPROBE_CONTAINER): a
 // container or an init container; one the spec does not have is an error listing the names.
 // Without a name, the only container that runs beside others (a container, or a native sidecar:
-// an init container with restartPolicy Always) is chosen; with several, the container is
-// unknown: the container's fields stay nullopt and requests.container_unknown says why, while
-// the pod's fields still apply. Fields the spec leaves out take the Kubernetes defaults (hostPID
+// an init container with restartPolicy Always) is chosen; with several, a Pod read back from the
+// API may tell by its status: the one candidate whose containerID appears in `self` (this
+// process's /proc/self/cgroup and /proc/self/mountinfo). Otherwise the container is unknown:
+// the container's fields stay nullopt and requests.container_unknown says why, while the pod's
+// fields still apply. Fields the spec leaves out take the Kubernetes defaults (hostPID
 // false, readOnlyRootFilesystem false, requests = limits...); a limit of zero is no limit.
-PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view container = {});
+PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view container = {},
+                            std::string_view self = {});
 
 }  // namespace capprobe::agent

@@ -11,6 +11,7 @@ namespace capprobe::agent {
 namespace {
 
 constexpr std::size_t kMaxPodSpecBytes = 4 << 20;
+constexpr std::size_t kMaxSelfBytes = 4 << 20;  // a mountinfo of thousands of mounts
 
 }  // namespace
 
@@ -43,7 +44,8 @@ std::optional<std::string> container_name(const std::optional<std::string>& flag
 }
 
 PodRequestsLoad parse_pod_requests(const std::optional<std::string>& text, const std::string& path,
-                                   const std::optional<std::string>& container) {
+                                   const std::optional<std::string>& container,
+                                   const platform::Platform& os) {
   PodRequestsLoad load;
   if (!text) {
     // No pod spec, but a name the user gave is still the subject's container.
@@ -51,7 +53,13 @@ PodRequestsLoad parse_pod_requests(const std::optional<std::string>& text, const
     load.requests->container_name = container;
     return load;
   }
-  auto parsed = parse_pod_spec(*text, container.value_or(""));
+  // Where a containerID may show: the cgroup path (cgroup v1, or v2 without a cgroup namespace)
+  // and the sources of the runtime's bind mounts (Docker's /etc/hostname...). Unreadable: none.
+  std::string self;
+  if (!container)
+    for (const char* file : {"/proc/self/cgroup", "/proc/self/mountinfo"})
+      if (const auto read = os.read_file(file, kMaxSelfBytes)) self += read.value() + "\n";
+  auto parsed = parse_pod_spec(*text, container.value_or(""), self);
   if (!parsed.requests) {
     load.error = "--pod-spec " + path + ": " + parsed.error;
     return load;
@@ -65,15 +73,15 @@ PodRequestsLoad parse_pod_requests(const std::optional<std::string>& text, const
 
 PodRequestsLoad load_pod_requests(const std::optional<std::string>& path,
                                   const std::optional<std::string>& container,
-                                  std::istream& standard_input) {
-  if (!path) return parse_pod_requests(std::nullopt, "", container);
+                                  const platform::Platform& os, std::istream& standard_input) {
+  if (!path) return parse_pod_requests(std::nullopt, "", container, os);
   auto file = read_user_file(*path, standard_input, kMaxPodSpecBytes);
   if (!file.content) {
     PodRequestsLoad load;
     load.error = "cannot read --pod-spec " + *path + ": " + file.error;
     return load;
   }
-  return parse_pod_requests(std::move(file.content), *path, container);
+  return parse_pod_requests(std::move(file.content), *path, container, os);
 }
 
 }  // namespace capprobe::agent

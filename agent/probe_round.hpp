@@ -39,14 +39,16 @@ struct PodRequestsLoad {
 };
 
 // The requests from --pod-spec `path` ("-" = `standard_input`; nullopt = none given) for the
-// container named `container` (container_name above). A failure is the user's input being
-// wrong: a usage error for the caller.
+// container named `container` (container_name above). Without a name, this process's cgroup
+// and mounts, read through `os`, may tell the container by its ID (parse_pod_spec). A failure
+// is the user's input being wrong: a usage error for the caller.
 PodRequestsLoad load_pod_requests(const std::optional<std::string>& path,
                                   const std::optional<std::string>& container,
-                                  std::istream& standard_input);
+                                  const platform::Platform& os, std::istream& standard_input);
 
 // The same from the spec's text, already read from `path` (nullopt: no pod spec).
 PodRequestsLoad parse_pod_requests(const std::optional<std::string>& text, const std::string& path,
-                                   const std::optional<std::string>& container);
+                                   const std::optional<std::string>& container,
+                                   const platform::Platform& os);
 
 }  // namespace capprobe::agent

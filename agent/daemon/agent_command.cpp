@@ -48,7 +48,7 @@ int agent_main(const std::vector<std::string>& args) {
   // Read and checked once, here, so that a wrong spec is a usage error at start; each round's
   // child parses the same text again.
   RoundRequest round{options.selection, std::nullopt, "", container_name(options.container, os)};
-  auto load = load_pod_requests(options.pod_spec, round.container, std::cin);
+  auto load = load_pod_requests(options.pod_spec, round.container, os, std::cin);
   if (!load.requests) {
     std::cerr << "capprobe: " << load.error << "\n";
     return 2;

@@ -83,7 +83,7 @@ int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& ca
     return 1;
   }
   const auto load =
-      parse_pod_requests(request->pod_spec, request->pod_spec_name, request->container);
+      parse_pod_requests(request->pod_spec, request->pod_spec_name, request->container, os);
   if (!load.requests) {
     std::cerr << "capprobe: " << load.error << "\n";
     return 1;

@@ -528,3 +528,19 @@ TEST_CASE("capprobe probe: CONTAINER_NAME alone names nothing", "[cli][command]"
   CHECK(single.subject.container == "c");
   CHECK(single.pod_spec.detail == "stdin; container c, the pod's only one");
 }
+
+TEST_CASE("capprobe probe: without a name, the cgroup may tell the container by its ID",
+          "[cli][command]") {
+  auto os = node();
+  const std::string id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  os.file("/proc/self/cgroup",
+          "0::/kubepods.slice/kubepods-pod1.slice/cri-containerd-" + id + ".scope\n");
+  const std::string pod =
+      R"({"kind":"Pod","spec":{"containers":[{"name":"app"},{"name":"probe"}]},)"
+      R"("status":{"containerStatuses":[{"name":"probe","containerID":"containerd://)" +
+      id + R"("}]}})";
+  const auto report = report_of(run_probe({"--json", "--pod-spec", "-"}, os, pod));
+  CHECK(report.subject.container == "probe");
+  CHECK(report.pod_spec.detail ==
+        "stdin; container probe, by its containerID in this process's cgroup or mounts");
+}

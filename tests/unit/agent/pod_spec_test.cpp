@@ -494,3 +494,48 @@ TEST_CASE("what is wrong with a pod spec is said with its JSON path", "[pod_spec
     for (const auto& mention : c.mentions) CHECK_THAT(error, Catch::Contains(mention));
   }
 }
+
+TEST_CASE("a Pod read back from the API tells its container by the containerID in our cgroup",
+          "[pod_spec]") {
+  const std::string app_id(64, 'a');
+  const std::string probe_id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  const std::string document =
+      R"({"kind":"Pod","spec":{"containers":[{"name":"app"},{"name":"probe",)"
+      R"("securityContext":{"runAsUser":7}}]},"status":{"containerStatuses":[)"
+      R"({"name":"app","containerID":"containerd://)" +
+      app_id + R"("},{"name":"probe","containerID":"containerd://)" + probe_id + R"("}]}})";
+  const std::string cgroup_v1 =
+      "12:memory:/kubepods/burstable/pod1234/" + probe_id + "\n11:cpu,cpuacct:/kubepods/x\n";
+
+  const auto found = parse_pod_spec(document, "", cgroup_v1);
+  REQUIRE(found.requests.has_value());
+  CHECK(found.requests->container_name == "probe");
+  CHECK(found.requests->run_as_user == 7);
+  CHECK_FALSE(found.requests->container_unknown.has_value());
+  CHECK(found.container_note ==
+        "container probe, by its containerID in this process's cgroup or mounts");
+
+  // A name wins over what the cgroup says.
+  CHECK(parsed(document, "app").container_name == "app");
+
+  // cgroup v2 in its own namespace shows nothing ("0::/"): unknown, and the reason says so.
+  const auto hidden = parse_pod_spec(document, "", "0::/\n");
+  REQUIRE(hidden.requests.has_value());
+  CHECK_FALSE(hidden.requests->container_name.has_value());
+  CHECK(hidden.requests->container_unknown ==
+        "the pod has 2 containers (app, probe) and neither --container nor CAPPROBE_CONTAINER "
+        "names one, nor does the pod's status tell which by containerID");
+
+  // Both IDs in sight, or IDs too short to trust: no answer.
+  const auto both = parse_pod_spec(document, "", app_id + "\n" + probe_id);
+  REQUIRE(both.requests.has_value());
+  CHECK(both.requests->container_unknown == hidden.requests->container_unknown);
+  const std::string short_ids =
+      R"({"kind":"Pod","spec":{"containers":[{"name":"app"},{"name":"probe"}]},)"
+      R"("status":{"containerStatuses":[{"name":"probe","containerID":"docker://abc"}]}})";
+  const auto short_parse = parse_pod_spec(short_ids, "", "1:name=systemd:/docker/abc\n");
+  REQUIRE(short_parse.requests.has_value());
+  CHECK(short_parse.requests->container_unknown ==
+        "the pod has 2 containers (app, probe) and neither --container nor CAPPROBE_CONTAINER "
+        "names one");
+}
