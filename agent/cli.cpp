@@ -141,6 +141,16 @@ const std::vector<FlagSpec<ProbeDraft>>& probe_flags() {
        [](ProbeDraft& draft, const std::string& value) {
          return set_once(draft.args.pod_spec, "--pod-spec", value);
        }},
+      {"--container", "", "NAME",
+       "the container of --pod-spec this process runs in (default\n"
+       "CAPPROBE_CONTAINER); without either, a pod of several containers\n"
+       "leaves the container's requests unknown",
+       [](ProbeDraft& draft, const std::string& value) -> std::string {
+         if (draft.args.container) return "--container is given twice";
+         if (value.empty()) return "--container needs a container name";
+         draft.args.container = value;
+         return "";
+       }},
       {"--output", "-o", "FILE", "write the report to FILE (atomically) instead of stdout",
        [](ProbeDraft& draft, const std::string& value) {
          return set_once(draft.args.output, "-o", value);
@@ -151,7 +161,7 @@ const std::vector<FlagSpec<ProbeDraft>>& probe_flags() {
 
 std::string probe_help() {
   return "Usage: capprobe probe [--json | --format FORMAT] [--only ID,...] [--skip ID,...]\n"
-         "                      [--quick] [--pod-spec FILE] [-o FILE]\n"
+         "                      [--quick] [--pod-spec FILE] [--container NAME] [-o FILE]\n"
          "\n"
          "Runs the probes here and prints the capability matrix: what this node and runtime\n"
          "really support, found by trying it.\n"
@@ -160,7 +170,8 @@ std::string probe_help() {
          "\n"
          "Environment:\n"
          "  NODE_NAME, POD_NAMESPACE, POD_NAME  the subject, from the downward API\n"
-         "  CONTAINER_NAME                      which container of --pod-spec this is\n"
+         "  CAPPROBE_CONTAINER                  which container of --pod-spec this is\n"
+         "                                      (--container wins)\n"
          "  CAPPROBE_LOG                        log level on stderr (default warn; debug, info)\n"
          "  NO_COLOR                            no colour in the table even on a terminal\n"
          "\n"

@@ -35,6 +35,8 @@ struct ProbeArgs {
   Selection selection;
   std::optional<std::string> pod_spec;  // a path, or "-" for stdin
   std::optional<std::string> output;    // a path; nullopt (or "-") = stdout
+  // --container: which container of the pod this process runs in
+  std::optional<std::string> container;
 };
 
 // A command that parses its own flags (and its own --help): `capprobe agent` and

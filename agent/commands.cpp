@@ -8,7 +8,7 @@
 #include "agent/catalog.hpp"
 #include "agent/formats/format.hpp"
 #include "agent/log.hpp"
-#include "agent/pod_spec.hpp"
+#include "agent/probe_round.hpp"
 #include "agent/report.hpp"
 #include "agent/subject.hpp"
 #include "agent/sweeper.hpp"
@@ -17,8 +17,6 @@
 
 namespace capprobe::agent {
 namespace {
-
-constexpr std::size_t kMaxPodSpecBytes = 4 << 20;
 
 // How long the -o write may take: the file may sit on a network filesystem whose server is
 // gone, and the run must still end.
@@ -61,22 +59,13 @@ int run_probe_command(const ProbeArgs& args, platform::Platform& os,
   const auto started = std::chrono::steady_clock::now();
 
   // The user's input first: a bad --pod-spec is a usage error and must not touch the system.
-  probes::PodRequests requests;
-  if (args.pod_spec) {
-    const auto file = read_user_file(*args.pod_spec, console.in, kMaxPodSpecBytes);
-    if (!file.content) {
-      console.err << "capprobe: cannot read --pod-spec " << *args.pod_spec << ": " << file.error
-                  << "\n";
-      return kExitUsage;
-    }
-    const auto parsed = parse_pod_spec(*file.content, os.env("CONTAINER_NAME").value_or(""));
-    if (!parsed.requests) {
-      console.err << "capprobe: --pod-spec " << *args.pod_spec << ": " << parsed.error << "\n";
-      return kExitUsage;
-    }
-    if (!parsed.warning.empty()) log->warn("--pod-spec {}: {}", *args.pod_spec, parsed.warning);
-    requests = *parsed.requests;
+  const auto load =
+      load_pod_requests(args.pod_spec, container_name(args.container, os), os, console.in);
+  if (!load.requests) {
+    console.err << "capprobe: " << load.error << "\n";
+    return kExitUsage;
   }
+  const auto& requests = *load.requests;
 
   // Bounded per place: a hung volume is named in the log, not waited for. The -o directory is
   // swept too: the report's temp file is named like scratch.
@@ -94,6 +83,7 @@ int run_probe_command(const ProbeArgs& args, platform::Platform& os,
   report.agent_version = CAPPROBE_VERSION;
   report.agent_mode = "oneshot";
   report.subject = describe_subject(os, requests);
+  report.pod_spec = load.pod_spec;
   report.started_at = rfc3339_utc(started_wall);
   report.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - started)

@@ -122,6 +122,7 @@ struct Located {
   const json* pod_metadata = nullptr;  // the pod's own (a Pod, or a template's)
   std::string pod_metadata_path;
   const json* owner_metadata = nullptr;  // the workload's, for the namespace
+  const json* status = nullptr;          // a Pod's status, when it was read back from the API
 };
 
 Located locate(const json& document) {
@@ -138,6 +139,7 @@ Located locate(const json& document) {
     found.spec_path = "spec";
     found.pod_metadata = object_at(&document, "metadata", "");
     found.pod_metadata_path = "metadata";
+    found.status = object_at(&document, "status", "");
   } else if (kind == "PodTemplate") {
     const auto* pod_template = object_at(&document, "template", "");
     found.spec = object_at(pod_template, "spec", "template");
@@ -174,44 +176,115 @@ Located locate(const json& document) {
   return found;
 }
 
-struct Chosen {
-  const json* container = nullptr;
-  std::string path;
+// One of the pod's containers, or an init container.
+struct Container {
+  const json* object = nullptr;
+  std::string path;  // "spec.containers[1]"
+  std::string name;
+  bool runs_beside = false;  // a container, or a native sidecar (restartPolicy Always)
 };
 
-Chosen choose_container(const Located& found, std::string_view wanted, std::string& warning) {
+std::vector<Container> containers_of(const Located& found) {
   const auto* containers = array_at(found.spec, "containers", found.spec_path);
-  const auto containers_path = join_path(found.spec_path, "containers");
   if (containers == nullptr || containers->empty())
-    throw SpecError(containers_path + " is missing or empty");
-  if (wanted.empty()) {
-    if (!(*containers)[0].is_object()) throw SpecError(containers_path + "[0]: expected an object");
-    return {&(*containers)[0], containers_path + "[0]"};
-  }
-  // A sidecar may be a native sidecar (an init container with restartPolicy Always).
-  std::vector<std::string> names;
+    throw SpecError(join_path(found.spec_path, "containers") + " is missing or empty");
+  std::vector<Container> all;
   for (const char* list_key : {"containers", "initContainers"}) {
     const auto* list = array_at(found.spec, list_key, found.spec_path);
     if (list == nullptr) continue;
     for (std::size_t i = 0; i < list->size(); ++i) {
-      const auto path = join_path(found.spec_path, list_key) + "[" + std::to_string(i) + "]";
-      if (!(*list)[i].is_object()) throw SpecError(path + ": expected an object");
-      const auto name = string_at(&(*list)[i], "name", path).value_or("");
-      if (name == wanted) return {&(*list)[i], path};
-      names.push_back(name);
+      Container container;
+      container.object = &(*list)[i];
+      container.path = join_path(found.spec_path, list_key) + "[" + std::to_string(i) + "]";
+      if (!container.object->is_object()) throw SpecError(container.path + ": expected an object");
+      container.name = string_at(container.object, "name", container.path).value_or("");
+      // A plain init container has finished before the others start; a native sidecar has not.
+      container.runs_beside =
+          list_key == std::string_view("containers") ||
+          string_at(container.object, "restartPolicy", container.path) == "Always";
+      all.push_back(std::move(container));
     }
   }
-  // CONTAINER_NAME is a common name that other tools set too; with one container there is
-  // nothing to choose, so a name that matches nothing is only worth a warning.
-  if (containers->size() == 1 && (*containers)[0].is_object()) {
-    warning = "CONTAINER_NAME is '" + std::string(wanted) +
-              "' but the pod spec's only container is '" + names.front() + "'; using it";
-    return {&(*containers)[0], containers_path + "[0]"};
+  return all;
+}
+
+std::string names_of(const std::vector<const Container*>& containers) {
+  std::string names;
+  for (const auto* container : containers) names += (names.empty() ? "" : ", ") + container->name;
+  return names;
+}
+
+bool is_hex(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+// The candidate whose status.containerStatuses[].containerID ("containerd://<id>",
+// "cri-o://<id>", "docker://<id>") appears in `self` (this process's cgroup and mount paths),
+// when exactly one does. `had_ids`: the status gave a candidate's ID to look for at all.
+const Container* by_container_id(const Located& found,
+                                 const std::vector<const Container*>& candidates,
+                                 std::string_view self, bool& had_ids) {
+  const Container* match = nullptr;
+  for (const char* key : {"containerStatuses", "initContainerStatuses"}) {
+    const auto* list = array_at(found.status, key, "status");
+    for (std::size_t i = 0; list != nullptr && i < list->size(); ++i) {
+      const auto path = join_path("status", key) + "[" + std::to_string(i) + "]";
+      const auto* item = &(*list)[i];
+      if (!item->is_object()) throw SpecError(path + ": expected an object");
+      const auto name = string_at(item, "name", path).value_or("");
+      const auto id_text = string_at(item, "containerID", path).value_or("");
+      const auto scheme = id_text.find("://");
+      const auto id = scheme == std::string::npos ? "" : id_text.substr(scheme + 3);
+      // Runtimes give 64 hex digits; anything much shorter could match by accident.
+      if (id.size() < 32 || !is_hex(id)) continue;
+      const auto candidate =
+          std::find_if(candidates.begin(), candidates.end(),
+                       [&](const Container* container) { return container->name == name; });
+      if (candidate == candidates.end()) continue;
+      had_ids = true;
+      if (self.find(id) == std::string_view::npos) continue;
+      if (match != nullptr && match != *candidate) return nullptr;  // two: no answer
+      match = *candidate;
+    }
   }
-  std::string known;
-  for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
-  throw SpecError("the pod spec has no container named '" + std::string(wanted) +
-                  "' (CONTAINER_NAME); set CONTAINER_NAME to one of: " + known);
+  return match;
+}
+
+// The container this process runs in, or nullptr with `why` said: named by the user (any
+// container or init container), else the only candidate, else the one whose containerID is in
+// `self`, else unknown.
+const Container* choose_container(const Located& found, const std::vector<Container>& all,
+                                  std::string_view wanted, std::string_view self, std::string& note,
+                                  std::string& why) {
+  std::vector<const Container*> candidates, everyone;
+  for (const auto& container : all) {
+    everyone.push_back(&container);
+    if (container.runs_beside) candidates.push_back(&container);
+  }
+  if (!wanted.empty()) {
+    for (const auto* container : everyone) {
+      if (container->name != wanted) continue;
+      note = "container " + container->name + ", as named";
+      return container;
+    }
+    throw SpecError("the pod spec has no container named '" + std::string(wanted) +
+                    "' (--container or CAPPROBE_CONTAINER); name one of: " + names_of(everyone));
+  }
+  if (candidates.size() == 1) {
+    note = "container " + candidates.front()->name + ", the pod's only one";
+    return candidates.front();
+  }
+  bool had_ids = false;
+  if (const auto* matched = by_container_id(found, candidates, self, had_ids)) {
+    note = "container " + matched->name + ", by its containerID in this process's cgroup or mounts";
+    return matched;
+  }
+  why = "the pod has " + std::to_string(candidates.size()) + " containers (" +
+        names_of(candidates) + ") and neither --container nor CAPPROBE_CONTAINER names one";
+  if (had_ids) why += ", nor does the pod's status tell which by containerID";
+  note = "container unknown: " + why;
+  return nullptr;
 }
 
 std::string capability_name(std::string name) {
@@ -221,42 +294,37 @@ std::string capability_name(std::string name) {
   return name;
 }
 
-void read_resources(probes::PodRequests& requests, const json* container, const std::string& path) {
-  const auto resources_path = join_path(path, "resources");
-  const auto* resources = object_at(container, "resources", path);
+// Zero is "no limit" to Kubernetes, and a request of zero asks for nothing: both as if absent.
+std::optional<Quantity> non_zero(std::optional<Quantity> quantity) {
+  if (quantity && quantity->is_zero()) return std::nullopt;
+  return quantity;
+}
+
+void read_resources(probes::PodRequests& requests, const Container& container) {
+  const auto resources_path = join_path(container.path, "resources");
+  const auto* resources = object_at(container.object, "resources", container.path);
   const auto* limits = object_at(resources, "limits", resources_path);
   const auto* asked = object_at(resources, "requests", resources_path);
   const auto limits_path = join_path(resources_path, "limits");
   const auto requests_path = join_path(resources_path, "requests");
-  if (const auto cpu = quantity_at(limits, "cpu", limits_path))
+  if (const auto cpu = non_zero(quantity_at(limits, "cpu", limits_path)))
     requests.cpu_limit_cpus = cpu->to_double();
-  if (const auto cpu = quantity_at(asked, "cpu", requests_path))
+  const auto cpu_request = quantity_at(asked, "cpu", requests_path);
+  if (const auto cpu = non_zero(cpu_request))
     requests.cpu_request_cpus = cpu->to_double();
-  else
+  else if (!cpu_request)
     requests.cpu_request_cpus = requests.cpu_limit_cpus;  // the API server's defaulting
-  if (const auto memory = quantity_at(limits, "memory", limits_path)) {
+  if (const auto memory = non_zero(quantity_at(limits, "memory", limits_path))) {
     const auto bytes = memory->to_units_ceil();
     if (!bytes) throw SpecError(join_path(limits_path, "memory") + ": the value is too large");
     requests.memory_limit_bytes = *bytes;
   }
 }
 
-void read_security(probes::PodRequests& requests, const Located& found, const Chosen& chosen) {
+// supplementalGroups and fsGroup: the pod's, for every container alike.
+void read_pod_groups(probes::PodRequests& requests, const Located& found) {
   const auto pod_path = join_path(found.spec_path, "securityContext");
-  const auto container_path = join_path(chosen.path, "securityContext");
   const auto* pod = object_at(found.spec, "securityContext", found.spec_path);
-  const auto* own = object_at(chosen.container, "securityContext", chosen.path);
-
-  requests.read_only_root = bool_at(own, "readOnlyRootFilesystem", container_path).value_or(false);
-  requests.privileged = bool_at(own, "privileged", container_path).value_or(false);
-  // The container's securityContext overrides the pod's, field by field.
-  const auto pod_user = int_at(pod, "runAsUser", pod_path);
-  const auto pod_group = int_at(pod, "runAsGroup", pod_path);
-  requests.run_as_user = int_at(own, "runAsUser", container_path);
-  if (!requests.run_as_user) requests.run_as_user = pod_user;
-  requests.run_as_group = int_at(own, "runAsGroup", container_path);
-  if (!requests.run_as_group) requests.run_as_group = pod_group;
-
   std::vector<std::int64_t> groups;
   if (const auto* list = array_at(pod, "supplementalGroups", pod_path))
     for (std::size_t i = 0; i < list->size(); ++i)
@@ -267,6 +335,28 @@ void read_security(probes::PodRequests& requests, const Located& found, const Ch
     if (std::find(groups.begin(), groups.end(), *fs_group) == groups.end())
       groups.push_back(*fs_group);
   requests.supplemental_groups = groups;
+}
+
+// The container's securityContext over the pod's. `container` may be null (not known): then
+// only the pod's part is read, which checks it all the same.
+void read_security(probes::PodRequests& requests, const Located& found,
+                   const Container* container) {
+  const auto pod_path = join_path(found.spec_path, "securityContext");
+  const auto container_path =
+      container ? join_path(container->path, "securityContext") : std::string();
+  const auto* pod = object_at(found.spec, "securityContext", found.spec_path);
+  const auto* own =
+      container ? object_at(container->object, "securityContext", container->path) : nullptr;
+
+  requests.read_only_root = bool_at(own, "readOnlyRootFilesystem", container_path).value_or(false);
+  requests.privileged = bool_at(own, "privileged", container_path).value_or(false);
+  // The container's securityContext overrides the pod's, field by field.
+  const auto pod_user = int_at(pod, "runAsUser", pod_path);
+  const auto pod_group = int_at(pod, "runAsGroup", pod_path);
+  requests.run_as_user = int_at(own, "runAsUser", container_path);
+  if (!requests.run_as_user) requests.run_as_user = pod_user;
+  requests.run_as_group = int_at(own, "runAsGroup", container_path);
+  if (!requests.run_as_group) requests.run_as_group = pod_group;
 
   const auto* own_windows = object_at(own, "windowsOptions", container_path);
   const auto* pod_windows = object_at(pod, "windowsOptions", pod_path);
@@ -308,14 +398,14 @@ void read_security(probes::PodRequests& requests, const Located& found, const Ch
 // <container>": "runtime/default", "localhost/<profile>", "unconfined"), when no
 // appArmorProfile field says otherwise.
 void read_apparmor_annotation(probes::PodRequests& requests, const Located& found,
-                              const Chosen& chosen) {
+                              const Container& container) {
   if (requests.apparmor_profile) return;
-  const auto name = string_at(chosen.container, "name", chosen.path);
   const auto annotations_path = join_path(found.pod_metadata_path, "annotations");
   const auto* annotations = object_at(found.pod_metadata, "annotations", found.pod_metadata_path);
-  if (!name || annotations == nullptr) return;
-  const auto value = string_at(
-      annotations, "container.apparmor.security.beta.kubernetes.io/" + *name, annotations_path);
+  if (container.name.empty() || annotations == nullptr) return;
+  const auto value =
+      string_at(annotations, "container.apparmor.security.beta.kubernetes.io/" + container.name,
+                annotations_path);
   if (!value) return;
   if (*value == "runtime/default") {
     requests.apparmor_profile = "RuntimeDefault";
@@ -327,14 +417,36 @@ void read_apparmor_annotation(probes::PodRequests& requests, const Located& foun
   }
 }
 
-// hostPath volumes, joined with the chosen container's mounts of them. A volume mounted twice
-// gives two entries; a volume the container does not mount gives one with an empty mount_path.
-void read_host_paths(probes::PodRequests& requests, const Located& found, const Chosen& chosen) {
+struct Mount {
+  std::string volume;
+  std::string mount_path;
+  bool read_only = false;
+};
+
+std::vector<Mount> mounts_of(const Container& container) {
+  std::vector<Mount> out;
+  const auto mounts_path = join_path(container.path, "volumeMounts");
+  const auto* mounts = array_at(container.object, "volumeMounts", container.path);
+  for (std::size_t m = 0; mounts != nullptr && m < mounts->size(); ++m) {
+    const auto mount_path = mounts_path + "[" + std::to_string(m) + "]";
+    const auto& mount = (*mounts)[m];
+    if (!mount.is_object()) throw SpecError(mount_path + ": expected an object");
+    out.push_back({string_at(&mount, "name", mount_path).value_or(""),
+                   string_at(&mount, "mountPath", mount_path).value_or(""),
+                   bool_at(&mount, "readOnly", mount_path).value_or(false)});
+  }
+  return out;
+}
+
+// hostPath volumes, joined with the container's mounts of them (`container` null: not known, so
+// none). A volume mounted twice gives two entries; a volume the container does not mount gives
+// one with an empty mount_path.
+void read_host_paths(probes::PodRequests& requests, const Located& found,
+                     const Container* container) {
   std::vector<probes::HostPathRequest> host_paths;
   const auto volumes_path = join_path(found.spec_path, "volumes");
-  const auto mounts_path = join_path(chosen.path, "volumeMounts");
   const auto* volumes = array_at(found.spec, "volumes", found.spec_path);
-  const auto* mounts = array_at(chosen.container, "volumeMounts", chosen.path);
+  const auto mounts = container ? mounts_of(*container) : std::vector<Mount>{};
   for (std::size_t v = 0; volumes != nullptr && v < volumes->size(); ++v) {
     const auto volume_path = volumes_path + "[" + std::to_string(v) + "]";
     const auto& volume = (*volumes)[v];
@@ -347,14 +459,11 @@ void read_host_paths(probes::PodRequests& requests, const Located& found, const 
     if (!node_path) throw SpecError(join_path(volume_path, "hostPath") + ".path is missing");
     base.host_path = *node_path;
     bool mounted = false;
-    for (std::size_t m = 0; mounts != nullptr && m < mounts->size(); ++m) {
-      const auto mount_path = mounts_path + "[" + std::to_string(m) + "]";
-      const auto& mount = (*mounts)[m];
-      if (!mount.is_object()) throw SpecError(mount_path + ": expected an object");
-      if (string_at(&mount, "name", mount_path).value_or("") != base.volume) continue;
+    for (const auto& mount : mounts) {
+      if (mount.volume != base.volume) continue;
       auto entry = base;
-      entry.mount_path = string_at(&mount, "mountPath", mount_path).value_or("");
-      entry.read_only = bool_at(&mount, "readOnly", mount_path).value_or(false);
+      entry.mount_path = mount.mount_path;
+      entry.read_only = mount.read_only;
       host_paths.push_back(std::move(entry));
       mounted = true;
     }
@@ -363,32 +472,61 @@ void read_host_paths(probes::PodRequests& requests, const Located& found, const 
   requests.host_paths = std::move(host_paths);
 }
 
+// Every read-only mountPath of these containers, once each.
+std::vector<std::string> read_only_mounts(const std::vector<const Container*>& containers) {
+  std::vector<std::string> paths;
+  for (const auto* container : containers)
+    for (const auto& mount : mounts_of(*container))
+      if (mount.read_only && !mount.mount_path.empty() &&
+          std::find(paths.begin(), paths.end(), mount.mount_path) == paths.end())
+        paths.push_back(mount.mount_path);
+  return paths;
+}
+
 probes::PodRequests read_requests(const json& document, std::string_view wanted,
-                                  std::string& warning) {
+                                  std::string_view self, std::string& note) {
   const auto found = locate(document);
-  const auto chosen = choose_container(found, wanted, warning);
+  const auto all = containers_of(found);
+  std::string why;
+  const auto* chosen = choose_container(found, all, wanted, self, note, why);
+
   probes::PodRequests requests;
   requests.from_pod_spec = true;
+  // The pod's own fields hold whichever container this is.
   requests.host_network = bool_at(found.spec, "hostNetwork", found.spec_path).value_or(false);
   requests.host_pid = bool_at(found.spec, "hostPID", found.spec_path).value_or(false);
   requests.host_ipc = bool_at(found.spec, "hostIPC", found.spec_path).value_or(false);
   requests.runtime_class = string_at(found.spec, "runtimeClassName", found.spec_path);
-  read_resources(requests, chosen.container, chosen.path);
-  read_security(requests, found, chosen);
-  read_apparmor_annotation(requests, found, chosen);
+  read_pod_groups(requests, found);
   read_host_paths(requests, found, chosen);
-  requests.container_name = string_at(chosen.container, "name", chosen.path);
-
   requests.pod_name = string_at(found.pod_metadata, "name", found.pod_metadata_path);
   requests.pod_namespace = string_at(found.pod_metadata, "namespace", found.pod_metadata_path);
   if (!requests.pod_namespace)
     requests.pod_namespace = string_at(found.owner_metadata, "namespace", "metadata");
+
+  if (chosen == nullptr) {
+    // Nothing of any container applies, but the no-write list is for safety: every container's.
+    std::vector<const Container*> everyone;
+    for (const auto& container : all) everyone.push_back(&container);
+    requests.read_only_mounts = read_only_mounts(everyone);
+    probes::PodRequests unused;
+    read_security(unused, found, nullptr);  // still report a mistake in the pod's part
+    requests.container_unknown = why;
+    return requests;
+  }
+  read_resources(requests, *chosen);
+  read_security(requests, found, chosen);
+  read_apparmor_annotation(requests, found, *chosen);
+  requests.read_only_mounts = read_only_mounts({chosen});
+  requests.container_name = chosen->name;
+  if (requests.container_name->empty()) requests.container_name.reset();
   return requests;
 }
 
 }  // namespace
 
-PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view container) {
+PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view container,
+                            std::string_view self) {
   json document;
   try {
     document = json::parse(json_text.begin(), json_text.end());
@@ -402,7 +540,7 @@ PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view contain
   }
   try {
     PodSpecParse parse;
-    parse.requests = read_requests(document, container, parse.warning);
+    parse.requests = read_requests(document, container, self, parse.container_note);
     return parse;
   } catch (const SpecError& failure) {
     return {std::nullopt, failure.what(), ""};

@@ -11,12 +11,14 @@ namespace capprobe::agent {
 namespace {
 
 constexpr std::size_t kMaxPodSpecBytes = 4 << 20;
+constexpr std::size_t kMaxSelfBytes = 4 << 20;  // a mountinfo of thousands of mounts
 
 }  // namespace
 
 Report run_probe_round(platform::Platform& os, const std::vector<probes::Probe>& probes,
-                       const probes::PodRequests& requests, const Selection& selection,
-                       std::string_view agent_mode, const std::string& scratch_name) {
+                       const probes::PodRequests& requests, const PodSpecInfo& pod_spec,
+                       const Selection& selection, std::string_view agent_mode,
+                       const std::string& scratch_name) {
   const auto started_wall = os.wall_now();
   const auto started = std::chrono::steady_clock::now();
   Report report;
@@ -25,6 +27,7 @@ Report run_probe_round(platform::Platform& os, const std::vector<probes::Probe>&
   report.agent_version = CAPPROBE_VERSION;
   report.agent_mode = std::string(agent_mode);
   report.subject = describe_subject(os, requests);
+  report.pod_spec = pod_spec;
   report.started_at = rfc3339_utc(started_wall);
   report.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::steady_clock::now() - started)
@@ -32,23 +35,53 @@ Report run_probe_round(platform::Platform& os, const std::vector<probes::Probe>&
   return report;
 }
 
-PodRequestsLoad load_pod_requests(const std::string& path, const platform::Platform& os,
-                                  std::istream& standard_input) {
+std::optional<std::string> container_name(const std::optional<std::string>& flag,
+                                          const platform::Platform& os) {
+  if (flag) return flag;
+  const auto named = os.env("CAPPROBE_CONTAINER");
+  if (!named || named->empty()) return std::nullopt;
+  return *named;
+}
+
+PodRequestsLoad parse_pod_requests(const std::optional<std::string>& text, const std::string& path,
+                                   const std::optional<std::string>& container,
+                                   const platform::Platform& os) {
   PodRequestsLoad load;
-  const auto file = read_user_file(path, standard_input, kMaxPodSpecBytes);
-  if (!file.content) {
-    load.error = "cannot read --pod-spec " + path + ": " + file.error;
+  if (!text) {
+    // No pod spec, but a name the user gave is still the subject's container.
+    load.requests = probes::PodRequests{};
+    load.requests->container_name = container;
     return load;
   }
-  auto parsed = parse_pod_spec(*file.content, os.env("CONTAINER_NAME").value_or(""));
+  // Where a containerID may show: the cgroup path (cgroup v1, or v2 without a cgroup namespace)
+  // and the sources of the runtime's bind mounts (Docker's /etc/hostname...). Unreadable: none.
+  std::string self;
+  if (!container)
+    for (const char* file : {"/proc/self/cgroup", "/proc/self/mountinfo"})
+      if (const auto read = os.read_file(file, kMaxSelfBytes)) self += read.value() + "\n";
+  auto parsed = parse_pod_spec(*text, container.value_or(""), self);
   if (!parsed.requests) {
     load.error = "--pod-spec " + path + ": " + parsed.error;
     return load;
   }
-  load.text = std::move(*file.content);
-  if (!parsed.warning.empty()) load.warning = "--pod-spec " + path + ": " + parsed.warning;
   load.requests = std::move(parsed.requests);
+  load.pod_spec.source = "file";
+  load.pod_spec.detail = (path == "-" ? std::string("stdin") : path) + "; " + parsed.container_note;
+  load.text = *text;
   return load;
+}
+
+PodRequestsLoad load_pod_requests(const std::optional<std::string>& path,
+                                  const std::optional<std::string>& container,
+                                  const platform::Platform& os, std::istream& standard_input) {
+  if (!path) return parse_pod_requests(std::nullopt, "", container, os);
+  auto file = read_user_file(*path, standard_input, kMaxPodSpecBytes);
+  if (!file.content) {
+    PodRequestsLoad load;
+    load.error = "cannot read --pod-spec " + *path + ": " + file.error;
+    return load;
+  }
+  return parse_pod_requests(std::move(file.content), *path, container, os);
 }
 
 }  // namespace capprobe::agent

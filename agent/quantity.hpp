@@ -18,6 +18,7 @@ struct Quantity {
   int exp10 = 0;
   int exp2 = 0;
 
+  bool is_zero() const { return digits == "0"; }
   double to_double() const;
   // Whole units rounded up (Kubernetes' Quantity.Value()); nullopt when negative or above
   // 2^64 - 1.

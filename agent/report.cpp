@@ -40,6 +40,7 @@ nlohmann::json to_json(const Report& report) {
       {"report_id", report.report_id},
       {"agent", {{"version", report.agent_version}, {"mode", report.agent_mode}}},
       {"subject", subject},
+      {"pod_spec", {{"source", report.pod_spec.source}, {"detail", report.pod_spec.detail}}},
       {"started_at", report.started_at},
       {"duration_ms", report.duration_ms},
       {"results", results},
@@ -63,6 +64,13 @@ Report report_from_json(const nlohmann::json& json) {
   report.subject.os_version = subject.value("os_version", "");
   report.subject.kernel = subject.value("kernel", "");
   report.subject.environment = subject.at("environment").get<std::string>();
+  // Absent in reports from before the field existed, which say nothing of a pod spec.
+  if (const auto pod_spec = json.find("pod_spec"); pod_spec != json.end()) {
+    report.pod_spec.source = pod_spec->at("source").get<std::string>();
+    report.pod_spec.detail = pod_spec->value("detail", "");
+  } else {
+    report.pod_spec.detail = "not in the report";
+  }
   report.started_at = json.at("started_at").get<std::string>();
   report.duration_ms = json.at("duration_ms").get<std::int64_t>();
   for (const auto& result : json.at("results"))

@@ -28,11 +28,20 @@ struct Subject {
   std::string environment;  // host | container | vm_guest | sandbox | windows_process | ...
 };
 
+// Where the results' `requested` came from: the envelope's pod_spec.
+struct PodSpecInfo {
+  std::string source = "none";  // "api" | "file" | "none"
+  // Which file or request, and what was made of it: "pod.json; container unknown: the pod has
+  // 2 containers (app, probe) and neither --container nor CAPPROBE_CONTAINER names one".
+  std::string detail = "no --pod-spec given";
+};
+
 struct Report {
   std::string report_id;
   std::string agent_version;
   std::string agent_mode;  // "oneshot", "agent"
   Subject subject;
+  PodSpecInfo pod_spec;
   std::string started_at;  // RFC 3339, UTC
   std::int64_t duration_ms = 0;
   std::vector<probes::CapabilityResult> results;

@@ -86,8 +86,9 @@ Subject describe_subject(const platform::Platform& os, const probes::PodRequests
   else if (requests.pod_namespace && requests.pod_name)
     subject.pod = *requests.pod_namespace + "/" + *requests.pod_name;
 
-  subject.container = non_empty_env(os, "CONTAINER_NAME");
-  if (!subject.container) subject.container = requests.container_name;
+  // Only a name that means it: --container, CAPPROBE_CONTAINER or the pod spec (never
+  // CONTAINER_NAME, which other tools set too).
+  subject.container = requests.container_name;
   subject.runtime_class = requests.runtime_class;
 
   if (kernel) {

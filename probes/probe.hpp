@@ -23,6 +23,7 @@ struct ProbeInfo {
   std::string id;                      // stable API: "fs.symlink"
   std::string title;                   // "File and directory symlinks"
   std::string pod_spec_field;          // "securityContext.readOnlyRootFilesystem"
+  SpecScope scope = SpecScope::pod;    // whose fields `requested` comes from (judge.hpp)
   std::vector<std::string> platforms;  // "linux", "windows"
   Cost cost = Cost::light;
   std::chrono::milliseconds timeout{2000};  // the runner's deadline for this probe

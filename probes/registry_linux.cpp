@@ -3,6 +3,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
 #include "probes/linux_probes.hpp"
 
@@ -17,8 +18,9 @@ std::vector<Probe> checked(std::vector<Probe> probes) {
   for (auto& probe : probes) {
     if (!ids.insert(probe.info.id).second)
       throw std::logic_error("two probes claim the id " + probe.info.id);
-    probe.run = [run = std::move(probe.run)](ProbeContext& ctx) {
+    probe.run = [run = std::move(probe.run), scope = probe.info.scope](ProbeContext& ctx) {
       auto result = run(ctx);
+      explain_unknown_container(result, ctx.requests, scope);
       result.summary = text::capitalized(result.summary);
       return result;
     };

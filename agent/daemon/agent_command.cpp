@@ -45,15 +45,17 @@ int agent_main(const std::vector<std::string>& args) {
 
   // Read and checked once, here, so that a wrong spec is a usage error at start; each round's
   // child parses the same text again.
-  RoundRequest round{options.selection, std::nullopt, options.nfd_file};
+  RoundRequest round{options.selection, std::nullopt, "", container_name(options.container, os),
+                     options.nfd_file};
+  auto load = load_pod_requests(options.pod_spec, round.container, os, std::cin);
+  if (!load.requests) {
+    std::cerr << "capprobe: " << load.error << "\n";
+    return 2;
+  }
   if (options.pod_spec) {
-    auto load = load_pod_requests(*options.pod_spec, os, std::cin);
-    if (!load.requests) {
-      std::cerr << "capprobe: " << load.error << "\n";
-      return 2;
-    }
-    if (!load.warning.empty()) logger("agent")->warn("{}", load.warning);
+    log->info("pod spec {}", load.pod_spec.detail);
     round.pod_spec = std::move(load.text);
+    round.pod_spec_name = *options.pod_spec;
   }
 
   std::string why;

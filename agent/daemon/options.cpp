@@ -159,6 +159,14 @@ const std::vector<FlagSpec>& flags() {
        [](Draft& draft, const std::string& value) {
          return set_path(draft.options.pod_spec, "--pod-spec", value);
        }},
+      {"--container", "NAME",
+       "the container of --pod-spec the agent runs in (default\nCAPPROBE_CONTAINER); without "
+       "either, a pod of several containers\nleaves the container's requests unknown",
+       [](Draft& draft, const std::string& value) -> std::string {
+         if (value.empty()) return "--container needs a container name";
+         draft.options.container = value;
+         return "";
+       }},
       {"--only", "ID,...", "run only these capabilities (ids from 'capprobe list')",
        [](Draft& draft, const std::string& value) {
          return add_capability_ids(draft.options.selection.only, "--only", value);
@@ -260,6 +268,7 @@ std::string agent_help() {
   return "Usage: capprobe agent --collector URL [--interval 10m] [--token-file F]\n"
          "                      [--spool-dir D] [--listen ADDR] [--nfd-file F] [--once]\n"
          "                      [--only ID,...] [--skip ID,...] [--quick] [--pod-spec F]\n"
+         "                      [--container NAME]\n"
          "\n"
          "Runs the probes at start and then every interval, and delivers each report to the\n"
          "collector. A report the collector cannot take now waits in the spool and is retried,\n"
@@ -274,7 +283,8 @@ std::string agent_help() {
          "\n"
          "Environment:\n"
          "  NODE_NAME, POD_NAMESPACE, POD_NAME  the subject, from the downward API\n"
-         "  CONTAINER_NAME                      which container of --pod-spec this is\n"
+         "  CAPPROBE_CONTAINER                  which container of --pod-spec this is\n"
+         "                                      (--container wins)\n"
          "  CAPPROBE_LOG                        log level on stderr (default info for the agent)\n"
          "\n"
          "Exit status: 0 stopped by a signal, or with --once the report was delivered or\n"

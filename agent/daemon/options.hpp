@@ -34,6 +34,7 @@ struct AgentOptions {
   std::optional<ListenAddress> listen;
   std::optional<std::string> nfd_file;
   std::optional<std::string> pod_spec;
+  std::optional<std::string> container;  // --container: which container of the pod this is
   bool once = false;
   Selection selection;
   Millis connect_timeout{5000};

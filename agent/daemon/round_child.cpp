@@ -12,7 +12,6 @@
 #include "agent/daemon/child_process.hpp"
 #include "agent/daemon/nfd_file.hpp"
 #include "agent/log.hpp"
-#include "agent/pod_spec.hpp"
 #include "agent/probe_round.hpp"
 #include "agent/sweeper.hpp"
 #include "agent/user_files.hpp"
@@ -53,6 +52,9 @@ std::string round_request_json(const RoundRequest& request) {
                       {"pod_spec", nullptr},
                       {"nfd_file", nullptr}};
   if (request.pod_spec) json["pod_spec"] = *request.pod_spec;
+  json["pod_spec_name"] = request.pod_spec_name;
+  json["container"] = nullptr;
+  if (request.container) json["container"] = *request.container;
   if (request.nfd_file) json["nfd_file"] = *request.nfd_file;
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -66,6 +68,9 @@ std::optional<RoundRequest> parse_round_request(const std::string& text, std::st
     request.selection.quick = json.at("quick").get<bool>();
     if (const auto& spec = json.at("pod_spec"); !spec.is_null())
       request.pod_spec = spec.get<std::string>();
+    request.pod_spec_name = json.at("pod_spec_name").get<std::string>();
+    if (const auto& container = json.at("container"); !container.is_null())
+      request.container = container.get<std::string>();
     if (const auto& nfd = json.at("nfd_file"); !nfd.is_null())
       request.nfd_file = nfd.get<std::string>();
     return request;
@@ -98,14 +103,11 @@ int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& ca
     std::cerr << "capprobe: " << why << "\n";
     return 1;
   }
-  probes::PodRequests requests;
-  if (request->pod_spec) {
-    auto parsed = parse_pod_spec(*request->pod_spec, os.env("CONTAINER_NAME").value_or(""));
-    if (!parsed.requests) {
-      std::cerr << "capprobe: --pod-spec: " << parsed.error << "\n";
-      return 1;
-    }
-    requests = std::move(*parsed.requests);
+  const auto load =
+      parse_pod_requests(request->pod_spec, request->pod_spec_name, request->container, os);
+  if (!load.requests) {
+    std::cerr << "capprobe: " << load.error << "\n";
+    return 1;
   }
   // A round killed at its deadline leaves its scratch files; the next round clears them (the
   // sweeper only takes what belongs to dead processes). The sweep happens here, in the child,
@@ -114,11 +116,11 @@ int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& ca
   // The NFD file's directory too: a child killed in the middle of that write leaves its temp
   // file there, named after the child's own (now dead) pid.
   SweepScope sweep;
-  sweep.requests = requests;
+  sweep.requests = *load.requests;
   if (request->nfd_file) sweep.extra.push_back(directory_of(*request->nfd_file));
   log_sweep(sweep_residue(os, sweep));
-  const auto report = run_probe_round(os, catalog, requests, request->selection, "agent",
-                                      new_scratch_name(os.self_pid()));
+  const auto report = run_probe_round(os, catalog, *load.requests, load.pod_spec,
+                                      request->selection, "agent", new_scratch_name(os.self_pid()));
   out << to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   if (!out.flush()) return 1;
   if (request->nfd_file)

@@ -22,11 +22,14 @@ namespace capprobe::agent::daemon {
 // agent starts it, like `runc init`).
 inline constexpr const char* kRoundChildFlag = "--internal-round";
 
-// What the child is asked to run: the probe selection and the pod spec's text (parsed again in
-// the child, with the same CONTAINER_NAME, so the same requests).
+// What the child is asked to run: the probe selection, and the pod spec's text with the name it
+// was read from and the container the user named (parsed again in the child, so the same
+// requests).
 struct RoundRequest {
   Selection selection;
   std::optional<std::string> pod_spec;
+  std::string pod_spec_name;             // the --pod-spec path, for the report's pod_spec.detail
+  std::optional<std::string> container;  // --container or CAPPROBE_CONTAINER, as the agent read it
   // --nfd-file: the child writes it after printing the report, under a bound of its own. The
   // agent's own process never writes there: the features.d directory is a hostPath that may
   // hang, and a thread stuck in it would stay in the agent for good.

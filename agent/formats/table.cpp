@@ -152,6 +152,17 @@ std::string with_field(const std::string& id) {
   return id;
 }
 
+// Where `requested` came from, and why part of it may be unknown (the container): wrapped,
+// not cut, as the reason is the point. Nothing when no pod spec was given.
+std::string pod_spec_lines(const PodSpecInfo& pod_spec) {
+  if (pod_spec.source == "none") return "";
+  std::string text;
+  const auto lines = wrap(printable(pod_spec.detail), kWidth - 13, kMaxSummaryLines);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    text += (i == 0 ? "pod spec     " : std::string(13, ' ')) + lines[i] + "\n";
+  return text;
+}
+
 std::string header(const Report& report) {
   const auto& subject = report.subject;
   const auto or_unknown = [](const std::string& value) {
@@ -177,6 +188,7 @@ std::string header(const Report& report) {
   text += "node         " + cut(node, kWidth - 13) + "\n";
   text += "environment  " + or_unknown(subject.environment) + "\n";
   text += "kernel       " + cut(system, kWidth - 13) + "\n";
+  text += pod_spec_lines(report.pod_spec);
   text += "duration     " + std::to_string(report.duration_ms) + " ms (started " +
           or_unknown(report.started_at) + ", capprobe " + or_unknown(report.agent_version) + ")\n";
   return text;
@@ -254,7 +266,9 @@ std::string render_table(const Report& report, const RenderOptions& options) {
       emit(std::string(summary_column, ' ') + lines[i]);
   }
 
-  out += "\n" + counts_line(results);
+  // Two appends: "\n" + counts_line(...) makes GCC 12 warn falsely (-Wstringop-overflow).
+  out += "\n";
+  out += counts_line(results);
   if (!ignored.empty()) {
     // One line when it fits; otherwise one entry per line, so that an id and its pod-spec
     // field are never split.

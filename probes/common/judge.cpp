@@ -18,10 +18,23 @@ void set_verdict(CapabilityResult& result, Status status, std::string observed,
   result.summary = std::move(summary);
 }
 
+bool spec_covers(const PodRequests& requests, SpecScope scope) {
+  if (!requests.from_pod_spec) return false;
+  return scope == SpecScope::pod || !requests.container_unknown;
+}
+
 std::optional<bool> requested_when(bool asked, const PodRequests& requests) {
   if (asked) return true;
-  if (requests.from_pod_spec) return false;
+  if (spec_covers(requests, SpecScope::container)) return false;
   return std::nullopt;
+}
+
+void explain_unknown_container(CapabilityResult& result, const PodRequests& requests,
+                               SpecScope scope) {
+  if (scope != SpecScope::container || result.requested || !requests.from_pod_spec ||
+      !requests.container_unknown)
+    return;
+  result.summary += "; the request is unknown because " + *requests.container_unknown;
 }
 
 void judge_switch(CapabilityResult& result, bool in_effect, std::string_view field,

@@ -29,9 +29,21 @@ void mark_ignored(CapabilityResult& result, std::string_view field, std::string_
 void set_verdict(CapabilityResult& result, Status status, std::string observed,
                  std::string summary);
 
-// `requested` for a capability that a pod-spec field asks for by being there (a limit,
-// runAsUser): true when asked, false when a pod spec was given without it (the Kubernetes
-// default), null when no pod spec is known.
+// Whether the pod spec speaks for fields of `scope` here: a pod spec was given and, for the
+// container's fields, which container this process is is known. Where it speaks, a field it
+// leaves out is the Kubernetes default (not requested); where it does not, it is unknown.
+bool spec_covers(const PodRequests& requests, SpecScope scope);
+
+// `requested` for a capability that a container's field asks for by being there (a limit,
+// runAsUser, a capability to drop): true when asked, false when the pod spec covers this
+// container and leaves it out (the Kubernetes default), null when no pod spec is known or not
+// which of its containers this process is.
 std::optional<bool> requested_when(bool asked, const PodRequests& requests);
+
+// A result of a SpecScope::container probe whose `requested` is null because the pod spec's
+// container could not be told gets the reason in its summary. The registry applies this to
+// every probe's result, so that no judge has to word it.
+void explain_unknown_container(CapabilityResult& result, const PodRequests& requests,
+                               SpecScope scope);
 
 }  // namespace capprobe::probes

@@ -203,6 +203,11 @@ void decide(CapabilityResult& result, const HostPathFacts& facts) {
 HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
   HostPathFacts facts;
   facts.requests = ctx.requests.host_paths;
+  // The pod's hostPath volumes, without this container's mounts of them, do not say what this
+  // container asked for.
+  if (!spec_covers(ctx.requests, SpecScope::container) && facts.requests &&
+      !facts.requests->empty())
+    facts.requests.reset();
   const auto read = read_mounts(ctx.os);
   if (!read) {
     facts.mountinfo_error = read.error().name;
@@ -290,6 +295,7 @@ Probe fs_host_path_probe() {
   return {{.id = "fs.host_path",
            .title = "hostPath volumes from the node, read-only or read-write",
            .pod_spec_field = "volumes[].hostPath",
+           .scope = SpecScope::container,
            .platforms = {"linux"}},
           [](ProbeContext& ctx) { return fs::judge_host_path(fs::collect_host_path_facts(ctx)); }};
 }

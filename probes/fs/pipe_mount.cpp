@@ -282,6 +282,9 @@ PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx) {
         add(candidates, request.mount_path, "requested");
       }
     }
+    // A socket among the pod's volumes, but which container mounts it is unknown.
+    if (facts.requested == true && !spec_covers(ctx.requests, SpecScope::container))
+      facts.requested.reset();
   }
   for (const auto& path : well_known_paths(ctx.os)) add(candidates, path, "well_known");
   add_mounted_sockets(ctx, facts, candidates);
@@ -453,6 +456,7 @@ Probe fs_pipe_mount_probe() {
       {.id = "fs.pipe_mount",
        .title = "Host IPC endpoints (unix sockets) mounted in",
        .pod_spec_field = "volumes[].hostPath (sockets)",
+       .scope = SpecScope::container,
        .platforms = {"linux"},
        .timeout = std::chrono::milliseconds(8000)},
       [](ProbeContext& ctx) { return fs::judge_pipe_mount(fs::collect_pipe_mount_facts(ctx)); }};

@@ -204,6 +204,7 @@ Probe fs_readonly_root_probe() {
   return {{.id = "fs.readonly_root",
            .title = "Read-only root filesystem",
            .pod_spec_field = "securityContext.readOnlyRootFilesystem",
+           .scope = SpecScope::container,
            .platforms = {"linux"}},
           [](ProbeContext& ctx) {
             return fs::judge_readonly_root(fs::collect_readonly_root_facts(ctx));

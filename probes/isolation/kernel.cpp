@@ -70,7 +70,7 @@ CapabilityResult run(ProbeContext& ctx) {
   // A pod spec without runtimeClassName runs the node's default runtime: no isolation asked.
   if (runtime_class)
     result.requested = runtime_class_wants_isolation(*runtime_class);
-  else if (ctx.requests.from_pod_spec)
+  else if (spec_covers(ctx.requests, SpecScope::pod))
     result.requested = false;
 
   const auto seen = describe(a);

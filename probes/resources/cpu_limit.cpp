@@ -616,6 +616,7 @@ Probe resources_cpu_limit_probe() {
   return {{.id = "resources.cpu_limit",
            .title = "CPU limit: configured and measured",
            .pod_spec_field = "resources.limits.cpu",
+           .scope = SpecScope::container,
            .platforms = {"linux"},
            .cost = Cost::heavy,
            .timeout = std::chrono::milliseconds(4000)},

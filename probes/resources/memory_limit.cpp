@@ -367,6 +367,7 @@ Probe resources_memory_limit_probe() {
   return {{.id = "resources.memory_limit",
            .title = "Memory limit: configured and enforced",
            .pod_spec_field = "resources.limits.memory",
+           .scope = SpecScope::container,
            .platforms = {"linux"},
            .cost = Cost::heavy,
            .timeout = std::chrono::milliseconds(10000)},

@@ -28,8 +28,8 @@ std::optional<bool> capabilities_requested(const PodRequests& requests) {
                      (requests.capabilities_add && !requests.capabilities_add->empty()) ||
                      (requests.capabilities_drop && !requests.capabilities_drop->empty());
   if (asked) return true;
-  if (requests.from_pod_spec || requests.privileged || requests.capabilities_add ||
-      requests.capabilities_drop)
+  if (spec_covers(requests, SpecScope::container) || requests.privileged ||
+      requests.capabilities_add || requests.capabilities_drop)
     return false;
   return std::nullopt;
 }
@@ -321,6 +321,7 @@ Probe security_capabilities_probe() {
   return {{.id = kId,
            .title = "Capability sets, NoNewPrivs and privileged mode",
            .pod_spec_field = "securityContext.capabilities, securityContext.privileged",
+           .scope = SpecScope::container,
            .platforms = {"linux"}},
           [](ProbeContext& ctx) {
             return judge_capabilities(collect_capabilities(ctx.os), ctx.requests);

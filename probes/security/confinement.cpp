@@ -185,6 +185,7 @@ Probe security_confinement_probe() {
   return {{.id = kId,
            .title = "Confinement: seccomp, AppArmor, SELinux",
            .pod_spec_field = "securityContext.seccompProfile, appArmorProfile, seLinuxOptions",
+           .scope = SpecScope::container,
            .platforms = {"linux"}},
           [](ProbeContext& ctx) {
             return judge_confinement(collect_confinement(ctx.os, ctx.requests));

@@ -177,6 +177,7 @@ Probe security_identity_probe() {
   return {{.id = kId,
            .title = "Process identity: user, group and supplementary groups",
            .pod_spec_field = "securityContext.runAsUser, runAsGroup, supplementalGroups",
+           .scope = SpecScope::container,
            .platforms = {"linux"}},
           [](ProbeContext& ctx) { return judge_identity(collect_identity(ctx.os), ctx.requests); }};
 }

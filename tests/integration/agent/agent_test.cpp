@@ -386,6 +386,25 @@ TEST_CASE(
   REQUIRE(report.at("results").size() == 1);
   REQUIRE(report.at("results").at(0).at("id") == "host.pid");
   REQUIRE(report.at("results").at(0).at("requested") == true);
+  REQUIRE(report.at("pod_spec").at("source") == "file");
+  REQUIRE(report.at("pod_spec").at("detail") ==
+          scratch / "pod.json" + "; container probe, the pod's only one");
+
+  // --container travels to the round child, and the envelope comes back through it.
+  std::ofstream(scratch / "two.json") << R"({"kind": "Pod", "spec": {"containers": [
+    {"name": "app"}, {"name": "probe", "securityContext": {"runAsUser": 0}}]}})";
+  ChildProcess named(agent(scratch, {"--collector", collector.url(), "--once", "--quick", "--only",
+                                     "security.identity", "--pod-spec", scratch / "two.json",
+                                     "--container", "probe"}),
+                     kEnv, scratch.str());
+  INFO(describe(named));
+  REQUIRE(named.wait_exit(60s) == 0);
+  REQUIRE(collector.received().size() == 2);
+  const auto second = nlohmann::json::parse(collector.received()[1].body);
+  REQUIRE(second.at("subject").at("container") == "probe");
+  REQUIRE(second.at("pod_spec").at("detail") ==
+          scratch / "two.json" + "; container probe, as named");
+  REQUIRE(second.at("results").at(0).at("requested") == true);
 
   std::ofstream(scratch / "bad.json") << "{ not json";
   ChildProcess bad(agent(scratch, {"--collector", collector.url(), "--once", "--pod-spec",
@@ -393,7 +412,7 @@ TEST_CASE(
                    kEnv, scratch.str());
   REQUIRE(bad.wait_exit(30s) == 2);
   REQUIRE(bad.err().rfind("capprobe: --pod-spec ", 0) == 0);
-  REQUIRE(collector.received().size() == 1);  // nothing probed, nothing sent
+  REQUIRE(collector.received().size() == 2);  // nothing probed, nothing sent
 }
 
 TEST_CASE("agent usage errors exit 2 with one line; --help exits 0") {

@@ -271,11 +271,18 @@ Problems envelope_problems(const json& report) {
       "a non-negative integer");
   top.require(
       "results", [](const json& v) { return v.is_array(); }, "an array");
+  top.require(
+      "pod_spec", [](const json& v) { return v.is_object(); }, "an object");
 
   if (report.contains("agent") && report["agent"].is_object()) {
     KeyChecker agent(report["agent"], "agent", problems);
     agent.require("version", a_nonempty_string, "a string");
     agent.require("mode", words({"oneshot", "agent"}), "oneshot|agent");
+  }
+  if (report.contains("pod_spec") && report["pod_spec"].is_object()) {
+    KeyChecker pod_spec(report["pod_spec"], "pod_spec", problems);
+    pod_spec.require("source", words({"api", "file", "none"}), "api|file|none");
+    pod_spec.require("detail", a_string, "a string");
   }
   if (report.contains("subject") && report["subject"].is_object()) {
     KeyChecker subject(report["subject"], "subject", problems);

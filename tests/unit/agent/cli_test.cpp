@@ -110,6 +110,9 @@ TEST_CASE("probe flags parse into ProbeArgs", "[cli]") {
   CHECK(probe_args({"probe", "--output=r.xml"}).output == "r.xml");
   CHECK_FALSE(probe_args({"probe", "-o", "-"}).output);  // "-" is stdout
   CHECK(probe_args({"probe", "--pod-spec", "-"}).pod_spec == "-");
+  CHECK_FALSE(args.container);
+  CHECK(probe_args({"probe", "--container", "app"}).container == "app");
+  CHECK(probe_args({"probe", "--container=probe"}).container == "probe");
 }
 
 TEST_CASE("list, version and help", "[cli]") {
@@ -129,6 +132,8 @@ TEST_CASE("list, version and help", "[cli]") {
       {{"help", "probe"}, "--pod-spec FILE"},
       {{"probe", "--help"}, "--pod-spec FILE"},
       {{"probe", "-h"}, "-o, --output FILE"},
+      {{"probe", "-h"}, "--container NAME"},
+      {{"probe", "-h"}, "CAPPROBE_CONTAINER"},
       {{"probe", "--bogus", "--help"}, "--only ID,..."},  // help wins over a wrong flag
       {{"list", "--help"}, "Usage: capprobe list"},
       {{"version", "-h"}, "Usage: capprobe version"},
@@ -139,6 +144,9 @@ TEST_CASE("list, version and help", "[cli]") {
     REQUIRE(std::holds_alternative<agent::HelpArgs>(parsed));
     CHECK_THAT(std::get<agent::HelpArgs>(parsed).text, Catch::Contains(c.help_mentions));
   }
+  // CONTAINER_NAME is not read any more: the help must not offer it.
+  CHECK_THAT(std::get<agent::HelpArgs>(parse({"probe", "--help"})).text,
+             !Catch::Contains("CONTAINER_NAME"));
   // Every command in the table shows up in the top-level help.
   for (const char* command : {"probe", "list", "agent", "collector", "version"})
     CHECK_THAT(agent::top_level_help(), Catch::Contains(std::string("  ") + command));
@@ -210,6 +218,10 @@ TEST_CASE("every usage error is one line on stderr and exit 2", "[cli]") {
       {{"probe", "--output"},
        "capprobe: --output needs a value (FILE) (see capprobe probe --help)"},
       {{"probe", "-"}, "capprobe: unexpected argument '-' (see capprobe probe --help)"},
+      {{"probe", "--container", "a", "--container", "b"},
+       "capprobe: --container is given twice (see capprobe probe --help)"},
+      {{"probe", "--container="},
+       "capprobe: --container needs a container name (see capprobe probe --help)"},
       {{"list", "--format", "json"},
        "capprobe: unknown flag '--format' (see capprobe list --help)"},
       {{"version", "now"}, "capprobe: unexpected argument 'now' (see capprobe version --help)"},
@@ -433,4 +445,102 @@ TEST_CASE("capprobe probe -o writes every format to the file", "[cli][command]")
   const auto report = agent::report_from_json(nlohmann::json::parse(in));
   CHECK(report.results.size() == 3);
   CHECK(dir.entries() == 1);
+}
+
+namespace {
+
+// Two containers, and only "probe" asks for hostPID-independent things: a read-only root.
+const char* const kTwoContainers =
+    R"({"kind":"Pod","metadata":{"name":"p","namespace":"ns"},"spec":{"hostPID":true,)"
+    R"("containers":[{"name":"app"},{"name":"probe",)"
+    R"("securityContext":{"readOnlyRootFilesystem":true}}]}})";
+
+agent::Report report_of(const Run& run) {
+  INFO(run.err);
+  REQUIRE(run.code == agent::kExitOk);
+  return agent::report_from_json(nlohmann::json::parse(run.out));
+}
+
+}  // namespace
+
+TEST_CASE("capprobe probe: two containers and no name, the report says the container is unknown",
+          "[cli][command]") {
+  auto os = node();
+  os.environment["CONTAINER_NAME"] = "app";  // another tool's variable: not a hint
+  const auto report =
+      report_of(run_probe({"--json", "--pod-spec", "-", "--quick"}, os, kTwoContainers));
+  CHECK(report.pod_spec.source == "file");
+  CHECK(report.pod_spec.detail ==
+        "stdin; container unknown: the pod has 2 containers (app, probe) and neither "
+        "--container nor CAPPROBE_CONTAINER names one");
+  CHECK_FALSE(report.subject.container.has_value());
+  CHECK(report.subject.pod == "ns/p");
+  // hostPID is the pod's: it still applies.
+  CHECK(report.results[1].id == "host.pid");
+  CHECK(report.results[1].requested == true);
+
+  // The table shows the same note under the subject.
+  const auto table = run_probe({"--pod-spec", "-", "--quick"}, os, kTwoContainers);
+  REQUIRE(table.code == agent::kExitOk);
+  CHECK_THAT(table.out, Catch::Contains("pod spec") && Catch::Contains("container unknown") &&
+                            Catch::Contains("2 containers (app, probe)"));
+}
+
+TEST_CASE("capprobe probe: --container or CAPPROBE_CONTAINER names it; the flag wins",
+          "[cli][command]") {
+  auto os = node();
+  auto report = report_of(
+      run_probe({"--json", "--pod-spec", "-", "--container", "probe"}, os, kTwoContainers));
+  CHECK(report.subject.container == "probe");
+  CHECK(report.pod_spec.detail == "stdin; container probe, as named");
+
+  os.environment["CAPPROBE_CONTAINER"] = "app";
+  report = report_of(run_probe({"--json", "--pod-spec", "-"}, os, kTwoContainers));
+  CHECK(report.subject.container == "app");
+  report = report_of(
+      run_probe({"--json", "--pod-spec", "-", "--container", "probe"}, os, kTwoContainers));
+  CHECK(report.subject.container == "probe");
+
+  // Without a pod spec the name is still the subject's.
+  report = report_of(run_probe({"--json"}, os));
+  CHECK(report.subject.container == "app");
+  CHECK(report.pod_spec.source == "none");
+
+  // A name the pod spec does not have is the user's mistake: exit 2, with the names there are.
+  const auto wrong =
+      run_probe({"--json", "--pod-spec", "-", "--container", "nope"}, os, kTwoContainers);
+  CHECK(wrong.code == agent::kExitUsage);
+  CHECK(wrong.out.empty());
+  CHECK_THAT(wrong.err, Catch::StartsWith("capprobe: --pod-spec -: ") &&
+                            Catch::Contains("no container named 'nope'") &&
+                            Catch::Contains("app, probe"));
+}
+
+TEST_CASE("capprobe probe: CONTAINER_NAME alone names nothing", "[cli][command]") {
+  auto os = node();
+  os.environment["CONTAINER_NAME"] = "unrelated";
+  const auto report = report_of(run_probe({"--json"}, os));
+  CHECK_FALSE(report.subject.container.has_value());
+  CHECK(report.pod_spec.source == "none");
+  // ... and does not stop a one-container pod spec from being read.
+  const auto single = report_of(run_probe(
+      {"--json", "--pod-spec", "-"}, os, R"({"kind":"Pod","spec":{"containers":[{"name":"c"}]}})"));
+  CHECK(single.subject.container == "c");
+  CHECK(single.pod_spec.detail == "stdin; container c, the pod's only one");
+}
+
+TEST_CASE("capprobe probe: without a name, the cgroup may tell the container by its ID",
+          "[cli][command]") {
+  auto os = node();
+  const std::string id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  os.file("/proc/self/cgroup",
+          "0::/kubepods.slice/kubepods-pod1.slice/cri-containerd-" + id + ".scope\n");
+  const std::string pod =
+      R"({"kind":"Pod","spec":{"containers":[{"name":"app"},{"name":"probe"}]},)"
+      R"("status":{"containerStatuses":[{"name":"probe","containerID":"containerd://)" +
+      id + R"("}]}})";
+  const auto report = report_of(run_probe({"--json", "--pod-spec", "-"}, os, pod));
+  CHECK(report.subject.container == "probe");
+  CHECK(report.pod_spec.detail ==
+        "stdin; container probe, by its containerID in this process's cgroup or mounts");
 }

@@ -144,6 +144,8 @@ TEST_CASE("a minimal pod takes the Kubernetes defaults", "[pod_spec]") {
   CHECK(requests.pod_name == "p");
   CHECK(requests.pod_namespace == "ns");
   CHECK(requests.container_name == "main");
+  CHECK_FALSE(requests.container_unknown.has_value());
+  CHECK(requests.read_only_mounts == std::vector<std::string>{});
 }
 
 TEST_CASE("pod-level switches and the container's security context", "[pod_spec]") {
@@ -245,8 +247,17 @@ TEST_CASE("resources: limits and requests in every quantity form", "[pod_spec]")
       {R"({"limits":{"memory":"512Ki"}})", std::nullopt, std::nullopt, 524288},
       {R"({"requests":{"cpu":"100m"}})", std::nullopt, 0.1, std::nullopt},
       {R"({})", std::nullopt, std::nullopt, std::nullopt},
+      // Zero is no limit to Kubernetes, and a zero request means nothing to the limit probes.
+      {R"({"limits":{"cpu":"0","memory":"0"}})", std::nullopt, std::nullopt, std::nullopt},
+      {R"({"limits":{"cpu":"0m","memory":"0Mi"},"requests":{"cpu":"0"}})", std::nullopt,
+       std::nullopt, std::nullopt},
+      {R"({"limits":{"cpu":0,"memory":0}})", std::nullopt, std::nullopt, std::nullopt},
+      {R"({"limits":{"cpu":"0"},"requests":{"cpu":"250m"}})", std::nullopt, 0.25, std::nullopt},
+      {R"({"limits":{"cpu":"1"},"requests":{"cpu":"0"}})", 1, std::nullopt, std::nullopt},
+      {R"({"requests":{"cpu":"0.0"}})", std::nullopt, std::nullopt, std::nullopt},
   };
   for (const auto& c : cases) {
+    INFO(c.resources);
     const auto requests = parsed(pod("", R"("resources":)" + c.resources));
     CHECK(requests.cpu_limit_cpus == c.cpu_limit);
     CHECK(requests.cpu_request_cpus == c.cpu_request);
@@ -276,6 +287,8 @@ TEST_CASE("hostPath volumes are joined with the container's mounts", "[pod_spec]
   CHECK(paths[3].volume == "unused");
   CHECK(paths[3].host_path == "/etc");
   CHECK(paths[3].mount_path.empty());
+  // Only the read-only mounts, of whatever volume type, are on the no-write list.
+  CHECK(requests.read_only_mounts == std::vector<std::string>{"/host/logs"});
 }
 
 TEST_CASE("the pod spec is found in every kind of document", "[pod_spec]") {
@@ -318,25 +331,130 @@ TEST_CASE("the pod spec is found in every kind of document", "[pod_spec]") {
   }
 }
 
-TEST_CASE("CONTAINER_NAME picks the container, sidecars included", "[pod_spec]") {
+TEST_CASE("a name picks the container, sidecars included", "[pod_spec]") {
   const std::string document =
       R"({"kind":"Pod","spec":{"initContainers":[{"name":"sidecar","restartPolicy":"Always",)"
-      R"("securityContext":{"runAsUser":7}}],"containers":[{"name":"app","securityContext":)"
+      R"("securityContext":{"runAsUser":7}},{"name":"setup","securityContext":{"runAsUser":9}}],)"
+      R"("containers":[{"name":"app","securityContext":)"
       R"({"runAsUser":1}},{"name":"probe","securityContext":{"runAsUser":2}}]}})";
-  CHECK(parsed(document).run_as_user == 1);
+  CHECK(parsed(document, "app").run_as_user == 1);
   CHECK(parsed(document, "probe").run_as_user == 2);
   CHECK(parsed(document, "probe").container_name == "probe");
+  CHECK_FALSE(parsed(document, "probe").container_unknown.has_value());
   CHECK(parsed(document, "sidecar").run_as_user == 7);
+  CHECK(parsed(document, "setup").run_as_user == 9);
   CHECK_THAT(error_of(document, "nope"), Catch::Contains("no container named 'nope'") &&
-                                             Catch::Contains("one of: app, probe, sidecar"));
-  CHECK(parse_pod_spec(document, "probe").warning.empty());
+                                             Catch::Contains("one of: app, probe, sidecar, setup"));
+  CHECK(parse_pod_spec(document, "probe").container_note == "container probe, as named");
+}
 
-  // With a single container there is nothing to choose: an unrelated CONTAINER_NAME (other
-  // tools set that variable too) is a warning, not an error.
-  const auto single = parse_pod_spec(pod(""), "stiff-factor-qmnvcw");
-  REQUIRE(single.requests.has_value());
-  CHECK(single.requests->container_name == "main");
-  CHECK_THAT(single.warning, Catch::Contains("'stiff-factor-qmnvcw'") && Catch::Contains("'main'"));
+TEST_CASE("a name that matches no container is an error, even with one container", "[pod_spec]") {
+  // The name comes from --container or CAPPROBE_CONTAINER, which mean it: a typo must not
+  // silently judge another container.
+  CHECK_THAT(error_of(pod(""), "stiff-factor-qmnvcw"),
+             Catch::Contains("no container named 'stiff-factor-qmnvcw'") &&
+                 Catch::Contains("one of: main") && Catch::Contains("--container"));
+}
+
+TEST_CASE("one candidate needs no name; native sidecars are candidates, init containers not",
+          "[pod_spec]") {
+  const auto only = parse_pod_spec(pod("", R"("securityContext":{"runAsUser":5})"));
+  REQUIRE(only.requests.has_value());
+  CHECK(only.requests->container_name == "main");
+  CHECK(only.requests->run_as_user == 5);
+  CHECK_FALSE(only.requests->container_unknown.has_value());
+  CHECK(only.container_note == "container main, the pod's only one");
+
+  // A plain init container has finished before the containers start: it is not this process.
+  const auto with_init =
+      parsed(R"({"kind":"Pod","spec":{"initContainers":[{"name":"setup"}],)"
+             R"("containers":[{"name":"main","resources":{"limits":{"cpu":"1"}}}]}})");
+  CHECK(with_init.container_name == "main");
+  CHECK(with_init.cpu_limit_cpus == 1.0);
+
+  // A native sidecar runs beside the container: either may be this process.
+  const auto with_sidecar = parse_pod_spec(
+      R"({"kind":"Pod","spec":{"initContainers":[{"name":"capprobe","restartPolicy":"Always"}],)"
+      R"("containers":[{"name":"main","resources":{"limits":{"cpu":"1"}}}]}})");
+  REQUIRE(with_sidecar.requests.has_value());
+  CHECK_FALSE(with_sidecar.requests->container_name.has_value());
+  CHECK_FALSE(with_sidecar.requests->cpu_limit_cpus.has_value());
+  CHECK(with_sidecar.requests->container_unknown ==
+        "the pod has 2 containers (main, capprobe) and neither --container nor "
+        "CAPPROBE_CONTAINER names one");
+}
+
+TEST_CASE("several containers and no name: the container's requests are unknown, the pod's hold",
+          "[pod_spec]") {
+  const std::string document =
+      R"({"kind":"Pod","metadata":{"name":"p","namespace":"ns"},"spec":{)"
+      R"("hostPID":true,"runtimeClassName":"kata",)"
+      R"("securityContext":{"runAsUser":1000,"runAsGroup":3000,"supplementalGroups":[5],)"
+      R"("fsGroup":7,"seccompProfile":{"type":"RuntimeDefault"},)"
+      R"("windowsOptions":{"runAsUserName":"PodUser"}},)"
+      R"("volumes":[{"name":"logs","hostPath":{"path":"/var/log/pods"}},{"name":"cfg",)"
+      R"("configMap":{"name":"c"}},{"name":"data","emptyDir":{}}],)"
+      R"("containers":[{"name":"app","securityContext":{"readOnlyRootFilesystem":true,)"
+      R"("allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}},)"
+      R"("resources":{"limits":{"cpu":"1","memory":"1Gi"}},)"
+      R"("volumeMounts":[{"name":"logs","mountPath":"/host/logs","readOnly":true},)"
+      R"({"name":"cfg","mountPath":"/cfg","readOnly":true}]},)"
+      R"({"name":"probe","securityContext":{"privileged":true},)"
+      R"("volumeMounts":[{"name":"data","mountPath":"/data","readOnly":true},)"
+      R"({"name":"cfg","mountPath":"/cfg","readOnly":true},{"name":"logs","mountPath":"/rw"}]}]}})";
+  const auto parse = parse_pod_spec(document);
+  INFO(parse.error);
+  REQUIRE(parse.requests.has_value());
+  const auto& requests = *parse.requests;
+  CHECK(requests.from_pod_spec);
+  CHECK(requests.container_unknown ==
+        "the pod has 2 containers (app, probe) and neither --container nor CAPPROBE_CONTAINER "
+        "names one");
+  CHECK(parse.container_note == "container unknown: " + *requests.container_unknown);
+  CHECK_FALSE(requests.container_name.has_value());
+
+  // The container's own fields, and those it may override: unknown.
+  CHECK_FALSE(requests.read_only_root.has_value());
+  CHECK_FALSE(requests.privileged.has_value());
+  CHECK_FALSE(requests.capabilities_add.has_value());
+  CHECK_FALSE(requests.capabilities_drop.has_value());
+  CHECK_FALSE(requests.allow_privilege_escalation.has_value());
+  CHECK_FALSE(requests.run_as_user.has_value());
+  CHECK_FALSE(requests.run_as_group.has_value());
+  CHECK_FALSE(requests.run_as_user_name.has_value());
+  CHECK_FALSE(requests.seccomp_profile.has_value());
+  CHECK_FALSE(requests.apparmor_profile.has_value());
+  CHECK_FALSE(requests.selinux_type.has_value());
+  CHECK_FALSE(requests.cpu_limit_cpus.has_value());
+  CHECK_FALSE(requests.cpu_request_cpus.has_value());
+  CHECK_FALSE(requests.memory_limit_bytes.has_value());
+
+  // The pod's own fields still apply.
+  CHECK(requests.host_pid == true);
+  CHECK(requests.host_network == false);
+  CHECK(requests.host_ipc == false);
+  CHECK(requests.runtime_class == "kata");
+  CHECK(requests.supplemental_groups == std::vector<std::int64_t>{5, 7});
+  CHECK(requests.pod_name == "p");
+  CHECK(requests.pod_namespace == "ns");
+  // The pod's hostPath volumes, without a mount: which of them this container mounts is unknown.
+  REQUIRE(requests.host_paths.has_value());
+  REQUIRE(requests.host_paths->size() == 1);
+  CHECK(requests.host_paths->front().host_path == "/var/log/pods");
+  CHECK(requests.host_paths->front().mount_path.empty());
+  // The no-write list is for safety: every container's read-only mounts.
+  CHECK(requests.read_only_mounts == std::vector<std::string>{"/host/logs", "/cfg", "/data"});
+
+  // Named, the same document gives that container's requests.
+  const auto probe = parsed(document, "probe");
+  CHECK(probe.privileged == true);
+  CHECK(probe.read_only_root == false);
+  CHECK(probe.run_as_user == 1000);
+  CHECK(probe.read_only_mounts == std::vector<std::string>{"/data", "/cfg"});
+  const auto app = parsed(document, "app");
+  CHECK(app.read_only_root == true);
+  CHECK(app.cpu_limit_cpus == 1.0);
+  CHECK(app.read_only_mounts == std::vector<std::string>{"/host/logs", "/cfg"});
 }
 
 TEST_CASE("what is wrong with a pod spec is said with its JSON path", "[pod_spec]") {
@@ -375,4 +493,49 @@ TEST_CASE("what is wrong with a pod spec is said with its JSON path", "[pod_spec
     const auto error = error_of(c.document);
     for (const auto& mention : c.mentions) CHECK_THAT(error, Catch::Contains(mention));
   }
+}
+
+TEST_CASE("a Pod read back from the API tells its container by the containerID in our cgroup",
+          "[pod_spec]") {
+  const std::string app_id(64, 'a');
+  const std::string probe_id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  const std::string document =
+      R"({"kind":"Pod","spec":{"containers":[{"name":"app"},{"name":"probe",)"
+      R"("securityContext":{"runAsUser":7}}]},"status":{"containerStatuses":[)"
+      R"({"name":"app","containerID":"containerd://)" +
+      app_id + R"("},{"name":"probe","containerID":"containerd://)" + probe_id + R"("}]}})";
+  const std::string cgroup_v1 =
+      "12:memory:/kubepods/burstable/pod1234/" + probe_id + "\n11:cpu,cpuacct:/kubepods/x\n";
+
+  const auto found = parse_pod_spec(document, "", cgroup_v1);
+  REQUIRE(found.requests.has_value());
+  CHECK(found.requests->container_name == "probe");
+  CHECK(found.requests->run_as_user == 7);
+  CHECK_FALSE(found.requests->container_unknown.has_value());
+  CHECK(found.container_note ==
+        "container probe, by its containerID in this process's cgroup or mounts");
+
+  // A name wins over what the cgroup says.
+  CHECK(parsed(document, "app").container_name == "app");
+
+  // cgroup v2 in its own namespace shows nothing ("0::/"): unknown, and the reason says so.
+  const auto hidden = parse_pod_spec(document, "", "0::/\n");
+  REQUIRE(hidden.requests.has_value());
+  CHECK_FALSE(hidden.requests->container_name.has_value());
+  CHECK(hidden.requests->container_unknown ==
+        "the pod has 2 containers (app, probe) and neither --container nor CAPPROBE_CONTAINER "
+        "names one, nor does the pod's status tell which by containerID");
+
+  // Both IDs in sight, or IDs too short to trust: no answer.
+  const auto both = parse_pod_spec(document, "", app_id + "\n" + probe_id);
+  REQUIRE(both.requests.has_value());
+  CHECK(both.requests->container_unknown == hidden.requests->container_unknown);
+  const std::string short_ids =
+      R"({"kind":"Pod","spec":{"containers":[{"name":"app"},{"name":"probe"}]},)"
+      R"("status":{"containerStatuses":[{"name":"probe","containerID":"docker://abc"}]}})";
+  const auto short_parse = parse_pod_spec(short_ids, "", "1:name=systemd:/docker/abc\n");
+  REQUIRE(short_parse.requests.has_value());
+  CHECK(short_parse.requests->container_unknown ==
+        "the pod has 2 containers (app, probe) and neither --container nor CAPPROBE_CONTAINER "
+        "names one");
 }

@@ -25,6 +25,10 @@ agent::Report sample_report() {
   report.subject.os_version = "Debian GNU/Linux 12";
   report.subject.kernel = "6.1.0-18-amd64";
   report.subject.environment = "vm_guest";
+  report.pod_spec.source = "file";
+  report.pod_spec.detail =
+      "pod.json; container unknown: the pod has 2 containers (app, probe) and neither "
+      "--container nor CAPPROBE_CONTAINER names one";
   report.started_at = "2026-11-24T10:00:00Z";
   report.duration_ms = 1240;
   probes::CapabilityResult pid;
@@ -54,16 +58,32 @@ TEST_CASE("a report survives to_json and report_from_json unchanged", "[report]"
   CHECK(json["subject"]["runtime_class"].is_null());
   CHECK(json["results"][0]["requested"] == true);
   CHECK(json["results"][1]["requested"].is_null());
+  CHECK(json["pod_spec"] ==
+        nlohmann::json({{"source", "file"}, {"detail", report.pod_spec.detail}}));
 
   // Through text, as the collector receives it.
   const auto back = agent::report_from_json(nlohmann::json::parse(json.dump()));
   CHECK(agent::to_json(back) == json);
   CHECK(back.subject.pod == report.subject.pod);
+  CHECK(back.pod_spec.source == "file");
+  CHECK(back.pod_spec.detail == report.pod_spec.detail);
   CHECK_FALSE(back.subject.runtime_class.has_value());
   REQUIRE(back.results.size() == 2);
   CHECK(back.results[0].requested_but_ignored());
   CHECK(back.results[1].status == probes::Status::partial);
   CHECK(back.results[0].evidence["namespace"] == "pid:[4026532301]");
+}
+
+TEST_CASE("a report without a pod spec says so; one from before pod_spec existed reads as none",
+          "[report]") {
+  agent::Report bare = sample_report();
+  bare.pod_spec = {};
+  CHECK(agent::to_json(bare)["pod_spec"] ==
+        nlohmann::json({{"source", "none"}, {"detail", "no --pod-spec given"}}));
+  auto old = agent::to_json(sample_report());
+  old.erase("pod_spec");
+  const auto back = agent::report_from_json(old);
+  CHECK(back.pod_spec.source == "none");
 }
 
 TEST_CASE("malformed reports are refused", "[report]") {
@@ -143,15 +163,16 @@ TEST_CASE("the subject: downward-API environment first, then the pod spec, then 
   CHECK(subject.os_version == "Debian GNU/Linux 12 (bookworm)");  // the fallback file
   CHECK(subject.environment == "vm_guest");
 
+  // CONTAINER_NAME is a name other tools set for their own reasons: never the subject's.
   os.environment = {{"NODE_NAME", "worker-3"},
                     {"POD_NAMESPACE", "capprobe"},
                     {"POD_NAME", "capprobe-x7k2p"},
-                    {"CONTAINER_NAME", "probe"}};
+                    {"CONTAINER_NAME", "unrelated"}};
   os.file("/etc/os-release", "PRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\n");
   subject = agent::describe_subject(os, requests, "shared_kernel");
   CHECK(subject.node == "worker-3");
   CHECK(subject.pod == "capprobe/capprobe-x7k2p");
-  CHECK(subject.container == "probe");
+  CHECK(subject.container == "spec-container");
   CHECK(subject.os_version == "Ubuntu 22.04.4 LTS");
   CHECK(subject.environment == "container");
 
@@ -159,6 +180,7 @@ TEST_CASE("the subject: downward-API environment first, then the pod spec, then 
   os.environment = {{"POD_NAME", "lonely"}};
   CHECK(agent::describe_subject(os, requests, "host").pod == "spec-ns/from-spec");
   CHECK_FALSE(agent::describe_subject(os, probes::PodRequests{}, "host").pod.has_value());
+  os.environment = {{"CONTAINER_NAME", "unrelated"}};
   CHECK_FALSE(agent::describe_subject(os, probes::PodRequests{}, "host").container.has_value());
   CHECK_FALSE(agent::describe_subject(os, probes::PodRequests{}, "host").runtime_class.has_value());
 }

@@ -102,6 +102,21 @@ TEST_CASE("the header names node, environment, kernel and duration", "[table]") 
   CHECK_THAT(line_with(text, "duration"), Catch::Contains("1240 ms"));
 }
 
+TEST_CASE("the header says where the requests came from, the container note included", "[table]") {
+  auto report = mixed();
+  CHECK_THAT(agent::render_table(report, {}), !Catch::Contains("pod spec"));  // none given
+  report.pod_spec = {"file",
+                     "/etc/capprobe/pod.json; container unknown: the pod has 2 containers (app, "
+                     "probe) and neither --container nor CAPPROBE_CONTAINER names one"};
+  const auto text = agent::render_table(report, {});
+  const auto first = line_with(text, "pod spec");
+  CHECK_THAT(first, Catch::StartsWith("pod spec     /etc/capprobe/pod.json; container unknown"));
+  // Wrapped, not cut: the reason is the point.
+  const auto rest = text.substr(text.find(first) + first.size() + 1);
+  CHECK_THAT(rest.substr(0, rest.find('\n')),
+             Catch::StartsWith("             ") && Catch::EndsWith("CAPPROBE_CONTAINER names one"));
+}
+
 TEST_CASE("requested but ignored stands out without colour", "[table]") {
   const auto text = agent::render_table(mixed(), {});
   CHECK(text.find('\033') == std::string::npos);

@@ -42,6 +42,17 @@ TEST_CASE("agent defaults") {
   REQUIRE_FALSE(options.selection.quick);
   REQUIRE(options.backoff.max == std::chrono::minutes(5));
   REQUIRE(options.connect_timeout < options.timeout);
+  REQUIRE_FALSE(options.container);
+}
+
+TEST_CASE("the agent's help offers --container and CAPPROBE_CONTAINER, not CONTAINER_NAME") {
+  const auto help = agent_help();
+  REQUIRE_THAT(help, Catch::Contains("--container NAME") && Catch::Contains("CAPPROBE_CONTAINER"));
+  REQUIRE_THAT(help, !Catch::Contains("CONTAINER_NAME "));
+  REQUIRE_THAT(parse_error({"--collector", "http://c", "--container", "a", "--container", "b"}),
+               Catch::Contains("--container is given twice"));
+  REQUIRE_THAT(parse_error({"--collector", "http://c", "--container="}),
+               Catch::Contains("--container needs a container name"));
 }
 
 TEST_CASE("every agent flag lands in its option") {
@@ -64,6 +75,8 @@ TEST_CASE("every agent flag lands in its option") {
                                  "/nfd",
                                  "--pod-spec",
                                  "/pod.json",
+                                 "--container",
+                                 "probe",
                                  "--once",
                                  "--only",
                                  "fs.symlink",
@@ -87,6 +100,7 @@ TEST_CASE("every agent flag lands in its option") {
   REQUIRE(options.listen->port == 9101);
   REQUIRE(options.nfd_file == "/nfd");
   REQUIRE(options.pod_spec == "/pod.json");
+  REQUIRE(options.container == "probe");
   REQUIRE(options.once);
   REQUIRE(options.selection.only == std::set<std::string>{"fs.symlink"});
   REQUIRE(options.selection.skip == std::set<std::string>{"host.pid"});

@@ -20,6 +20,8 @@ TEST_CASE("a round request carries the selection, the pod spec and the NFD file 
   full.pod_spec = R"({"kind":"Pod","spec":{"hostPID":true}})"
                   "\n\t\"unicode\": \xc3\xa9";
   full.nfd_file = "/etc/kubernetes/node-feature-discovery/features.d/capprobe";
+  full.pod_spec_name = "/etc/capprobe/pod.json";
+  full.container = "probe";
   RoundRequest bare;
   for (const auto& request : {full, bare}) {
     std::string why;
@@ -31,6 +33,8 @@ TEST_CASE("a round request carries the selection, the pod spec and the NFD file 
     REQUIRE(back->selection.quick == request.selection.quick);
     REQUIRE(back->pod_spec == request.pod_spec);
     REQUIRE(back->nfd_file == request.nfd_file);
+    REQUIRE(back->pod_spec_name == request.pod_spec_name);
+    REQUIRE(back->container == request.container);
   }
 }
 

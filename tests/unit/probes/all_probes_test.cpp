@@ -125,3 +125,41 @@ TEST_CASE("every probe fills requested from a pod spec without throwing") {
     }
   }
 }
+
+TEST_CASE("a pod spec whose container is unknown: container-level requests are null, and why") {
+  // What the parser gives for a pod of two containers and no name: the pod's own fields (at
+  // their defaults here, one hostPath volume a socket) and none of the container's.
+  PodRequests requests;
+  requests.from_pod_spec = true;
+  requests.container_unknown =
+      "the pod has 2 containers (app, probe) and neither --container nor CAPPROBE_CONTAINER "
+      "names one";
+  requests.host_network = requests.host_pid = requests.host_ipc = false;
+  requests.supplemental_groups = std::vector<std::int64_t>{};
+  requests.host_paths = std::vector<capprobe::probes::HostPathRequest>{
+      {"logs", "/var/log/pods", "", false}, {"sock", "/run/containerd/containerd.sock", "", false}};
+  requests.read_only_mounts = std::vector<std::string>{};
+  const std::set<std::string> container_level = {"fs.readonly_root",       "fs.host_path",
+                                                 "fs.pipe_mount",          "resources.cpu_limit",
+                                                 "resources.memory_limit", "security.identity",
+                                                 "security.capabilities",  "security.confinement"};
+  const std::set<std::string> pod_level = {"host.network", "host.pid", "host.ipc",
+                                           "isolation.kernel"};
+  for (const auto& probe : registered_probes()) {
+    DYNAMIC_SECTION(probe.info.id) {
+      FakePlatform os;
+      ProbeContext context{os, requests, true, ".capprobe-4242-abcdef",
+                           std::chrono::steady_clock::now() + probe.info.timeout};
+      capprobe::probes::CapabilityResult result;
+      REQUIRE_NOTHROW(result = probe.run(context));
+      check_well_formed(result, probe.info.id);
+      INFO(result.summary);
+      if (container_level.count(probe.info.id)) {
+        CHECK(result.requested == std::nullopt);
+        CHECK_THAT(result.summary, Catch::Contains("2 containers (app, probe)"));
+        CHECK_FALSE(result.requested_but_ignored());
+      }
+      if (pod_level.count(probe.info.id)) CHECK(result.requested == false);
+    }
+  }
+}

@@ -404,3 +404,14 @@ TEST_CASE("mark_ignored words every ignored request the same way") {
   CHECK(result.requested_but_ignored());
   CHECK(kIgnoredPrefix == "REQUESTED BUT IGNORED: ");
 }
+
+TEST_CASE("requested_when: unknown, not 'not requested', when the pod spec's container is") {
+  capprobe::probes::PodRequests requests;
+  CHECK(requested_when(false, requests) == std::nullopt);  // no pod spec
+  CHECK(requested_when(true, requests) == true);
+  requests.from_pod_spec = true;
+  CHECK(requested_when(false, requests) == false);  // the Kubernetes default
+  requests.container_unknown = "the pod has 2 containers (a, b)";
+  CHECK(requested_when(false, requests) == std::nullopt);
+  CHECK(requested_when(true, requests) == true);  // a pod-level part asked for it
+}

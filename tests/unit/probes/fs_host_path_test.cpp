@@ -427,3 +427,26 @@ TEST_CASE("fs.host_path writes nothing in a hostPath mounted under a volume aske
   CHECK(os.created.empty());
   CHECK((*mount_at(result, "/logs"))["write"] == "skipped_requested_read_only");
 }
+
+TEST_CASE("fs.host_path: with the pod's container unknown, nothing on the no-write list is "
+          "written, and the request is unknown") {
+  FakePlatform fake;
+  fake.file("/proc/self/mountinfo",
+            "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+            "2 1 8:1 /srv/shared /shared rw,relatime - ext4 /dev/sda1 rw\n"
+            "3 1 8:1 /srv/other /other rw,relatime - ext4 /dev/sda1 rw\n");
+  fake.dir("/shared");
+  fake.dir("/other");
+  CountingCreates os(fake);
+  // Two containers, no name: the pod's volume is known, not which container mounts it where;
+  // one of the containers mounts something read-only at /shared.
+  auto requests = asking({{"shared", "/srv/shared", "", false}});
+  requests.container_unknown = "the pod has 2 containers (a, b)";
+  requests.read_only_mounts = std::vector<std::string>{"/shared/"};
+  const auto result = run(os, requests);
+  INFO(result.summary);
+  CHECK(result.requested == std::nullopt);
+  CHECK((*mount_at(result, "/shared"))["write"] == "skipped_requested_read_only");
+  CHECK((*mount_at(result, "/other"))["write"] == "ok");
+  CHECK(os.created == std::vector<std::string>{"/other/" + std::string(kScratch) + "-hostpath"});
+}
