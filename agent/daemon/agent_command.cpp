@@ -53,7 +53,7 @@ int agent_main(const std::vector<std::string>& args) {
     return 2;
   }
   if (options.pod_spec) {
-    log->info("pod spec {}", load.pod_spec.detail);
+    logger("agent")->info("pod spec {}", load.pod_spec.detail);
     round.pod_spec = std::move(load.text);
     round.pod_spec_name = *options.pod_spec;
   }
