@@ -26,9 +26,10 @@ constexpr std::chrono::seconds kOutputWriteLimit{30};
 std::string deliver(const std::optional<std::string>& output, const std::string& text,
                     const std::string& scratch_name, Console& console) {
   if (output) {
-    const auto written = probes::run_bounded(kOutputWriteLimit, [path = *output, text, scratch_name] {
-      return write_file_atomically(path, text, scratch_name + "-output");
-    });
+    const auto written =
+        probes::run_bounded(kOutputWriteLimit, [path = *output, text, scratch_name] {
+          return write_file_atomically(path, text, scratch_name + "-output");
+        });
     return written.done() ? *written.value : written.why_not(kOutputWriteLimit);
   }
   console.out << text;

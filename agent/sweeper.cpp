@@ -94,7 +94,8 @@ SweepPlaces sweep_places(const platform::Platform& os, const probes::PodRequests
   if (!mounts)
     logger("sweeper")->debug("no mount list, sweeping the fixed places only error={}",
                              mounts.error().describe());
-  const auto visible = mounts ? probes::visible_mounts(mounts.value()) : std::vector<probes::Mount>{};
+  const auto visible =
+      mounts ? probes::visible_mounts(mounts.value()) : std::vector<probes::Mount>{};
   const auto writable = probes::fs::write_places(visible, requests, os.temp_dir());
   // The temp dir and the root's places first: the sweep has a time budget.
   if (!writable.empty() && !writable.front().off_limits) add(writable.front().path);
@@ -122,8 +123,9 @@ SweepOutcome sweep_residue(platform::Platform& os, const SweepScope& scope) {
       outcome.not_swept.push_back(place + ": the sweep ran out of time");
       continue;
     }
-    auto swept = probes::run_bounded(
-        limit, [&os, place, now_unix, min_age] { return sweep_place(os, place, now_unix, min_age); });
+    auto swept = probes::run_bounded(limit, [&os, place, now_unix, min_age] {
+      return sweep_place(os, place, now_unix, min_age);
+    });
     if (!swept.done()) {
       outcome.not_swept.push_back(place + ": " + swept.why_not(limit));
       continue;

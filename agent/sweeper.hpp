@@ -60,8 +60,8 @@ struct SweepLimits {
 inline constexpr std::chrono::seconds kResidueMinAge{10 * 60};
 
 struct SweepScope {
-  probes::PodRequests requests;     // what the pod asked read-only is left alone
-  std::vector<std::string> extra;   // more directories to sweep (-o's, --nfd-file's)
+  probes::PodRequests requests;    // what the pod asked read-only is left alone
+  std::vector<std::string> extra;  // more directories to sweep (-o's, --nfd-file's)
   std::chrono::seconds min_age = kResidueMinAge;
   SweepLimits limits;
 };

@@ -35,10 +35,12 @@ std::set<std::string> id_set(const nlohmann::json& list) {
 void write_nfd_file_bounded(const std::string& path, const Report& report,
                             const std::string& temp_name) {
   const auto log = logger("agent");
-  const auto written = probes::run_bounded(
-      kNfdWriteLimit, [path, report, temp_name] { return write_nfd_file(path, report, temp_name); });
+  const auto written = probes::run_bounded(kNfdWriteLimit, [path, report, temp_name] {
+    return write_nfd_file(path, report, temp_name);
+  });
   if (!written.done())
-    log->warn("cannot write --nfd-file path={} error=\"{}\"", path, written.why_not(kNfdWriteLimit));
+    log->warn("cannot write --nfd-file path={} error=\"{}\"", path,
+              written.why_not(kNfdWriteLimit));
   else if (!written.value->empty())
     log->warn("cannot write --nfd-file path={} error=\"{}\"", path, *written.value);
 }

@@ -43,7 +43,8 @@ struct Bounded {
 
 // Runs `work` on a new thread and waits at most `limit` for its answer.
 template <class Work>
-auto run_bounded(std::chrono::milliseconds limit, Work work) -> Bounded<std::invoke_result_t<Work&>> {
+auto run_bounded(std::chrono::milliseconds limit, Work work)
+    -> Bounded<std::invoke_result_t<Work&>> {
   using T = std::invoke_result_t<Work&>;
   struct Shared {
     std::mutex mutex;

@@ -35,7 +35,6 @@ NodeMount node_mount_of(const Mount& mount) {
   return node;
 }
 
-
 // The write test's answer: the attempt, or that the mount point is no directory.
 struct WriteOutcome {
   bool directory = false;
@@ -65,8 +64,9 @@ void write_test(ProbeContext& ctx, NodeMount& node, std::size_t& budget) {
   --budget;
   const auto limit = step_limit(ctx.place_timeout, ctx.deadline);
   auto& os = ctx.os;
-  const auto outcome = run_bounded(limit, [&os, point = node.mount_point,
-                                           name = ctx.scratch_name] { return write_in(os, point, name); });
+  const auto outcome = run_bounded(limit, [&os, point = node.mount_point, name = ctx.scratch_name] {
+    return write_in(os, point, name);
+  });
   if (!outcome.done()) {
     node.write = "timed_out";
     node.write_detail = outcome.why_not(limit);
@@ -103,8 +103,8 @@ std::string describe(const NodeMount& node) {
 
 nlohmann::json mount_json(const NodeMount& node) {
   // An errno only when the create itself failed: not for ok, skipped_* or timed_out.
-  const bool failed = node.write != "ok" && node.write != "timed_out" &&
-                      node.write.rfind("skipped_", 0) != 0;
+  const bool failed =
+      node.write != "ok" && node.write != "timed_out" && node.write.rfind("skipped_", 0) != 0;
   nlohmann::json json{
       {"mount_point", node.mount_point},
       {"host_path", node.host_path},

@@ -119,7 +119,8 @@ std::vector<WritePlace> write_places(const std::vector<Mount>& visible, const Po
   std::vector<WritePlace> places;
   const bool on_node = runs_on_node(visible);
   const auto why_not = [&](const std::string& path) -> std::optional<std::string> {
-    if (asked_read_only(requests, path)) return "the pod asked for it read-only: nothing is written";
+    if (asked_read_only(requests, path))
+      return "the pod asked for it read-only: nothing is written";
     if (asked_host_path(requests, path)) return "a hostPath volume: nothing is written";
     const auto mount = mount_containing(visible, path);
     if (!mount || mount->mount_point == "/") return std::nullopt;

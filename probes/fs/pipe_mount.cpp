@@ -90,9 +90,8 @@ bool is_runtime_socket_name(std::string_view name) {
 // the search stays small even when the whole node root is mounted.
 bool leads_to_sockets(std::string_view name) {
   static const std::vector<std::string_view> kNames = {
-      "run",         "var",       "lib",         "kubelet", "pod-resources", "device-plugins",
-      "containerd",  "docker",    "crio",        "k3s",     "rke2",          "microk8s",
-      "cri-dockerd", "podman",    "snap",        "common"};
+      "run",  "var", "lib",  "kubelet",  "pod-resources", "device-plugins", "containerd", "docker",
+      "crio", "k3s", "rke2", "microk8s", "cri-dockerd",   "podman",         "snap",       "common"};
   return std::find(kNames.begin(), kNames.end(), name) != kNames.end();
 }
 
@@ -150,14 +149,15 @@ std::vector<const Mount*> mounts_to_scan(const std::vector<Mount>& mounts, PipeM
     if (is_system_mount_point(mount.mount_point) || is_kubelet_managed(mount)) continue;
     if (looks_like_socket(mount.mount_point)) continue;  // a socket itself, tried as one
     if (is_remote_fs(mount.fs_type)) {
-      facts.not_scanned.push_back(
-          {mount.mount_point, "a network filesystem (" + mount.fs_type + "): no host runtime "
-                              "socket lives on one"});
+      facts.not_scanned.push_back({mount.mount_point, "a network filesystem (" + mount.fs_type +
+                                                          "): no host runtime "
+                                                          "socket lives on one"});
       continue;
     }
     if (chosen.size() == kMaxScannedMounts) {
       facts.not_scanned.push_back(
-          {mount.mount_point, "over the limit of " + std::to_string(kMaxScannedMounts) + " mounts"});
+          {mount.mount_point,
+           "over the limit of " + std::to_string(kMaxScannedMounts) + " mounts"});
       continue;
     }
     chosen.push_back(&mount);
@@ -300,10 +300,10 @@ PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx) {
                               (over_limit ? " (over the limit)" : " (out of time)"));
       continue;
     }
-    const auto limit = step_limit(std::max(ctx.place_timeout, kConnectTimeout + kConnectMargin),
-                                  ctx.deadline);
-    const auto tried =
-        run_bounded(limit, [&os, candidate = candidates[i]] { return try_endpoint(os, candidate); });
+    const auto limit =
+        step_limit(std::max(ctx.place_timeout, kConnectTimeout + kConnectMargin), ctx.deadline);
+    const auto tried = run_bounded(
+        limit, [&os, candidate = candidates[i]] { return try_endpoint(os, candidate); });
     if (!tried.done()) {
       facts.skipped.push_back(candidates[i].path + " (" + tried.why_not(limit) + ")");
       if (tried.timed_out) facts.unanswered.push_back(candidates[i].path);
@@ -352,7 +352,8 @@ CapabilityResult judge_pipe_mount(const PipeMountFacts& facts) {
   if (!facts.not_scanned.empty()) {
     evidence["not_scanned"] = nlohmann::json::array();
     for (const auto& skip : facts.not_scanned)
-      evidence["not_scanned"].push_back({{"mount_point", skip.mount_point}, {"reason", skip.reason}});
+      evidence["not_scanned"].push_back(
+          {{"mount_point", skip.mount_point}, {"reason", skip.reason}});
   }
 
   std::vector<const Endpoint*> present, connected, refused, denied, requested, requested_connected;
@@ -372,18 +373,18 @@ CapabilityResult judge_pipe_mount(const PipeMountFacts& facts) {
   // on this process, which says nothing about the socket.
   const auto uid_text = facts.uid ? " (uid " + std::to_string(*facts.uid) + ")" : std::string();
   const auto denied_text = [&] {
-    return "this process" + uid_text +
-           " may not connect to " + joined(denied) + " (a permission check, not the socket's answer)";
+    return "this process" + uid_text + " may not connect to " + joined(denied) +
+           " (a permission check, not the socket's answer)";
   };
   const auto refused_text = [&] {
     return "none accepts a connection: " + joined(refused) +
            " (a stale socket, or a VM-isolated pod showing the host's socket as a file)";
   };
 
-  result.observed = !connected.empty()                     ? "connected"
+  result.observed = !connected.empty()                    ? "connected"
                     : !present.empty() && refused.empty() ? "present_denied"
-                    : !present.empty()                     ? "present_refused"
-                                                           : "none";
+                    : !present.empty()                    ? "present_refused"
+                                                          : "none";
   if (facts.requested == true) {
     // The requested sockets decide; without a mount path in this container, any host socket does.
     const auto& asked = facts.requested_paths.empty() ? present : requested;
@@ -434,8 +435,8 @@ CapabilityResult judge_pipe_mount(const PipeMountFacts& facts) {
   } else {
     result.status = Status::untested;
     result.summary = "no host sockets mounted (" + std::to_string(facts.endpoints.size()) +
-                     " well-known and mounted paths checked, " + std::to_string(facts.scans.size()) +
-                     " mounted directories searched)";
+                     " well-known and mounted paths checked, " +
+                     std::to_string(facts.scans.size()) + " mounted directories searched)";
   }
   if (!facts.skipped.empty())
     result.summary += "; " + std::to_string(facts.skipped.size()) + " path(s) not tried";

@@ -24,8 +24,8 @@ inline const std::vector<std::string> kWellKnownSockets = {
 // Socket names of container runtimes and the kubelet, looked for inside host-backed mounts: a
 // DaemonSet usually mounts the directory (/run/containerd), not the socket.
 inline const std::vector<std::string> kRuntimeSocketNames = {
-    "containerd.sock", "docker.sock",     "crio.sock",   "cri-dockerd.sock",
-    "dockershim.sock", "kubelet.sock",    "podman.sock",
+    "containerd.sock", "docker.sock",  "crio.sock",   "cri-dockerd.sock",
+    "dockershim.sock", "kubelet.sock", "podman.sock",
 };
 
 // Bounds of the search inside one mount: directory levels listed, directories and entries.

@@ -139,8 +139,8 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
     result.status = Status::untested;
     result.observed = "unknown";
     evidence["write_not_done"] = *facts.root.not_done;
-    result.summary = "cannot show whether / is writable: the write test in / " +
-                     *facts.root.not_done;
+    result.summary =
+        "cannot show whether / is writable: the write test in / " + *facts.root.not_done;
     if (facts.requested == true) result.summary += "; readOnlyRootFilesystem was requested";
     return result;
   }

@@ -285,8 +285,8 @@ CapabilityResult judge_symlink(const SymlinkFacts& facts) {
     // DESIGN.md names ok, partial and failed for what was seen; when nothing could be tried
     // nothing was seen, and "failed" would claim a failure that did not happen.
     result.observed = "unknown";
-    result.summary = facts.skipped.empty() ? "no writable place to try symlinks in"
-                                           : "no place could be tried";
+    result.summary =
+        facts.skipped.empty() ? "no writable place to try symlinks in" : "no place could be tried";
   } else if (fully_ok == locations.size()) {
     result.status = Status::supported;
     result.observed = "ok";

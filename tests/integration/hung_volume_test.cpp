@@ -80,10 +80,10 @@ TEST_CASE("a hung volume: probe, a probe that never looks at volumes, and agent 
 
   // The agent: its round child sweeps and probes, its NFD file lives on the hung volume. The
   // collector is a closed loopback port, so the report is spooled and --once exits 0.
-  const auto agent = run({capprobe_path(), "agent", "--once", "--quick", "--collector",
-                          "http://127.0.0.1:9", "--spool-dir", (dir.path() / "spool").string(),
-                          "--nfd-file", point + "/capprobe.features"},
-                         std::chrono::milliseconds(150000));
+  const auto agent = run(
+      {capprobe_path(), "agent", "--once", "--quick", "--collector", "http://127.0.0.1:9",
+       "--spool-dir", (dir.path() / "spool").string(), "--nfd-file", point + "/capprobe.features"},
+      std::chrono::milliseconds(150000));
   INFO(describe(agent));
   REQUIRE_FALSE(agent.timed_out);
   CHECK(agent.exited_zero());
@@ -97,7 +97,8 @@ TEST_CASE("fs.symlink finds a ninth writable volume without symlinks", "[fuse]")
   TempDir dir("ninth");
   std::vector<std::unique_ptr<TmpfsMount>> volumes;
   for (int i = 0; i < 8; ++i)
-    volumes.push_back(std::make_unique<TmpfsMount>((dir.path() / ("vol" + std::to_string(i))).string()));
+    volumes.push_back(
+        std::make_unique<TmpfsMount>((dir.path() / ("vol" + std::to_string(i))).string()));
   fs::create_directory(dir.path() / "backing");
   const auto ninth = (dir.path() / "vol8").string();
   FuseMount no_symlinks((dir.path() / "backing").string(), ninth, /*no_symlinks=*/true);

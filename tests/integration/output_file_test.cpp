@@ -24,9 +24,10 @@ struct stat lstat_of(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("probe -o to a device: /dev/null-like is written through, /dev/full-like fails with exit 1, "
-          "a disk is refused",
-          "[output]") {
+TEST_CASE(
+    "probe -o to a device: /dev/null-like is written through, /dev/full-like fails with exit 1, "
+    "a disk is refused",
+    "[output]") {
   CAPPROBE_IT_NEEDS(Facility::root);
   TempDir dir("output");
   const auto null = (dir.path() / "null").string();

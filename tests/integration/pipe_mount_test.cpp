@@ -177,10 +177,10 @@ TEST_CASE("fs.pipe_mount as a user the socket denies: denied, and not called sta
   {
     Listener containerd("/run/containerd/containerd.sock");
     ::chmod("/run/containerd/containerd.sock", 0600);  // root's, as on a node
-    const auto run = capprobe::it::run(
-        {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", binary.string(), "probe",
-         "--json", "--only", "fs.pipe_mount"},
-        kQuickRunTimeout);
+    const auto run =
+        capprobe::it::run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           binary.string(), "probe", "--json", "--only", "fs.pipe_mount"},
+                          kQuickRunTimeout);
     INFO(describe(run));
     REQUIRE(run.exited_zero());
     result = result_of(parse_report(run), "fs.pipe_mount");

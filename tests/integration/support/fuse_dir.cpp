@@ -48,7 +48,7 @@ int on_getattr(const char* path, struct stat* info, fuse_file_info*) {
 }
 
 int on_readdir(const char* path, void* buffer, fuse_fill_dir_t fill, off_t, fuse_file_info*,
-            fuse_readdir_flags) {
+               fuse_readdir_flags) {
   DIR* dir = ::opendir(real(path).c_str());
   if (dir == nullptr) return -errno;
   while (const dirent* entry = ::readdir(dir)) {
@@ -169,8 +169,8 @@ int main(int argc, char** argv) {
   operations.statfs = on_statfs;
 
   // Foreground, single-threaded; the source name shows in mountinfo.
-  std::vector<std::string> args = {argv[0], positional[1], "-f", "-s", "-o",
-                                   "fsname=capprobe-it-fuse,subtype=capprobe-it"};
+  std::vector<std::string> args = {
+      argv[0], positional[1], "-f", "-s", "-o", "fsname=capprobe-it-fuse,subtype=capprobe-it"};
   std::vector<char*> fuse_argv;
   for (auto& arg : args) fuse_argv.push_back(arg.data());
   return fuse_main(static_cast<int>(fuse_argv.size()), fuse_argv.data(), &operations, nullptr);

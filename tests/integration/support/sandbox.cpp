@@ -449,7 +449,8 @@ FuseMount::~FuseMount() {
   // Detach first, so that nothing new reaches the mount, then let the server answer what is
   // still waiting and end it.
   if (umount2(mount_point_.c_str(), MNT_DETACH) != 0)
-    std::cerr << "capprobe-it: cannot unmount " << mount_point_ << ": " << errno_text(errno) << "\n";
+    std::cerr << "capprobe-it: cannot unmount " << mount_point_ << ": " << errno_text(errno)
+              << "\n";
   kill(server_, SIGCONT);
   kill(server_, SIGTERM);
   for (int i = 0; i < 500; ++i) {

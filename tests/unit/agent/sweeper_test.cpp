@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "agent/sweeper.hpp"
-#include "probes/common/bounded.hpp"
 #include "platform/fake/fake_platform.hpp"
+#include "probes/common/bounded.hpp"
 
 using namespace capprobe;
 using agent::scratch_pid;
@@ -77,7 +77,8 @@ TEST_CASE("stale residue: dead pid (or our own) and older than the age guard", "
   }
 }
 
-TEST_CASE("sweep places: the temp dir, the root's, then the volumes fs.symlink may write in", "[sweeper]") {
+TEST_CASE("sweep places: the temp dir, the root's, then the volumes fs.symlink may write in",
+          "[sweeper]") {
   platform::FakePlatform os;
   os.tmp = "/scratch/tmp";
   os.dir("/scratch/tmp").dir("/etc").dir("/var/tmp").dir("/data").dir("/ro").dir("/proc");
@@ -86,7 +87,7 @@ TEST_CASE("sweep places: the temp dir, the root's, then the volumes fs.symlink m
       mount_line(1, "/", "rw,relatime", "overlay") + mount_line(2, "/proc", "rw,nosuid", "proc") +
       mount_line(3, "/data", "rw,relatime", "ext4") + mount_line(4, "/ro", "ro,relatime", "ext4") +
       mount_line(5, "/etc/hosts", "rw,relatime", "ext4") +  // kubelet's file mount
-      mount_line(6, "/gone", "rw", "tmpfs") +  // listed, but nothing there: swept as empty
+      mount_line(6, "/gone", "rw", "tmpfs") +    // listed, but nothing there: swept as empty
       mount_line(7, "/var/tmp", "rw", "tmpfs");  // already listed
   for (int i = 0; i < 20; ++i) {
     const auto point = "/vol" + std::to_string(i);

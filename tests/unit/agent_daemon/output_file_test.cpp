@@ -10,9 +10,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <functional>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -189,16 +189,20 @@ void check_targets(const Writer& write, const Rendered& rendered, bool keeps_mod
 
 }  // namespace
 
-TEST_CASE("probe -o replaces only regular files; devices, FIFOs and links are written through or refused",
-          "[output]") {
-  check_targets([](const std::string& path, const std::string& text) {
-    return capprobe::agent::write_file_atomically(path, text, ".capprobe-1-abcdef-output");
-  }, [](const std::string& text) { return text; }, true);
+TEST_CASE(
+    "probe -o replaces only regular files; devices, FIFOs and links are written through or refused",
+    "[output]") {
+  check_targets(
+      [](const std::string& path, const std::string& text) {
+        return capprobe::agent::write_file_atomically(path, text, ".capprobe-1-abcdef-output");
+      },
+      [](const std::string& text) { return text; }, true);
 }
 
-TEST_CASE("agent --nfd-file replaces only regular files; devices, FIFOs and links are written through "
-          "or refused",
-          "[output]") {
+TEST_CASE(
+    "agent --nfd-file replaces only regular files; devices, FIFOs and links are written through "
+    "or refused",
+    "[output]") {
   capprobe::agent::Report report;
   report.report_id = "r-1";
   report.subject.node = std::string("worker-3");

@@ -428,8 +428,9 @@ TEST_CASE("fs.host_path writes nothing in a hostPath mounted under a volume aske
   CHECK((*mount_at(result, "/logs"))["write"] == "skipped_requested_read_only");
 }
 
-TEST_CASE("fs.host_path: with the pod's container unknown, nothing on the no-write list is "
-          "written, and the request is unknown") {
+TEST_CASE(
+    "fs.host_path: with the pod's container unknown, nothing on the no-write list is "
+    "written, and the request is unknown") {
   FakePlatform fake;
   fake.file("/proc/self/mountinfo",
             "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"

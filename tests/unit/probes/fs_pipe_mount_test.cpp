@@ -297,7 +297,8 @@ TEST_CASE("fs.pipe_mount: a socket that denies a non-root caller is not called s
   CHECK(result.summary.find("stale") == std::string::npos);
   CHECK(result.summary.find("VM-isolated") == std::string::npos);
   CHECK(result.summary.find("this process (uid 1000) may not connect to "
-                            "/run/containerd/containerd.sock denied (EACCES)") != std::string::npos);
+                            "/run/containerd/containerd.sock denied (EACCES)") !=
+        std::string::npos);
 
   // A refusal beside it keeps its own explanation; the denial keeps its own.
   os.connect_errors.erase("/var/run/docker.sock");
@@ -348,8 +349,9 @@ TEST_CASE("fs.pipe_mount finds runtime sockets inside a mounted host directory")
 
 TEST_CASE("fs.pipe_mount searches a mounted node root only along the runtime directories") {
   FakePlatform fake;
-  fake.file("/proc/self/mountinfo", "1 0 8:1 / / rw - overlay overlay rw\n"
-                                    "2 1 8:1 / /host ro,relatime - ext4 /dev/sda1 rw\n");
+  fake.file("/proc/self/mountinfo",
+            "1 0 8:1 / / rw - overlay overlay rw\n"
+            "2 1 8:1 / /host ro,relatime - ext4 /dev/sda1 rw\n");
   fake.special("/host/run/containerd/containerd.sock", FileKind::socket);
   fake.special("/host/run/k3s/containerd/containerd.sock", FileKind::socket);
   fake.special("/host/var/lib/kubelet/pod-resources/kubelet.sock", FileKind::socket);
@@ -367,9 +369,8 @@ TEST_CASE("fs.pipe_mount searches a mounted node root only along the runtime dir
   }
   // /host/usr leads to no runtime socket: it is never entered.
   CHECK(endpoint_at(result, "/host/usr/share/doc/docker.sock") == nullptr);
-  CHECK(std::none_of(os.statted.begin(), os.statted.end(), [](const std::string& path) {
-    return path.rfind("/host/usr/", 0) == 0;
-  }));
+  CHECK(std::none_of(os.statted.begin(), os.statted.end(),
+                     [](const std::string& path) { return path.rfind("/host/usr/", 0) == 0; }));
 }
 
 TEST_CASE("fs.pipe_mount: /var/run and /run name one socket once") {
@@ -393,8 +394,9 @@ TEST_CASE("fs.pipe_mount: /var/run and /run name one socket once") {
 
 TEST_CASE("fs.pipe_mount: one socket mounted at two places is one endpoint") {
   FakePlatform os;
-  os.file("/proc/self/mountinfo", "1 0 8:1 / / rw - overlay overlay rw\n"
-                                  "2 1 0:25 /containerd /host-containerd rw - tmpfs tmpfs rw\n");
+  os.file("/proc/self/mountinfo",
+          "1 0 8:1 / / rw - overlay overlay rw\n"
+          "2 1 0:25 /containerd /host-containerd rw - tmpfs tmpfs rw\n");
   os.special("/host-containerd/containerd.sock", FileKind::socket);
   os.link("/run/containerd/containerd.sock", "/host-containerd/containerd.sock");
   os.connect_errors["/run/containerd/containerd.sock"] = "";
@@ -402,17 +404,17 @@ TEST_CASE("fs.pipe_mount: one socket mounted at two places is one endpoint") {
   INFO(result.summary);
   const auto* socket = endpoint_at(result, "/run/containerd/containerd.sock");
   REQUIRE(socket);
-  CHECK((*socket)["also_at"] ==
-        nlohmann::json::array({"/host-containerd/containerd.sock"}));
+  CHECK((*socket)["also_at"] == nlohmann::json::array({"/host-containerd/containerd.sock"}));
   CHECK(endpoint_at(result, "/host-containerd/containerd.sock") == nullptr);
 }
 
 TEST_CASE("fs.pipe_mount reports a hung mounted directory and checks the rest") {
   auto world = std::make_shared<capprobe::testing::GuardedWorld>();
   auto& os = world->os;
-  os.file("/proc/self/mountinfo", "1 0 8:1 / / rw - overlay overlay rw\n"
-                                  "2 1 0:40 / /hung rw - fuse.csi csi rw\n"
-                                  "3 1 0:25 /containerd /host-containerd rw - tmpfs tmpfs rw\n");
+  os.file("/proc/self/mountinfo",
+          "1 0 8:1 / / rw - overlay overlay rw\n"
+          "2 1 0:40 / /hung rw - fuse.csi csi rw\n"
+          "3 1 0:25 /containerd /host-containerd rw - tmpfs tmpfs rw\n");
   os.dir("/hung");
   os.special("/host-containerd/containerd.sock", FileKind::socket);
   os.connect_errors["/host-containerd/containerd.sock"] = "";
@@ -433,8 +435,9 @@ TEST_CASE("fs.pipe_mount reports a hung mounted directory and checks the rest") 
 TEST_CASE("fs.pipe_mount: a requested socket that does not answer is not called ignored") {
   auto world = std::make_shared<capprobe::testing::GuardedWorld>();
   auto& os = world->os;
-  os.file("/proc/self/mountinfo", "1 0 8:1 / / rw - overlay overlay rw\n"
-                                  "2 1 0:40 /sock /run/app.sock rw - fuse.csi csi rw\n");
+  os.file("/proc/self/mountinfo",
+          "1 0 8:1 / / rw - overlay overlay rw\n"
+          "2 1 0:40 /sock /run/app.sock rw - fuse.csi csi rw\n");
   os.special("/run/app.sock", FileKind::socket);
   os.hang("/run/app.sock");
   world->requests = asking({{"app", "/var/run/app.sock", "/run/app.sock", false}});

@@ -284,7 +284,8 @@ TEST_CASE("fs.readonly_root with a root that does not answer says so, and return
   load_fixture(os, "fs-runc");
   os.dir("/etc").dir("/var/tmp");
   // The root's filesystem stopped answering: the test files there, beside it too.
-  for (const auto* dir : {"", "/etc", "/var/tmp"}) os.hang(std::string(dir) + "/" + kScratch + "-rw");
+  for (const auto* dir : {"", "/etc", "/var/tmp"})
+    os.hang(std::string(dir) + "/" + kScratch + "-rw");
   const auto result = capprobe::testing::run_guarded(
       world, [](auto& ctx) { return judge_readonly_root(collect_readonly_root_facts(ctx)); });
   REQUIRE(result);

@@ -450,16 +450,16 @@ TEST_CASE("fs.symlink writes nothing in a volume asked read-only, nor in a hostP
   FakePlatform fake;
   fake.file("/proc/self/mountinfo",
             "27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n" +
-                volume_line(30, "/config") +                          // asked read-only, mounted rw
+                volume_line(30, "/config") +  // asked read-only, mounted rw
                 mount_line(31, "/srv/data", "/data", "ext4", "/dev/vda") +  // a node directory
-                volume_line(32, "/hp") +                              // a requested hostPath
+                volume_line(32, "/hp") +                                    // a requested hostPath
                 volume_line(33, "/scratch"));
   for (const auto* dir : {"/config", "/data", "/hp", "/scratch"}) fake.dir(dir);
   PodRequests requests;
   requests.from_pod_spec = true;
   requests.read_only_mounts = std::vector<std::string>{"/config/"};
-  requests.host_paths = std::vector<capprobe::probes::HostPathRequest>{
-      {"hp", "/var/lib/app", "/hp", false}};
+  requests.host_paths =
+      std::vector<capprobe::probes::HostPathRequest>{{"hp", "/var/lib/app", "/hp", false}};
   capprobe::testing::CountingCreates os(fake);
   const auto result = run(os, requests);
   INFO(result.summary);
