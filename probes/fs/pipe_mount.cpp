@@ -434,15 +434,18 @@ CapabilityResult judge_pipe_mount(const PipeMountFacts& facts) {
     if (!denied.empty()) result.summary += "; " + denied_text();
   } else {
     result.status = Status::untested;
-    result.summary = "no host sockets mounted (" + std::to_string(facts.endpoints.size()) +
-                     " well-known and mounted paths checked, " +
-                     std::to_string(facts.scans.size()) + " mounted directories searched)";
+    result.summary =
+        "no host sockets mounted (" + std::to_string(facts.endpoints.size()) +
+        " well-known and mounted paths checked, " + std::to_string(facts.scans.size()) +
+        (facts.scans.size() == 1 ? " mounted directory" : " mounted directories") + " searched)";
   }
   if (!facts.skipped.empty())
     result.summary += "; " + std::to_string(facts.skipped.size()) + " path(s) not tried";
   if (!facts.not_scanned.empty())
-    result.summary += "; " + std::to_string(facts.not_scanned.size()) +
-                      " mounted director(ies) not searched (see evidence)";
+    result.summary +=
+        "; " + std::to_string(facts.not_scanned.size()) +
+        (facts.not_scanned.size() == 1 ? " mounted directory" : " mounted directories") +
+        " not searched (see evidence)";
   return result;
 }
 
