@@ -61,6 +61,12 @@ maximum() { sort -n | tail -n 1; }
 "$binary" probe --quick --json >/dev/null 2>&1 || true  # warm the page cache, untimed
 measure "$quick_runs" "$work/quick" probe --quick --json
 measure "$full_runs" "$work/full" probe --json
+# The CPU burn of the last full run: the CPUs it got (about the visible ones on an idle machine
+# without a limit). A figure, not a target: timing belongs here, not in the unit tests.
+burn_cpus=$(grep -o '"measured_cpus": *[0-9.]*' "$work/stdout" | head -n 1 | grep -o '[0-9.]*$' || true)
+visible_cpus=$(grep -o '"visible_cpus": *[0-9]*' "$work/stdout" | head -n 1 | grep -o '[0-9]*$' || true)
+# What every invocation costs before any probe runs, side by side with the quick probe.
+measure "$quick_runs" "$work/version" version
 
 # The agent, idle: a collector and an agent on loopback ports; after the first round has been
 # delivered, its memory and the CPU it uses in 5 s of waiting for the next round (1 h away).
@@ -113,6 +119,7 @@ quick_wall=$(cut -d' ' -f1 "$work/quick" | median)
 quick_rss=$(cut -d' ' -f2 "$work/quick" | maximum)
 full_wall=$(cut -d' ' -f1 "$work/full" | median)
 full_rss=$(cut -d' ' -f2 "$work/full" | maximum)
+version_wall=$(cut -d' ' -f1 "$work/version" | median)
 size=$(stat -c %s "$binary")
 
 missed=0
@@ -133,6 +140,8 @@ row "quick: peak RSS (max of runs)" "$(mib "$quick_rss")" "<= 10 MiB" "$verdict"
 judge "$full_wall" "$full_wall_target_ms"
 row "full: median wall ($full_runs runs)" "$full_wall ms" "<= $full_wall_target_ms ms" "$verdict"
 row "full: peak RSS (max of runs)" "$(mib "$full_rss")" "-" "-"
+row "full: CPU burn (CPUs of visible)" "${burn_cpus:-?} of ${visible_cpus:-?}" "-" "-"
+row "version: median wall ($quick_runs runs)" "$version_wall ms" "-" "-"
 row "binary size" "$(mib $((size / 1024)))" "-" "-"
 judge "$agent_rss" $((10 * 1024))
 row "agent idle: VmRSS" "$(mib "$agent_rss")" "<= 10 MiB" "$verdict"
