@@ -10,7 +10,6 @@
 #include "agent/log.hpp"
 #include "agent/probe_round.hpp"
 #include "agent/report.hpp"
-#include "agent/subject.hpp"
 #include "agent/sweeper.hpp"
 #include "agent/user_files.hpp"
 #include "probes/common/bounded.hpp"
@@ -56,8 +55,6 @@ std::string new_scratch_name(int pid) {
 int run_probe_command(const ProbeArgs& args, platform::Platform& os,
                       const std::vector<probes::Probe>& probes, Console& console) {
   const auto log = logger("probe");
-  const auto started_wall = os.wall_now();
-  const auto started = std::chrono::steady_clock::now();
 
   // The user's input first: a bad --pod-spec is a usage error and must not touch the system.
   const auto load =
@@ -78,17 +75,8 @@ int run_probe_command(const ProbeArgs& args, platform::Platform& os,
   const auto scratch_name = new_scratch_name(os.self_pid());
   log->debug("running probes scratch={} quick={}", scratch_name, args.selection.quick);
 
-  Report report;
-  report.results = run_probes(probes, os, requests, args.selection, scratch_name);
-  report.report_id = new_report_id();
-  report.agent_version = CAPPROBE_VERSION;
-  report.agent_mode = "oneshot";
-  report.subject = describe_subject(os, requests);
-  report.pod_spec = load.pod_spec;
-  report.started_at = rfc3339_utc(started_wall);
-  report.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now() - started)
-                           .count();
+  const auto report = run_probe_round(os, probes, requests, load.pod_spec, args.selection,
+                                      "oneshot", scratch_name);
 
   RenderOptions options;
   options.colour = wants_colour(args, os, console);

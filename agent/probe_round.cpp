@@ -3,9 +3,11 @@
 
 #include <chrono>
 
+#include "agent/log.hpp"
 #include "agent/pod_spec.hpp"
 #include "agent/subject.hpp"
 #include "agent/user_files.hpp"
+#include "probes/isolation/assess.hpp"
 
 namespace capprobe::agent {
 namespace {
@@ -21,12 +23,21 @@ Report run_probe_round(platform::Platform& os, const std::vector<probes::Probe>&
                        const std::string& scratch_name) {
   const auto started_wall = os.wall_now();
   const auto started = std::chrono::steady_clock::now();
+  // Assessed once for the whole round: the probes that need it and the subject share it.
+  std::shared_ptr<const probes::IsolationAssessment> isolation;
+  std::string observed = "unknown";
+  try {
+    isolation = std::make_shared<const probes::IsolationAssessment>(probes::assess_isolation(os));
+    observed = isolation->observed;
+  } catch (const std::exception& failure) {
+    logger("probe")->warn("the isolation assessment failed error={}", failure.what());
+  }
   Report report;
-  report.results = run_probes(probes, os, requests, selection, scratch_name);
+  report.results = run_probes(probes, os, requests, selection, scratch_name, isolation);
   report.report_id = new_report_id();
   report.agent_version = CAPPROBE_VERSION;
   report.agent_mode = std::string(agent_mode);
-  report.subject = describe_subject(os, requests);
+  report.subject = describe_subject(os, requests, observed);
   report.pod_spec = pod_spec;
   report.started_at = rfc3339_utc(started_wall);
   report.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -39,6 +39,7 @@ struct Slot {
   std::optional<CapabilityResult> result;
   probes::PodRequests requests;
   Probe probe;
+  std::shared_ptr<const probes::IsolationAssessment> isolation;
 };
 
 void start_thread(const std::shared_ptr<Slot>& slot, platform::Platform& os, bool quick,
@@ -47,6 +48,7 @@ void start_thread(const std::shared_ptr<Slot>& slot, platform::Platform& os, boo
     CapabilityResult result;
     try {
       probes::ProbeContext context{os, slot->requests, quick, scratch_name, deadline};
+      context.isolation = slot->isolation;
       result = slot->probe.run(context);
     } catch (const std::exception& failure) {
       result = error_result(slot->probe, std::string("the probe failed: ") + failure.what());
@@ -61,10 +63,12 @@ void start_thread(const std::shared_ptr<Slot>& slot, platform::Platform& os, boo
 
 CapabilityResult run_one(const Probe& probe, platform::Platform& os,
                          const probes::PodRequests& requests, bool quick,
-                         const std::string& scratch_name) {
+                         const std::string& scratch_name,
+                         const std::shared_ptr<const probes::IsolationAssessment>& isolation) {
   auto slot = std::make_shared<Slot>();
   slot->requests = requests;
   slot->probe = probe;
+  slot->isolation = isolation;
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + probe.info.timeout;
 
@@ -113,10 +117,10 @@ std::vector<std::string> unknown_ids(const std::vector<Probe>& probes, const Sel
   return unknown;
 }
 
-std::vector<CapabilityResult> run_probes(const std::vector<Probe>& probes, platform::Platform& os,
-                                         const probes::PodRequests& requests,
-                                         const Selection& selection,
-                                         const std::string& scratch_name) {
+std::vector<CapabilityResult> run_probes(
+    const std::vector<Probe>& probes, platform::Platform& os, const probes::PodRequests& requests,
+    const Selection& selection, const std::string& scratch_name,
+    std::shared_ptr<const probes::IsolationAssessment> isolation) {
   std::vector<CapabilityResult> results;
   // Under --quick the heavy probes only read their configuration, so they run as light ones.
   const auto runs_alone = [&](const Probe& probe) {
@@ -125,7 +129,7 @@ std::vector<CapabilityResult> run_probes(const std::vector<Probe>& probes, platf
   for (const bool heavy_pass : {false, true})
     for (const auto& probe : probes) {
       if (!selected(probe, selection) || runs_alone(probe) != heavy_pass) continue;
-      results.push_back(run_one(probe, os, requests, selection.quick, scratch_name));
+      results.push_back(run_one(probe, os, requests, selection.quick, scratch_name, isolation));
     }
   // Report in catalog order, whatever order they ran in.
   std::vector<CapabilityResult> ordered;

@@ -2,6 +2,7 @@
 // into an `error` result, so that one probe never takes down the run.
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,10 +24,12 @@ std::vector<std::string> unknown_ids(const std::vector<probes::Probe>& probes, c
 // (the CPU burn, the memory test) run after them, alone, so that they measure nothing else.
 // An overrun probe's thread is abandoned (it keeps its own copy of the context) and reported
 // as `error`.
-std::vector<probes::CapabilityResult> run_probes(const std::vector<probes::Probe>& probes,
-                                                 platform::Platform& os,
-                                                 const probes::PodRequests& requests,
-                                                 const Selection& selection,
-                                                 const std::string& scratch_name);
+// `isolation` is the round's assessment, handed to every probe (null: each probe that needs it
+// assesses it itself).
+std::vector<probes::CapabilityResult> run_probes(
+    const std::vector<probes::Probe>& probes, platform::Platform& os,
+    const probes::PodRequests& requests, const Selection& selection,
+    const std::string& scratch_name,
+    std::shared_ptr<const probes::IsolationAssessment> isolation = nullptr);
 
 }  // namespace capprobe::agent

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "probes/result.hpp"
 
 namespace capprobe::probes {
+
+struct IsolationAssessment;  // probes/isolation/assess.hpp
 
 enum class Cost {
   light,  // reads and tiny writes; runs alongside the other light probes
@@ -42,6 +45,10 @@ struct ProbeContext {
   // (NFS, FUSE, CSI): the work there runs on a worker it abandons after this long
   // (probes/common/bounded.hpp), and the place is reported as not answering.
   std::chrono::milliseconds place_timeout{1000};
+  // How this process is isolated (host, container, VM guest, sandbox), assessed once per round
+  // by the runner and shared by the probes that need it (isolation.kernel, host.*, the CPU
+  // limit) and the report's subject. Null: isolation_of() assesses it on first use.
+  std::shared_ptr<const IsolationAssessment> isolation = nullptr;
 };
 
 struct Probe {

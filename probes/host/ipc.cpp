@@ -19,7 +19,7 @@ CapabilityResult run(ProbeContext& ctx) {
   CapabilityResult result;
   result.id = "host.ipc";
   result.requested = ctx.requests.host_ipc;
-  const auto facts = collect_ipc_facts(ctx.os, assess_isolation(ctx.os));
+  const auto facts = collect_ipc_facts(ctx.os, isolation_of(ctx));
   apply_host_verdict(result, judge_host_ipc(facts), "hostIPC");
   auto& e = result.evidence;
   add_namespace_evidence(e, facts.ipc_ns, facts.scan, facts.isolation);

@@ -53,7 +53,7 @@ CapabilityResult run(ProbeContext& ctx) {
   CapabilityResult result;
   result.id = "host.network";
   result.requested = ctx.requests.host_network;
-  const auto facts = collect_network_facts(ctx.os, assess_isolation(ctx.os));
+  const auto facts = collect_network_facts(ctx.os, isolation_of(ctx));
   const auto verdict = judge_host_network(facts);
   apply_host_verdict(result, verdict, "hostNetwork");
   auto& e = result.evidence;

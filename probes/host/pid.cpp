@@ -18,7 +18,7 @@ CapabilityResult run(ProbeContext& ctx) {
   CapabilityResult result;
   result.id = "host.pid";
   result.requested = ctx.requests.host_pid;
-  const auto facts = collect_pid_facts(ctx.os, assess_isolation(ctx.os));
+  const auto facts = collect_pid_facts(ctx.os, isolation_of(ctx));
   apply_host_verdict(result, judge_host_pid(facts), "hostPID");
   auto& e = result.evidence;
   add_namespace_evidence(e, facts.pid_ns, facts.scan, facts.isolation);

@@ -285,6 +285,11 @@ IsolationAssessment judge_isolation(const IsolationFacts& facts) {
   return out;
 }
 
+const IsolationAssessment& isolation_of(ProbeContext& ctx) {
+  if (!ctx.isolation) ctx.isolation = std::make_shared<const IsolationAssessment>(assess_isolation(ctx.os));
+  return *ctx.isolation;
+}
+
 IsolationAssessment assess_isolation(const platform::Platform& os) {
   return judge_isolation(collect_isolation_facts(os));
 }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "platform/platform.hpp"
+#include "probes/probe.hpp"
 
 namespace capprobe::probes {
 
@@ -23,5 +24,9 @@ struct IsolationAssessment {
 };
 
 IsolationAssessment assess_isolation(const platform::Platform& os);
+
+// The round's assessment from the context, assessing it now (and keeping it there) when the
+// runner did not hand one in.
+const IsolationAssessment& isolation_of(ProbeContext& ctx);
 
 }  // namespace capprobe::probes

@@ -54,7 +54,7 @@ std::string describe(const IsolationAssessment& a) {
 CapabilityResult run(ProbeContext& ctx) {
   CapabilityResult result;
   result.id = "isolation.kernel";
-  const auto a = assess_isolation(ctx.os);
+  const auto& a = isolation_of(ctx);
   result.observed = a.observed;
 
   result.evidence = a.evidence;  // the raw facts first, then the keys other tools read

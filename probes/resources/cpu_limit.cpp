@@ -461,7 +461,7 @@ CapabilityResult run(ProbeContext& ctx) {
   facts.quick = ctx.quick;
   facts.visible_cpus = allowed ? static_cast<int>(allowed.value().size()) : 0;
   facts.limit_unseen = config.unseen();
-  const auto isolation = assess_isolation(ctx.os);
+  const auto& isolation = isolation_of(ctx);
   facts.pod_vm = isolation.observed == "vm_guest";
   // A cpuset (or affinity) narrower than the online CPUs is a limit on CPUs: the verdict names it.
   const auto online = read_online_cpus(ctx.os);
