@@ -75,8 +75,8 @@ int run_probe_command(const ProbeArgs& args, platform::Platform& os,
   const auto scratch_name = new_scratch_name(os.self_pid());
   log->debug("running probes scratch={} quick={}", scratch_name, args.selection.quick);
 
-  const auto report = run_probe_round(os, probes, requests, load.pod_spec, args.selection,
-                                      "oneshot", scratch_name);
+  const auto report =
+      run_probe_round(os, probes, requests, load.pod_spec, args.selection, "oneshot", scratch_name);
 
   RenderOptions options;
   options.colour = wants_colour(args, os, console);

@@ -1,14 +1,11 @@
 // The probe runner: selection, ordering (light first, heavy alone), deadlines, error capture.
 #include "agent/runner.hpp"
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <system_error>
-#include <thread>
 
 #include "agent/log.hpp"
+#include "probes/common/worker.hpp"
 
 namespace capprobe::agent {
 namespace {
@@ -31,62 +28,30 @@ CapabilityResult error_result(const Probe& probe, std::string summary) {
   return result;
 }
 
-// Everything a probe thread touches lives here, shared with the runner, so that an abandoned
-// thread never reads freed memory.
-struct Slot {
-  std::mutex mutex;
-  std::condition_variable finished_signal;
-  std::optional<CapabilityResult> result;
-  probes::PodRequests requests;
-  Probe probe;
-  std::shared_ptr<const probes::IsolationAssessment> isolation;
-};
-
-void start_thread(const std::shared_ptr<Slot>& slot, platform::Platform& os, bool quick,
-                  const std::string& scratch_name, std::chrono::steady_clock::time_point deadline) {
-  std::thread([slot, &os, quick, scratch_name, deadline] {
-    CapabilityResult result;
-    try {
-      probes::ProbeContext context{os, slot->requests, quick, scratch_name, deadline};
-      context.isolation = slot->isolation;
-      result = slot->probe.run(context);
-    } catch (const std::exception& failure) {
-      result = error_result(slot->probe, std::string("the probe failed: ") + failure.what());
-    } catch (...) {
-      result = error_result(slot->probe, "the probe failed with an unknown exception");
-    }
-    std::lock_guard lock(slot->mutex);
-    slot->result = std::move(result);
-    slot->finished_signal.notify_all();
-  }).detach();
-}
-
+// Runs one probe on `worker` under its deadline. Everything the probe's thread touches is
+// copied into the step, so that an abandoned thread never reads freed memory.
 CapabilityResult run_one(const Probe& probe, platform::Platform& os,
                          const probes::PodRequests& requests, bool quick,
                          const std::string& scratch_name,
-                         const std::shared_ptr<const probes::IsolationAssessment>& isolation) {
-  auto slot = std::make_shared<Slot>();
-  slot->requests = requests;
-  slot->probe = probe;
-  slot->isolation = isolation;
+                         const std::shared_ptr<const probes::IsolationAssessment>& isolation,
+                         probes::Worker& worker) {
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + probe.info.timeout;
-
-  // Thread creation fails with EAGAIN under a tight pids limit (common in pods): that is this
-  // probe's error, not the end of the run.
-  try {
-    start_thread(slot, os, quick, scratch_name, deadline);
-  } catch (const std::system_error& failure) {
-    return error_result(probe,
-                        std::string("could not start a thread for the probe: ") + failure.what());
-  }
-
-  std::unique_lock lock(slot->mutex);
-  const bool finished =
-      slot->finished_signal.wait_until(lock, deadline, [&] { return slot->result.has_value(); });
+  auto outcome = worker.run(
+      probe.info.timeout, [&os, probe, requests, quick, scratch_name, isolation, deadline] {
+        try {
+          probes::ProbeContext context{os, requests, quick, scratch_name, deadline};
+          context.isolation = isolation;
+          return probe.run(context);
+        } catch (const std::exception& failure) {
+          return error_result(probe, std::string("the probe failed: ") + failure.what());
+        } catch (...) {
+          return error_result(probe, "the probe failed with an unknown exception");
+        }
+      });
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
-  if (!finished) {
+  if (outcome.timed_out) {
     logger("runner")->warn("probe overran its deadline id={} timeout_ms={}", probe.info.id,
                            probe.info.timeout.count());
     auto overrun = error_result(probe, "the probe did not finish within its deadline of " +
@@ -95,7 +60,11 @@ CapabilityResult run_one(const Probe& probe, platform::Platform& os,
     overrun.requested = std::nullopt;
     return overrun;
   }
-  auto result = std::move(*slot->result);
+  // Thread creation fails with EAGAIN under a tight pids limit (common in pods): that is this
+  // probe's error, not the end of the run.
+  if (!outcome.done())
+    return error_result(probe, "could not start a thread for the probe: " + outcome.failure);
+  auto result = std::move(*outcome.value);
   if (result.id != probe.info.id) {
     result =
         error_result(probe, "the probe returned a result for the wrong id '" + result.id + "'");
@@ -126,10 +95,14 @@ std::vector<CapabilityResult> run_probes(
   const auto runs_alone = [&](const Probe& probe) {
     return probe.info.cost == probes::Cost::heavy && !selection.quick;
   };
+  // One thread runs the probes one after another; a probe that overruns keeps it, and the next
+  // probe gets a new one.
+  probes::Worker worker;
   for (const bool heavy_pass : {false, true})
     for (const auto& probe : probes) {
       if (!selected(probe, selection) || runs_alone(probe) != heavy_pass) continue;
-      results.push_back(run_one(probe, os, requests, selection.quick, scratch_name, isolation));
+      results.push_back(
+          run_one(probe, os, requests, selection.quick, scratch_name, isolation, worker));
     }
   // Report in catalog order, whatever order they ran in.
   std::vector<CapabilityResult> ordered;

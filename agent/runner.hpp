@@ -18,12 +18,13 @@ struct Selection {
 };
 
 // Ids in `selection` that no probe has; the CLI turns them into a usage error.
-std::vector<std::string> unknown_ids(const std::vector<probes::Probe>& probes, const Selection& selection);
+std::vector<std::string> unknown_ids(const std::vector<probes::Probe>& probes,
+                                     const Selection& selection);
 
-// Light probes run one after another, each on its own thread under its deadline; heavy probes
-// (the CPU burn, the memory test) run after them, alone, so that they measure nothing else.
-// An overrun probe's thread is abandoned (it keeps its own copy of the context) and reported
-// as `error`.
+// Light probes run one after another on a thread of the runner's (probes/common/worker.hpp),
+// each under its deadline; heavy probes (the CPU burn, the memory test) run after them, alone,
+// so that they measure nothing else. An overrun probe keeps its thread, which is abandoned (it
+// holds its own copy of the context), and is reported as `error`; the next probe gets a new one.
 // `isolation` is the round's assessment, handed to every probe (null: each probe that needs it
 // assesses it itself).
 std::vector<probes::CapabilityResult> run_probes(

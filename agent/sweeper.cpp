@@ -5,8 +5,8 @@
 #include <set>
 
 #include "agent/log.hpp"
-#include "probes/common/bounded.hpp"
 #include "probes/common/mountinfo.hpp"
+#include "probes/common/worker.hpp"
 #include "probes/fs/mount_places.hpp"
 
 namespace capprobe::agent {
@@ -117,13 +117,14 @@ SweepOutcome sweep_residue(platform::Platform& os, const SweepScope& scope) {
   const auto deadline = std::chrono::steady_clock::now() + scope.limits.total;
   const auto places = sweep_places(os, scope.requests, scope.extra);
   const auto min_age = scope.min_age;
+  probes::Worker worker;  // one thread for every place, a new one only after a place that hung
   for (const auto& place : places.places) {
     const auto limit = probes::step_limit(scope.limits.per_place, deadline);
     if (limit.count() <= 0) {
       outcome.not_swept.push_back(place + ": the sweep ran out of time");
       continue;
     }
-    auto swept = probes::run_bounded(limit, [&os, place, now_unix, min_age] {
+    auto swept = worker.run(limit, [&os, place, now_unix, min_age] {
       return sweep_place(os, place, now_unix, min_age);
     });
     if (!swept.done()) {

@@ -5,9 +5,9 @@
 
 #include <algorithm>
 
-#include "probes/common/bounded.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
+#include "probes/common/worker.hpp"
 #include "probes/fs/mount_places.hpp"
 #include "probes/fs/write_attempt.hpp"
 
@@ -55,7 +55,7 @@ WriteOutcome write_in(platform::Platform& os, const std::string& mount_point,
 
 // Creates and removes a scratch file in the mount: the only proof that rw means writable. This
 // probe exists to test hostPath volumes, so it writes in them (and its summary says so).
-void write_test(ProbeContext& ctx, NodeMount& node, std::size_t& budget) {
+void write_test(ProbeContext& ctx, Worker& worker, NodeMount& node, std::size_t& budget) {
   if (node.read_only) return;
   if (budget == 0 || std::chrono::steady_clock::now() + kWriteBudget > ctx.deadline) {
     node.write = "skipped_limit";
@@ -64,7 +64,7 @@ void write_test(ProbeContext& ctx, NodeMount& node, std::size_t& budget) {
   --budget;
   const auto limit = step_limit(ctx.place_timeout, ctx.deadline);
   auto& os = ctx.os;
-  const auto outcome = run_bounded(limit, [&os, point = node.mount_point, name = ctx.scratch_name] {
+  const auto outcome = worker.run(limit, [&os, point = node.mount_point, name = ctx.scratch_name] {
     return write_in(os, point, name);
   });
   if (!outcome.done()) {
@@ -215,6 +215,7 @@ HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
   }
   const auto mounts = visible_mounts(read.value());
   std::size_t budget = kMaxWriteTests;
+  Worker worker;  // one thread for every write test, a new one only after a hung mount
   for (const auto& mount : mounts) {
     if (!is_node_bind(mount)) continue;
     auto node = node_mount_of(mount);
@@ -223,7 +224,7 @@ HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
     else if (asked_read_only(ctx.requests, node.mount_point) && !node.read_only)
       node.write = "skipped_requested_read_only";  // never write where the user asked for ro
     else
-      write_test(ctx, node, budget);
+      write_test(ctx, worker, node, budget);
     facts.mounts.push_back(std::move(node));
   }
   if (!facts.requests) return facts;
@@ -243,7 +244,7 @@ HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
       if (other != mounts.end()) {
         finding.mount = node_mount_of(*other);
         if (!request.read_only && !asked_read_only(ctx.requests, request.mount_path))
-          write_test(ctx, *finding.mount, budget);
+          write_test(ctx, worker, *finding.mount, budget);
       }
     }
     facts.findings.push_back(std::move(finding));

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 
-#include "probes/common/bounded.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/proc_status.hpp"
 #include "probes/common/text.hpp"
+#include "probes/common/worker.hpp"
 #include "probes/fs/mount_places.hpp"
 
 namespace capprobe::probes::fs {
@@ -168,7 +168,8 @@ std::vector<const Mount*> mounts_to_scan(const std::vector<Mount>& mounts, PipeM
 // Mount points that are sockets, or socket-named files (Kata shows a host socket as a plain
 // file), and runtime sockets by name inside mounted directories. Each mount is touched on a
 // worker with a bound: it may be a hung volume.
-void add_mounted_sockets(ProbeContext& ctx, PipeMountFacts& facts, std::vector<Candidate>& list) {
+void add_mounted_sockets(ProbeContext& ctx, Worker& worker, PipeMountFacts& facts,
+                         std::vector<Candidate>& list) {
   const auto mounts = read_mounts(ctx.os);
   if (!mounts) {
     facts.mountinfo_error = mounts.error().name;
@@ -187,7 +188,7 @@ void add_mounted_sockets(ProbeContext& ctx, PipeMountFacts& facts, std::vector<C
       facts.not_scanned.push_back({point, "out of time"});
       continue;
     }
-    const auto answer = run_bounded(limit, [&os, point] { return scan_mount(os, point); });
+    const auto answer = worker.run(limit, [&os, point] { return scan_mount(os, point); });
     if (!answer.done()) {
       facts.not_scanned.push_back({point, answer.why_not(limit)});
       continue;
@@ -287,7 +288,8 @@ PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx) {
       facts.requested.reset();
   }
   for (const auto& path : well_known_paths(ctx.os)) add(candidates, path, "well_known");
-  add_mounted_sockets(ctx, facts, candidates);
+  Worker worker;  // one thread for every mount and endpoint, a new one only after a hang
+  add_mounted_sockets(ctx, worker, facts, candidates);
 
   std::vector<std::optional<platform::FileInfo>> identities;
   auto& os = ctx.os;
@@ -302,8 +304,8 @@ PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx) {
     }
     const auto limit =
         step_limit(std::max(ctx.place_timeout, kConnectTimeout + kConnectMargin), ctx.deadline);
-    const auto tried = run_bounded(
-        limit, [&os, candidate = candidates[i]] { return try_endpoint(os, candidate); });
+    const auto tried =
+        worker.run(limit, [&os, candidate = candidates[i]] { return try_endpoint(os, candidate); });
     if (!tried.done()) {
       facts.skipped.push_back(candidates[i].path + " (" + tried.why_not(limit) + ")");
       if (tried.timed_out) facts.unanswered.push_back(candidates[i].path);

@@ -60,7 +60,8 @@ ReadonlyRootFacts collect_readonly_root_facts(ProbeContext& ctx) {
 
   const auto name = ctx.scratch_name + "-rw";
   const auto content = "capprobe fs.readonly_root write test " + name;
-  facts.root = try_write_bounded(ctx.os, "/" + name, content,
+  Worker worker;
+  facts.root = try_write_bounded(worker, ctx.os, "/" + name, content,
                                  step_limit(ctx.place_timeout, ctx.deadline, kReserve));
   facts.root.mount_id = mount_id("/");
   for (const auto* dir : {"/etc", "/var/tmp"}) {
@@ -82,7 +83,7 @@ ReadonlyRootFacts collect_readonly_root_facts(ProbeContext& ctx) {
       attempt.path = path;
       attempt.not_done = *skip;
     } else {
-      attempt = try_write_bounded(ctx.os, path, content,
+      attempt = try_write_bounded(worker, ctx.os, path, content,
                                   step_limit(ctx.place_timeout, ctx.deadline, kReserve));
     }
     attempt.mount_id = id;

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <set>
 
-#include "probes/common/bounded.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
+#include "probes/common/worker.hpp"
 #include "probes/fs/mount_places.hpp"
 
 namespace capprobe::probes::fs {
@@ -229,6 +229,7 @@ SymlinkFacts collect_symlink_facts(ProbeContext& ctx) {
   }
   const auto nonce =
       ctx.scratch_name + "-symlink-nonce-" + std::to_string(ctx.os.monotonic_now().count());
+  Worker worker;  // one thread for every place, a new one only after a place that hung
   for (const auto& place : candidate_places(ctx, facts)) {
     if (place.off_limits) {
       facts.skipped.push_back({place.path, *place.off_limits});
@@ -240,8 +241,8 @@ SymlinkFacts collect_symlink_facts(ProbeContext& ctx) {
     }
     const auto limit = step_limit(ctx.place_timeout, ctx.deadline, kReserve);
     auto& os = ctx.os;
-    const auto outcome = run_bounded(limit, [&os, path = place.path, name = ctx.scratch_name,
-                                             nonce] { return try_place(os, path, name, nonce); });
+    const auto outcome = worker.run(limit, [&os, path = place.path, name = ctx.scratch_name,
+                                            nonce] { return try_place(os, path, name, nonce); });
     if (!outcome.done()) {
       // Whatever the worker made there is named after this run: a later run's sweep removes it
       // should the worker never get to its own clean-up.

@@ -1,8 +1,6 @@
 // Create-and-remove write test; see write_attempt.hpp.
 #include "probes/fs/write_attempt.hpp"
 
-#include "probes/common/bounded.hpp"
-
 namespace capprobe::probes::fs {
 
 WriteAttempt try_write(platform::Platform& os, const std::string& path,
@@ -17,9 +15,9 @@ WriteAttempt try_write(platform::Platform& os, const std::string& path,
   return attempt;
 }
 
-WriteAttempt try_write_bounded(platform::Platform& os, const std::string& path,
+WriteAttempt try_write_bounded(Worker& worker, platform::Platform& os, const std::string& path,
                                const std::string& content, std::chrono::milliseconds limit) {
-  auto done = run_bounded(limit, [&os, path, content] { return try_write(os, path, content); });
+  auto done = worker.run(limit, [&os, path, content] { return try_write(os, path, content); });
   if (done.done()) return std::move(*done.value);
   WriteAttempt attempt;
   attempt.path = path;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "platform/platform.hpp"
+#include "probes/common/worker.hpp"
 
 namespace capprobe::probes::fs {
 
@@ -27,9 +28,9 @@ struct WriteAttempt {
 // should the removal fail or the process die in between.
 WriteAttempt try_write(platform::Platform& os, const std::string& path, const std::string& content);
 
-// try_write on a worker thread abandoned after `limit`: the place may be a hung network or FUSE
+// try_write on `worker`, abandoned after `limit`: the place may be a hung network or FUSE
 // filesystem. A write that did not answer comes back with `not_done` set.
-WriteAttempt try_write_bounded(platform::Platform& os, const std::string& path,
+WriteAttempt try_write_bounded(Worker& worker, platform::Platform& os, const std::string& path,
                                const std::string& content, std::chrono::milliseconds limit);
 
 }  // namespace capprobe::probes::fs

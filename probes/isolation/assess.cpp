@@ -286,7 +286,8 @@ IsolationAssessment judge_isolation(const IsolationFacts& facts) {
 }
 
 const IsolationAssessment& isolation_of(ProbeContext& ctx) {
-  if (!ctx.isolation) ctx.isolation = std::make_shared<const IsolationAssessment>(assess_isolation(ctx.os));
+  if (!ctx.isolation)
+    ctx.isolation = std::make_shared<const IsolationAssessment>(assess_isolation(ctx.os));
   return *ctx.isolation;
 }
 

@@ -17,9 +17,9 @@ struct IsolationAssessment {
   std::string observed;                   // "host", "shared_kernel", "vm_guest", "sandbox"
   std::optional<std::string> hypervisor;  // "kvm", "tcg", "vmware", "microsoft", "xen"... or none
   std::optional<std::string> flavor;      // "kata", "firecracker", "crx", "hyperv", "gvisor"
-  std::vector<std::string> signals;       // what was seen, e.g. "cmdline:agent.*", "cpuid:KVMKVMKVM"
-  std::string boot_id;                    // /proc/sys/kernel/random/boot_id
-  std::string confidence;                 // "high", "medium", "low"
+  std::vector<std::string> signals;  // what was seen, e.g. "cmdline:agent.*", "cpuid:KVMKVMKVM"
+  std::string boot_id;               // /proc/sys/kernel/random/boot_id
+  std::string confidence;            // "high", "medium", "low"
   nlohmann::json evidence = nlohmann::json::object();  // the raw facts behind it
 };
 

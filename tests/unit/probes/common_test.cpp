@@ -2,6 +2,9 @@
 // mountinfo.hpp and judge.hpp, table-driven over the edge cases the kernel really produces.
 #include <catch2/catch.hpp>
 
+#include <future>
+#include <thread>
+
 #include <limits>
 #include <optional>
 #include <string>
@@ -12,6 +15,7 @@
 #include "probes/common/judge.hpp"
 #include "probes/common/mountinfo.hpp"
 #include "probes/common/text.hpp"
+#include "probes/common/worker.hpp"
 
 using namespace capprobe::probes;
 using Strings = std::vector<std::string>;
@@ -414,4 +418,44 @@ TEST_CASE("requested_when: unknown, not 'not requested', when the pod spec's con
   requests.container_unknown = "the pod has 2 containers (a, b)";
   CHECK(requested_when(false, requests) == std::nullopt);
   CHECK(requested_when(true, requests) == true);  // a pod-level part asked for it
+}
+
+TEST_CASE("Worker: steps share one thread until one overruns; then a new thread takes over",
+          "[worker]") {
+  using capprobe::probes::Worker;
+  using std::chrono::milliseconds;
+  Worker worker;
+  const auto first = worker.run(milliseconds(10000), [] { return std::this_thread::get_id(); });
+  const auto second = worker.run(milliseconds(10000), [] { return std::this_thread::get_id(); });
+  REQUIRE(first.done());
+  REQUIRE(second.done());
+  CHECK(*first.value == *second.value);
+  CHECK(*first.value != std::this_thread::get_id());
+
+  // A step that never returns in time (a hung mount): the caller stops waiting, the thread is
+  // left to it. The gate is shared, so the abandoned step never reads this frame.
+  auto gate = std::make_shared<std::promise<void>>();
+  auto opened = gate->get_future().share();
+  const auto stuck = worker.run(milliseconds(50), [opened] {
+    opened.wait();
+    return 1;
+  });
+  CHECK(stuck.timed_out);
+  CHECK_FALSE(stuck.done());
+  CHECK(stuck.why_not(milliseconds(50)) == "timed out after 50 ms (the filesystem did not answer)");
+  const auto after = worker.run(milliseconds(10000), [] { return std::this_thread::get_id(); });
+  REQUIRE(after.done());
+  CHECK(*after.value != *first.value);
+  gate->set_value();  // let the abandoned thread end
+
+  // No time left: nothing is started.
+  bool ran = false;
+  const auto none = worker.run(milliseconds(0), [&ran] { return ran = true; });
+  CHECK_FALSE(none.done());
+  CHECK(none.failure == "out of time");
+  CHECK_FALSE(ran);
+
+  // A bug in a step reaches the caller as if called inline.
+  CHECK_THROWS_WITH(
+      worker.run(milliseconds(10000), []() -> int { throw std::runtime_error("a bug"); }), "a bug");
 }
