@@ -109,12 +109,11 @@ std::string set_once(std::optional<std::string>& slot, std::string_view flag,
 
 const std::vector<FlagSpec<ProbeDraft>>& probe_flags() {
   static const std::vector<FlagSpec<ProbeDraft>> flags{
-      {"--format", "", "FORMAT", "table (default), json, junit, sonobuoy, prometheus or nfd",
+      {"--format", "", "FORMAT", format_names(),
        [](ProbeDraft& draft, const std::string& value) -> std::string {
          const auto format = format_from_string(value);
          if (!format)
-           return "unknown format '" + value +
-                  "' (expected table, json, junit, sonobuoy, prometheus or nfd)";
+           return "unknown format '" + value + "' (expected " + format_names(false) + ")";
          return set_format(draft, *format, "--format " + value);
        }},
       {"--json", "", "", "the same as --format json",
