@@ -26,7 +26,7 @@ struct FlagSpec {
   std::string_view name;        // "--format"
   std::string_view alias;       // "-o", or empty
   std::string_view value_name;  // "FORMAT"; empty for a switch
-  std::string_view help;
+  std::string help;  // owned: some are made from the one list they describe (format_names)
   std::string (*apply)(Draft&, const std::string& value);
 };
 

@@ -131,6 +131,9 @@ TEST_CASE("list, version and help", "[cli]") {
       {{"help"}, "Commands:"},
       {{"help", "probe"}, "--pod-spec FILE"},
       {{"probe", "--help"}, "--pod-spec FILE"},
+      // Made from the one list of formats (a help text that outlives the string it was made of
+      // once printed garbage here).
+      {{"probe", "--help"}, "table (default), json, junit, sonobuoy, prometheus or nfd"},
       {{"probe", "-h"}, "-o, --output FILE"},
       {{"probe", "-h"}, "--container NAME"},
       {{"probe", "-h"}, "CAPPROBE_CONTAINER"},
