@@ -11,16 +11,45 @@
 
 namespace capprobe::platform {
 
+// What an error means for a probe, whatever the OS called it. The platform sets it where the
+// error happens (errno on Linux, the Win32 code on Windows), so that no judge has to know that
+// ENOENT and ERROR_PATH_NOT_FOUND both mean "not there".
+enum class ErrorKind {
+  absent,       // nothing at that name: ENOENT, ENOTDIR; ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND
+  denied,       // a permission or privilege check: EACCES, EPERM; ERROR_ACCESS_DENIED...
+  unsupported,  // the OS or filesystem cannot do it: ENOSYS, EOPNOTSUPP; ERROR_NOT_SUPPORTED...
+  timed_out,    // no answer in time: ETIMEDOUT; ERROR_TIMEOUT, WAIT_TIMEOUT
+  other,        // anything else: the name says what
+};
+
 struct OsError {
   int code = 0;         // errno on Linux, the Win32 error on Windows
   std::string name;     // symbolic: "ENOENT", "EROFS", "ERROR_ACCESS_DENIED"
   std::string context;  // what was attempted: "open /proc/self/status"
+  ErrorKind kind = ErrorKind::other;
 
   bool is(std::string_view symbolic) const { return name == symbolic; }
-  bool is_absent() const { return name == "ENOENT" || name == "ENOTDIR"; }
-  bool is_denied() const { return name == "EACCES" || name == "EPERM"; }
+  bool is_absent() const { return kind == ErrorKind::absent; }
+  bool is_denied() const { return kind == ErrorKind::denied; }
   std::string describe() const { return context.empty() ? name : context + ": " + name; }
 };
+
+// "absent", "denied", "unsupported", "timed_out", "other": for evidence.
+inline std::string_view to_string(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::absent:
+      return "absent";
+    case ErrorKind::denied:
+      return "denied";
+    case ErrorKind::unsupported:
+      return "unsupported";
+    case ErrorKind::timed_out:
+      return "timed_out";
+    case ErrorKind::other:
+      break;
+  }
+  return "other";
+}
 
 // The unit value for operations that succeed without producing anything.
 struct Done {};
@@ -28,8 +57,8 @@ struct Done {};
 template <class T>
 class Result {
  public:
-  Result(T value) : state_(std::move(value)) {}         // NOLINT: implicit by design
-  Result(OsError error) : state_(std::move(error)) {}   // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
+  Result(OsError error) : state_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(state_); }
   explicit operator bool() const { return ok(); }

@@ -43,9 +43,38 @@ std::string normalize(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+// The kinds the real platforms give these names (platform/linux/errno_names.cpp, and the Win32
+// codes of platform/windows), so that a fake error means what the real one would.
+ErrorKind fake_kind(const std::string& name) {
+  static const std::map<std::string, ErrorKind> kKinds = {
+      {"ENOENT", ErrorKind::absent},
+      {"ENOTDIR", ErrorKind::absent},
+      {"EACCES", ErrorKind::denied},
+      {"EPERM", ErrorKind::denied},
+      {"ENOSYS", ErrorKind::unsupported},
+      {"EOPNOTSUPP", ErrorKind::unsupported},
+      {"ETIMEDOUT", ErrorKind::timed_out},
+      {"ERROR_FILE_NOT_FOUND", ErrorKind::absent},
+      {"ERROR_PATH_NOT_FOUND", ErrorKind::absent},
+      {"ERROR_ACCESS_DENIED", ErrorKind::denied},
+      {"ERROR_PRIVILEGE_NOT_HELD", ErrorKind::denied},
+      {"ERROR_NOT_SUPPORTED", ErrorKind::unsupported},
+      {"ERROR_CALL_NOT_IMPLEMENTED", ErrorKind::unsupported},
+      {"ERROR_TIMEOUT", ErrorKind::timed_out},
+      {"ERROR_SEM_TIMEOUT", ErrorKind::timed_out},
+  };
+  const auto found = kKinds.find(name);
+  return found == kKinds.end() ? ErrorKind::other : found->second;
+}
+
+}  // namespace
+
 OsError fake_error(const std::string& errno_name, const std::string& context) {
   const auto known = kErrnoNumbers.find(errno_name);
-  return OsError{known == kErrnoNumbers.end() ? -1 : known->second, errno_name, context};
+  return OsError{known == kErrnoNumbers.end() ? -1 : known->second, errno_name, context,
+                 fake_kind(errno_name)};
 }
 
 FakePlatform::FakePlatform() {

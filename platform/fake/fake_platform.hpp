@@ -115,6 +115,8 @@ class FakePlatform final : public Platform {
   void ensure_parents(const std::string& path);
 };
 
+// An error named as the real platforms name them ("ENOENT", "ERROR_ACCESS_DENIED"), with the
+// kind they would give it.
 OsError fake_error(const std::string& errno_name, const std::string& context);
 
 }  // namespace capprobe::platform

@@ -16,8 +16,28 @@ std::string errno_name(int code) {
   return name;
 }
 
+ErrorKind errno_kind(int code) {
+  switch (code) {
+    case ENOENT:
+    case ENOTDIR:
+      return ErrorKind::absent;
+    case EACCES:
+    case EPERM:
+      return ErrorKind::denied;
+    case ENOSYS:
+    case EOPNOTSUPP:
+    case EAFNOSUPPORT:
+    case EPROTONOSUPPORT:
+      return ErrorKind::unsupported;
+    case ETIMEDOUT:
+      return ErrorKind::timed_out;
+    default:
+      return ErrorKind::other;
+  }
+}
+
 OsError os_error(int code, std::string context) {
-  return OsError{code, errno_name(code), std::move(context)};
+  return OsError{code, errno_name(code), std::move(context), errno_kind(code)};
 }
 
 OsError last_error(std::string_view action, std::string_view subject) {

@@ -12,6 +12,9 @@ namespace capprobe::platform::posix {
 // "EROFS" for EROFS; "E<number>" for a value the C library has no name for.
 std::string errno_name(int code);
 
+// What the errno means for a probe (platform/result.hpp).
+ErrorKind errno_kind(int code);
+
 OsError os_error(int code, std::string context);
 
 // The current errno as an OsError with the context "<action> <subject>". It reads errno before

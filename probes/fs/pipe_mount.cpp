@@ -225,8 +225,12 @@ Tried try_endpoint(platform::Platform& os, const Candidate& candidate) {
   if (info) endpoint.file_kind = kind_name(info.value().kind);
   if (const auto target = os.info_through(candidate.path); target) tried.identity = target.value();
   const auto connected = os.connect_unix(candidate.path, kConnectTimeout);
-  if (!connected) endpoint.error = connected.error().name;
-  endpoint.state = endpoint_state(endpoint.error);
+  if (connected) {
+    endpoint.state = endpoint_state(std::nullopt);
+  } else {
+    endpoint.error = connected.error().name;
+    endpoint.state = endpoint_state(connected.error().kind);
+  }
   return tried;
 }
 
@@ -258,13 +262,13 @@ std::string joined(const std::vector<const Endpoint*>& endpoints) {
 
 }  // namespace
 
-std::string endpoint_state(const std::optional<std::string>& connect_error) {
+std::string endpoint_state(const std::optional<platform::ErrorKind>& connect_error) {
   if (!connect_error) return "connected";
-  const auto& name = *connect_error;
-  if (name == "ENOENT" || name == "ENOTDIR") return "absent";
-  if (name == "EACCES" || name == "EPERM") return "denied";
-  // ECONNREFUSED, and a listener too busy to accept within the timeout (ETIMEDOUT, EAGAIN):
-  // present, but not taking this connection. Other errnos stay visible in `errno`.
+  if (*connect_error == platform::ErrorKind::absent) return "absent";
+  if (*connect_error == platform::ErrorKind::denied) return "denied";
+  // ECONNREFUSED, and a listener too busy to accept within the timeout (ETIMEDOUT, EAGAIN;
+  // ERROR_PIPE_BUSY on Windows): present, but not taking this connection. The error's name
+  // stays visible in `errno`.
   return "refused";
 }
 

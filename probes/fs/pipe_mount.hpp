@@ -75,7 +75,8 @@ struct PipeMountFacts {
 };
 
 // Maps a connect outcome (errno name, or nullopt for success) to the endpoint state.
-std::string endpoint_state(const std::optional<std::string>& connect_error);
+// Maps a connect outcome (the error's kind, or nullopt for success) to the endpoint state.
+std::string endpoint_state(const std::optional<platform::ErrorKind>& connect_error);
 
 PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx);
 CapabilityResult judge_pipe_mount(const PipeMountFacts& facts);

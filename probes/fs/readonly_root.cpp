@@ -29,7 +29,7 @@ std::vector<const WriteAttempt*> attempts(const ReadonlyRootFacts& facts) {
 // directory on the very mount that holds /.
 const WriteAttempt* same_mount_proof(const ReadonlyRootFacts& facts) {
   if (!facts.root_mount || !facts.root.create_errno) return nullptr;
-  if (!platform::OsError{0, *facts.root.create_errno, ""}.is_denied()) return nullptr;
+  if (facts.root.create_kind != platform::ErrorKind::denied) return nullptr;
   for (const auto& other : facts.others)
     if (other.mount_id == facts.root_mount->id &&
         (other.created() || other.create_errno == "EROFS"))
@@ -155,7 +155,7 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
   } else if (shows_writable(*write_errno)) {
     read_only = false;
     seen = "/ is writable" + fs_text + " but full: creating a file failed with " + *write_errno;
-  } else if (platform::OsError{0, *write_errno, ""}.is_denied() &&
+  } else if (facts.root.create_kind == platform::ErrorKind::denied &&
              (mount_says_ro || facts.statvfs_read_only == true)) {
     read_only = true;
     seen = "/ is read-only" + fs_text +
@@ -177,7 +177,7 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
     // Neither read_only nor writable (DESIGN.md's two words) was shown: saying either would be
     // a guess, so the observation is "unknown" and the summary says what is missing.
     result.observed = "unknown";
-    const bool denied = platform::OsError{0, *write_errno, ""}.is_denied();
+    const bool denied = facts.root.create_kind == platform::ErrorKind::denied;
     const std::string mount_text = mount_says_rw   ? "the mount says rw"
                                    : mount_says_ro ? "the mount says ro"
                                                    : "the mount options are unknown";

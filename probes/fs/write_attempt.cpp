@@ -9,6 +9,7 @@ WriteAttempt try_write(platform::Platform& os, const std::string& path,
   attempt.path = path;
   if (const auto made = os.create_file_exclusive(path, content); !made) {
     attempt.create_errno = made.error().name;
+    attempt.create_kind = made.error().kind;
     return attempt;
   }
   if (const auto removed = os.remove(path); !removed) attempt.remove_errno = removed.error().name;

@@ -12,8 +12,9 @@
 namespace capprobe::probes::fs {
 
 struct WriteAttempt {
-  std::string path;                         // the file we tried to create
-  std::optional<std::string> create_errno;  // nullopt = created
+  std::string path;                                              // the file we tried to create
+  std::optional<std::string> create_errno;                       // nullopt = created
+  platform::ErrorKind create_kind = platform::ErrorKind::other;  // what a failed create means
   std::optional<std::string> remove_errno;  // nullopt = removed (or nothing to remove)
   std::optional<int> mount_id;              // the mount `path` lives on, when known
   // Why nothing was attempted (another mount, out of time) or the attempt did not answer

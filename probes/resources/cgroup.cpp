@@ -70,8 +70,7 @@ class Reader {
   Read operator()(const std::string& path) {
     auto file = read(os_, path);
     config_.reads.push_back(file.to_json());
-    if (!file.text && file.error != "ENOENT" && file.error != "ENOTDIR")
-      config_.hidden.push_back(file.path + ": " + file.error);
+    if (!file.text && !file.absent()) config_.hidden.push_back(file.path + ": " + file.error);
     return file;
   }
 
@@ -322,12 +321,15 @@ nlohmann::json Read::to_json() const {
 }
 
 Read read(const platform::Platform& os, const std::string& path) {
-  Read out{path, std::nullopt, ""};
+  Read out;
+  out.path = path;
   const auto content = os.read_file(path, 64 << 10);
-  if (content)
+  if (content) {
     out.text = content.value();
-  else
+  } else {
     out.error = content.error().name;
+    out.error_kind = content.error().kind;
+  }
   return out;
 }
 
@@ -502,7 +504,7 @@ MemoryConfig read_memory_config(const platform::Platform& os, const Discovery& d
       const auto group = reader(directory + "/memory.oom.group");
       if (group.text && text::trim(*group.text) == "1") config.oom_group = true;
       // ENOENT: a kernel before 4.19, which has no group kill.
-      if (!group.text && group.error != "ENOENT" && !config.oom_policy_unseen)
+      if (!group.text && !group.absent() && !config.oom_policy_unseen)
         config.oom_policy_unseen = group.path + ": " + group.error;
     }
   }

@@ -84,14 +84,16 @@ std::vector<std::string> ancestry(const Location& location);
 
 // ---------------------------------------------------------------- reading files
 
-// One cgroup file as read: its text, or the errno name ("ENOENT": no such limit here,
-// "EACCES"/"EPERM": the limit may exist but cannot be seen).
+// One cgroup file as read: its text, or the error (absent: no such limit here; denied: the limit
+// may exist but cannot be seen).
 struct Read {
   std::string path;
   std::optional<std::string> text;
-  std::string error;
+  std::string error;  // the errno name, for evidence
+  platform::ErrorKind error_kind = platform::ErrorKind::other;
 
-  bool denied() const { return error == "EACCES" || error == "EPERM"; }
+  bool denied() const { return !text && error_kind == platform::ErrorKind::denied; }
+  bool absent() const { return !text && error_kind == platform::ErrorKind::absent; }
   nlohmann::json to_json() const;  // {"path", "value"} or {"path", "error"}
 };
 Read read(const platform::Platform& os, const std::string& path);

@@ -32,6 +32,8 @@ ReadonlyRootFacts facts_with(std::optional<std::string> write_errno, std::option
                              std::optional<bool> statvfs_ro, std::optional<bool> requested) {
   ReadonlyRootFacts facts;
   facts.root.path = "/.capprobe-1-x-rw";
+  if (write_errno)  // the kind the platform gives that errno
+    facts.root.create_kind = capprobe::platform::fake_error(*write_errno, "").kind;
   facts.root.create_errno = std::move(write_errno);
   facts.root_mount = std::move(mount);
   facts.statvfs_read_only = statvfs_ro;
@@ -230,7 +232,8 @@ TEST_CASE("fs.readonly_root as non-root: a writable /var/tmp on its own mount pr
 TEST_CASE("fs.readonly_root as non-root: EROFS next to / on the same mount shows read-only") {
   auto facts = facts_with("EACCES", root_mount(false, "virtiofs", "kataShared"), false, true);
   facts.root.mount_id = 1;
-  facts.others.push_back({"/var/tmp/x", "EROFS", std::nullopt, 1, std::nullopt});
+  facts.others.push_back(
+      {"/var/tmp/x", "EROFS", capprobe::platform::ErrorKind::other, std::nullopt, 1, std::nullopt});
   const auto result = judge_readonly_root(facts);
   INFO(result.summary);
   CHECK(result.status == Status::supported);
@@ -240,7 +243,8 @@ TEST_CASE("fs.readonly_root as non-root: EROFS next to / on the same mount shows
 
 TEST_CASE("fs.readonly_root warns about every test file left behind") {
   auto facts = facts_with(std::nullopt, root_mount(false), false, false);
-  facts.others.push_back({"/var/tmp/x", std::nullopt, "EBUSY", 1, std::nullopt});
+  facts.others.push_back(
+      {"/var/tmp/x", std::nullopt, capprobe::platform::ErrorKind::other, "EBUSY", 1, std::nullopt});
   const auto result = judge_readonly_root(facts);
   CHECK(result.summary.find("WARNING: the test file /var/tmp/x could not be removed (EBUSY)") !=
         std::string::npos);
