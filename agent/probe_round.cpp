@@ -7,6 +7,7 @@
 #include "agent/pod_spec.hpp"
 #include "agent/subject.hpp"
 #include "agent/user_files.hpp"
+#include "platform/linux_facts.hpp"
 #include "probes/isolation/assess.hpp"
 
 namespace capprobe::agent {
@@ -69,7 +70,8 @@ PodRequestsLoad parse_pod_requests(const std::optional<std::string>& text, const
   std::string self;
   if (!container)
     for (const char* file : {"/proc/self/cgroup", "/proc/self/mountinfo"})
-      if (const auto read = os.read_file(file, kMaxSelfBytes)) self += read.value() + "\n";
+      if (const auto read = platform::linux_facts(os).read_file(file, kMaxSelfBytes))
+        self += read.value() + "\n";
   auto parsed = parse_pod_spec(*text, container.value_or(""), self);
   if (!parsed.requests) {
     load.error = "--pod-spec " + path + ": " + parsed.error;

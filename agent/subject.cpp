@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "agent/log.hpp"
+#include "platform/linux_facts.hpp"
 #include "probes/common/text.hpp"
 #include "probes/isolation/assess.hpp"
 
@@ -100,7 +101,7 @@ Subject describe_subject(const platform::Platform& os, const probes::PodRequests
   }
   // os-release(5): /etc/os-release, falling back to /usr/lib/os-release.
   for (const char* path : {"/etc/os-release", "/usr/lib/os-release"}) {
-    const auto text = os.read_file(path, 64 * 1024);
+    const auto text = platform::linux_facts(os).read_file(path, 64 * 1024);
     if (!text) continue;
     subject.os_version = os_release_pretty_name(text.value());
     if (!subject.os_version.empty()) break;

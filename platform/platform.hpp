@@ -1,12 +1,13 @@
-// The narrow interface through which probes see the world. Implementations: platform/linux
-// (real syscalls), platform/fake (in-memory, for tests). Probes never include OS headers.
+// The narrow interface through which probes see the world, in what both OSes share: the paths a
+// probe exercises, endpoints, clocks, the CPU burn and the memory trial, CPUID. Implementations:
+// platform/linux (real syscalls), platform/windows, platform/fake (in-memory, for tests).
+// Probes never include OS headers.
 //
-// Two kinds of path appear here:
-//  - system paths (/proc, /sys, /etc, /run) read by read_file, list_dir, read_link, stat, lstat:
-//    the implementation resolves them under its system root (default "/", e.g. "/host" in a pod
-//    with the node mounted), which is a constructor value, never a global;
-//  - exercise paths (temp dirs, "/", volume mounts) written by the create/remove calls: always
-//    this process's own view, because the point is to find out what *this* process can do.
+// The paths here are exercise paths (temp dirs, "/", volume mounts), written by the
+// create/remove calls: always this process's own view, because the point is to find out what
+// *this* process can do. Each OS's own facts (Linux: /proc, /sys, /etc under a system root;
+// Windows: the registry, the job object, the token...) are behind as_linux() and as_windows():
+// platform/linux_facts.hpp and platform/windows_facts.hpp.
 #pragma once
 
 #include <chrono>
@@ -16,22 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include "platform/file_info.hpp"
 #include "platform/result.hpp"
 
 namespace capprobe::platform {
-
-enum class FileKind { regular, directory, symlink, socket, fifo, char_device, block_device, other };
-
-struct FileInfo {
-  FileKind kind = FileKind::other;
-  std::uint32_t mode = 0;  // permission bits (07777)
-  std::uint64_t device = 0;
-  std::uint64_t inode = 0;
-  std::uint32_t uid = 0;
-  std::uint32_t gid = 0;
-  std::uint64_t size = 0;
-  std::int64_t modified_unix = 0;  // mtime, seconds since the epoch
-};
 
 struct FsInfo {
   bool read_only = false;      // ST_RDONLY from statvfs
@@ -88,17 +77,17 @@ struct MemoryTrialOutcome {
   std::string detail;  // errno name of a failed allocation, etc.
 };
 
+class LinuxFacts;    // platform/linux_facts.hpp
+class WindowsFacts;  // platform/windows_facts.hpp
+
 class Platform {
  public:
   virtual ~Platform() = default;
 
-  // --- system facts (paths resolved under the system root) ---
-  virtual Result<std::string> read_file(const std::string& path,
-                                        std::size_t max_bytes = 1 << 20) const = 0;
-  virtual Result<std::vector<std::string>> list_dir(const std::string& path) const = 0;
-  virtual Result<std::string> read_link(const std::string& path) const = 0;
-  virtual Result<FileInfo> stat(const std::string& path) const = 0;
-  virtual Result<FileInfo> lstat(const std::string& path) const = 0;
+  // --- the OS's own facts (only the probes' *_linux.cpp / *_windows.cpp collectors use them) ---
+  // Null on another OS; platform::linux_facts(os) and windows_facts(os) say so as an error.
+  virtual const LinuxFacts* as_linux() const { return nullptr; }
+  virtual const WindowsFacts* as_windows() const { return nullptr; }
 
   // --- filesystem exercise (this process's own view) ---
   virtual Result<FsInfo> fs_info(const std::string& path) const = 0;

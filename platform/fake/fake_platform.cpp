@@ -64,6 +64,7 @@ ErrorKind fake_kind(const std::string& name) {
       {"ERROR_CALL_NOT_IMPLEMENTED", ErrorKind::unsupported},
       {"ERROR_TIMEOUT", ErrorKind::timed_out},
       {"ERROR_SEM_TIMEOUT", ErrorKind::timed_out},
+      {"ERROR_NOT_FOUND", ErrorKind::absent},
   };
   const auto found = kKinds.find(name);
   return found == kKinds.end() ? ErrorKind::other : found->second;
@@ -430,6 +431,37 @@ Result<Done> FakePlatform::connect_unix(const std::string& path, std::chrono::mi
   if (const auto info = stat(path); !info) return info.error();
   // Like Linux: a socket nobody listens on, and a plain file, both refuse.
   return fake_error("ECONNREFUSED", "connect " + path);
+}
+
+Result<std::string> FakePlatform::registry_string(const std::string& key,
+                                                  const std::string& value) const {
+  const auto found = windows.registry_strings.find({key, value});
+  if (found == windows.registry_strings.end())
+    return fake_error("ERROR_FILE_NOT_FOUND", "RegGetValueW " + key + "\\" + value);
+  return found->second;
+}
+
+Result<std::uint32_t> FakePlatform::registry_dword(const std::string& key,
+                                                   const std::string& value) const {
+  const auto found = windows.registry_dwords.find({key, value});
+  if (found == windows.registry_dwords.end())
+    return fake_error("ERROR_FILE_NOT_FOUND", "RegGetValueW " + key + "\\" + value);
+  return found->second;
+}
+
+Result<Done> FakePlatform::connect_pipe(const std::string& name) const {
+  const auto found = windows.pipes.find(name);
+  if (found == windows.pipes.end())
+    return fake_error("ERROR_FILE_NOT_FOUND", "CreateFileW " + name);
+  if (found->second.empty()) return Done{};
+  return fake_error(found->second, "CreateFileW " + name);
+}
+
+Result<std::uint32_t> FakePlatform::firmware_table_size(const std::string& provider) const {
+  const auto found = windows.firmware_tables.find(provider);
+  if (found == windows.firmware_tables.end())
+    return fake_error("ERROR_NOT_FOUND", "GetSystemFirmwareTable " + provider);
+  return found->second;
 }
 
 Result<KernelInfo> FakePlatform::kernel_info() const {

@@ -10,13 +10,48 @@
 #include <set>
 #include <string>
 
+#include "platform/linux_facts.hpp"
 #include "platform/platform.hpp"
+#include "platform/windows_facts.hpp"
 
 namespace capprobe::platform {
 
-class FakePlatform final : public Platform {
+// An error named as the real platforms name them ("ENOENT", "ERROR_ACCESS_DENIED"), with the
+// kind they would give it.
+OsError fake_error(const std::string& errno_name, const std::string& context);
+
+// What the fake answers for the Windows facts: each starts as ERROR_CALL_NOT_IMPLEMENTED (a
+// test sets what its scenario has), in the shapes real Windows nodes show.
+struct FakeWindows {
+  Result<WindowsVersion> kernel_version = unset("RtlGetVersion");
+  Result<WindowsImageVersion> image_version = unset("CurrentVersion");
+  std::map<std::pair<std::string, std::string>, std::string> registry_strings;  // (key, value)
+  std::map<std::pair<std::string, std::string>, std::uint32_t> registry_dwords;
+  Result<JobFacts> job = unset("QueryInformationJobObject");
+  Result<TokenFacts> token = unset("GetTokenInformation");
+  Result<std::vector<ProcessEntry>> processes = unset("CreateToolhelp32Snapshot");
+  Result<std::vector<std::string>> pipe_names = unset("FindFirstFileW \\.\\pipe\\*");
+  std::map<std::string, std::string> pipes;  // name -> "" (connects) or the error's name
+  Result<MemoryStatus> memory = unset("GlobalMemoryStatusEx");
+  std::uint64_t uptime_ms = 0;
+  Result<NumaFacts> numa = unset("GetNumaHighestNodeNumber");
+  std::map<std::string, std::uint32_t> firmware_tables;  // provider -> size
+  Result<std::uint32_t> compartment = unset("GetCurrentThreadCompartmentId");
+
+  static OsError unset(const std::string& call) {
+    return fake_error("ERROR_CALL_NOT_IMPLEMENTED", call + " (not set in this test)");
+  }
+};
+
+class FakePlatform final : public Platform, public LinuxFacts, public WindowsFacts {
  public:
   FakePlatform();
+
+  // The fake answers both OSes' facts: a test of a Linux collector reads files, one of a
+  // Windows collector sets `windows`.
+  const LinuxFacts* as_linux() const override { return this; }
+  const WindowsFacts* as_windows() const override { return this; }
+  FakeWindows windows;
 
   // --- arranging the world ---
   FakePlatform& file(const std::string& path, std::string content);
@@ -58,7 +93,9 @@ class FakePlatform final : public Platform {
   std::size_t entry_count() const;  // files + dirs + links + specials: to check for residue
 
   // --- Platform ---
-  Result<std::string> read_file(const std::string& path, std::size_t max_bytes) const override;
+  // --- LinuxFacts: the little filesystem, also under /proc, /sys, /etc ---
+  Result<std::string> read_file(const std::string& path,
+                                std::size_t max_bytes = 1 << 20) const override;
   Result<std::vector<std::string>> list_dir(const std::string& path) const override;
   Result<std::string> read_link(const std::string& path) const override;
   Result<FileInfo> stat(const std::string& path) const override;
@@ -79,6 +116,24 @@ class FakePlatform final : public Platform {
   std::string temp_dir() const override { return tmp; }
   Result<Done> connect_unix(const std::string& path, std::chrono::milliseconds timeout) override;
   Result<KernelInfo> kernel_info() const override;
+
+  // --- WindowsFacts, from `windows` ---
+  Result<WindowsVersion> kernel_version() const override { return windows.kernel_version; }
+  Result<WindowsImageVersion> image_version() const override { return windows.image_version; }
+  Result<std::string> registry_string(const std::string& key,
+                                      const std::string& value) const override;
+  Result<std::uint32_t> registry_dword(const std::string& key,
+                                       const std::string& value) const override;
+  Result<JobFacts> job() const override { return windows.job; }
+  Result<TokenFacts> token() const override { return windows.token; }
+  Result<std::vector<ProcessEntry>> processes() const override { return windows.processes; }
+  Result<std::vector<std::string>> pipe_names() const override { return windows.pipe_names; }
+  Result<Done> connect_pipe(const std::string& name) const override;
+  Result<MemoryStatus> memory() const override { return windows.memory; }
+  std::uint64_t uptime_ms() const override { return windows.uptime_ms; }
+  Result<NumaFacts> numa() const override { return windows.numa; }
+  Result<std::uint32_t> firmware_table_size(const std::string& provider) const override;
+  Result<std::uint32_t> network_compartment() const override { return windows.compartment; }
   Result<std::vector<InterfaceAddress>> interface_addresses() const override;
   Result<CpuidRegisters> cpuid(std::uint32_t leaf, std::uint32_t subleaf) const override;
   Result<std::vector<int>> allowed_cpus() const override { return cpus; }
@@ -114,9 +169,5 @@ class FakePlatform final : public Platform {
   Node& put(const std::string& path, Node node);
   void ensure_parents(const std::string& path);
 };
-
-// An error named as the real platforms name them ("ENOENT", "ERROR_ACCESS_DENIED"), with the
-// kind they would give it.
-OsError fake_error(const std::string& errno_name, const std::string& context);
 
 }  // namespace capprobe::platform

@@ -5,11 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "platform/linux_facts.hpp"
 #include "platform/platform.hpp"
 
 namespace capprobe::platform {
 
-class LinuxPlatform final : public Platform {
+class LinuxPlatform final : public Platform, public LinuxFacts {
  public:
   // `system_root` is where /proc, /sys and /etc are read from ("/" or e.g. "/host").
   explicit LinuxPlatform(std::string system_root = "/");
@@ -19,7 +20,9 @@ class LinuxPlatform final : public Platform {
   // lexically normalised and placed under the root (".." never climbs above it).
   std::string under_root(const std::string& path) const;
 
-  // --- system facts (system_paths.cpp) ---
+  const LinuxFacts* as_linux() const override { return this; }
+
+  // --- system facts (LinuxFacts, linux_platform.cpp) ---
   Result<std::string> read_file(const std::string& path,
                                 std::size_t max_bytes = 1 << 20) const override;
   Result<std::vector<std::string>> list_dir(const std::string& path) const override;

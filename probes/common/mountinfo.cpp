@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/text.hpp"
 
 namespace capprobe::probes {
@@ -74,7 +75,7 @@ std::vector<Mount> parse_mountinfo(std::string_view text) {
 
 platform::Result<std::vector<Mount>> read_mounts(const platform::Platform& os) {
   // A node with thousands of mounts (many pods' volumes) has a mountinfo of a few MiB.
-  const auto text = os.read_file(kMountinfoPath, 4 << 20);
+  const auto text = platform::linux_facts(os).read_file(kMountinfoPath, 4 << 20);
   if (!text) return text.error();
   return parse_mountinfo(text.value());
 }

@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/text.hpp"
 
 namespace capprobe::probes {
@@ -94,7 +95,7 @@ ProcStatus parse_proc_status(std::string_view text) {
 }
 
 platform::Result<ProcStatus> read_proc_status(const platform::Platform& os) {
-  const auto text = os.read_file(kProcStatusPath, 64 * 1024);
+  const auto text = platform::linux_facts(os).read_file(kProcStatusPath, 64 * 1024);
   if (!text) return text.error();
   return parse_proc_status(text.value());
 }

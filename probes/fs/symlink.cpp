@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 #include "probes/common/worker.hpp"
@@ -223,7 +224,8 @@ std::string coverage_text(const SymlinkFacts& facts) {
 
 SymlinkFacts collect_symlink_facts(ProbeContext& ctx) {
   SymlinkFacts facts;
-  if (const auto text = ctx.os.read_file("/proc/sys/fs/protected_symlinks"); text) {
+  if (const auto text = platform::linux_facts(ctx.os).read_file("/proc/sys/fs/protected_symlinks");
+      text) {
     if (const auto value = text::parse_int(text.value()))
       facts.protected_symlinks = static_cast<int>(*value);
   }

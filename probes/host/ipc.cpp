@@ -1,6 +1,7 @@
 // host.ipc: does this process share the node's IPC namespace (hostIPC)? The namespace inode
 // (the initial one has a fixed number), pid 1's namespace when pid 1 is the node's init, and
 // the SysV IPC objects visible as a corroborating fact.
+#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 #include "probes/host/host_judge.hpp"
@@ -39,7 +40,7 @@ std::optional<int> SysvCounts::total() const {
 
 SysvCounts count_sysv_objects(const platform::Platform& os) {
   const auto count = [&os](const std::string& path) -> std::optional<int> {
-    auto content = os.read_file(path, 1 << 20);
+    auto content = platform::linux_facts(os).read_file(path, 1 << 20);
     if (!content) return std::nullopt;  // ENOENT: a kernel without CONFIG_SYSVIPC
     const auto rows = text::lines(content.value());
     int objects = 0;

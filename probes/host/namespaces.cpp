@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 
@@ -58,7 +59,7 @@ NamespaceLink read_namespace(const platform::Platform& os, std::string_view proc
   out.kind = std::string(kind);
   out.process = std::string(process);
   const auto path = "/proc/" + out.process + "/ns/" + out.kind;
-  auto link = os.read_link(path);
+  auto link = platform::linux_facts(os).read_link(path);
   if (!link) {
     out.error = link.error();
     return out;
@@ -115,9 +116,9 @@ nlohmann::json ProcessScan::json() const {
 
 ProcessScan scan_processes(const platform::Platform& os, std::size_t limit) {
   ProcessScan scan;
-  if (auto pid1 = os.read_file("/proc/1/comm", 256))
+  if (auto pid1 = platform::linux_facts(os).read_file("/proc/1/comm", 256))
     scan.pid1_comm = std::string(text::trim(pid1.value()));
-  auto entries = os.list_dir("/proc");
+  auto entries = platform::linux_facts(os).list_dir("/proc");
   if (!entries) {
     scan.error = entries.error();
     return scan;
@@ -134,7 +135,7 @@ ProcessScan scan_processes(const platform::Platform& os, std::size_t limit) {
       break;
     }
     // Processes exit during the scan (ENOENT): that is the normal race, not a failure.
-    auto comm = os.read_file("/proc/" + entry + "/comm", 256);
+    auto comm = platform::linux_facts(os).read_file("/proc/" + entry + "/comm", 256);
     if (!comm) continue;
     ++scan.processes_seen;
     const std::string name(text::trim(comm.value()));

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 #include "probes/host/host_judge.hpp"
@@ -38,7 +39,7 @@ bool host_ip_found(const NetworkFacts& facts) {
 // (node-side veths often have none), which getifaddrs' addresses would miss.
 std::vector<std::string> net_dev_names(const platform::Platform& os) {
   std::vector<std::string> names;
-  auto content = os.read_file("/proc/self/net/dev", 1 << 20);
+  auto content = platform::linux_facts(os).read_file("/proc/self/net/dev", 1 << 20);
   if (!content) return names;
   for (const auto& line : text::lines(content.value())) {
     const auto colon = line.find(':');

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/mountinfo.hpp"
 #include "probes/common/text.hpp"
 #include "probes/isolation/facts.hpp"
@@ -23,7 +24,7 @@ std::string vendor_of(const platform::CpuidRegisters& regs) {
 }
 
 std::optional<std::string> read_trimmed(const platform::Platform& os, const std::string& path) {
-  auto content = os.read_file(path, 64 * 1024);
+  auto content = platform::linux_facts(os).read_file(path, 64 * 1024);
   if (!content) return std::nullopt;
   return std::string(text::trim(content.value()));
 }
@@ -40,13 +41,13 @@ void collect_cpuid(const platform::Platform& os, IsolationFacts& facts) {
 }
 
 void collect_dmi(const platform::Platform& os, IsolationFacts& facts) {
-  auto vendor = os.read_file("/sys/class/dmi/id/sys_vendor", 4096);
+  auto vendor = platform::linux_facts(os).read_file("/sys/class/dmi/id/sys_vendor", 4096);
   if (vendor) {
     facts.dmi_sys_vendor = std::string(text::trim(vendor.value()));
   } else {
     facts.dmi_state = vendor.error().is_absent() ? "absent" : vendor.error().name;
   }
-  if (auto product = os.read_file("/sys/class/dmi/id/product_name", 4096))
+  if (auto product = platform::linux_facts(os).read_file("/sys/class/dmi/id/product_name", 4096))
     facts.dmi_product_name = std::string(text::trim(product.value()));
   facts.sys_hypervisor_type = read_trimmed(os, "/sys/hypervisor/type");
 }
@@ -55,7 +56,7 @@ void collect_kernel(const platform::Platform& os, IsolationFacts& facts) {
   facts.cmdline = read_trimmed(os, "/proc/cmdline");
   facts.proc_version = read_trimmed(os, "/proc/version");
   // Only existence matters; the first bytes are enough to prove it readable.
-  const auto modules = os.read_file("/proc/modules", 64);
+  const auto modules = platform::linux_facts(os).read_file("/proc/modules", 64);
   if (!modules) facts.modules_state = modules.error().is_absent() ? "absent" : modules.error().name;
   if (const auto mounts = read_mounts(os)) {
     if (const auto root = mount_containing(mounts.value(), "/")) {
@@ -71,7 +72,7 @@ void collect_container(const platform::Platform& os, IsolationFacts& facts) {
   // system root: with the node mounted at /host, /host/.dockerenv would be the node's.
   facts.dockerenv = static_cast<bool>(os.link_info("/.dockerenv"));
   facts.containerenv = static_cast<bool>(os.link_info("/run/.containerenv"));
-  auto cgroup = os.read_file("/proc/self/cgroup", 64 * 1024);
+  auto cgroup = platform::linux_facts(os).read_file("/proc/self/cgroup", 64 * 1024);
   if (!cgroup) return;
   for (const auto& membership : cgroup::parse_proc_cgroup(cgroup.value())) {
     const auto markers = cgroup_container_markers(membership.path);
@@ -88,7 +89,7 @@ void collect_container(const platform::Platform& os, IsolationFacts& facts) {
 
 void collect_freshness(const platform::Platform& os, IsolationFacts& facts) {
   if (auto boot_id = read_trimmed(os, "/proc/sys/kernel/random/boot_id")) facts.boot_id = *boot_id;
-  if (auto uptime = os.read_file("/proc/uptime", 256)) {
+  if (auto uptime = platform::linux_facts(os).read_file("/proc/uptime", 256)) {
     const auto fields = text::split_whitespace(uptime.value());
     if (!fields.empty()) facts.uptime_s = text::parse_double(fields[0]);
   }
@@ -97,7 +98,7 @@ void collect_freshness(const platform::Platform& os, IsolationFacts& facts) {
   // /proc/self/stat then names us by another pid, and /proc/1 is the node's init, whose early
   // start would pass for a freshly booted guest kernel.
   bool proc_is_ours = true;
-  if (auto stat = os.read_file("/proc/self/stat", 4096)) {
+  if (auto stat = platform::linux_facts(os).read_file("/proc/self/stat", 4096)) {
     facts.self_started_after_boot_s = started_after_boot_s(stat.value());
     const auto fields = text::split_whitespace(stat.value());
     const auto pid_seen = fields.empty() ? std::nullopt : text::parse_int(fields[0]);
@@ -105,7 +106,7 @@ void collect_freshness(const platform::Platform& os, IsolationFacts& facts) {
   }
   facts.proc_of_own_pid_namespace = proc_is_ours;
   if (!proc_is_ours) return;
-  if (auto stat = os.read_file("/proc/1/stat", 4096))
+  if (auto stat = platform::linux_facts(os).read_file("/proc/1/stat", 4096))
     facts.pid1_started_after_boot_s = started_after_boot_s(stat.value());
 }
 

@@ -2,6 +2,7 @@
 // os-release(5) and uname. On Linux the Windows build fields stay null.
 #include "probes/os/platform_os.hpp"
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/text.hpp"
 #include "probes/probe.hpp"
 
@@ -41,7 +42,7 @@ CapabilityResult run(ProbeContext& ctx) {
   std::map<std::string, std::string> release;
   std::string release_problem;
   for (const char* path : {"/etc/os-release", "/usr/lib/os-release"}) {
-    auto content = ctx.os.read_file(path, 64 * 1024);
+    auto content = platform::linux_facts(ctx.os).read_file(path, 64 * 1024);
     if (content) {
       release = parse_os_release(content.value());
       e["os_release_path"] = path;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 
@@ -278,7 +279,7 @@ Discovery discover(const DiscoveryInput& input) {
 
 Discovery discover(const platform::Platform& os) {
   DiscoveryInput input;
-  const auto membership = os.read_file("/proc/self/cgroup", 64 << 10);
+  const auto membership = platform::linux_facts(os).read_file("/proc/self/cgroup", 64 << 10);
   if (membership)
     input.membership = parse_proc_cgroup(membership.value());
   else
@@ -286,7 +287,8 @@ Discovery discover(const platform::Platform& os) {
   const auto mounts = read_mounts(os);
   if (mounts) input.mounts = mounts.value();
   if (const auto unified = unified_mount(input.membership, input.mounts)) {
-    const auto controllers = os.read_file(unified->mount_point + "/cgroup.controllers", 4096);
+    const auto controllers =
+        platform::linux_facts(os).read_file(unified->mount_point + "/cgroup.controllers", 4096);
     if (controllers)
       input.v2_controllers_text = controllers.value();
     else
@@ -323,7 +325,7 @@ nlohmann::json Read::to_json() const {
 Read read(const platform::Platform& os, const std::string& path) {
   Read out;
   out.path = path;
-  const auto content = os.read_file(path, 64 << 10);
+  const auto content = platform::linux_facts(os).read_file(path, 64 << 10);
   if (content) {
     out.text = content.value();
   } else {

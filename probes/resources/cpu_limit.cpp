@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
@@ -436,10 +437,10 @@ struct OnlineCpus {
 // The CPUs online: sysfs, else the cpuN lines of /proc/stat (the kernel lists the online CPUs
 // there). nullopt when neither can be read.
 std::optional<OnlineCpus> read_online_cpus(const platform::Platform& os) {
-  if (const auto text = os.read_file(std::string(kOnlinePath), 4096))
+  if (const auto text = platform::linux_facts(os).read_file(std::string(kOnlinePath), 4096))
     if (auto cpus = text::parse_cpu_list(text.value()); cpus && !cpus->empty())
       return OnlineCpus{std::move(*cpus), std::string(kOnlinePath)};
-  if (const auto text = os.read_file("/proc/stat", 64 << 10))
+  if (const auto text = platform::linux_facts(os).read_file("/proc/stat", 64 << 10))
     if (auto stat = parse_proc_stat(text.value()); stat && !stat->cpu_ids.empty())
       return OnlineCpus{std::move(stat->cpu_ids), "/proc/stat"};
   return std::nullopt;
@@ -539,9 +540,9 @@ CapabilityResult run(ProbeContext& ctx) {
 
   const auto stat_before =
       config.stat_path ? cgroup::read(ctx.os, *config.stat_path) : cgroup::Read{};
-  const auto proc_before = ctx.os.read_file("/proc/stat", 64 << 10);
+  const auto proc_before = platform::linux_facts(ctx.os).read_file("/proc/stat", 64 << 10);
   const auto burn = ctx.os.burn_cpu(facts.visible_cpus, kBurn);
-  const auto proc_after = ctx.os.read_file("/proc/stat", 64 << 10);
+  const auto proc_after = platform::linux_facts(ctx.os).read_file("/proc/stat", 64 << 10);
   const auto stat_after =
       config.stat_path ? cgroup::read(ctx.os, *config.stat_path) : cgroup::Read{};
 

@@ -2,6 +2,7 @@
 // child may allocate past it, runs the bounded trial and judges where the limit bit.
 #include "probes/resources/memory_limit.hpp"
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/resources/cgroup.hpp"
@@ -283,7 +284,7 @@ CapabilityResult run(ProbeContext& ctx) {
 
   const auto discovery = cgroup::discover(ctx.os);
   const auto config = cgroup::read_memory_config(ctx.os, discovery);
-  const auto meminfo = ctx.os.read_file("/proc/meminfo", 64 << 10);
+  const auto meminfo = platform::linux_facts(ctx.os).read_file("/proc/meminfo", 64 << 10);
   const auto status = read_proc_status(ctx.os);
 
   MemoryFacts facts;

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
@@ -74,8 +75,9 @@ std::uint64_t requested_set(const std::optional<std::vector<std::string>>& names
 }  // namespace
 
 CapabilityFacts collect_capabilities(const platform::Platform& os) {
-  CapabilityFacts facts{read_proc_status(os), os.read_file(kCapLastCapPath, 64), read_lsm_facts(os),
-                        std::vector<DeviceNode>{}, read_user_namespace_facts(os)};
+  CapabilityFacts facts{
+      read_proc_status(os), platform::linux_facts(os).read_file(kCapLastCapPath, 64),
+      read_lsm_facts(os), std::vector<DeviceNode>{}, read_user_namespace_facts(os)};
   // /dev as this process sees it (list_through/link_info, not the system root): the question
   // is which devices the container was given.
   const auto names = os.list_through("/dev");

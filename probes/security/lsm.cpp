@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/text.hpp"
 
 namespace capprobe::probes {
@@ -90,10 +91,10 @@ std::string describe_read(const platform::Result<std::string>& read) {
 
 LsmFacts read_lsm_facts(const platform::Platform& os) {
   return LsmFacts{
-      os.read_file(kAppArmorCurrentPath, 4096),
-      os.read_file(kAttrCurrentPath, 4096),
-      os.read_file(kSelinuxEnforcePath, 64),
-      os.read_file(kAppArmorEnabledPath, 64),
+      platform::linux_facts(os).read_file(kAppArmorCurrentPath, 4096),
+      platform::linux_facts(os).read_file(kAttrCurrentPath, 4096),
+      platform::linux_facts(os).read_file(kSelinuxEnforcePath, 64),
+      platform::linux_facts(os).read_file(kAppArmorEnabledPath, 64),
   };
 }
 

@@ -2,6 +2,7 @@
 // initial namespace's fixed inode, and its uid_map and gid_map.
 #include "probes/security/user_namespace.hpp"
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 
@@ -61,8 +62,8 @@ ns::NamespaceLink not_read_user_namespace_link() {
 UserNamespaceFacts read_user_namespace_facts(const platform::Platform& os) {
   // A map holds at most 340 lines of 33 bytes (4.15+).
   return UserNamespaceFacts{ns::read_namespace(os, "self", "user"),
-                            os.read_file(kUidMapPath, 16 * 1024),
-                            os.read_file(kGidMapPath, 16 * 1024)};
+                            platform::linux_facts(os).read_file(kUidMapPath, 16 * 1024),
+                            platform::linux_facts(os).read_file(kGidMapPath, 16 * 1024)};
 }
 
 std::optional<std::uint64_t> UserNamespaceView::host_uid(std::int64_t uid) const {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/proc_status.hpp"
 #include "probes/common/text.hpp"
@@ -119,7 +120,7 @@ CapabilityResult run(ProbeContext& ctx) {
   evidence["topology"] =
       facts.hypervisor ? (*facts.hypervisor ? "synthetic" : "physical") : "unknown";
 
-  const auto entries = ctx.os.list_dir(kNodeRoot);
+  const auto entries = platform::linux_facts(ctx.os).list_dir(kNodeRoot);
   if (!entries) {
     evidence["node_dir_errno"] = entries.error().name;
     result.status = Status::untested;
@@ -138,16 +139,19 @@ CapabilityResult run(ProbeContext& ctx) {
     NumaNode node;
     node.id = *id;
     const auto dir = std::string(kNodeRoot) + "/" + entry;
-    if (const auto cpulist = ctx.os.read_file(dir + "/cpulist", 4096); cpulist) {
+    if (const auto cpulist = platform::linux_facts(ctx.os).read_file(dir + "/cpulist", 4096);
+        cpulist) {
       if (auto cpus = text::parse_cpu_list(cpulist.value())) node.cpus = std::move(*cpus);
     } else {
       problems.push_back(dir + "/cpulist: " + cpulist.error().name);
     }
-    if (const auto meminfo = ctx.os.read_file(dir + "/meminfo", 16 << 10); meminfo)
+    if (const auto meminfo = platform::linux_facts(ctx.os).read_file(dir + "/meminfo", 16 << 10);
+        meminfo)
       node.memory_bytes = parse_node_memtotal(meminfo.value());
     else
       problems.push_back(dir + "/meminfo: " + meminfo.error().name);
-    if (const auto distance = ctx.os.read_file(dir + "/distance", 4096); distance) {
+    if (const auto distance = platform::linux_facts(ctx.os).read_file(dir + "/distance", 4096);
+        distance) {
       for (const auto& field : text::split_whitespace(distance.value()))
         if (const auto value = text::parse_int(field))
           node.distances.push_back(static_cast<int>(*value));

@@ -18,7 +18,7 @@ TEST_CASE("fake: links are followed anywhere in a path", "[fake]") {
   fake.link("/real/rel", "dir");
   fake.link("/chain", "/a/abs");
   fake.link("/real/dir/up", "../rel/x");
-  const Platform& os = fake;
+  const FakePlatform& os = fake;
 
   CHECK(os.read_file("/a/abs/x").value() == "content");
   CHECK(os.read_file("/real/rel/x").value() == "content");
@@ -45,7 +45,7 @@ TEST_CASE("fake: faults fail the named operation on the named path only", "[fake
   FakePlatform fake;
   fake.file("/etc/x", "1").file("/etc/y", "2");
   fake.fail("read_file", "/etc//x", "EACCES");
-  const Platform& os = fake;
+  const FakePlatform& os = fake;
 
   const auto denied = os.read_file("/etc/x");
   REQUIRE_FALSE(denied.ok());
@@ -69,7 +69,7 @@ TEST_CASE("fake: list_dir lists direct children, sorted", "[fake]") {
   FakePlatform fake;
   fake.file("/d/b", "").file("/d/a", "").file("/d/sub/deep", "").file("/dx", "");
   fake.link("/l", "/d");
-  const Platform& os = fake;
+  const FakePlatform& os = fake;
   CHECK(os.list_dir("/d").value() == std::vector<std::string>{"a", "b", "sub"});
   CHECK(os.list_dir("/l").value() == std::vector<std::string>{"a", "b", "sub"});
   CHECK(os.list_dir("/d/a").error().name == "ENOTDIR");
@@ -144,7 +144,7 @@ TEST_CASE("fake: load_tree reads a fixture directory, .symlink files become link
   FakePlatform fake;
   fake.load_tree(root.string(), "/host");
   fsys::remove_all(root);
-  const Platform& os = fake;
+  const FakePlatform& os = fake;
   CHECK(os.read_file("/host/proc/self/status").value() == "Name:\tcapprobe\n");
   CHECK(os.read_link("/host/proc/self/ns/pid").value() == "pid:[4026531836]");
   CHECK(os.lstat("/host/proc/self/ns/pid").value().kind == FileKind::symlink);
@@ -155,7 +155,7 @@ TEST_CASE("fake: load_tree reads a fixture directory, .symlink files become link
 
 TEST_CASE("fake: scripted answers and their absence", "[fake]") {
   FakePlatform fake;
-  Platform& os = fake;
+  FakePlatform& os = fake;
   CHECK(os.kernel_info().error().name == "ENOSYS");
   CHECK(os.cpuid(0, 0).error().name == "ENOSYS");
   fake.cpuid_leaves[0] = CpuidRegisters{1, 2, 3, 4};

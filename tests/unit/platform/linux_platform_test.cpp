@@ -151,7 +151,7 @@ TEST_CASE("system paths resolve under the system root but exercise paths do not"
   CHECK(LinuxPlatform("/").under_root("/proc/x/../y") == "/proc/x/../y");  // "/" changes nothing
   CHECK(LinuxPlatform("").system_root() == "/");
   const auto native = make_native_platform(tree.path());
-  CHECK(native->read_file("/etc/os-release").value() == "ID=fixture\n");
+  CHECK(linux_facts(*native).read_file("/etc/os-release").value() == "ID=fixture\n");
 }
 
 TEST_CASE("private dirs, files and symlinks are made, followed and removed", "[linux]") {

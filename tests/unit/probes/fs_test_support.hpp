@@ -33,15 +33,9 @@ class ForwardingPlatform : public platform::Platform {
   template <class T>
   using Result = platform::Result<T>;
 
-  Result<std::string> read_file(const std::string& p, std::size_t n) const override {
-    return fake_.read_file(p, n);
-  }
-  Result<std::vector<std::string>> list_dir(const std::string& p) const override {
-    return fake_.list_dir(p);
-  }
-  Result<std::string> read_link(const std::string& p) const override { return fake_.read_link(p); }
-  Result<platform::FileInfo> stat(const std::string& p) const override { return fake_.stat(p); }
-  Result<platform::FileInfo> lstat(const std::string& p) const override { return fake_.lstat(p); }
+  // The system facts are the fake's own: only this process's own view is bent.
+  const platform::LinuxFacts* as_linux() const override { return fake_.as_linux(); }
+  const platform::WindowsFacts* as_windows() const override { return fake_.as_windows(); }
   Result<platform::FsInfo> fs_info(const std::string& p) const override { return fake_.fs_info(p); }
   Result<std::string> make_private_dir(const std::string& parent,
                                        const std::string& prefix) override {
