@@ -292,7 +292,7 @@ CapabilityResult judge_host_path(const HostPathFacts& facts) {
 
 namespace capprobe::probes {
 
-Probe fs_host_path_probe() {
+Probe fs_host_path_linux_probe() {
   return {{.id = "fs.host_path",
            .title = "hostPath volumes from the node, read-only or read-write",
            .pod_spec_field = "volumes[].hostPath",

@@ -459,7 +459,7 @@ CapabilityResult judge_pipe_mount(const PipeMountFacts& facts) {
 
 namespace capprobe::probes {
 
-Probe fs_pipe_mount_probe() {
+Probe fs_pipe_mount_linux_probe() {
   // Each connect is bounded by 200 ms and there are at most 32 endpoints; local connects
   // normally answer at once, so the whole probe takes milliseconds.
   return {

@@ -201,7 +201,7 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
 
 namespace capprobe::probes {
 
-Probe fs_readonly_root_probe() {
+Probe fs_readonly_root_linux_probe() {
   return {{.id = "fs.readonly_root",
            .title = "Read-only root filesystem",
            .pod_spec_field = "securityContext.readOnlyRootFilesystem",

@@ -327,7 +327,7 @@ CapabilityResult judge_symlink(const SymlinkFacts& facts) {
 
 namespace capprobe::probes {
 
-Probe fs_symlink_probe() {
+Probe fs_symlink_linux_probe() {
   return {{.id = "fs.symlink",
            .title = "File and directory symlinks, absolute and relative",
            .pod_spec_field = "volumes (no field; Windows symlink gaps)",

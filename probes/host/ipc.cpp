@@ -103,7 +103,7 @@ HostVerdict judge_host_ipc(const IpcFacts& facts) {
   return v;
 }
 
-Probe host_ipc_probe() {
+Probe host_ipc_linux_probe() {
   return {{.id = "host.ipc",
            .title = "Node IPC namespace (hostIPC)",
            .pod_spec_field = "hostIPC",

@@ -180,7 +180,7 @@ HostVerdict judge_host_network(const NetworkFacts& facts) {
   return v;
 }
 
-Probe host_network_probe() {
+Probe host_network_linux_probe() {
   return {{.id = "host.network",
            .title = "Node network namespace (hostNetwork)",
            .pod_spec_field = "hostNetwork",

@@ -81,7 +81,7 @@ HostVerdict judge_host_pid(const PidFacts& facts) {
   return v;
 }
 
-Probe host_pid_probe() {
+Probe host_pid_linux_probe() {
   return {{.id = "host.pid",
            .title = "Node PID namespace (hostPID)",
            .pod_spec_field = "hostPID",

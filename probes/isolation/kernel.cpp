@@ -88,7 +88,7 @@ CapabilityResult run(ProbeContext& ctx) {
 
 }  // namespace
 
-Probe isolation_kernel_probe() {
+Probe isolation_kernel_linux_probe() {
   return {{.id = "isolation.kernel",
            .title = "Kernel isolation: node kernel, pod VM guest or sandbox",
            .pod_spec_field = "runtimeClassName",

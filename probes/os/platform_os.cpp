@@ -104,7 +104,7 @@ std::string kubernetes_arch(std::string_view machine) {
   return std::string(machine);  // ppc64le, s390x, riscv64 are spelled the same
 }
 
-Probe platform_os_probe() {
+Probe platform_os_linux_probe() {
   return {{.id = "platform.os",
            .title = "Operating system, release, kernel and architecture",
            .pod_spec_field = "nodeSelector kubernetes.io/os, node.kubernetes.io/windows-build",

@@ -613,7 +613,7 @@ CapabilityResult run(ProbeContext& ctx) {
 
 }  // namespace
 
-Probe resources_cpu_limit_probe() {
+Probe resources_cpu_limit_linux_probe() {
   return {{.id = "resources.cpu_limit",
            .title = "CPU limit: configured and measured",
            .pod_spec_field = "resources.limits.cpu",

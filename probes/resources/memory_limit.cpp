@@ -364,7 +364,7 @@ CapabilityResult run(ProbeContext& ctx) {
 
 }  // namespace
 
-Probe resources_memory_limit_probe() {
+Probe resources_memory_limit_linux_probe() {
   return {{.id = "resources.memory_limit",
            .title = "Memory limit: configured and enforced",
            .pod_spec_field = "resources.limits.memory",

@@ -319,7 +319,7 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
   return result;
 }
 
-Probe security_capabilities_probe() {
+Probe security_capabilities_linux_probe() {
   return {{.id = kId,
            .title = "Capability sets, NoNewPrivs and privileged mode",
            .pod_spec_field = "securityContext.capabilities, securityContext.privileged",

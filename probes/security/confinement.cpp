@@ -181,7 +181,7 @@ CapabilityResult judge_confinement(const ConfinementFacts& facts) {
   return result;
 }
 
-Probe security_confinement_probe() {
+Probe security_confinement_linux_probe() {
   return {{.id = kId,
            .title = "Confinement: seccomp, AppArmor, SELinux",
            .pod_spec_field = "securityContext.seccompProfile, appArmorProfile, seLinuxOptions",

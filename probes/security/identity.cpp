@@ -173,7 +173,7 @@ CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& r
   return result;
 }
 
-Probe security_identity_probe() {
+Probe security_identity_linux_probe() {
   return {{.id = kId,
            .title = "Process identity: user, group and supplementary groups",
            .pod_spec_field = "securityContext.runAsUser, runAsGroup, supplementalGroups",

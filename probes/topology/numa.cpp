@@ -213,7 +213,7 @@ CapabilityResult run(ProbeContext& ctx) {
 
 }  // namespace
 
-Probe topology_numa_probe() {
+Probe topology_numa_linux_probe() {
   return {{.id = "topology.numa",
            .title = "NUMA topology and cpuset restrictions",
            .pod_spec_field = "NUMA (Windows api-tracking)",

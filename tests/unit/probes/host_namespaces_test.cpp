@@ -8,7 +8,7 @@
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/host/host_judge.hpp"
-#include "probes/linux_probes.hpp"
+#include "probes/probe_list.hpp"
 #include "tests/unit/probes/iso_test_support.hpp"
 
 using capprobe::platform::FakePlatform;
@@ -417,9 +417,9 @@ TEST_CASE("host.* probes over the fixture trees") {
       if (row.probe == "host.pid") requests.host_pid = row.requested;
       if (row.probe == "host.network") requests.host_network = row.requested;
       if (row.probe == "host.ipc") requests.host_ipc = row.requested;
-      const auto probe = row.probe == "host.pid"       ? capprobe::probes::host_pid_probe()
-                         : row.probe == "host.network" ? capprobe::probes::host_network_probe()
-                                                       : capprobe::probes::host_ipc_probe();
+      const auto probe = row.probe == "host.pid"       ? capprobe::probes::host_pid_linux_probe()
+                         : row.probe == "host.network" ? capprobe::probes::host_network_linux_probe()
+                                                       : capprobe::probes::host_ipc_linux_probe();
       const auto result = run(probe, os, requests);
       INFO(result.summary);
       CHECK(result.id == row.probe);
@@ -442,18 +442,18 @@ TEST_CASE("host.* evidence carries the corroborating facts") {
   os.addresses = {{"lo", "127.0.0.1", false}, {"eno1", "10.0.0.5", false}};
   const PodRequests requests;
 
-  const auto pid = run(capprobe::probes::host_pid_probe(), os, requests);
+  const auto pid = run(capprobe::probes::host_pid_linux_probe(), os, requests);
   CHECK(pid.evidence["pid1_comm"] == "systemd");
   CHECK(pid.evidence["kubelet_visible"] == true);
   CHECK(pid.evidence["node_agents_visible"] ==
         nlohmann::json{"containerd", "containerd-shim", "kubelet"});
 
-  const auto net = run(capprobe::probes::host_network_probe(), os, requests);
+  const auto net = run(capprobe::probes::host_network_linux_probe(), os, requests);
   CHECK(net.evidence["pid1_namespace"] == "net:[4026531840]");
   CHECK(net.evidence["node_interfaces"] == nlohmann::json{"cni0", "flannel.1", "veth1a2b3c4d"});
   CHECK(net.evidence["host_ip"].is_null());
 
-  const auto ipc = run(capprobe::probes::host_ipc_probe(), os, requests);
+  const auto ipc = run(capprobe::probes::host_ipc_linux_probe(), os, requests);
   CHECK(ipc.evidence["sysv_objects"]["shm"] == 1);
   CHECK(ipc.evidence["sysv_objects"]["msg"] == 0);
   CHECK(ipc.evidence["sysv_objects"]["sem"] == 1);
@@ -467,7 +467,7 @@ TEST_CASE("host.* errno cases") {
     os.fail("read_link", "/proc/self/ns/pid", "EACCES");
     PodRequests requests;
     requests.host_pid = true;
-    const auto result = run(capprobe::probes::host_pid_probe(), os, requests);
+    const auto result = run(capprobe::probes::host_pid_linux_probe(), os, requests);
     CHECK(result.status == Status::untested);
     CHECK(result.observed == "isolated");
     CHECK(result.evidence["namespace"].is_null());
@@ -479,7 +479,7 @@ TEST_CASE("host.* errno cases") {
     FakePlatform os;
     capprobe::testing::load_iso_fixture(os, "iso-host");
     os.fail("read_link", "/proc/1/ns/net", "EACCES");
-    const auto result = run(capprobe::probes::host_network_probe(), os, PodRequests{});
+    const auto result = run(capprobe::probes::host_network_linux_probe(), os, PodRequests{});
     CHECK(result.observed == "shared");
     CHECK(result.evidence["pid1_namespace_error"] == "EACCES");
     CHECK(contains(result.summary, "cni0"));
@@ -488,7 +488,7 @@ TEST_CASE("host.* errno cases") {
     FakePlatform os;
     capprobe::testing::load_iso_fixture(os, "iso-runc-kvm");
     os.fail("interface_addresses", "/", "EMFILE");
-    const auto result = run(capprobe::probes::host_network_probe(), os, PodRequests{});
+    const auto result = run(capprobe::probes::host_network_linux_probe(), os, PodRequests{});
     CHECK(result.evidence["addresses_error"] == "EMFILE");
     CHECK(result.evidence["interfaces"] == nlohmann::json{"eth0", "lo"});
   }
@@ -501,7 +501,7 @@ TEST_CASE("host.* errno cases") {
     os.addresses = {{"lo", "127.0.0.1", false}};
     PodRequests requests;
     requests.host_network = true;
-    const auto result = run(capprobe::probes::host_network_probe(), os, requests);
+    const auto result = run(capprobe::probes::host_network_linux_probe(), os, requests);
     CHECK(result.observed == "isolated");
     CHECK(result.status == Status::unsupported);
     CHECK(contains(result.summary, "only loopback"));
@@ -512,7 +512,7 @@ TEST_CASE("host.* errno cases") {
     os.addresses = {{"lo", "127.0.0.1", false}, {"eth0", "10.0.0.12", false}};
     PodRequests requests;
     requests.host_network = true;
-    const auto result = run(capprobe::probes::host_network_probe(), os, requests);
+    const auto result = run(capprobe::probes::host_network_linux_probe(), os, requests);
     CHECK(result.observed == "isolated");
     CHECK(result.status == Status::untested);
     CHECK(result.evidence["conclusive"] == false);

@@ -8,7 +8,7 @@
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/isolation/facts.hpp"
-#include "probes/linux_probes.hpp"
+#include "probes/probe_list.hpp"
 #include "tests/unit/probes/iso_test_support.hpp"
 
 using capprobe::platform::FakePlatform;
@@ -614,7 +614,7 @@ namespace {
 
 capprobe::probes::CapabilityResult run_kernel_probe(FakePlatform& os,
                                                     const capprobe::probes::PodRequests& requests) {
-  const auto probe = capprobe::probes::isolation_kernel_probe();
+  const auto probe = capprobe::probes::isolation_kernel_linux_probe();
   capprobe::probes::ProbeContext ctx{os, requests, false, ".capprobe-4242-abcdef",
                                      std::chrono::steady_clock::now() + probe.info.timeout};
   return probe.run(ctx);
@@ -637,7 +637,7 @@ TEST_CASE("isolation.kernel reports the assessment with the evidence keys of DES
   CHECK(result.evidence["confidence"] == "high");
   CHECK(result.evidence["root_mount"]["source"] == "kataShared");
   CHECK(result.summary.find("kata") != std::string::npos);
-  const auto probe = capprobe::probes::isolation_kernel_probe();
+  const auto probe = capprobe::probes::isolation_kernel_linux_probe();
   CHECK(probe.info.cost == capprobe::probes::Cost::light);
   CHECK(probe.info.id == "isolation.kernel");
 }

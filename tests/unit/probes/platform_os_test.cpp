@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "platform/fake/fake_platform.hpp"
-#include "probes/linux_probes.hpp"
+#include "probes/probe_list.hpp"
 #include "probes/os/platform_os.hpp"
 #include "probes/os/windows_release.hpp"
 #include "tests/unit/probes/fixtures.hpp"
@@ -18,7 +18,7 @@ using capprobe::probes::Status;
 namespace {
 
 capprobe::probes::CapabilityResult run_probe(FakePlatform& os) {
-  const auto probe = capprobe::probes::platform_os_probe();
+  const auto probe = capprobe::probes::platform_os_linux_probe();
   const capprobe::probes::PodRequests requests;
   capprobe::probes::ProbeContext ctx{os, requests, false, ".capprobe-4242-abcdef",
                                      std::chrono::steady_clock::now() + probe.info.timeout};
@@ -91,7 +91,7 @@ TEST_CASE("platform.os reports os, version, release and kernel") {
   CHECK(result.evidence["kernel"] == "6.1.0-18-amd64");
   CHECK(result.evidence["arch"] == "amd64");
   CHECK(result.summary.find("Debian GNU/Linux 12") != std::string::npos);
-  CHECK(capprobe::probes::platform_os_probe().info.cost == capprobe::probes::Cost::light);
+  CHECK(capprobe::probes::platform_os_linux_probe().info.cost == capprobe::probes::Cost::light);
 }
 
 TEST_CASE("platform.os falls back to /usr/lib/os-release and survives its absence") {

@@ -4,7 +4,7 @@
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
-#include "probes/linux_probes.hpp"
+#include "probes/probe_list.hpp"
 #include "probes/resources/cpu_limit.hpp"
 #include "tests/unit/probes/fixtures.hpp"
 
@@ -295,7 +295,7 @@ struct Run {
     // the fake kernel has exactly the CPUs the fake process may use online.
     if (!fake.exists(kOnline)) fake.file(kOnline, text::format_cpu_list(fake.cpus) + "\n");
     ProbeContext ctx{fake, requests, quick, ".capprobe-1-test", std::chrono::steady_clock::now()};
-    return resources_cpu_limit_probe().run(ctx);
+    return resources_cpu_limit_linux_probe().run(ctx);
   }
 };
 

@@ -4,7 +4,7 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
-#include "probes/linux_probes.hpp"
+#include "probes/probe_list.hpp"
 #include "probes/resources/memory_limit.hpp"
 #include "tests/unit/probes/fixtures.hpp"
 
@@ -359,7 +359,7 @@ struct Run {
   }
   CapabilityResult go() {
     ProbeContext ctx{fake, requests, quick, ".capprobe-1-test", std::chrono::steady_clock::now()};
-    return resources_memory_limit_probe().run(ctx);
+    return resources_memory_limit_linux_probe().run(ctx);
   }
 };
 

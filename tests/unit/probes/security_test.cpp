@@ -11,7 +11,7 @@
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/proc_status.hpp"
-#include "probes/linux_probes.hpp"
+#include "probes/probe_list.hpp"
 #include "probes/security/cap_names.hpp"
 #include "probes/security/capabilities.hpp"
 #include "probes/security/confinement.hpp"
@@ -1150,7 +1150,7 @@ TEST_CASE("user namespaces: capabilities in the initial one are judged as before
   arrange_process(os, kRootFullCaps, kInitialUserNs, kInitialMap, kInitialMap);
   const auto requests = asking_privileged();  // the context keeps a reference
   auto ctx = context_for(os, requests);
-  auto caps = security_capabilities_probe().run(ctx);
+  auto caps = security_capabilities_linux_probe().run(ctx);
   INFO(caps.summary);
   CHECK(caps.status == Status::supported);
   CHECK(caps.observed == "privileged");
@@ -1168,7 +1168,7 @@ TEST_CASE("user namespaces: unshare -r as nobody holds capabilities that are not
   SECTION("nothing requested") {
     const PodRequests nothing_asked;
     auto ctx = context_for(os, nothing_asked);
-    auto caps = security_capabilities_probe().run(ctx);
+    auto caps = security_capabilities_linux_probe().run(ctx);
     INFO(caps.summary);
     CHECK(caps.status == Status::supported);
     CHECK(caps.observed != "privileged");
@@ -1190,7 +1190,7 @@ TEST_CASE("user namespaces: unshare -r as nobody holds capabilities that are not
   SECTION("privileged requested: the privilege is not real") {
     const auto requests = asking_privileged();
     auto ctx = context_for(os, requests);
-    auto caps = security_capabilities_probe().run(ctx);
+    auto caps = security_capabilities_linux_probe().run(ctx);
     INFO(caps.summary);
     CHECK(caps.status == Status::unsupported);
     CHECK(caps.requested_but_ignored());
@@ -1210,7 +1210,7 @@ TEST_CASE("user namespaces: capabilities in a Kubernetes pod with hostUsers: fal
     arrange_process(os, kDockerDefault, "user:[4026532301]", kPodMap, kPodMap);
     const PodRequests nothing_asked;
     auto ctx = context_for(os, nothing_asked);
-    const auto caps = security_capabilities_probe().run(ctx);
+    const auto caps = security_capabilities_linux_probe().run(ctx);
     INFO(caps.summary);
     CHECK(caps.status == Status::supported);
     CHECK(caps.observed == "default");
@@ -1220,7 +1220,7 @@ TEST_CASE("user namespaces: capabilities in a Kubernetes pod with hostUsers: fal
     arrange_process(os, kRootFullCaps, "user:[4026532301]", kPodMap, kPodMap);
     const auto requests = asking_privileged();
     auto ctx = context_for(os, requests);
-    const auto caps = security_capabilities_probe().run(ctx);
+    const auto caps = security_capabilities_linux_probe().run(ctx);
     INFO(caps.summary);
     CHECK(caps.status == Status::unsupported);
     CHECK(caps.requested_but_ignored());
@@ -1240,7 +1240,7 @@ TEST_CASE("user namespaces: for capabilities, what cannot be read is unknown, no
         .fail("read_file", "/proc/self/uid_map", "EACCES")
         .fail("read_file", "/proc/self/gid_map", "EACCES");
     auto ctx = context_for(os, nothing_asked);
-    auto caps = security_capabilities_probe().run(ctx);
+    auto caps = security_capabilities_linux_probe().run(ctx);
     INFO(caps.summary);
     const auto& ns = caps.evidence["user_namespace"];
     REQUIRE(ns.is_object());
@@ -1257,7 +1257,7 @@ TEST_CASE("user namespaces: for capabilities, what cannot be read is unknown, no
     arrange_process(os, kUnshareRootAsNobody, kChildUserNs, kNobodyMap, kNobodyMap);
     os.fail("read_link", "/proc/self/ns/user", "EACCES");
     auto ctx = context_for(os, nothing_asked);
-    auto caps = security_capabilities_probe().run(ctx);
+    auto caps = security_capabilities_linux_probe().run(ctx);
     INFO(caps.summary);
     CHECK(caps.evidence["user_namespace"]["initial"] == false);
     CHECK(caps.observed == "elevated");
@@ -1267,7 +1267,7 @@ TEST_CASE("user namespaces: for capabilities, what cannot be read is unknown, no
     arrange_process(os, kUnshareRootAsNobody, kChildUserNs, "", "");
     os.fail("read_file", "/proc/self/uid_map", "EACCES");
     auto ctx = context_for(os, nothing_asked);
-    auto caps = security_capabilities_probe().run(ctx);
+    auto caps = security_capabilities_linux_probe().run(ctx);
     INFO(caps.summary);
     CHECK(caps.observed == "elevated");
     CHECK(caps.evidence["user_namespace"]["initial"] == false);
@@ -1283,7 +1283,7 @@ TEST_CASE("user namespaces: identity in the initial one reads as before") {
   arrange_process(os, kRootFullCaps, kInitialUserNs, kInitialMap, kInitialMap);
   const PodRequests nothing_asked;
   auto ctx = context_for(os, nothing_asked);
-  auto identity = security_identity_probe().run(ctx);
+  auto identity = security_identity_linux_probe().run(ctx);
   INFO(identity.summary);
   CHECK(identity.observed == "root");
   CHECK(identity.evidence["host_uid"] == 0);
@@ -1298,7 +1298,7 @@ TEST_CASE("user namespaces: identity under unshare -r as nobody shows both ids")
   arrange_process(os, kUnshareRootAsNobody, kChildUserNs, kNobodyMap, kNobodyMap);
   const PodRequests nothing_asked;
   auto ctx = context_for(os, nothing_asked);
-  auto identity = security_identity_probe().run(ctx);
+  auto identity = security_identity_linux_probe().run(ctx);
   INFO(identity.summary);
   CHECK(identity.status == Status::supported);
   CHECK(identity.observed == "root");
@@ -1319,7 +1319,7 @@ TEST_CASE("user namespaces: identity in a Kubernetes pod with hostUsers: false")
   requests.run_as_user = 1000;
   requests.supplemental_groups = std::vector<std::int64_t>{2000};
   auto ctx = context_for(os, requests);
-  auto identity = security_identity_probe().run(ctx);
+  auto identity = security_identity_linux_probe().run(ctx);
   INFO(identity.summary);
   CHECK(identity.status == Status::supported);
   CHECK(identity.observed == "uid:1000");
@@ -1331,7 +1331,7 @@ TEST_CASE("user namespaces: identity in a Kubernetes pod with hostUsers: false")
 
   requests.run_as_user = 0;
   auto ignored_ctx = context_for(os, requests);
-  const auto ignored = security_identity_probe().run(ignored_ctx);
+  const auto ignored = security_identity_linux_probe().run(ignored_ctx);
   INFO(ignored.summary);
   CHECK(ignored.requested_but_ignored());
   CHECK_THAT(ignored.summary, Catch::Contains("host uid 1879049192"));
@@ -1347,7 +1347,7 @@ TEST_CASE("user namespaces: for identity, what cannot be read is unknown, not in
         .fail("read_file", "/proc/self/uid_map", "EACCES")
         .fail("read_file", "/proc/self/gid_map", "EACCES");
     auto ctx = context_for(os, nothing_asked);
-    auto identity = security_identity_probe().run(ctx);
+    auto identity = security_identity_linux_probe().run(ctx);
     INFO(identity.summary);
     CHECK(identity.status == Status::supported);
     REQUIRE(identity.evidence.contains("host_uid"));
@@ -1360,7 +1360,7 @@ TEST_CASE("user namespaces: for identity, what cannot be read is unknown, not in
     arrange_process(os, kUnshareRootAsNobody, kChildUserNs, "", "");
     os.fail("read_file", "/proc/self/uid_map", "EACCES");
     auto ctx = context_for(os, nothing_asked);
-    auto identity = security_identity_probe().run(ctx);
+    auto identity = security_identity_linux_probe().run(ctx);
     INFO(identity.summary);
     REQUIRE(identity.evidence.contains("host_uid"));
     CHECK(identity.evidence["host_uid"].is_null());
@@ -1375,7 +1375,7 @@ TEST_CASE("user namespaces: for identity, what cannot be read is unknown, not in
     arrange_process(os, unmapped, kChildUserNs, "", "");
     os.file("/proc/self/uid_map", "").file("/proc/self/gid_map", "");
     auto ctx = context_for(os, nothing_asked);
-    auto identity = security_identity_probe().run(ctx);
+    auto identity = security_identity_linux_probe().run(ctx);
     INFO(identity.summary);
     REQUIRE(identity.evidence.contains("host_uid"));
     CHECK(identity.evidence["host_uid"].is_null());
@@ -1397,18 +1397,18 @@ TEST_CASE("the security probes over a Docker-default fixture tree") {
   requests.privileged = false;
   auto ctx = context_for(os, requests);
 
-  const auto identity = security_identity_probe().run(ctx);
+  const auto identity = security_identity_linux_probe().run(ctx);
   CHECK(identity.status == Status::unsupported);  // runAsUser 1000, but uid 0
   CHECK(identity.requested_but_ignored());
   CHECK(identity.evidence["user_name"] == "root");
   CHECK(identity.evidence["group_names"]["27"] == "video");
 
-  const auto caps = security_capabilities_probe().run(ctx);
+  const auto caps = security_capabilities_linux_probe().run(ctx);
   CHECK(caps.status == Status::supported);
   CHECK(caps.observed == "default");
   CHECK(caps.requested == false);
 
-  const auto confinement = security_confinement_probe().run(ctx);
+  const auto confinement = security_confinement_linux_probe().run(ctx);
   CHECK(confinement.status == Status::supported);
   CHECK(confinement.observed == "seccomp+apparmor");
   CHECK(os.entry_count() == before);
@@ -1424,20 +1424,20 @@ TEST_CASE("the security probes over an SELinux non-root fixture tree") {
   requests.capabilities_drop = Names{"ALL"};
   auto ctx = context_for(os, requests);
 
-  const auto identity = security_identity_probe().run(ctx);
+  const auto identity = security_identity_linux_probe().run(ctx);
   INFO(identity.summary);
   CHECK(identity.status == Status::supported);
   CHECK(identity.observed == "uid:1000");
   CHECK(identity.evidence["user_name"] == "app");
 
   // drop ALL, yet the bounding set still holds the default 14: the drop was not applied.
-  const auto caps = security_capabilities_probe().run(ctx);
+  const auto caps = security_capabilities_linux_probe().run(ctx);
   INFO(caps.summary);
   CHECK(caps.status == Status::unsupported);
   CHECK(caps.observed == "none");
   CHECK(caps.evidence["drop_present"].size() == 14);
 
-  const auto confinement = security_confinement_probe().run(ctx);
+  const auto confinement = security_confinement_linux_probe().run(ctx);
   CHECK(confinement.status == Status::supported);
   CHECK(confinement.observed == "seccomp+selinux");
   CHECK(confinement.evidence["selinux_enforce"] == 1);
@@ -1445,7 +1445,7 @@ TEST_CASE("the security probes over an SELinux non-root fixture tree") {
 
 TEST_CASE("the security probes' catalog entries") {
   for (const auto& probe :
-       {security_identity_probe(), security_capabilities_probe(), security_confinement_probe()}) {
+       {security_identity_linux_probe(), security_capabilities_linux_probe(), security_confinement_linux_probe()}) {
     INFO(probe.info.id);
     CHECK(probe.info.cost == Cost::light);
     CHECK(probe.info.platforms == std::vector<std::string>{"linux"});

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "platform/fake/fake_platform.hpp"
-#include "probes/linux_probes.hpp"
+#include "probes/probe_list.hpp"
 #include "probes/topology/numa.hpp"
 #include "tests/unit/probes/fixtures.hpp"
 
@@ -24,7 +24,7 @@ struct Run {
   }
   CapabilityResult go() {
     ProbeContext ctx{fake, requests, false, ".capprobe-1-test", std::chrono::steady_clock::now()};
-    return topology_numa_probe().run(ctx);
+    return topology_numa_linux_probe().run(ctx);
   }
 };
 

@@ -1,0 +1,13 @@
+# The common probes' sources, included from probes/CMakeLists.txt: what every OS builds, what
+# collects Linux facts (*_linux.cpp) and what collects Windows facts (*_windows.cpp).
+list(APPEND CAPPROBE_PROBE_SOURCES
+  common/text.cpp
+  common/mountinfo.cpp
+  common/judge.cpp
+  common/proc_status.cpp
+  common/id_map.cpp
+)
+list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
+)
+list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+)

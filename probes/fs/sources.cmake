@@ -1,0 +1,14 @@
+# The fs probes' sources, included from probes/CMakeLists.txt: what every OS builds, what
+# collects Linux facts (*_linux.cpp) and what collects Windows facts (*_windows.cpp).
+list(APPEND CAPPROBE_PROBE_SOURCES
+  fs/mount_places.cpp
+  fs/write_attempt.cpp
+  fs/symlink.cpp
+  fs/readonly_root.cpp
+  fs/host_path.cpp
+  fs/pipe_mount.cpp
+)
+list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
+)
+list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+)

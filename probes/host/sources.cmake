@@ -1,0 +1,13 @@
+# The host probes' sources, included from probes/CMakeLists.txt: what every OS builds, what
+# collects Linux facts (*_linux.cpp) and what collects Windows facts (*_windows.cpp).
+list(APPEND CAPPROBE_PROBE_SOURCES
+  host/namespaces.cpp
+  host/verdict.cpp
+  host/network.cpp
+  host/pid.cpp
+  host/ipc.cpp
+)
+list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
+)
+list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+)

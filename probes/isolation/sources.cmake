@@ -1,0 +1,11 @@
+# The isolation probes' sources, included from probes/CMakeLists.txt: what every OS builds, what
+# collects Linux facts (*_linux.cpp) and what collects Windows facts (*_windows.cpp).
+list(APPEND CAPPROBE_PROBE_SOURCES
+  isolation/assess.cpp
+  isolation/collect.cpp
+  isolation/kernel.cpp
+)
+list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
+)
+list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+)

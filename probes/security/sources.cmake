@@ -1,0 +1,14 @@
+# The security probes' sources, included from probes/CMakeLists.txt: what every OS builds, what
+# collects Linux facts (*_linux.cpp) and what collects Windows facts (*_windows.cpp).
+list(APPEND CAPPROBE_PROBE_SOURCES
+  security/cap_names.cpp
+  security/lsm.cpp
+  security/user_namespace.cpp
+  security/identity.cpp
+  security/capabilities.cpp
+  security/confinement.cpp
+)
+list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
+)
+list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+)
