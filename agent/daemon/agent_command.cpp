@@ -9,15 +9,15 @@
 
 #include "agent/commands.hpp"
 #include "agent/daemon/agent_loop.hpp"
-#include "agent/daemon/child_process.hpp"
 #include "agent/daemon/delivery_helper.hpp"
 #include "agent/daemon/options.hpp"
-#include "agent/daemon/process.hpp"
 #include "agent/daemon/round_child.hpp"
 #include "agent/daemon/spool.hpp"
 #include "agent/log.hpp"
 #include "agent/probe_round.hpp"
 #include "platform/make_platform.hpp"
+#include "platform/process/child_process.hpp"
+#include "platform/process/process.hpp"
 
 namespace capprobe::agent {
 
@@ -59,13 +59,13 @@ int agent_main(const std::vector<std::string>& args) {
   }
 
   std::string why;
-  const auto own_dir = own_executable_dir(why);
+  const auto own_dir = platform::own_executable_dir(why);
   if (!own_dir) {
     std::cerr << "capprobe: cannot find the agent's own directory: " << why << "\n";
     return 1;
   }
   const auto helper = *own_dir + "/" + kDeliverHelperName;
-  if (!is_executable_file(helper)) {
+  if (!platform::is_executable_file(helper)) {
     std::cerr << "capprobe: the agent delivers with " << kDeliverHelperName
               << ", which must be installed beside capprobe: " << helper << " is missing\n";
     return 1;
@@ -79,8 +79,8 @@ int agent_main(const std::vector<std::string>& args) {
     return 1;
   }
 
-  ignore_broken_pipe_signal();
-  default_child_signal();
+  platform::ignore_broken_pipe_signal();
+  platform::default_child_signal();
 
   // No residue sweep here: each round's child sweeps before it probes. The agent's own process
   // never touches a filesystem it does not own (its spool), since one hung volume would stop
@@ -94,7 +94,7 @@ int agent_main(const std::vector<std::string>& args) {
         return deliver_with_helper(helper, delivery, body);
       },
       [random] { return std::uniform_real_distribution<double>(0.0, 1.0)(*random); },
-      release_free_memory,
+      platform::release_free_memory,
   };
   Agent agent(std::move(options), std::move(deps),
               std::get<std::unique_ptr<Spool>>(std::move(opened)), std::cout);

@@ -46,9 +46,7 @@ int Agent::run() {
     log->info("serving /healthz and /metrics address={} port={}", options_.listen->host,
               listener_->port());
   }
-  signals_.async_wait([this](const beast::error_code& error, int signal_number) {
-    if (!error) on_signal(signal_number);
-  });
+  stop_events_.start([this](const std::string& what) { on_stop_event(what); });
   log->info("agent started collector={} interval={} spool={} spooled={} once={}",
             options_.collector, format_duration(options_.interval), spool_->dir(), spool_->depth(),
             options_.once);
@@ -241,18 +239,15 @@ void Agent::schedule_retry() {
   });
 }
 
-void Agent::on_signal(int signal_number) {
+void Agent::on_stop_event(const std::string& what) {
   if (stopping_) {
-    // A second signal: the operator does not want to wait. The spool is consistent on disk
-    // at every instant, so leaving now loses at most the round under way.
-    logger("agent")->warn("second signal, exiting without waiting signal={}", signal_number);
+    // A second stop request: the operator does not want to wait. The spool is consistent on
+    // disk at every instant, so leaving now loses at most the round under way.
+    logger("agent")->warn("second stop request, exiting without waiting event=\"{}\"", what);
     spdlog::shutdown();
     std::_Exit(0);
   }
-  signals_.async_wait([this](const beast::error_code& error, int next) {
-    if (!error) on_signal(next);
-  });
-  begin_stop("signal " + std::to_string(signal_number));
+  begin_stop(what);
 }
 
 void Agent::request_stop() {

@@ -1,6 +1,7 @@
 // The agent's event loop (Boost.Asio): a probe round at start and then every interval with
 // jitter, each report spooled durably and delivered oldest first, retries with backoff,
-// /healthz and /metrics, SIGTERM/SIGINT handling. Blocking work (the probes, the HTTP POST)
+// /healthz and /metrics, stop events (stop_events.hpp: SIGTERM/SIGINT, or Windows' console
+// control events). Blocking work (the probes, the HTTP POST)
 // runs on one worker thread and hands its result back to the loop, so the loop only ever waits
 // on its timers, its signals and its sockets: no CPU between rounds.
 #pragma once
@@ -19,6 +20,7 @@
 #include "agent/daemon/metrics.hpp"
 #include "agent/daemon/options.hpp"
 #include "agent/daemon/spool.hpp"
+#include "agent/daemon/stop_events.hpp"
 #include "agent/report.hpp"
 
 namespace capprobe::agent::daemon {
@@ -68,7 +70,7 @@ class Agent {
   std::optional<Outgoing> next_outgoing();
   void on_delivered(Outgoing outgoing, const DeliveryOutcome& outcome);
   void schedule_retry();
-  void on_signal(int signal_number);
+  void on_stop_event(const std::string& what);
   void begin_stop(const std::string& why);
   void finish_if_quiet();
   void finish_once();
@@ -81,7 +83,7 @@ class Agent {
 
   net::io_context loop_{1};
   net::thread_pool worker_{1};
-  net::signal_set signals_{loop_, SIGINT, SIGTERM};
+  StopEvents stop_events_{loop_};
   net::steady_timer round_timer_{loop_};
   net::steady_timer retry_timer_{loop_};
   std::shared_ptr<Listener> listener_;

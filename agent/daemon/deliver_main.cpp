@@ -9,7 +9,7 @@
 
 #include "agent/daemon/curl_delivery.hpp"
 #include "agent/daemon/delivery_helper.hpp"
-#include "agent/daemon/process.hpp"
+#include "platform/process/process.hpp"
 
 namespace {
 
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
       return 0;
     }
   }
-  ignore_broken_pipe_signal();
+  capprobe::platform::ignore_broken_pipe_signal();
   init_http_client();
   std::cout << outcome_line(deliver(std::get<DeliveryConfig>(parsed), body));
   return std::cout.flush() ? 0 : 1;

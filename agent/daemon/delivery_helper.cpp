@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agent/daemon/child_process.hpp"
+#include "platform/process/child_process.hpp"
 
 namespace capprobe::agent::daemon {
 namespace {
@@ -81,7 +81,7 @@ std::optional<DeliveryOutcome> parse_outcome_line(std::string_view line) {
 
 DeliveryOutcome deliver_with_helper(const std::string& helper, const DeliveryConfig& config,
                                     const std::string& body) {
-  ChildRequest request;
+  platform::ChildRequest request;
   request.program = helper;
   request.argv = {helper};
   const auto args = deliver_helper_arguments(config);
@@ -89,7 +89,7 @@ DeliveryOutcome deliver_with_helper(const std::string& helper, const DeliveryCon
   request.input = body;
   request.deadline = config.timeout + kHelperStartAllowance;
   request.max_output = 64 * 1024;
-  const auto child = run_child(request);
+  const auto child = platform::run_child(request);
   if (child.exited_ok())
     if (auto outcome = parse_outcome_line(child.output)) return *outcome;
   return {DeliveryResult::retry, 0,

@@ -9,12 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/commands.hpp"
-#include "agent/daemon/child_process.hpp"
 #include "agent/daemon/nfd_file.hpp"
 #include "agent/log.hpp"
 #include "agent/probe_round.hpp"
 #include "agent/sweeper.hpp"
 #include "agent/user_files.hpp"
+#include "platform/process/child_process.hpp"
 #include "probes/common/bounded.hpp"
 
 namespace capprobe::agent::daemon {
@@ -131,13 +131,13 @@ int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& ca
 }
 
 Report run_round_in_child(const RoundRequest& request, Millis deadline) {
-  reap_leftover_children();
-  ChildRequest child_request;
-  child_request.program = kOwnExecutable;
+  platform::reap_leftover_children();
+  platform::ChildRequest child_request;
+  child_request.program = platform::own_executable();
   child_request.argv = {"capprobe", "agent", kRoundChildFlag};
   child_request.input = round_request_json(request);
   child_request.deadline = deadline;
-  const auto child = run_child(child_request);
+  const auto child = platform::run_child(child_request);
   if (!child.exited_ok())
     throw std::runtime_error("the round's child process failed (" + child.describe() + ")");
   try {

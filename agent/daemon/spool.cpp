@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "agent/daemon/durable_file.hpp"
 #include "agent/log.hpp"
+#include "platform/process/durable_file.hpp"
 
 namespace capprobe::agent::daemon {
 namespace {
@@ -51,7 +51,7 @@ std::optional<SpoolName> parse_spool_file_name(std::string_view name) {
 std::variant<std::unique_ptr<Spool>, std::string> Spool::open(const std::string& dir,
                                                               SpoolLimits limits) {
   namespace fs = std::filesystem;
-  if (auto problem = make_private_dirs(dir); !problem.empty()) return problem;
+  if (auto problem = platform::make_private_dirs(dir); !problem.empty()) return problem;
   std::unique_ptr<Spool> spool(new Spool(dir, limits));
   const auto log = logger("spool");
   std::error_code code;
@@ -96,7 +96,7 @@ std::string Spool::put(std::string_view report_id, std::string_view body) {
   for (int attempt = 0; attempt < 3; ++attempt) {
     const auto sequence = next_sequence_++;
     name = spool_file_name(sequence, report_id);
-    problem = write_durably(dir_, std::string(kTempPrefix) + name, name, body);
+    problem = platform::write_durably(dir_, std::string(kTempPrefix) + name, name, body);
     if (problem.empty()) break;
     if (!std::filesystem::exists(dir_ + "/" + name)) return problem;
   }

@@ -1,11 +1,11 @@
 // Process-wide facts and settings the long-running agent needs that no library gives portably.
-// POSIX in process_posix.cpp.
+// Per OS in platform/process/<os>/process.cpp, chosen by CMake.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 
-namespace capprobe::agent::daemon {
+namespace capprobe::platform {
 
 // A write to a connection the collector closed must be an error value, not SIGPIPE's death
 // (libcurl with CURLOPT_NOSIGNAL leaves that to the application; TLS writes use write()).
@@ -19,4 +19,4 @@ void default_child_signal();
 // probes' threads leave per-thread malloc arenas behind otherwise.
 void release_free_memory();
 
-}  // namespace capprobe::agent::daemon
+}  // namespace capprobe::platform

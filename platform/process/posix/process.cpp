@@ -3,9 +3,9 @@
 
 #include <csignal>
 
-#include "agent/daemon/process.hpp"
+#include "platform/process/process.hpp"
 
-namespace capprobe::agent::daemon {
+namespace capprobe::platform {
 
 void ignore_broken_pipe_signal() {
   std::signal(SIGPIPE, SIG_IGN);
@@ -19,4 +19,4 @@ void release_free_memory() {
   ::malloc_trim(0);
 }
 
-}  // namespace capprobe::agent::daemon
+}  // namespace capprobe::platform

@@ -1,13 +1,13 @@
 // Files that must survive a crash or power loss at any instant: written to a temp name, synced,
 // renamed into place, and the directory synced, so a reader sees the old file or the whole new
-// one and a completed write is on disk. The one place in the agent with POSIX file calls
-// (durable_file_posix.cpp; a Windows build would add durable_file_windows.cpp).
+// one and a completed write is on disk (the agent's spool). Per OS in
+// platform/process/<os>/durable_file.cpp, chosen by CMake.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-namespace capprobe::agent::daemon {
+namespace capprobe::platform {
 
 // Creates `dir` and missing parents; a directory it creates gets mode 0700 (parents too: they
 // are ours as well). An existing directory is left as it is. Returns "" or why it failed.
@@ -20,4 +20,4 @@ std::string write_durably(const std::string& dir, const std::string& temp_name,
                           const std::string& final_name, std::string_view content,
                           unsigned mode = 0600);
 
-}  // namespace capprobe::agent::daemon
+}  // namespace capprobe::platform

@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <vector>
 
-#include "agent/daemon/durable_file.hpp"
 #include "platform/output_file.hpp"
+#include "platform/process/durable_file.hpp"
 
-namespace capprobe::agent::daemon {
+namespace capprobe::platform {
 namespace {
 
 std::string failure(const std::string& what, int error) {
@@ -48,4 +48,4 @@ std::string write_durably(const std::string& dir, const std::string& temp_name,
                                      {temp_name, mode, /*durable=*/true});
 }
 
-}  // namespace capprobe::agent::daemon
+}  // namespace capprobe::platform

@@ -11,15 +11,16 @@
 #include <string>
 #include <thread>
 
-#include "agent/daemon/child_process.hpp"
+#include "platform/process/child_process.hpp"
 
-using namespace capprobe::agent::daemon;
+using namespace capprobe;
+using Millis = std::chrono::milliseconds;
 using namespace std::chrono_literals;
 
 namespace {
 
-ChildRequest shell(const std::string& script, Millis deadline = Millis(10000)) {
-  ChildRequest request;
+platform::ChildRequest shell(const std::string& script, Millis deadline = Millis(10000)) {
+  platform::ChildRequest request;
   request.program = "/bin/sh";
   request.argv = {"sh", "-c", script};
   request.deadline = deadline;
@@ -42,7 +43,7 @@ TEST_CASE("a child gets its input and gives back its output and exit code") {
   auto request = shell("cat; echo done; exit 3");
   // More than a pipe holds (64 KiB), so that writing and reading must interleave.
   request.input = std::string(300000, 'x');
-  const auto outcome = run_child(request);
+  const auto outcome = platform::run_child(request);
   REQUIRE(outcome.failure.empty());
   REQUIRE_FALSE(outcome.timed_out);
   REQUIRE(outcome.exit_code == 3);
@@ -54,7 +55,7 @@ TEST_CASE("a child gets its input and gives back its output and exit code") {
 TEST_CASE("a child that ignores its input still finishes") {
   auto request = shell("echo ok");
   request.input = std::string(1 << 20, 'y');  // it never reads: EPIPE, not a hang or SIGPIPE
-  const auto outcome = run_child(request);
+  const auto outcome = platform::run_child(request);
   REQUIRE(outcome.exited_ok());
   REQUIRE(outcome.output == "ok\n");
 }
@@ -63,7 +64,7 @@ TEST_CASE("a child past its deadline is killed with everything it started") {
   // The grandchild sleeps on in the background holding nothing of ours: only the process
   // group kill can reach it.
   const auto started = std::chrono::steady_clock::now();
-  const auto outcome = run_child(shell("sleep 30 & echo $!; sleep 30", Millis(500)));
+  const auto outcome = platform::run_child(shell("sleep 30 & echo $!; sleep 30", Millis(500)));
   const auto took = std::chrono::steady_clock::now() - started;
   REQUIRE(outcome.timed_out);
   REQUIRE(outcome.signal_number == SIGKILL);
@@ -79,7 +80,7 @@ TEST_CASE("a child past its deadline is killed with everything it started") {
 }
 
 TEST_CASE("a child that closes its output but does not exit is killed at the deadline") {
-  const auto outcome = run_child(shell("exec >&-; sleep 30", Millis(500)));
+  const auto outcome = platform::run_child(shell("exec >&-; sleep 30", Millis(500)));
   REQUIRE(outcome.timed_out);
   REQUIRE_FALSE(outcome.exited_ok());
 }
@@ -87,7 +88,7 @@ TEST_CASE("a child that closes its output but does not exit is killed at the dea
 TEST_CASE("a child that writes more than it may is killed, not buffered") {
   auto request = shell("yes");
   request.max_output = 100000;
-  const auto outcome = run_child(request);
+  const auto outcome = platform::run_child(request);
   REQUIRE(outcome.output_too_large);
   REQUIRE_FALSE(outcome.exited_ok());
   REQUIRE(outcome.output.size() <= request.max_output + 65536);
@@ -101,7 +102,7 @@ TEST_CASE("a child starts with default signal handling and no blocked signals") 
   sigemptyset(&blocked);
   sigaddset(&blocked, SIGTERM);
   ::pthread_sigmask(SIG_BLOCK, &blocked, &previous);
-  const auto outcome = run_child(shell("grep -E '^(SigBlk|SigIgn)' /proc/self/status"));
+  const auto outcome = platform::run_child(shell("grep -E '^(SigBlk|SigIgn)' /proc/self/status"));
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   ::signal(SIGPIPE, SIG_DFL);
   REQUIRE(outcome.exited_ok());
@@ -119,7 +120,7 @@ TEST_CASE("a child inherits none of the agent's other file descriptors") {
   const int leaked = ::fcntl(opened, F_DUPFD, 57);
   ::close(opened);
   REQUIRE(leaked >= 57);
-  const auto outcome = run_child(shell("for f in /proc/$$/fd/*; do echo ${f##*/}; done"));
+  const auto outcome = platform::run_child(shell("for f in /proc/$$/fd/*; do echo ${f##*/}; done"));
   ::close(leaked);
   REQUIRE(outcome.exited_ok());
   INFO(outcome.output);
@@ -130,27 +131,27 @@ TEST_CASE("a child inherits none of the agent's other file descriptors") {
 TEST_CASE("a child whose exit status is lost is a failure, not a success") {
   // With SIGCHLD ignored the kernel reaps children itself: waitpid answers ECHILD.
   ::signal(SIGCHLD, SIG_IGN);
-  const auto outcome = run_child(shell("exit 0"));
+  const auto outcome = platform::run_child(shell("exit 0"));
   ::signal(SIGCHLD, SIG_DFL);
   REQUIRE_FALSE(outcome.exited_ok());
   REQUIRE(outcome.describe().find("exit status is lost") != std::string::npos);
 }
 
 TEST_CASE("a program that does not exist is a failure that names it") {
-  ChildRequest request;
+  platform::ChildRequest request;
   request.program = "/nonexistent/program";
   request.argv = {"program"};
-  const auto outcome = run_child(request);
+  const auto outcome = platform::run_child(request);
   REQUIRE_FALSE(outcome.exited_ok());
   REQUIRE(outcome.describe().find("/nonexistent/program") != std::string::npos);
 }
 
 TEST_CASE("the agent finds the directory it was started from") {
   std::string why;
-  const auto dir = own_executable_dir(why);
+  const auto dir = platform::own_executable_dir(why);
   REQUIRE(dir);
   REQUIRE(why.empty());
-  REQUIRE(is_executable_file(*dir + "/unit_agent_daemon"));
-  REQUIRE_FALSE(is_executable_file(*dir));  // a directory is not a program
-  REQUIRE_FALSE(is_executable_file(*dir + "/no-such-program"));
+  REQUIRE(platform::is_executable_file(*dir + "/unit_agent_daemon"));
+  REQUIRE_FALSE(platform::is_executable_file(*dir));  // a directory is not a program
+  REQUIRE_FALSE(platform::is_executable_file(*dir + "/no-such-program"));
 }

@@ -18,17 +18,19 @@
 #include <mutex>
 #include <thread>
 
-#include "agent/daemon/child_process.hpp"
+#include "platform/process/child_process.hpp"
 
 extern char** environ;
 
-namespace capprobe::agent::daemon {
+namespace capprobe::platform {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr const char* kOwnExecutable = "/proc/self/exe";
+
 // How long a killed child gets to be reaped before it is left for later.
-constexpr Millis kReapAfterKill{2000};
+constexpr std::chrono::milliseconds kReapAfterKill{2000};
 
 std::mutex leftovers_mutex;
 std::vector<pid_t> leftovers;  // killed children not yet reaped
@@ -68,7 +70,8 @@ bool make_input_socket(Fd& child_end, Fd& our_end) {
 }
 
 int poll_timeout(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<Millis>(deadline - Clock::now()).count();
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
   return static_cast<int>(std::clamp<long long>(left, 0, INT_MAX));
 }
 
@@ -85,7 +88,7 @@ Reaped reap_until(pid_t pid, Clock::time_point until, int& status, int& error) {
       return Reaped::gone;
     }
     if (Clock::now() >= until) return Reaped::not_yet;
-    std::this_thread::sleep_for(Millis(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
 
@@ -248,6 +251,10 @@ void reap_leftover_children() {
   });
 }
 
+std::string own_executable() {
+  return kOwnExecutable;
+}
+
 std::optional<std::string> own_executable_dir(std::string& why) {
   char path[PATH_MAX];
   const auto length = ::readlink(kOwnExecutable, path, sizeof path - 1);
@@ -272,4 +279,4 @@ bool is_executable_file(const std::string& path) {
          ::access(path.c_str(), X_OK) == 0;
 }
 
-}  // namespace capprobe::agent::daemon
+}  // namespace capprobe::platform

@@ -1,7 +1,7 @@
 // Running a helper process to completion under a deadline: the agent's probe rounds and its
 // deliveries run in child processes so that what they load, allocate or leave hanging (libcurl
 // and OpenSSL, probe threads stuck past their deadline) never stays in the long-lived agent.
-// POSIX in child_process_posix.cpp.
+// Per OS in platform/process/<os>/child_process.cpp, chosen by CMake.
 #pragma once
 
 #include <cstddef>
@@ -9,16 +9,16 @@
 #include <string>
 #include <vector>
 
-#include "agent/daemon/duration.hpp"
+#include <chrono>
 
-namespace capprobe::agent::daemon {
+namespace capprobe::platform {
 
 struct ChildRequest {
-  std::string program;                 // the executable's path
-  std::vector<std::string> argv;       // argv[0] included: what `ps` shows
-  std::string input;                   // written to the child's stdin, which is then closed
-  Millis deadline{60000};              // then the child's process group is killed
-  std::size_t max_output = 16u << 20;  // stdout beyond this is a failure, not a larger agent
+  std::string program;                        // the executable's path
+  std::vector<std::string> argv;              // argv[0] included: what `ps` shows
+  std::string input;                          // written to the child's stdin, which is then closed
+  std::chrono::milliseconds deadline{60000};  // then the child's process group is killed
+  std::size_t max_output = 16u << 20;         // stdout beyond this is a failure, not a larger agent
 };
 
 struct ChildOutcome {
@@ -43,9 +43,9 @@ ChildOutcome run_child(const ChildRequest& request);
 // Reaps children that earlier run_child calls had to leave unreaped; cheap, never blocks.
 void reap_leftover_children();
 
-// The agent's own executable, to run its rounds with: "/proc/self/exe" still names it after a
-// package upgrade replaced the file on disk.
-inline constexpr const char* kOwnExecutable = "/proc/self/exe";
+// The path to run this very executable with (the agent's rounds): on Linux "/proc/self/exe",
+// which still names it after a package upgrade replaced the file on disk.
+std::string own_executable();
 
 // The directory the running executable was started from, where its helper binaries live;
 // nullopt with `why` filled when /proc/self/exe cannot be read.
@@ -54,4 +54,4 @@ std::optional<std::string> own_executable_dir(std::string& why);
 // Whether `path` is a file this process may execute.
 bool is_executable_file(const std::string& path);
 
-}  // namespace capprobe::agent::daemon
+}  // namespace capprobe::platform
