@@ -1,5 +1,5 @@
-// security.capabilities: decode the capability sets, judge the privileged heuristic and check
-// the capabilities the pod spec added or dropped.
+// security.capabilities: the catalog entry, and the judges. On Linux: decode the capability sets,
+// judge the privileged heuristic and check the capabilities the pod spec added or dropped.
 #include "probes/security/capabilities.hpp"
 
 #include <algorithm>
@@ -7,20 +7,14 @@
 #include <cctype>
 #include <cstdio>
 
-#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
-#include "probes/probe.hpp"
 #include "probes/security/cap_names.hpp"
+#include "probes/security/capabilities_linux.hpp"
 
 namespace capprobe::probes {
 namespace {
-
-constexpr const char* kId = "security.capabilities";
-constexpr const char* kCapLastCapPath = "/proc/sys/kernel/cap_last_cap";
-// A node's /dev holds a few hundred entries; more than this is not worth lstat-ing one by one.
-constexpr std::size_t kMaxDevEntries = 2048;
 
 constexpr std::array<std::string_view, 4> kHostCharDevices = {"kmsg", "mem", "kmem", "port"};
 
@@ -74,29 +68,12 @@ std::uint64_t requested_set(const std::optional<std::vector<std::string>>& names
 
 }  // namespace
 
-CapabilityFacts collect_capabilities(const platform::Platform& os) {
-  CapabilityFacts facts{
-      read_proc_status(os), platform::linux_facts(os).read_file(kCapLastCapPath, 64),
-      read_lsm_facts(os), std::vector<DeviceNode>{}, read_user_namespace_facts(os)};
-  // /dev as this process sees it (list_through/link_info, not the system root): the question
-  // is which devices the container was given.
-  const auto names = os.list_through("/dev");
-  if (!names) {
-    facts.devices = names.error();
-    return facts;
-  }
-  std::vector<DeviceNode> nodes;
-  for (const auto& name : names.value()) {
-    if (nodes.size() >= kMaxDevEntries) break;
-    const auto path = "/dev/" + name;
-    const auto info = os.link_info(path);
-    if (!info) continue;  // gone between the listing and the lstat
-    const auto kind = info.value().kind;
-    if (kind == platform::FileKind::block_device || kind == platform::FileKind::char_device)
-      nodes.push_back({path, kind});
-  }
-  facts.devices = std::move(nodes);
-  return facts;
+ProbeInfo security_capabilities_info() {
+  return {.id = kSecurityCapabilitiesId,
+          .title = "Capability sets, NoNewPrivs and privileged mode",
+          .pod_spec_field = "securityContext.capabilities, securityContext.privileged",
+          .scope = SpecScope::container,
+          .platforms = {"linux"}};
 }
 
 std::vector<std::string> host_devices(const std::vector<DeviceNode>& devices) {
@@ -123,7 +100,7 @@ std::string classify_capabilities(std::uint64_t effective, bool privileged) {
 
 CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodRequests& requests) {
   CapabilityResult result;
-  result.id = kId;
+  result.id = kSecurityCapabilitiesId;
   result.requested = capabilities_requested(requests);
   auto& evidence = result.evidence;
   evidence["asked"] = {
@@ -317,17 +294,6 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
   if (!unknown.empty())
     result.summary += "; unknown capability names not checked: " + text::join(unknown);
   return result;
-}
-
-Probe security_capabilities_linux_probe() {
-  return {{.id = kId,
-           .title = "Capability sets, NoNewPrivs and privileged mode",
-           .pod_spec_field = "securityContext.capabilities, securityContext.privileged",
-           .scope = SpecScope::container,
-           .platforms = {"linux"}},
-          [](ProbeContext& ctx) {
-            return judge_capabilities(collect_capabilities(ctx.os), ctx.requests);
-          }};
 }
 
 }  // namespace capprobe::probes

@@ -1,6 +1,7 @@
-// security.confinement: which of seccomp, AppArmor and SELinux restrict this process. What the
-// pod spec asked for and is demonstrably not in effect is "REQUESTED BUT IGNORED"; otherwise any
-// mechanism in effect is "supported", and none is "untested" unless the spec asked for one.
+// security.confinement: the catalog entry, and the judges. On Linux: which of seccomp, AppArmor
+// and SELinux restrict this process. What the pod spec asked for and is demonstrably not in
+// effect is "REQUESTED BUT IGNORED"; otherwise any mechanism in effect is "supported", and none
+// is "untested" unless the spec asked for one.
 #include "probes/security/confinement.hpp"
 
 #include <algorithm>
@@ -9,12 +10,10 @@
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
-#include "probes/probe.hpp"
+#include "probes/security/confinement_linux.hpp"
 
 namespace capprobe::probes {
 namespace {
-
-constexpr const char* kId = "security.confinement";
 
 std::string lsm_name(const std::string& lsm) {
   return lsm == "selinux" ? "SELinux" : "AppArmor";
@@ -76,8 +75,12 @@ std::vector<Ask> asks_of(const PodRequests& requests, std::optional<int> seccomp
 
 }  // namespace
 
-ConfinementFacts collect_confinement(const platform::Platform& os, const PodRequests& requests) {
-  return ConfinementFacts{read_proc_status(os), read_lsm_facts(os), requests};
+ProbeInfo security_confinement_info() {
+  return {.id = kSecurityConfinementId,
+          .title = "Confinement: seccomp, AppArmor, SELinux",
+          .pod_spec_field = "securityContext.seccompProfile, appArmorProfile, seLinuxOptions",
+          .scope = SpecScope::container,
+          .platforms = {"linux"}};
 }
 
 std::string seccomp_word(int mode) {
@@ -94,7 +97,7 @@ std::string seccomp_word(int mode) {
 
 CapabilityResult judge_confinement(const ConfinementFacts& facts) {
   CapabilityResult result;
-  result.id = kId;
+  result.id = kSecurityConfinementId;
   auto& evidence = result.evidence;
   evidence["status_read"] = facts.status.ok() ? "ok" : facts.status.error().name;
 
@@ -179,17 +182,6 @@ CapabilityResult judge_confinement(const ConfinementFacts& facts) {
                                                "requested shows that something should")
                  : "; whether anything confines this process is not known");
   return result;
-}
-
-Probe security_confinement_linux_probe() {
-  return {{.id = kId,
-           .title = "Confinement: seccomp, AppArmor, SELinux",
-           .pod_spec_field = "securityContext.seccompProfile, appArmorProfile, seLinuxOptions",
-           .scope = SpecScope::container,
-           .platforms = {"linux"}},
-          [](ProbeContext& ctx) {
-            return judge_confinement(collect_confinement(ctx.os, ctx.requests));
-          }};
 }
 
 }  // namespace capprobe::probes

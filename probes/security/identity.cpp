@@ -1,5 +1,5 @@
-// security.identity: collect /proc/self/status and the name databases, then judge whether the
-// requested user and groups are the ones in effect.
+// security.identity: the catalog entry, and the judges of whether the requested user and groups
+// are the ones in effect.
 #include "probes/security/identity.hpp"
 
 #include <algorithm>
@@ -8,12 +8,10 @@
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
-#include "probes/probe.hpp"
+#include "probes/security/identity_linux.hpp"
 
 namespace capprobe::probes {
 namespace {
-
-constexpr const char* kId = "security.identity";
 
 std::optional<bool> identity_requested(const PodRequests& requests) {
   return requested_when(
@@ -45,11 +43,12 @@ std::string read_names_note(const platform::Result<std::string>& read, const cha
 
 }  // namespace
 
-IdentityFacts collect_identity(const platform::Platform& os) {
-  // The names come from this container's own /etc (read_through, not the system root): a uid's
-  // name is whatever the image that runs it says.
-  return IdentityFacts{read_proc_status(os), os.read_through("/etc/passwd", 4 << 20),
-                       os.read_through("/etc/group", 4 << 20), read_user_namespace_facts(os)};
+ProbeInfo security_identity_info() {
+  return {.id = kSecurityIdentityId,
+          .title = "Process identity: user, group and supplementary groups",
+          .pod_spec_field = "securityContext.runAsUser, runAsGroup, supplementalGroups",
+          .scope = SpecScope::container,
+          .platforms = {"linux"}};
 }
 
 std::map<std::int64_t, std::string> parse_id_names(std::string_view text) {
@@ -67,7 +66,7 @@ std::map<std::int64_t, std::string> parse_id_names(std::string_view text) {
 
 CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& requests) {
   CapabilityResult result;
-  result.id = kId;
+  result.id = kSecurityIdentityId;
   result.requested = identity_requested(requests);
   auto& evidence = result.evidence;
   nlohmann::json asked_groups = nullptr;
@@ -171,15 +170,6 @@ CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& r
   const auto names_note = read_names_note(facts.passwd, "/etc/passwd");
   if (!names_note.empty()) result.summary += "; no user names (" + names_note + ")";
   return result;
-}
-
-Probe security_identity_linux_probe() {
-  return {{.id = kId,
-           .title = "Process identity: user, group and supplementary groups",
-           .pod_spec_field = "securityContext.runAsUser, runAsGroup, supplementalGroups",
-           .scope = SpecScope::container,
-           .platforms = {"linux"}},
-          [](ProbeContext& ctx) { return judge_identity(collect_identity(ctx.os), ctx.requests); }};
 }
 
 }  // namespace capprobe::probes

@@ -9,6 +9,11 @@ list(APPEND CAPPROBE_PROBE_SOURCES
   security/confinement.cpp
 )
 list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
+  security/lsm_linux.cpp
+  security/user_namespace_linux.cpp
+  security/identity_linux.cpp
+  security/capabilities_linux.cpp
+  security/confinement_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
 )
