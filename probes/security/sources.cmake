@@ -4,6 +4,7 @@ list(APPEND CAPPROBE_PROBE_SOURCES
   security/cap_names.cpp
   security/lsm.cpp
   security/user_namespace.cpp
+  security/access_token.cpp
   security/identity.cpp
   security/capabilities.cpp
   security/confinement.cpp
@@ -16,4 +17,6 @@ list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
   security/confinement_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+  security/access_token_windows.cpp
+  security/identity_windows.cpp
 )
