@@ -11,6 +11,7 @@
 #include "probes/common/judge.hpp"
 #include "probes/probe_list.hpp"
 #include "probes/security/access_token.hpp"
+#include "probes/security/capabilities_windows.hpp"
 #include "probes/security/identity_windows.hpp"
 
 using capprobe::platform::AccountName;
@@ -611,5 +612,154 @@ TEST_CASE("windows identity probe over the fake: HostProcess pods") {
     const auto result = security_identity_windows_probe().run(ctx);
     CHECK(result.status == Status::unsupported);
     CHECK(result.evidence["group_lookups"].empty());
+  }
+}
+
+// --- security.capabilities ---------------------------------------------------------------
+
+TEST_CASE("windows capabilities: the token's class, privileges and the Linux fields") {
+  struct Case {
+    const char* name;
+    token::AccessTokenFacts access;
+    PodRequests requests;
+    Status expected;
+    std::string observed;
+    std::optional<bool> requested;
+    std::vector<std::string> summary_has;
+  };
+  auto privileged = spec();
+  privileged.privileged = true;
+  privileged.capabilities_add = std::vector<std::string>{"NET_ADMIN"};
+  privileged.capabilities_drop = std::vector<std::string>{};
+  const std::vector<Case> cases = {
+      {"ContainerAdministrator",
+       access(container_administrator()),
+       PodRequests{},
+       Status::supported,
+       "administrator",
+       std::nullopt,
+       {"at high integrity, elevated: an elevated administrator, with 24 privileges (3 enabled)",
+        "it holds SeDebugPrivilege, SeImpersonatePrivilege, SeLoadDriverPrivilege, "
+        "SeBackupPrivilege and 3 more",
+        "SeCreateSymbolicLinkPrivilege held"}},
+      {"ContainerUser",
+       access(container_user()),
+       spec(),
+       Status::supported,
+       "user",
+       false,
+       {"a standard user, with 2 privileges (1 enabled)", "none of the powerful ones",
+        "without SeCreateSymbolicLinkPrivilege"}},
+      {"HostProcess SYSTEM",
+       access(host_system(), true),
+       spec(),
+       Status::supported,
+       "system",
+       false,
+       {"in a HostProcess container at system integrity", "SeTcbPrivilege",
+        "these are privileges on the node itself"}},
+      {"HostProcess LocalService",
+       access(host_service(false), true),
+       spec(),
+       Status::supported,
+       "service",
+       false,
+       {"a service account", "SeAssignPrimaryTokenPrivilege, SeImpersonatePrivilege",
+        "these are privileges on the node itself"}},
+      {"privileged: true and capabilities.add are Linux fields, not requests",
+       access(container_administrator()),
+       privileged,
+       Status::supported,
+       "administrator",
+       false,
+       {"securityContext.privileged=true, securityContext.capabilities.add [NET_ADMIN] are "
+        "Linux fields without effect on Windows"}},
+      {"the token cannot be read",
+       access(denied_token()),
+       spec(),
+       Status::untested,
+       "unknown",
+       false,
+       {"ERROR_ACCESS_DENIED", "privileges are not known"}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    const auto result = judge_windows_capabilities(c.access, c.requests);
+    INFO(result.summary);
+    CHECK(result.id == "security.capabilities");
+    CHECK(result.status == c.expected);
+    CHECK(result.observed == c.observed);
+    CHECK(result.requested == c.requested);
+    CHECK_FALSE(result.requested_but_ignored());
+    for (const auto& part : c.summary_has) CHECK_THAT(result.summary, Catch::Contains(part));
+  }
+}
+
+TEST_CASE("windows capabilities: evidence lists every privilege and the notable ones' states") {
+  const auto admin = judge_windows_capabilities(access(container_administrator()), PodRequests{});
+  const auto& e = admin.evidence;
+  CHECK(e["privileges"].size() == 24);
+  CHECK(e["privileges"][0] ==
+        nlohmann::json({{"name", "SeIncreaseQuotaPrivilege"}, {"enabled", false}}));
+  CHECK(e["enabled_privileges"] ==
+        nlohmann::json(
+            {"SeChangeNotifyPrivilege", "SeImpersonatePrivilege", "SeCreateGlobalPrivilege"}));
+  CHECK(e["notable_privileges"]["SeCreateSymbolicLinkPrivilege"] == "disabled");
+  CHECK(e["notable_privileges"]["SeImpersonatePrivilege"] == "enabled");
+  CHECK(e["notable_privileges"]["SeTcbPrivilege"] == "absent");
+  CHECK(e["notable_privileges"].size() == notable_privileges().size());
+  CHECK(e["administrators_member"] == true);
+  CHECK(e["integrity"] == "high");
+  CHECK(e["not_applicable_fields"] == nlohmann::json::array());
+
+  const auto user = judge_windows_capabilities(access(container_user()), PodRequests{});
+  CHECK(user.evidence["notable_privileges"]["SeCreateSymbolicLinkPrivilege"] == "absent");
+  CHECK(user.evidence["administrators_member"] == false);
+
+  const auto system = judge_windows_capabilities(access(host_system(), true), PodRequests{});
+  CHECK(system.evidence["notable_privileges"]["SeTcbPrivilege"] == "enabled");
+  CHECK(system.evidence["notable_privileges"]["SeDebugPrivilege"] == "enabled");
+  CHECK(system.evidence["host_process"] == true);
+
+  CHECK(privilege_state(container_user(), "SeChangeNotifyPrivilege") == "enabled");
+  CHECK(privilege_state(container_user(), "SeIncreaseWorkingSetPrivilege") == "disabled");
+  CHECK(privilege_state(container_user(), "SeDebugPrivilege") == "absent");
+}
+
+TEST_CASE("windows capabilities probe over the fake") {
+  FakePlatform os;
+  os.windows.kernel_version = capprobe::platform::WindowsVersion{10, 0, 17763, 3};
+  const auto requests = spec();
+
+  SECTION("WS2019 process-isolated servercore") {
+    os.windows.token = container_administrator();
+    auto ctx = context_for(os, requests);
+    const auto result = security_capabilities_windows_probe().run(ctx);
+    INFO(result.summary);
+    CHECK(result.status == Status::supported);
+    CHECK(result.observed == "administrator");
+    CHECK(result.requested == false);
+  }
+  SECTION("WS2022 Hyper-V-isolated nanoserver") {
+    os.windows.token = container_user();
+    auto ctx = context_for(os, requests);
+    const auto result = security_capabilities_windows_probe().run(ctx);
+    CHECK(result.observed == "user");
+  }
+  SECTION("a HostProcess pod as NetworkService") {
+    os.windows.token = host_service(true);
+    os.environment[token::kSandboxMountPointEnv] = kSandbox;
+    auto ctx = context_for(os, requests);
+    const auto result = security_capabilities_windows_probe().run(ctx);
+    INFO(result.summary);
+    CHECK(result.observed == "service");
+    CHECK(result.evidence["host_process"] == true);
+    CHECK(result.evidence["user_name"] == "NETWORK SERVICE");
+  }
+  SECTION("no token") {
+    auto ctx = context_for(os, requests);  // the fake's token is unset
+    const auto result = security_capabilities_windows_probe().run(ctx);
+    CHECK(result.status == Status::untested);
+    CHECK(result.evidence["token_read"] == "ERROR_CALL_NOT_IMPLEMENTED");
   }
 }
