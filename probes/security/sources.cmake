@@ -20,4 +20,5 @@ list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
   security/access_token_windows.cpp
   security/identity_windows.cpp
   security/capabilities_windows.cpp
+  security/confinement_windows.cpp
 )

@@ -1448,9 +1448,7 @@ TEST_CASE("the security probes' catalog entries") {
                             security_confinement_linux_probe()}) {
     INFO(probe.info.id);
     CHECK(probe.info.cost == Cost::light);
-    CHECK(probe.info.platforms == (probe.info.id != "security.confinement"
-                                       ? std::vector<std::string>{"linux", "windows"}
-                                       : std::vector<std::string>{"linux"}));
+    CHECK(probe.info.platforms == std::vector<std::string>{"linux", "windows"});
     CHECK_FALSE(probe.info.pod_spec_field.empty());
   }
 }

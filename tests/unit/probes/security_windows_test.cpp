@@ -12,6 +12,7 @@
 #include "probes/probe_list.hpp"
 #include "probes/security/access_token.hpp"
 #include "probes/security/capabilities_windows.hpp"
+#include "probes/security/confinement_windows.hpp"
 #include "probes/security/identity_windows.hpp"
 
 using capprobe::platform::AccountName;
@@ -761,5 +762,92 @@ TEST_CASE("windows capabilities probe over the fake") {
     const auto result = security_capabilities_windows_probe().run(ctx);
     CHECK(result.status == Status::untested);
     CHECK(result.evidence["token_read"] == "ERROR_CALL_NOT_IMPLEMENTED");
+  }
+}
+
+// --- security.confinement ----------------------------------------------------------------
+
+TEST_CASE("windows confinement: seccomp, AppArmor and SELinux do not exist on Windows") {
+  struct Case {
+    const char* name;
+    token::AccessTokenFacts access;
+    PodRequests requests;
+    std::optional<bool> requested;
+    std::vector<std::string> summary_has;
+  };
+  auto asked = spec();
+  asked.seccomp_profile = "RuntimeDefault";
+  asked.selinux_type = "container_t";
+  asked.allow_privilege_escalation = false;
+  const std::vector<Case> cases = {
+      {"process-isolated container",
+       access(container_administrator()),
+       PodRequests{},
+       std::nullopt,
+       {"do not exist on Windows", "job object and server silo", "at high integrity"}},
+      {"HostProcess container",
+       access(host_system(), true),
+       spec(),
+       false,
+       {"no isolation beyond its account's rights", "at system integrity"}},
+      {"Linux confinement fields asked",
+       access(container_user()),
+       asked,
+       false,
+       {"seccompProfile RuntimeDefault, seLinuxOptions.type container_t, "
+        "allowPrivilegeEscalation false are Linux fields without effect here"}},
+      {"the token cannot be read",
+       access(denied_token()),
+       spec(),
+       false,
+       {"do not exist on Windows"}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    const auto result = judge_windows_confinement(c.access, c.requests);
+    INFO(result.summary);
+    CHECK(result.id == "security.confinement");
+    CHECK(result.status == Status::not_applicable);
+    CHECK(result.observed == "not_applicable");
+    CHECK(result.requested == c.requested);
+    CHECK_FALSE(result.requested_but_ignored());
+    for (const auto& part : c.summary_has) CHECK_THAT(result.summary, Catch::Contains(part));
+  }
+  const auto unread = judge_windows_confinement(access(denied_token()), PodRequests{});
+  CHECK(unread.evidence["token_read"] == "ERROR_ACCESS_DENIED");
+  CHECK_THAT(unread.summary, !Catch::Contains("integrity"));
+  const auto with_fields = judge_windows_confinement(access(container_user()), asked);
+  CHECK(with_fields.evidence["not_applicable_fields"].size() == 3);
+  CHECK(with_fields.evidence["asked"]["seccomp_profile"] == "RuntimeDefault");
+  CHECK(with_fields.evidence["integrity_level"] == "S-1-16-8192");
+}
+
+TEST_CASE("windows confinement probe over the fake") {
+  FakePlatform os;
+  os.windows.token = container_administrator();
+  const auto requests = spec();
+  auto ctx = context_for(os, requests);
+  const auto result = security_confinement_windows_probe().run(ctx);
+  INFO(result.summary);
+  CHECK(result.status == Status::not_applicable);
+  CHECK(result.evidence["integrity"] == "high");
+  CHECK(result.evidence["host_process"] == false);
+}
+
+// --- the catalog -------------------------------------------------------------------------
+
+TEST_CASE("the security probes are one catalog entry for both OSes") {
+  const std::vector<std::pair<Probe, Probe>> pairs = {
+      {security_identity_linux_probe(), security_identity_windows_probe()},
+      {security_capabilities_linux_probe(), security_capabilities_windows_probe()},
+      {security_confinement_linux_probe(), security_confinement_windows_probe()},
+  };
+  for (const auto& [linux_probe, windows_probe] : pairs) {
+    INFO(linux_probe.info.id);
+    CHECK(windows_probe.info.id == linux_probe.info.id);
+    CHECK(windows_probe.info.title == linux_probe.info.title);
+    CHECK(windows_probe.info.pod_spec_field == linux_probe.info.pod_spec_field);
+    CHECK(windows_probe.info.scope == SpecScope::container);
+    CHECK(windows_probe.info.platforms == std::vector<std::string>{"linux", "windows"});
   }
 }
