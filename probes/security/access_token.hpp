@@ -60,7 +60,8 @@ std::string account_word(const platform::TokenFacts& token);
 std::string describe_account(const platform::TokenFacts& token);
 
 // The class security.capabilities reports for a token, from the most to the least powerful:
-//   "system"         the user is LocalSystem (S-1-5-18): all of the node, SeTcbPrivilege held;
+//   "system"         the user is LocalSystem (S-1-5-18), SeTcbPrivilege held: all of the
+//                    machine it runs on (the node itself in a HostProcess container);
 //   "service"        LocalService or NetworkService (S-1-5-19/20), or another account at System
 //                    integrity: a service's few privileges, on the node when in HostProcess;
 //   "administrator"  an elevated administrator: High integrity or TokenElevation set

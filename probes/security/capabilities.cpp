@@ -333,7 +333,7 @@ std::vector<std::string> linux_capability_fields(const PodRequests& requests) {
 }
 
 std::string class_words(const std::string& word) {
-  if (word == "system") return "the node's LocalSystem account";
+  if (word == "system") return "the LocalSystem account";
   if (word == "service") return "a service account";
   if (word == "administrator") return "an elevated administrator";
   if (word == "user") return "a standard user";

@@ -16,6 +16,7 @@
 //    name counts as the request honoured.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
