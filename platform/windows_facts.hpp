@@ -110,6 +110,12 @@ struct NumaFacts {
   std::vector<NumaNodeFacts> nodes;
 };
 
+// LookupAccountSidW: the account a SID names.
+struct AccountName {
+  std::string name;    // "hpc-localgroup", "SYSTEM", "ContainerAdministrator"
+  std::string domain;  // "NT AUTHORITY", "BUILTIN", "User Manager", the machine's name
+};
+
 class WindowsFacts {
  public:
   virtual ~WindowsFacts() = default;
@@ -139,6 +145,10 @@ class WindowsFacts {
   virtual Result<std::uint32_t> firmware_table_size(const std::string& provider) const = 0;
   // GetCurrentThreadCompartmentId (not exported by Wine: loaded with GetProcAddress).
   virtual Result<std::uint32_t> network_compartment() const = 0;
+  // LookupAccountSidW on any SID (a token group's, for one): the account's name and domain;
+  // ERROR_NONE_MAPPED when the SID names no account. May ask a domain controller for a domain
+  // SID, so callers look up only the few SIDs they need.
+  virtual Result<AccountName> account_name(const std::string& sid) const = 0;
 };
 
 // The Windows facts of `os`; throws std::logic_error when this platform has none.

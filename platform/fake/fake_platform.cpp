@@ -464,6 +464,13 @@ Result<std::uint32_t> FakePlatform::firmware_table_size(const std::string& provi
   return found->second;
 }
 
+Result<AccountName> FakePlatform::account_name(const std::string& sid) const {
+  const auto found = windows.accounts.find(sid);
+  if (found == windows.accounts.end())
+    return fake_error("ERROR_NONE_MAPPED", "LookupAccountSidW " + sid);
+  return found->second;
+}
+
 Result<KernelInfo> FakePlatform::kernel_info() const {
   if (!kernel) return fake_error("ENOSYS", "uname");
   return *kernel;

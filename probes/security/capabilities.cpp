@@ -1,5 +1,6 @@
-// security.capabilities: decode the capability sets, judge the privileged heuristic and check
-// the capabilities the pod spec added or dropped.
+// security.capabilities: the catalog entry, and the judges. On Linux: decode the capability sets,
+// judge the privileged heuristic and check the capabilities the pod spec added or dropped. On
+// Windows: name the token's privileges, integrity level and class.
 #include "probes/security/capabilities.hpp"
 
 #include <algorithm>
@@ -7,20 +8,15 @@
 #include <cctype>
 #include <cstdio>
 
-#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
-#include "probes/probe.hpp"
 #include "probes/security/cap_names.hpp"
+#include "probes/security/capabilities_linux.hpp"
+#include "probes/security/capabilities_windows.hpp"
 
 namespace capprobe::probes {
 namespace {
-
-constexpr const char* kId = "security.capabilities";
-constexpr const char* kCapLastCapPath = "/proc/sys/kernel/cap_last_cap";
-// A node's /dev holds a few hundred entries; more than this is not worth lstat-ing one by one.
-constexpr std::size_t kMaxDevEntries = 2048;
 
 constexpr std::array<std::string_view, 4> kHostCharDevices = {"kmsg", "mem", "kmem", "port"};
 
@@ -74,29 +70,14 @@ std::uint64_t requested_set(const std::optional<std::vector<std::string>>& names
 
 }  // namespace
 
-CapabilityFacts collect_capabilities(const platform::Platform& os) {
-  CapabilityFacts facts{
-      read_proc_status(os), platform::linux_facts(os).read_file(kCapLastCapPath, 64),
-      read_lsm_facts(os), std::vector<DeviceNode>{}, read_user_namespace_facts(os)};
-  // /dev as this process sees it (list_through/link_info, not the system root): the question
-  // is which devices the container was given.
-  const auto names = os.list_through("/dev");
-  if (!names) {
-    facts.devices = names.error();
-    return facts;
-  }
-  std::vector<DeviceNode> nodes;
-  for (const auto& name : names.value()) {
-    if (nodes.size() >= kMaxDevEntries) break;
-    const auto path = "/dev/" + name;
-    const auto info = os.link_info(path);
-    if (!info) continue;  // gone between the listing and the lstat
-    const auto kind = info.value().kind;
-    if (kind == platform::FileKind::block_device || kind == platform::FileKind::char_device)
-      nodes.push_back({path, kind});
-  }
-  facts.devices = std::move(nodes);
-  return facts;
+ProbeInfo security_capabilities_info() {
+  return {.id = kSecurityCapabilitiesId,
+          .title =
+              "Capability sets, NoNewPrivs and privileged mode (Linux), token privileges "
+              "(Windows)",
+          .pod_spec_field = "securityContext.capabilities, securityContext.privileged",
+          .scope = SpecScope::container,
+          .platforms = {"linux", "windows"}};
 }
 
 std::vector<std::string> host_devices(const std::vector<DeviceNode>& devices) {
@@ -123,7 +104,7 @@ std::string classify_capabilities(std::uint64_t effective, bool privileged) {
 
 CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodRequests& requests) {
   CapabilityResult result;
-  result.id = kId;
+  result.id = kSecurityCapabilitiesId;
   result.requested = capabilities_requested(requests);
   auto& evidence = result.evidence;
   evidence["asked"] = {
@@ -319,15 +300,127 @@ CapabilityResult judge_capabilities(const CapabilityFacts& facts, const PodReque
   return result;
 }
 
-Probe security_capabilities_linux_probe() {
-  return {{.id = kId,
-           .title = "Capability sets, NoNewPrivs and privileged mode",
-           .pod_spec_field = "securityContext.capabilities, securityContext.privileged",
-           .scope = SpecScope::container,
-           .platforms = {"linux"}},
-          [](ProbeContext& ctx) {
-            return judge_capabilities(collect_capabilities(ctx.os), ctx.requests);
-          }};
+// --- Windows ---------------------------------------------------------------------------------
+
+namespace {
+
+// The privileges that give a process power over the node, its files or other processes
+// (privilege-constants, "User Rights Assignment"), then the one symbolic links need.
+constexpr std::string_view kCreateSymbolicLink = "SeCreateSymbolicLinkPrivilege";
+const std::vector<std::string_view> kNotablePrivileges = {
+    "SeTcbPrivilege",                 // act as part of the operating system
+    "SeDebugPrivilege",               // open any process, whoever runs it
+    "SeAssignPrimaryTokenPrivilege",  // start a process as another account
+    "SeImpersonatePrivilege",         // act as a client that connects
+    "SeLoadDriverPrivilege",          // load kernel drivers
+    "SeBackupPrivilege",              // read any file, whatever its ACL
+    "SeRestorePrivilege",             // write any file, whatever its ACL
+    "SeTakeOwnershipPrivilege",       // take any object
+    "SeSecurityPrivilege",            // manage the audit log and SACLs
+    kCreateSymbolicLink,              // fs.symlink: ContainerUser lacks it
+};
+
+// "privileged=true", "capabilities.add [NET_ADMIN]": what a pod spec may say that only Linux
+// reads.
+std::vector<std::string> linux_capability_fields(const PodRequests& requests) {
+  std::vector<std::string> fields;
+  if (requests.privileged.value_or(false)) fields.push_back("privileged=true");
+  if (requests.capabilities_add && !requests.capabilities_add->empty())
+    fields.push_back("capabilities.add [" + text::join(*requests.capabilities_add) + "]");
+  if (requests.capabilities_drop && !requests.capabilities_drop->empty())
+    fields.push_back("capabilities.drop [" + text::join(*requests.capabilities_drop) + "]");
+  return fields;
+}
+
+std::string class_words(const std::string& word) {
+  if (word == "system") return "the LocalSystem account";
+  if (word == "service") return "a service account";
+  if (word == "administrator") return "an elevated administrator";
+  if (word == "user") return "a standard user";
+  if (word == "restricted") return "a restricted token";
+  return "a token of unknown power";
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& notable_privileges() {
+  return kNotablePrivileges;
+}
+
+std::string privilege_state(const platform::TokenFacts& token, std::string_view name) {
+  for (const auto& privilege : token.privileges)
+    if (privilege.name == name) return privilege.enabled ? "enabled" : "disabled";
+  return "absent";
+}
+
+CapabilityResult judge_windows_capabilities(const token::AccessTokenFacts& facts,
+                                            const PodRequests& requests) {
+  CapabilityResult result;
+  result.id = kSecurityCapabilitiesId;
+  // Nothing in a Windows pod spec asks for privileges: the account (runAsUserName) decides.
+  result.requested = requested_when(false, requests);
+  auto& evidence = result.evidence;
+  evidence["asked"] = {
+      {"privileged", json_or_null(requests.privileged)},
+      {"add", json_or_null(requests.capabilities_add)},
+      {"drop", json_or_null(requests.capabilities_drop)},
+  };
+  const auto linux_fields = linux_capability_fields(requests);
+  evidence["not_applicable_fields"] = linux_fields;
+  token::add_token_evidence(evidence, facts);
+  const auto linux_note =
+      linux_fields.empty()
+          ? std::string()
+          : "; securityContext." + text::join(linux_fields, ", securityContext.") +
+                (linux_fields.size() == 1 ? " is a Linux field" : " are Linux fields") +
+                " without effect on Windows (HostProcess is Windows' privileged container)";
+
+  if (!facts.token) {
+    result.status = Status::untested;
+    result.observed = "unknown";
+    result.summary = "could not read this process's access token (" + facts.token.error().name +
+                     "), so its privileges are not known" + linux_note;
+    return result;
+  }
+  const auto& token = facts.token.value();
+  auto privileges = nlohmann::json::array();
+  std::vector<std::string> enabled;
+  for (const auto& privilege : token.privileges) {
+    privileges.push_back({{"name", privilege.name}, {"enabled", privilege.enabled}});
+    if (privilege.enabled) enabled.push_back(privilege.name);
+  }
+  evidence["privileges"] = privileges;
+  evidence["enabled_privileges"] = enabled;
+  auto notable = nlohmann::json::object();
+  std::vector<std::string> powerful;  // held, enabled or not: a process may enable its own
+  for (const auto name : kNotablePrivileges) {
+    const auto state = privilege_state(token, name);
+    notable[std::string(name)] = state;
+    if (name != kCreateSymbolicLink && state != "absent") powerful.emplace_back(name);
+  }
+  evidence["notable_privileges"] = notable;
+  evidence["administrators_member"] = token::has_group(token, token::kAdministratorsSid);
+
+  result.observed = token::privilege_class(token);
+  std::string said = "This process runs as " + token::describe_account(token);
+  if (facts.host_process()) said += " in a HostProcess container";
+  if (const auto integrity = token::integrity_name(token.integrity_level))
+    said += " at " + *integrity + " integrity";
+  if (token.elevated == true) said += ", elevated";
+  said += ": " + class_words(result.observed) + ", with " +
+          std::to_string(token.privileges.size()) + " privileges (" +
+          std::to_string(enabled.size()) + " enabled)";
+  said += powerful.empty()
+              ? "; it holds none of the powerful ones (SeTcb, SeDebug, SeBackup, SeRestore...)"
+              : "; it holds " + join_some(powerful);
+  said += privilege_state(token, kCreateSymbolicLink) == "absent"
+              ? "; without SeCreateSymbolicLinkPrivilege"
+              : "; SeCreateSymbolicLinkPrivilege held";
+  if (facts.host_process() && !powerful.empty())
+    said += "; these are privileges on the node itself";
+  result.status = Status::supported;
+  result.summary = said + linux_note;
+  return result;
 }
 
 }  // namespace capprobe::probes

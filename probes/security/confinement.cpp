@@ -1,6 +1,7 @@
-// security.confinement: which of seccomp, AppArmor and SELinux restrict this process. What the
-// pod spec asked for and is demonstrably not in effect is "REQUESTED BUT IGNORED"; otherwise any
-// mechanism in effect is "supported", and none is "untested" unless the spec asked for one.
+// security.confinement: the catalog entry, and the judges. On Linux: which of seccomp, AppArmor
+// and SELinux restrict this process. What the pod spec asked for and is demonstrably not in
+// effect is "REQUESTED BUT IGNORED"; otherwise any mechanism in effect is "supported", and none
+// is "untested" unless the spec asked for one. On Windows none of them exists: not_applicable.
 #include "probes/security/confinement.hpp"
 
 #include <algorithm>
@@ -9,12 +10,11 @@
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
-#include "probes/probe.hpp"
+#include "probes/security/confinement_linux.hpp"
+#include "probes/security/confinement_windows.hpp"
 
 namespace capprobe::probes {
 namespace {
-
-constexpr const char* kId = "security.confinement";
 
 std::string lsm_name(const std::string& lsm) {
   return lsm == "selinux" ? "SELinux" : "AppArmor";
@@ -76,8 +76,12 @@ std::vector<Ask> asks_of(const PodRequests& requests, std::optional<int> seccomp
 
 }  // namespace
 
-ConfinementFacts collect_confinement(const platform::Platform& os, const PodRequests& requests) {
-  return ConfinementFacts{read_proc_status(os), read_lsm_facts(os), requests};
+ProbeInfo security_confinement_info() {
+  return {.id = kSecurityConfinementId,
+          .title = "Confinement: seccomp, AppArmor, SELinux",
+          .pod_spec_field = "securityContext.seccompProfile, appArmorProfile, seLinuxOptions",
+          .scope = SpecScope::container,
+          .platforms = {"linux", "windows"}};
 }
 
 std::string seccomp_word(int mode) {
@@ -94,7 +98,7 @@ std::string seccomp_word(int mode) {
 
 CapabilityResult judge_confinement(const ConfinementFacts& facts) {
   CapabilityResult result;
-  result.id = kId;
+  result.id = kSecurityConfinementId;
   auto& evidence = result.evidence;
   evidence["status_read"] = facts.status.ok() ? "ok" : facts.status.error().name;
 
@@ -181,15 +185,59 @@ CapabilityResult judge_confinement(const ConfinementFacts& facts) {
   return result;
 }
 
-Probe security_confinement_linux_probe() {
-  return {{.id = kId,
-           .title = "Confinement: seccomp, AppArmor, SELinux",
-           .pod_spec_field = "securityContext.seccompProfile, appArmorProfile, seLinuxOptions",
-           .scope = SpecScope::container,
-           .platforms = {"linux"}},
-          [](ProbeContext& ctx) {
-            return judge_confinement(collect_confinement(ctx.os, ctx.requests));
-          }};
+// --- Windows ---------------------------------------------------------------------------------
+
+namespace {
+
+// "seccompProfile RuntimeDefault": the confinement fields a pod spec may set, all Linux's.
+std::vector<std::string> linux_confinement_fields(const PodRequests& requests) {
+  std::vector<std::string> fields;
+  if (requests.seccomp_profile) fields.push_back("seccompProfile " + *requests.seccomp_profile);
+  if (requests.apparmor_profile)
+    fields.push_back("appArmorProfile " + *requests.apparmor_profile +
+                     (requests.apparmor_localhost ? " " + *requests.apparmor_localhost : ""));
+  if (requests.selinux_type) fields.push_back("seLinuxOptions.type " + *requests.selinux_type);
+  if (requests.allow_privilege_escalation)
+    fields.push_back(std::string("allowPrivilegeEscalation ") +
+                     (*requests.allow_privilege_escalation ? "true" : "false"));
+  return fields;
+}
+
+}  // namespace
+
+CapabilityResult judge_windows_confinement(const token::AccessTokenFacts& facts,
+                                           const PodRequests& requests) {
+  CapabilityResult result;
+  result.id = kSecurityConfinementId;
+  result.requested = requested_when(false, requests);
+  auto& evidence = result.evidence;
+  evidence["asked"] = {
+      {"seccomp_profile", json_or_null(requests.seccomp_profile)},
+      {"apparmor_profile", json_or_null(requests.apparmor_profile)},
+      {"selinux_type", json_or_null(requests.selinux_type)},
+      {"allow_privilege_escalation", json_or_null(requests.allow_privilege_escalation)},
+  };
+  const auto linux_fields = linux_confinement_fields(requests);
+  evidence["not_applicable_fields"] = linux_fields;
+  token::add_token_evidence(evidence, facts);
+
+  std::string said = "seccomp, AppArmor and SELinux do not exist on Windows";
+  said += facts.host_process()
+              ? "; a HostProcess container has no isolation beyond its account's rights and its "
+                "job object's resource limits"
+              : "; a Windows container is confined by its job object and server silo, or by a "
+                "utility VM under Hyper-V isolation (resources.* and isolation.kernel report "
+                "them)";
+  if (facts.token) {
+    if (const auto integrity = token::integrity_name(facts.token.value().integrity_level))
+      said += "; this process runs at " + *integrity + " integrity";
+  }
+  if (!linux_fields.empty())
+    said += "; the pod spec's " + text::join(linux_fields) +
+            (linux_fields.size() == 1 ? " is a Linux field" : " are Linux fields") +
+            " without effect here";
+  set_verdict(result, Status::not_applicable, "not_applicable", said);
+  return result;
 }
 
 }  // namespace capprobe::probes

@@ -1,29 +1,17 @@
-// security.confinement: the seccomp mode and the LSM (AppArmor, SELinux) profile that confine
-// this process, and whether what the pod spec asked (seccompProfile, appArmorProfile or its
-// annotation, seLinuxOptions.type, allowPrivilegeEscalation: false) is in effect.
+// security.confinement: which mechanisms confine this process, against what the pod spec asks.
+// On Linux seccomp, AppArmor and SELinux (confinement_linux.hpp); on Windows none of them exists
+// (confinement_windows.hpp). The catalog entry and the judges, pure, are in confinement.cpp.
+//
+// observed (Linux): the mechanisms in effect joined by "+" ("seccomp+apparmor"), "unconfined",
+// or "unknown". observed (Windows): "not_applicable", the status too.
 #pragma once
 
-#include <string>
-
-#include "platform/platform.hpp"
-#include "probes/common/proc_status.hpp"
-#include "probes/requests.hpp"
-#include "probes/result.hpp"
-#include "probes/security/lsm.hpp"
+#include "probes/probe.hpp"
 
 namespace capprobe::probes {
 
-struct ConfinementFacts {
-  platform::Result<ProcStatus> status;
-  LsmFacts lsm;
-  PodRequests requests;  // only the confinement fields are read
-};
+inline constexpr const char* kSecurityConfinementId = "security.confinement";
 
-ConfinementFacts collect_confinement(const platform::Platform& os, const PodRequests& requests);
-
-// 0 "disabled", 1 "strict", 2 "filter".
-std::string seccomp_word(int mode);
-
-CapabilityResult judge_confinement(const ConfinementFacts& facts);
+ProbeInfo security_confinement_info();
 
 }  // namespace capprobe::probes

@@ -1,19 +1,20 @@
-// security.identity: collect /proc/self/status and the name databases, then judge whether the
-// requested user and groups are the ones in effect.
+// security.identity: the catalog entry, and the judges of whether the requested user and groups
+// (Linux) or account (Windows) are the ones in effect.
 #include "probes/security/identity.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <vector>
 
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
-#include "probes/probe.hpp"
+#include "probes/security/identity_linux.hpp"
+#include "probes/security/identity_windows.hpp"
 
 namespace capprobe::probes {
 namespace {
-
-constexpr const char* kId = "security.identity";
 
 std::optional<bool> identity_requested(const PodRequests& requests) {
   return requested_when(
@@ -45,11 +46,14 @@ std::string read_names_note(const platform::Result<std::string>& read, const cha
 
 }  // namespace
 
-IdentityFacts collect_identity(const platform::Platform& os) {
-  // The names come from this container's own /etc (read_through, not the system root): a uid's
-  // name is whatever the image that runs it says.
-  return IdentityFacts{read_proc_status(os), os.read_through("/etc/passwd", 4 << 20),
-                       os.read_through("/etc/group", 4 << 20), read_user_namespace_facts(os)};
+ProbeInfo security_identity_info() {
+  return {.id = kSecurityIdentityId,
+          .title = "Process identity: user and groups (Linux), account and SID (Windows)",
+          .pod_spec_field =
+              "securityContext.runAsUser, runAsGroup, supplementalGroups; "
+              "windowsOptions.runAsUserName",
+          .scope = SpecScope::container,
+          .platforms = {"linux", "windows"}};
 }
 
 std::map<std::int64_t, std::string> parse_id_names(std::string_view text) {
@@ -67,7 +71,7 @@ std::map<std::int64_t, std::string> parse_id_names(std::string_view text) {
 
 CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& requests) {
   CapabilityResult result;
-  result.id = kId;
+  result.id = kSecurityIdentityId;
   result.requested = identity_requested(requests);
   auto& evidence = result.evidence;
   nlohmann::json asked_groups = nullptr;
@@ -173,13 +177,235 @@ CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& r
   return result;
 }
 
-Probe security_identity_linux_probe() {
-  return {{.id = kId,
-           .title = "Process identity: user, group and supplementary groups",
-           .pod_spec_field = "securityContext.runAsUser, runAsGroup, supplementalGroups",
-           .scope = SpecScope::container,
-           .platforms = {"linux"}},
-          [](ProbeContext& ctx) { return judge_identity(collect_identity(ctx.os), ctx.requests); }};
+// --- Windows ---------------------------------------------------------------------------------
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out;
+  for (const char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return lower(a) == lower(b);
+}
+
+// "DOMAIN\USER" -> {"DOMAIN", "USER"}; "USER" -> {"", "USER"}.
+std::pair<std::string, std::string> split_account(std::string_view asked) {
+  const auto trimmed = text::trim(asked);
+  const auto slash = trimmed.rfind('\\');
+  if (slash == std::string_view::npos) return {"", std::string(trimmed)};
+  return {std::string(text::trim(trimmed.substr(0, slash))),
+          std::string(text::trim(trimmed.substr(slash + 1)))};
+}
+
+// An asked domain names `actual` when equal, when it is "." (this machine), or when it is a DNS
+// name whose first label is the NetBIOS name ("contoso.com" for "CONTOSO").
+bool domain_names(std::string_view asked, std::string_view actual) {
+  if (asked.empty() || asked == "." || iequals(asked, actual)) return true;
+  const auto dot = asked.find('.');
+  return dot != std::string_view::npos && iequals(asked.substr(0, dot), actual);
+}
+
+// The asked name against one account's name and domain.
+AccountMatch match_name(std::string_view asked, const std::string& name,
+                        const std::optional<std::string>& domain) {
+  const auto [asked_domain, asked_name] = split_account(asked);
+  if (!iequals(asked_name, name)) return AccountMatch::different;
+  if (!domain || domain_names(asked_domain, *domain)) return AccountMatch::same;
+  return AccountMatch::same_name_other_domain;
+}
+
+struct WellKnownName {
+  std::string_view name;  // lower case, spaces removed
+  std::array<std::string_view, 3> domains;
+  std::string_view sid;
+};
+
+// The spellings the Kubernetes and Microsoft docs use for the accounts a Windows container or a
+// HostProcess container runs as ("NT AUTHORITY\Local service", "NT AUTHORITY\NETWORK SERVICE",
+// ".\LocalSystem", "ContainerUser").
+constexpr std::array<WellKnownName, 6> kWellKnownNames = {{
+    {"system", {"", "nt authority", ""}, token::kSystemSid},
+    {"localsystem", {"", "nt authority", "."}, token::kSystemSid},
+    {"localservice", {"", "nt authority", ""}, token::kLocalServiceSid},
+    {"networkservice", {"", "nt authority", ""}, token::kNetworkServiceSid},
+    {"containeradministrator", {"", "user manager", ""}, token::kContainerAdministratorSid},
+    {"containeruser", {"", "user manager", ""}, token::kContainerUserSid},
+}};
+
+std::string match_word(AccountMatch match) {
+  switch (match) {
+    case AccountMatch::same:
+      return "same";
+    case AccountMatch::same_name_other_domain:
+      return "same_name_other_domain";
+    case AccountMatch::different:
+      return "different";
+    case AccountMatch::unknown:
+      break;
+  }
+  return "unknown";
+}
+
+// "runAsUser=1000": what a pod spec may say that only Linux reads (the kubelet on Windows logs
+// and ignores it; the API server rejects it for pods with spec.os.name: windows).
+std::vector<std::string> linux_identity_fields(const PodRequests& requests) {
+  std::vector<std::string> fields;
+  if (requests.run_as_user) fields.push_back("runAsUser=" + std::to_string(*requests.run_as_user));
+  if (requests.run_as_group)
+    fields.push_back("runAsGroup=" + std::to_string(*requests.run_as_group));
+  if (requests.supplemental_groups && !requests.supplemental_groups->empty())
+    fields.push_back("supplementalGroups=[" + join_ids(*requests.supplemental_groups) + "]");
+  return fields;
+}
+
+// The token group a HostProcess runAsUserName names (a local group), if any.
+const TokenGroupName* named_group(std::string_view asked, const WindowsIdentityFacts& facts) {
+  for (const auto& group : facts.group_names)
+    if (group.account && match_name(asked, group.account.value().name,
+                                    group.account.value().domain) == AccountMatch::same)
+      return &group;
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<std::string> well_known_sid(std::string_view asked) {
+  const auto [domain, name] = split_account(asked);
+  std::string squeezed;
+  for (const char c : lower(name))
+    if (c != ' ') squeezed += c;
+  const auto domain_lower = lower(domain);
+  for (const auto& known : kWellKnownNames) {
+    if (known.name != squeezed) continue;
+    if (std::find(known.domains.begin(), known.domains.end(), domain_lower) == known.domains.end())
+      continue;
+    return std::string(known.sid);
+  }
+  return std::nullopt;
+}
+
+AccountMatch match_account(std::string_view asked, const platform::TokenFacts& token) {
+  if (const auto sid = well_known_sid(asked))
+    return token::same_sid(*sid, token.user_sid) ? AccountMatch::same : AccountMatch::different;
+  if (!token.user_name || token.user_name->empty()) return AccountMatch::unknown;
+  return match_name(asked, *token.user_name, token.domain);
+}
+
+CapabilityResult judge_windows_identity(const WindowsIdentityFacts& facts,
+                                        const PodRequests& requests) {
+  CapabilityResult result;
+  result.id = kSecurityIdentityId;
+  // Only runAsUserName says who a Windows container runs as.
+  result.requested = requested_when(requests.run_as_user_name.has_value(), requests);
+  auto& evidence = result.evidence;
+  nlohmann::json asked_groups = nullptr;
+  if (requests.supplemental_groups) asked_groups = *requests.supplemental_groups;
+  evidence["asked"] = {{"run_as_user_name", json_or_null(requests.run_as_user_name)},
+                       {"run_as_user", json_or_null(requests.run_as_user)},
+                       {"run_as_group", json_or_null(requests.run_as_group)},
+                       {"supplemental_groups", asked_groups}};
+  const auto linux_fields = linux_identity_fields(requests);
+  evidence["not_applicable_fields"] = linux_fields;
+  token::add_token_evidence(evidence, facts.access);
+  auto lookups = nlohmann::json::object();
+  for (const auto& group : facts.group_names)
+    lookups[group.sid] =
+        group.account
+            ? nlohmann::json(group.account.value().domain + "\\" + group.account.value().name)
+            : nlohmann::json(group.account.error().name);
+  evidence["group_lookups"] = lookups;
+  evidence["group_match"] = nullptr;
+  evidence["match"] = nullptr;
+
+  const auto linux_note =
+      linux_fields.empty()
+          ? std::string()
+          : "; securityContext." + text::join(linux_fields, ", securityContext.") +
+                (linux_fields.size() == 1 ? " is a Linux field" : " are Linux fields") +
+                " without effect on Windows";
+
+  if (!facts.access.token) {
+    result.status = Status::untested;
+    result.observed = "unknown";
+    result.summary = "could not read this process's access token (" +
+                     facts.access.token.error().name + "), so the account it runs as is not known" +
+                     linux_note;
+    return result;
+  }
+  const auto& token = facts.access.token.value();
+  evidence["account"] = token::account_word(token);
+  evidence["group_sids"] = token.group_sids;
+  result.observed = token::account_word(token);
+  const auto seen = token::describe_account(token) +
+                    (facts.access.host_process() ? " in a HostProcess container" : "");
+
+  if (!requests.run_as_user_name) {
+    result.status = Status::supported;
+    result.summary = "This process runs as " + seen + linux_note;
+    return result;
+  }
+  const auto& asked = *requests.run_as_user_name;
+  const auto field = "securityContext.windowsOptions.runAsUserName=" + asked;
+  const auto match = match_account(asked, token);
+  evidence["match"] = match_word(match);
+
+  if (match == AccountMatch::same) {
+    result.status = Status::supported;
+    result.summary = "This process runs as " + seen + ", as the pod spec asks" + linux_note;
+    return result;
+  }
+  if (match == AccountMatch::same_name_other_domain) {
+    set_verdict(result, Status::partial, result.observed,
+                "runAsUserName asks for " + asked + " and this process runs as " + seen +
+                    ": the user name matches but the domain does not, which is another account "
+                    "unless the two are one domain's NetBIOS and DNS names" +
+                    linux_note);
+    return result;
+  }
+  // containerd runs a HostProcess container asked to run as a local group's name as an ephemeral
+  // account in that group.
+  if (facts.access.host_process() && !well_known_sid(asked)) {
+    if (const auto* group = named_group(asked, facts)) {
+      evidence["group_match"] = group->sid;
+      result.status = Status::supported;
+      result.summary = "This process runs as " + seen + ", a member of the local group " +
+                       group->account.value().domain + "\\" + group->account.value().name +
+                       " that runAsUserName names: containerd runs a HostProcess container asked "
+                       "to run as a group as an account of that group" +
+                       linux_note;
+      return result;
+    }
+    // A group not named (the lookup failed, or was not made) might be the one asked for.
+    const auto failed = std::count_if(facts.group_names.begin(), facts.group_names.end(),
+                                      [](const TokenGroupName& group) { return !group.account; });
+    const auto not_looked_up = token.group_sids.size() > facts.group_names.size()
+                                   ? token.group_sids.size() - facts.group_names.size()
+                                   : 0;
+    const auto unnamed = static_cast<std::size_t>(failed) + not_looked_up;
+    if (unnamed > 0) {
+      set_verdict(result, Status::untested, result.observed,
+                  "runAsUserName " + asked + " is not this process's account, " +
+                      token::describe_account(token) +
+                      "; in a HostProcess container it may name a local group of the account, "
+                      "but " +
+                      std::to_string(unnamed) + " of the token's " +
+                      std::to_string(token.group_sids.size()) + " groups could not be named" +
+                      linux_note);
+      return result;
+    }
+  }
+  if (match == AccountMatch::unknown) {
+    set_verdict(result, Status::untested, result.observed,
+                "this process runs as " + seen +
+                    ", an account without a name (LookupAccountSidW), so runAsUserName " + asked +
+                    " cannot be compared with it" + linux_note);
+    return result;
+  }
+  mark_ignored(result, field, "the process runs as " + seen + linux_note);
+  return result;
 }
 
 }  // namespace capprobe::probes

@@ -1,33 +1,21 @@
-// security.identity: the uid, gid and supplementary groups this process runs with, against
-// securityContext.runAsUser / runAsGroup / supplementalGroups.
+// security.identity: who this process runs as, against what the pod spec asks of it. On Linux
+// the uid, gid and supplementary groups (identity_linux.hpp), on Windows the token's account and
+// SID (identity_windows.hpp); the catalog entry and the judges, pure, are in identity.cpp.
+//
+// observed (Linux): "root", or "uid:<n>" for any other uid (the ids inside the container, which
+// are what runAsUser sets).
+// observed (Windows): "container_administrator" (S-1-5-93-2-1), "container_user" (S-1-5-93-2-2),
+// "system" (S-1-5-18), "local_service" (S-1-5-19), "network_service" (S-1-5-20) - the last three
+// are what HostProcess containers run as -, "user:<name>" for any other account, "sid:<sid>" when
+// its name could not be looked up, "unknown" when the token could not be read.
 #pragma once
 
-#include <cstdint>
-#include <map>
-#include <string>
-#include <string_view>
-
-#include "platform/platform.hpp"
-#include "probes/common/proc_status.hpp"
-#include "probes/requests.hpp"
-#include "probes/result.hpp"
-#include "probes/security/user_namespace.hpp"
+#include "probes/probe.hpp"
 
 namespace capprobe::probes {
 
-struct IdentityFacts {
-  platform::Result<ProcStatus> status;
-  platform::Result<std::string> passwd;  // /etc/passwd as this process sees it
-  platform::Result<std::string> group;   // /etc/group
-  UserNamespaceFacts user_namespace{};   // how the ids here map to the host's
-};
+inline constexpr const char* kSecurityIdentityId = "security.identity";
 
-IdentityFacts collect_identity(const platform::Platform& os);
-
-// "name:x:id:..." lines of /etc/passwd or /etc/group -> id -> name (the first name wins, as
-// getpwuid does). Malformed lines are skipped.
-std::map<std::int64_t, std::string> parse_id_names(std::string_view text);
-
-CapabilityResult judge_identity(const IdentityFacts& facts, const PodRequests& requests);
+ProbeInfo security_identity_info();
 
 }  // namespace capprobe::probes

@@ -1,11 +1,10 @@
-// Reading and judging the process's LSM label. AppArmor labels read "unconfined" or
+// Judging the process's LSM label (reading it: lsm_linux.cpp). AppArmor labels read "unconfined" or
 // "<profile> (<mode>)"; SELinux contexts read "user:role:type:level" (NUL-terminated).
 #include "probes/security/lsm.hpp"
 
 #include <algorithm>
 #include <array>
 
-#include "platform/linux_facts.hpp"
 #include "probes/common/text.hpp"
 
 namespace capprobe::probes {
@@ -88,15 +87,6 @@ std::string describe_read(const platform::Result<std::string>& read) {
 }
 
 }  // namespace
-
-LsmFacts read_lsm_facts(const platform::Platform& os) {
-  return LsmFacts{
-      platform::linux_facts(os).read_file(kAppArmorCurrentPath, 4096),
-      platform::linux_facts(os).read_file(kAttrCurrentPath, 4096),
-      platform::linux_facts(os).read_file(kSelinuxEnforcePath, 64),
-      platform::linux_facts(os).read_file(kAppArmorEnabledPath, 64),
-  };
-}
 
 LsmView judge_lsm(const LsmFacts& facts) {
   // The AppArmor-specific file first: on 5.8+ with several LSMs stacked, attr/current belongs

@@ -27,6 +27,7 @@ struct LsmFacts {
   platform::Result<std::string> apparmor_enabled;
 };
 
+// The four reads, through LinuxFacts (lsm_linux.cpp: only the Linux collectors call it).
 LsmFacts read_lsm_facts(const platform::Platform& os);
 
 struct LsmView {

@@ -1,8 +1,7 @@
-// Reading and judging this process's user namespace: its /proc/self/ns/user link against the
-// initial namespace's fixed inode, and its uid_map and gid_map.
+// Judging this process's user namespace: its /proc/self/ns/user link against the initial
+// namespace's fixed inode, and its uid_map and gid_map (reading them: user_namespace_linux.cpp).
 #include "probes/security/user_namespace.hpp"
 
-#include "platform/linux_facts.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 
@@ -57,13 +56,6 @@ ns::NamespaceLink not_read_user_namespace_link() {
   link.process = "self";
   link.error = not_read_error(kUserNsPath);
   return link;
-}
-
-UserNamespaceFacts read_user_namespace_facts(const platform::Platform& os) {
-  // A map holds at most 340 lines of 33 bytes (4.15+).
-  return UserNamespaceFacts{ns::read_namespace(os, "self", "user"),
-                            platform::linux_facts(os).read_file(kUidMapPath, 16 * 1024),
-                            platform::linux_facts(os).read_file(kGidMapPath, 16 * 1024)};
 }
 
 std::optional<std::uint64_t> UserNamespaceView::host_uid(std::int64_t uid) const {

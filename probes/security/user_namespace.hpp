@@ -35,6 +35,8 @@ struct UserNamespaceFacts {
   platform::Result<std::string> gid_map = not_read_error(kGidMapPath);
 };
 
+// The three reads, through LinuxFacts (user_namespace_linux.cpp: only the Linux collectors call
+// it).
 UserNamespaceFacts read_user_namespace_facts(const platform::Platform& os);
 
 struct UserNamespaceView {

@@ -13,9 +13,9 @@
 #include "probes/common/proc_status.hpp"
 #include "probes/probe_list.hpp"
 #include "probes/security/cap_names.hpp"
-#include "probes/security/capabilities.hpp"
-#include "probes/security/confinement.hpp"
-#include "probes/security/identity.hpp"
+#include "probes/security/capabilities_linux.hpp"
+#include "probes/security/confinement_linux.hpp"
+#include "probes/security/identity_linux.hpp"
 #include "probes/security/lsm.hpp"
 #include "probes/security/user_namespace.hpp"
 #include "tests/unit/probes/fixtures.hpp"
@@ -1444,11 +1444,11 @@ TEST_CASE("the security probes over an SELinux non-root fixture tree") {
 }
 
 TEST_CASE("the security probes' catalog entries") {
-  for (const auto& probe :
-       {security_identity_linux_probe(), security_capabilities_linux_probe(), security_confinement_linux_probe()}) {
+  for (const auto& probe : {security_identity_linux_probe(), security_capabilities_linux_probe(),
+                            security_confinement_linux_probe()}) {
     INFO(probe.info.id);
     CHECK(probe.info.cost == Cost::light);
-    CHECK(probe.info.platforms == std::vector<std::string>{"linux"});
+    CHECK(probe.info.platforms == std::vector<std::string>{"linux", "windows"});
     CHECK_FALSE(probe.info.pod_spec_field.empty());
   }
 }
