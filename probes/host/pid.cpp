@@ -1,11 +1,8 @@
-// host.pid: does this process share the node's PID namespace (hostPID)? The namespace inode,
-// corroborated by a bounded scan of /proc for the node's own agents.
-#include <algorithm>
-
-#include "probes/common/json.hpp"
+// host.pid: does this process share the node's PID namespace (hostPID)? On Linux the namespace
+// inode, corroborated by a bounded scan of /proc for the node's own agents; on Windows only a
+// HostProcess container (or a process on the node) sees the node's processes.
 #include "probes/common/text.hpp"
-#include "probes/host/host_judge.hpp"
-#include "probes/probe.hpp"
+#include "probes/host/host_linux.hpp"
 
 namespace capprobe::probes {
 namespace {
@@ -14,29 +11,13 @@ std::string pid1_text(const ns::ProcessScan& scan) {
   return scan.pid1_comm ? "pid 1 is " + *scan.pid1_comm : "pid 1 is not visible";
 }
 
-CapabilityResult run(ProbeContext& ctx) {
-  CapabilityResult result;
-  result.id = "host.pid";
-  result.requested = ctx.requests.host_pid;
-  const auto facts = collect_pid_facts(ctx.os, isolation_of(ctx));
-  apply_host_verdict(result, judge_host_pid(facts), "hostPID");
-  auto& e = result.evidence;
-  add_namespace_evidence(e, facts.pid_ns, facts.scan, facts.isolation);
-  e["pid1_comm"] = json_or_null(facts.scan.pid1_comm);
-  e["kubelet_visible"] = std::find(facts.scan.node_agents.begin(), facts.scan.node_agents.end(),
-                                   "kubelet") != facts.scan.node_agents.end();
-  e["process_scan"] = facts.scan.json();
-  return result;
-}
-
 }  // namespace
 
-PidFacts collect_pid_facts(const platform::Platform& os, const IsolationAssessment& isolation) {
-  PidFacts facts;
-  facts.pid_ns = ns::read_namespace(os, "self", "pid");
-  facts.scan = ns::scan_processes(os);
-  facts.isolation = {isolation.observed, isolation.flavor};
-  return facts;
+ProbeInfo host_pid_info() {
+  return {.id = "host.pid",
+          .title = "Node PID namespace (hostPID)",
+          .pod_spec_field = "hostPID",
+          .platforms = {"linux"}};
 }
 
 HostVerdict judge_host_pid(const PidFacts& facts) {
@@ -79,14 +60,6 @@ HostVerdict judge_host_pid(const PidFacts& facts) {
   v.seen = "this process has its own PID namespace " + name + " (" + pid1_text(facts.scan) +
            ", no node agent visible)";
   return v;
-}
-
-Probe host_pid_linux_probe() {
-  return {{.id = "host.pid",
-           .title = "Node PID namespace (hostPID)",
-           .pod_spec_field = "hostPID",
-           .platforms = {"linux"}},
-          run};
 }
 
 }  // namespace capprobe::probes

@@ -5,7 +5,7 @@
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
-#include "probes/host/host_judge.hpp"
+#include "probes/host/host_linux.hpp"
 
 namespace capprobe::probes {
 

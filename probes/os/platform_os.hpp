@@ -1,12 +1,16 @@
-// platform.os helpers shared with the tests: the os-release(5) parser and the architecture names
-// Kubernetes uses (GOARCH: amd64, arm64).
+// platform.os: the catalog entry, and helpers shared with the tests: the os-release(5) parser and
+// the architecture names Kubernetes uses (GOARCH: amd64, arm64).
 #pragma once
 
 #include <map>
 #include <string>
 #include <string_view>
 
+#include "probes/probe.hpp"
+
 namespace capprobe::probes {
+
+ProbeInfo platform_os_info();
 
 // KEY=value lines; values may be quoted ("..." or '...') with backslash escapes inside double
 // quotes; comments and malformed lines are skipped.
