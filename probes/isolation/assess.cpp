@@ -6,6 +6,8 @@
 #include <cstring>
 #include <memory>
 
+#include "platform/windows_facts.hpp"
+
 namespace capprobe::probes {
 namespace {
 
@@ -20,10 +22,18 @@ std::string vendor_of(const platform::CpuidRegisters& regs) {
   return vendor;
 }
 
+// The platform a Windows build gives has Windows facts only; the test fake has both, and is a
+// Windows node in the tests that script RtlGetVersion (every Windows shape does).
+bool is_windows(const platform::Platform& os) {
+  const auto* windows = os.as_windows();
+  if (windows == nullptr) return false;
+  return os.as_linux() == nullptr || windows->kernel_version().ok();
+}
+
 }  // namespace
 
 IsolationAssessment assess_isolation(const platform::Platform& os) {
-  return assess_isolation_linux(os);
+  return is_windows(os) ? assess_isolation_windows(os) : assess_isolation_linux(os);
 }
 
 const IsolationAssessment& isolation_of(ProbeContext& ctx) {

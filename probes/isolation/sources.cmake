@@ -11,10 +11,13 @@ list(APPEND CAPPROBE_PROBE_SOURCES
   isolation/assess.cpp
   isolation/assess_linux.cpp
   isolation/collect_linux.cpp
+  isolation/assess_windows.cpp
+  isolation/collect_windows.cpp
   isolation/kernel.cpp
 )
 list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
   isolation/kernel_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+  isolation/kernel_windows.cpp
 )
