@@ -34,10 +34,15 @@ struct HostVerdict {
   bool determined = true;  // false: our own namespace link was unreadable -> untested
   std::string undetermined_reason;
   bool conclusive = true;  // false: a best guess, never reported as "requested but ignored"
+  // false: the switch does not exist on this platform for this kind of process (hostPID for a
+  // Windows container) -> not_applicable, with the reason.
+  bool applicable = true;
+  std::string not_applicable_reason;
 };
 
 // Sets observed and the verdict: judge_switch on a determined verdict, untested (with the reason)
-// on an undetermined one or on an inconclusive "isolated" when the switch was requested.
+// on an undetermined one or on an inconclusive "isolated" when the switch was requested,
+// not_applicable (saying so when it was requested) where the switch does not exist.
 void apply_host_verdict(CapabilityResult& result, const HostVerdict& verdict,
                         std::string_view field);
 

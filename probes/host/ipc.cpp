@@ -1,7 +1,9 @@
 // host.ipc: does this process share the node's IPC namespace (hostIPC)? On Linux the namespace
 // inode (the initial one has a fixed number), pid 1's namespace when pid 1 is the node's init,
 // and the SysV IPC objects visible as a corroborating fact.
+#include "probes/common/text.hpp"
 #include "probes/host/host_linux.hpp"
+#include "probes/host/host_windows.hpp"
 
 namespace capprobe::probes {
 
@@ -9,7 +11,45 @@ ProbeInfo host_ipc_info() {
   return {.id = "host.ipc",
           .title = "Node IPC namespace (hostIPC)",
           .pod_spec_field = "hostIPC",
-          .platforms = {"linux"}};
+          .platforms = {"linux", "windows"}};
+}
+
+// Windows' IPC lives in the object namespace (named pipes, shared sections, mutexes, events):
+// a server silo gives each container its own, and Windows offers no way to share it with the
+// node. A HostProcess container has no silo of that kind: the node's pipes are at their paths.
+HostVerdict judge_windows_host_ipc(const WindowsIpcFacts& facts) {
+  HostVerdict v;
+  const auto& view = facts.view;
+  const auto kind = windows_kind_name(view.environment);
+  const std::string pipes =
+      facts.pipes_error ? "the pipe listing failed (" + facts.pipes_error->describe() + ")"
+      : facts.node_pipes.empty()
+          ? std::to_string(facts.pipes_seen) + " named pipes, none of the node's runtimes"
+          : std::to_string(facts.pipes_seen) + " named pipes, among them the node's " +
+                text::join(facts.node_pipes);
+  const std::string agents = view.processes_error ? "the process snapshot failed"
+                             : view.node_agents.empty()
+                                 ? "none of the node's agents visible"
+                                 : "the node's " + text::join(view.node_agents) + " visible";
+  if (view.environment == "host" || view.environment == "windows_hostprocess") {
+    v.observed = "shared";
+    v.seen = "this " + kind + " uses the node's object namespace: " + pipes + "; " + agents;
+    if (view.environment == "windows_hostprocess" && facts.node_pipes.empty() &&
+        view.node_agents.empty()) {
+      v.determined = false;
+      v.undetermined_reason =
+          "a HostProcess container shares the node's object namespace, but neither the node's "
+          "pipes nor its agents were seen to show it";
+    }
+    return v;
+  }
+  v.observed = "isolated";
+  v.applicable = false;
+  v.not_applicable_reason =
+      "Windows pods cannot share the node's IPC: hostIPC does not exist for Windows containers, "
+      "whose named objects and pipes are their own; only a HostProcess container uses the node's";
+  v.seen = "this " + kind + " has its own object namespace: " + pipes;
+  return v;
 }
 
 std::string sysv_text(const SysvCounts& sysv) {

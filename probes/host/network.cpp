@@ -7,6 +7,7 @@
 
 #include "probes/common/text.hpp"
 #include "probes/host/host_linux.hpp"
+#include "probes/host/host_windows.hpp"
 
 namespace capprobe::probes {
 namespace {
@@ -24,7 +25,7 @@ ProbeInfo host_network_info() {
   return {.id = "host.network",
           .title = "Node network namespace (hostNetwork)",
           .pod_spec_field = "hostNetwork",
-          .platforms = {"linux"}};
+          .platforms = {"linux", "windows"}};
 }
 
 std::vector<std::string> node_interfaces(const std::vector<std::string>& interfaces) {
@@ -117,6 +118,66 @@ HostVerdict judge_host_network(const NetworkFacts& facts) {
   if (!link.readable()) {
     v.determined = false;
     v.undetermined_reason = ns::unreadable_reason(link);
+  }
+  return v;
+}
+
+// Windows: a container gets its own network compartment (HNS), a Hyper-V isolated one a whole
+// utility VM's network stack; HostProcess containers run in the node's primary compartment
+// (hostNetwork is required with them). A namespaced container compartment also looks like a
+// primary one from inside, so compartment 1 alone is no proof: HOST_IP is.
+HostVerdict judge_windows_host_network(const WindowsNetworkFacts& facts) {
+  HostVerdict v;
+  const auto& view = facts.view;
+  const auto kind = windows_kind_name(view.environment);
+  const std::string compartment =
+      facts.compartment
+          ? "network compartment " + std::to_string(*facts.compartment)
+          : "network compartment unknown (" + facts.compartment_error->describe() + ")";
+  const bool addresses_known = !facts.addresses_error;
+  if (view.isolation.observed == "vm_guest") {
+    v.observed = "isolated";
+    v.seen = "the network stack of this " + kind + " is its utility VM's (" + compartment +
+             " of the VM), not the node's";
+    return v;
+  }
+  if (facts.host_ip && addresses_known) {
+    const bool found = facts.host_ip_found();
+    v.observed = found ? "shared" : "isolated";
+    v.seen = found ? "the node address HOST_IP " + *facts.host_ip +
+                         " is one of this process's addresses (" + compartment + ")"
+                   : "the node address HOST_IP " + *facts.host_ip +
+                         " is not among this process's addresses (" + compartment + ")";
+    return v;
+  }
+  if (facts.compartment && *facts.compartment != kPrimaryCompartment) {
+    v.observed = "isolated";
+    v.seen = "this " + kind + " runs in " + compartment + ", not the node's primary compartment " +
+             std::to_string(kPrimaryCompartment);
+    return v;
+  }
+  if (view.environment == "windows_hostprocess" || view.environment == "host") {
+    v.observed = "shared";
+    v.seen = "this " + kind + " uses the node's network (" + compartment + ")";
+    return v;
+  }
+  v.determined = false;
+  if (facts.compartment) {
+    v.observed = "shared";
+    v.seen = "this " + kind + " runs in " + compartment + ", the primary one";
+    v.undetermined_reason =
+        "network compartment 1 is the node's primary compartment, but a container's namespaced "
+        "compartment looks primary from inside too; HOST_IP (status.hostIP) would tell";
+  } else {
+    v.observed = "isolated";
+    v.seen = "this is a " + kind + ", which has its own compartment unless hostNetwork is honoured";
+    v.undetermined_reason =
+        "the network compartment could not be read (" + facts.compartment_error->describe() +
+        "; Wine does not export GetCurrentThreadCompartmentId) and " +
+        (facts.host_ip ? "the addresses to find HOST_IP among could not be read (" +
+                             facts.addresses_error.value_or("unknown") + ")"
+                       : std::string("HOST_IP is not set")) +
+        ", so nothing shows whose network this is";
   }
   return v;
 }

@@ -3,6 +3,7 @@
 // HostProcess container (or a process on the node) sees the node's processes.
 #include "probes/common/text.hpp"
 #include "probes/host/host_linux.hpp"
+#include "probes/host/host_windows.hpp"
 
 namespace capprobe::probes {
 namespace {
@@ -11,13 +12,57 @@ std::string pid1_text(const ns::ProcessScan& scan) {
   return scan.pid1_comm ? "pid 1 is " + *scan.pid1_comm : "pid 1 is not visible";
 }
 
+// "24 processes visible, among them the node's kubelet.exe, containerd.exe".
+std::string snapshot_text(const WindowsHostView& view) {
+  if (view.processes_error)
+    return "the process snapshot failed (" + view.processes_error->describe() + ")";
+  auto text = std::to_string(view.processes_seen) + " processes visible";
+  text += view.node_agents.empty() ? ", none of the node's agents"
+                                   : ", among them the node's " + text::join(view.node_agents);
+  return text;
+}
+
 }  // namespace
 
 ProbeInfo host_pid_info() {
   return {.id = "host.pid",
           .title = "Node PID namespace (hostPID)",
           .pod_spec_field = "hostPID",
-          .platforms = {"linux"}};
+          .platforms = {"linux", "windows"}};
+}
+
+HostVerdict judge_windows_host_pid(const WindowsHostView& view) {
+  HostVerdict v;
+  const auto kind = windows_kind_name(view.environment);
+  const auto snapshot = snapshot_text(view);
+  if (view.environment == "host") {
+    v.observed = "shared";
+    v.seen = "this " + kind + " sees the node's processes: " + snapshot;
+    return v;
+  }
+  if (view.environment == "windows_hostprocess") {
+    v.observed = "shared";
+    v.seen = "this " + kind + " has no process isolation: " + snapshot;
+    if (view.processes_error) {
+      v.determined = false;
+      v.undetermined_reason = "a HostProcess container sees the node's processes, but " + snapshot;
+    } else if (view.node_agents.empty()) {
+      v.determined = false;
+      v.undetermined_reason =
+          "a HostProcess container sees the node's processes, but its snapshot shows none of "
+          "the node's agents (kubelet.exe, containerd.exe)";
+    }
+    return v;
+  }
+  // Process and Hyper-V isolated containers: each has its own process table (a server silo,
+  // and a utility VM around it), and the pod spec cannot ask otherwise.
+  v.observed = "isolated";
+  v.applicable = false;
+  v.not_applicable_reason =
+      "Windows pods cannot share the node's processes: hostPID does not exist for Windows "
+      "containers, only a HostProcess container sees the node's processes";
+  v.seen = "this " + kind + " has its own process table: " + snapshot;
+  return v;
 }
 
 HostVerdict judge_host_pid(const PidFacts& facts) {

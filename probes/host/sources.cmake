@@ -15,4 +15,8 @@ list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
   host/ipc_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+  host/host_windows.cpp
+  host/network_windows.cpp
+  host/pid_windows.cpp
+  host/ipc_windows.cpp
 )
