@@ -8,4 +8,5 @@ list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
   os/platform_os_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+  os/platform_os_windows.cpp
 )
