@@ -34,8 +34,13 @@ HostVerdict judge_windows_host_ipc(const WindowsIpcFacts& facts) {
   if (view.environment == "host" || view.environment == "windows_hostprocess") {
     v.observed = "shared";
     v.seen = "this " + kind + " uses the node's object namespace: " + pipes + "; " + agents;
-    if (view.environment == "windows_hostprocess" && facts.node_pipes.empty() &&
-        view.node_agents.empty()) {
+    if (view.environment == "host" && facts.pipes_error && view.processes_error) {
+      v.determined = false;
+      v.undetermined_reason =
+          "a process outside any container uses the node's object namespace, "
+          "but neither the pipes nor the processes could be listed to show it";
+    } else if (view.environment == "windows_hostprocess" && facts.node_pipes.empty() &&
+               view.node_agents.empty()) {
       v.determined = false;
       v.undetermined_reason =
           "a HostProcess container shares the node's object namespace, but neither the node's "

@@ -156,7 +156,10 @@ HostVerdict judge_windows_host_network(const WindowsNetworkFacts& facts) {
              std::to_string(kPrimaryCompartment);
     return v;
   }
-  if (view.environment == "windows_hostprocess" || view.environment == "host") {
+  // HostProcess implies hostNetwork (documented), compartment read or not; a process outside
+  // any container is in the primary compartment, which it must show.
+  if (view.environment == "windows_hostprocess" ||
+      (view.environment == "host" && facts.compartment)) {
     v.observed = "shared";
     v.seen = "this " + kind + " uses the node's network (" + compartment + ")";
     return v;
@@ -169,8 +172,11 @@ HostVerdict judge_windows_host_network(const WindowsNetworkFacts& facts) {
         "network compartment 1 is the node's primary compartment, but a container's namespaced "
         "compartment looks primary from inside too; HOST_IP (status.hostIP) would tell";
   } else {
-    v.observed = "isolated";
-    v.seen = "this is a " + kind + ", which has its own compartment unless hostNetwork is honoured";
+    v.observed = view.environment == "host" ? "shared" : "isolated";
+    v.seen = view.environment == "host"
+                 ? "this is a " + kind + ", which uses the node's network"
+                 : "this is a " + kind +
+                       ", which has its own compartment unless hostNetwork is honoured";
     v.undetermined_reason =
         "the network compartment could not be read (" + facts.compartment_error->describe() +
         "; Wine does not export GetCurrentThreadCompartmentId) and " +

@@ -38,6 +38,11 @@ HostVerdict judge_windows_host_pid(const WindowsHostView& view) {
   if (view.environment == "host") {
     v.observed = "shared";
     v.seen = "this " + kind + " sees the node's processes: " + snapshot;
+    if (view.processes_error) {
+      v.determined = false;
+      v.undetermined_reason = "a process outside any container sees the node's processes, but " +
+                              snapshot + " to show it";
+    }
     return v;
   }
   if (view.environment == "windows_hostprocess") {

@@ -79,6 +79,12 @@ capprobe::probes::Probe windows_probe(const std::string& id) {
 TEST_CASE("Windows host.pid judge") {
   using capprobe::probes::judge_windows_host_pid;
   check(judge_windows_host_pid(view_of("host")), {"shared"});
+  {
+    auto view = view_of("host");  // outside any container, but the snapshot failed
+    view.node_agents.clear();
+    view.processes_error = capprobe::platform::fake_error("ERROR_ACCESS_DENIED", "Toolhelp");
+    check(judge_windows_host_pid(view), {"shared", false});
+  }
   check(judge_windows_host_pid(view_of("windows_hostprocess")), {"shared"});
   {
     auto view = view_of("windows_hostprocess");  // no agent in the snapshot: not demonstrated
@@ -110,6 +116,14 @@ TEST_CASE("Windows host.ipc judge") {
     return f;
   };
   check(judge_windows_host_ipc(facts("host")), {"shared"});
+  {
+    auto f = facts("host");  // no pipe listing, but the processes show the node
+    f.pipes_error = capprobe::platform::fake_error("ERROR_BAD_NET_NAME", "FindFirstFileW");
+    check(judge_windows_host_ipc(f), {"shared"});
+    f.view.node_agents.clear();  // and neither listing at all
+    f.view.processes_error = capprobe::platform::fake_error("ERROR_ACCESS_DENIED", "Toolhelp");
+    check(judge_windows_host_ipc(f), {"shared", false});
+  }
   {
     auto f = facts("windows_hostprocess");  // the node's pipes at their host paths
     f.node_pipes = {"containerd-containerd"};
@@ -164,6 +178,9 @@ TEST_CASE("Windows host.network judge") {
             facts("windows_hostprocess", std::nullopt, std::nullopt, "10.240.0.4")),
         {"shared"});
   check(judge_windows_host_network(facts("host", 1u, std::nullopt, "10.240.0.4")), {"shared"});
+  // Outside any container but nothing to show it: not demonstrated.
+  check(judge_windows_host_network(facts("host", std::nullopt, std::nullopt, "10.240.0.4")),
+        {"shared", false});
   // Compartment 1 from inside a container: a namespaced compartment looks the same.
   check(judge_windows_host_network(facts("windows_process", 1u, std::nullopt, "10.240.0.57")),
         {"shared", false});
