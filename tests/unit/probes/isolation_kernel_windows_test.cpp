@@ -438,3 +438,34 @@ TEST_CASE("isolation.kernel on Linux keeps its own runtime-class words") {
   CHECK(result.status == Status::supported);
   CHECK(probe.info.platforms == std::vector<std::string>{"linux", "windows"});
 }
+
+TEST_CASE("this area's Windows probes over a Windows node that answers nothing but its version") {
+  // Every other Windows fact fails (ERROR_CALL_NOT_IMPLEMENTED): each probe still returns a
+  // well-formed result for its own id, with the evidence keys DESIGN.md names, and never throws.
+  const std::vector<std::pair<capprobe::probes::Probe, std::vector<std::string>>> probes = {
+      {capprobe::probes::isolation_kernel_windows_probe(),
+       {"hypervisor", "flavor", "signals", "boot_id"}},
+      {capprobe::probes::host_pid_windows_probe(), {"namespace"}},
+      {capprobe::probes::host_ipc_windows_probe(), {"namespace"}},
+      {capprobe::probes::host_network_windows_probe(), {"namespace"}},
+      {capprobe::probes::platform_os_windows_probe(),
+       {"os", "version", "build", "release", "kernel"}},
+  };
+  for (const auto& [probe, keys] : probes) {
+    DYNAMIC_SECTION(probe.info.id) {
+      FakePlatform os;
+      os.windows.kernel_version = capprobe::platform::WindowsVersion{10, 0, 20348, 3};
+      const capprobe::probes::PodRequests requests;
+      capprobe::probes::ProbeContext ctx{os, requests, false, ".capprobe-4242-abcdef",
+                                         std::chrono::steady_clock::now() + probe.info.timeout};
+      const auto result = probe.run(ctx);
+      INFO(result.summary);
+      CHECK(result.id == probe.info.id);
+      CHECK(result.status != Status::error);
+      CHECK_FALSE(result.observed.empty());
+      CHECK_FALSE(result.summary.empty());
+      for (const auto& key : keys) CHECK(result.evidence.contains(key));
+      CHECK(probe.info.platforms == std::vector<std::string>{"linux", "windows"});
+    }
+  }
+}
