@@ -31,7 +31,7 @@ struct IsolationContext {
 struct HostVerdict {
   std::string observed;    // "shared" or "isolated"
   std::string seen;        // what was seen, one sentence fragment
-  bool determined = true;  // false: our own namespace link was unreadable -> untested
+  bool determined = true;  // false: what would show it could not be read -> untested
   std::string undetermined_reason;
   bool conclusive = true;  // false: a best guess, never reported as "requested but ignored"
   // false: the switch does not exist on this platform for this kind of process (hostPID for a
