@@ -82,6 +82,12 @@ struct ProcessEntry {
   std::uint32_t pid = 0;
   std::uint32_t parent_pid = 0;
   std::string image;  // "kubelet.exe"
+  // When the process started, in milliseconds after the boot of the kernel it runs on: its
+  // GetProcessTimes creation time minus the boot time (the current time minus GetTickCount64).
+  // nullopt when the process could not be opened (PROCESS_QUERY_LIMITED_INFORMATION denied) or
+  // has no creation time (System, Idle). The earliest process of a container is its start: a
+  // Hyper-V utility VM boots for its container, a node's kernel long before.
+  std::optional<std::uint64_t> created_after_boot_ms;
 };
 
 // GlobalMemoryStatusEx.

@@ -1,14 +1,61 @@
-// host.ipc: does this process share the node's IPC namespace (hostIPC)? The namespace inode
-// (the initial one has a fixed number), pid 1's namespace when pid 1 is the node's init, and
-// the SysV IPC objects visible as a corroborating fact.
-#include "platform/linux_facts.hpp"
-#include "probes/common/json.hpp"
+// host.ipc: does this process share the node's IPC namespace (hostIPC)? On Linux the namespace
+// inode (the initial one has a fixed number), pid 1's namespace when pid 1 is the node's init,
+// and the SysV IPC objects visible as a corroborating fact.
 #include "probes/common/text.hpp"
-#include "probes/host/host_judge.hpp"
-#include "probes/probe.hpp"
+#include "probes/host/host_linux.hpp"
+#include "probes/host/host_windows.hpp"
 
 namespace capprobe::probes {
-namespace {
+
+ProbeInfo host_ipc_info() {
+  return {.id = "host.ipc",
+          .title = "Node IPC namespace (hostIPC)",
+          .pod_spec_field = "hostIPC",
+          .platforms = {"linux", "windows"}};
+}
+
+// Windows' IPC lives in the object namespace (named pipes, shared sections, mutexes, events):
+// a server silo gives each container its own, and Windows offers no way to share it with the
+// node. A HostProcess container has no silo of that kind: the node's pipes are at their paths.
+HostVerdict judge_windows_host_ipc(const WindowsIpcFacts& facts) {
+  HostVerdict v;
+  const auto& view = facts.view;
+  const auto kind = windows_kind_name(view.environment);
+  const std::string pipes =
+      facts.pipes_error ? "the pipe listing failed (" + facts.pipes_error->describe() + ")"
+      : facts.node_pipes.empty()
+          ? std::to_string(facts.pipes_seen) + " named pipes, none of the node's runtimes"
+          : std::to_string(facts.pipes_seen) + " named pipes, among them the node's " +
+                text::join(facts.node_pipes);
+  const std::string agents = view.processes_error ? "the process snapshot failed"
+                             : view.node_agents.empty()
+                                 ? "none of the node's agents visible"
+                                 : "the node's " + text::join(view.node_agents) + " visible";
+  if (view.environment == "host" || view.environment == "windows_hostprocess") {
+    v.observed = "shared";
+    v.seen = "this " + kind + " uses the node's object namespace: " + pipes + "; " + agents;
+    if (view.environment == "host" && facts.pipes_error && view.processes_error) {
+      v.determined = false;
+      v.undetermined_reason =
+          "a process outside any container uses the node's object namespace, "
+          "but neither the pipes nor the processes could be listed to show it";
+    } else if (view.environment == "windows_hostprocess" && facts.node_pipes.empty() &&
+               view.node_agents.empty()) {
+      v.determined = false;
+      v.undetermined_reason =
+          "a HostProcess container shares the node's object namespace, but neither the node's "
+          "pipes nor its agents were seen to show it";
+    }
+    return v;
+  }
+  v.observed = "isolated";
+  v.applicable = false;
+  v.not_applicable_reason =
+      "Windows pods cannot share the node's IPC: hostIPC does not exist for Windows containers, "
+      "whose named objects and pipes are their own; only a HostProcess container uses the node's";
+  v.seen = "this " + kind + " has its own object namespace: " + pipes;
+  return v;
+}
 
 std::string sysv_text(const SysvCounts& sysv) {
   const auto total = sysv.total();
@@ -16,51 +63,9 @@ std::string sysv_text(const SysvCounts& sysv) {
                : "SysV IPC objects not readable";
 }
 
-CapabilityResult run(ProbeContext& ctx) {
-  CapabilityResult result;
-  result.id = "host.ipc";
-  result.requested = ctx.requests.host_ipc;
-  const auto facts = collect_ipc_facts(ctx.os, isolation_of(ctx));
-  apply_host_verdict(result, judge_host_ipc(facts), "hostIPC");
-  auto& e = result.evidence;
-  add_namespace_evidence(e, facts.ipc_ns, facts.scan, facts.isolation);
-  add_pid1_namespace_evidence(e, facts.pid1_ipc_ns);
-  e["sysv_objects"] = {{"shm", json_or_null(facts.sysv.shm)},
-                       {"msg", json_or_null(facts.sysv.msg)},
-                       {"sem", json_or_null(facts.sysv.sem)}};
-  return result;
-}
-
-}  // namespace
-
 std::optional<int> SysvCounts::total() const {
   if (!shm && !msg && !sem) return std::nullopt;
   return shm.value_or(0) + msg.value_or(0) + sem.value_or(0);
-}
-
-SysvCounts count_sysv_objects(const platform::Platform& os) {
-  const auto count = [&os](const std::string& path) -> std::optional<int> {
-    auto content = platform::linux_facts(os).read_file(path, 1 << 20);
-    if (!content) return std::nullopt;  // ENOENT: a kernel without CONFIG_SYSVIPC
-    const auto rows = text::lines(content.value());
-    int objects = 0;
-    for (std::size_t i = 1; i < rows.size(); ++i)  // the first line is the column header
-      if (!text::trim(rows[i]).empty()) ++objects;
-    return objects;
-  };
-  return {count("/proc/sysvipc/shm"), count("/proc/sysvipc/msg"), count("/proc/sysvipc/sem")};
-}
-
-IpcFacts collect_ipc_facts(const platform::Platform& os, const IsolationAssessment& isolation) {
-  IpcFacts facts;
-  facts.ipc_ns = ns::read_namespace(os, "self", "ipc");
-  facts.pid_ns = ns::read_namespace(os, "self", "pid");
-  facts.scan = ns::scan_processes(os);
-  facts.sysv = count_sysv_objects(os);
-  facts.isolation = {isolation.observed, isolation.flavor};
-  if (sees_node_init(facts.pid_ns, facts.scan, facts.isolation))
-    facts.pid1_ipc_ns = ns::read_namespace(os, "1", "ipc");
-  return facts;
 }
 
 HostVerdict judge_host_ipc(const IpcFacts& facts) {
@@ -101,14 +106,6 @@ HostVerdict judge_host_ipc(const IpcFacts& facts) {
   if (pid1 && pid1->readable()) v.seen += " (the node's pid 1 is in " + pid1->link + ")";
   v.seen += "; " + sysv;
   return v;
-}
-
-Probe host_ipc_linux_probe() {
-  return {{.id = "host.ipc",
-           .title = "Node IPC namespace (hostIPC)",
-           .pod_spec_field = "hostIPC",
-           .platforms = {"linux"}},
-          run};
 }
 
 }  // namespace capprobe::probes

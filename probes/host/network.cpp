@@ -1,25 +1,16 @@
-// host.network: does this process share the node's network namespace (hostNetwork)? The net
-// namespace has no fixed initial inode, so the verdict rests on corroboration: pid 1's
+// host.network: does this process share the node's network namespace (hostNetwork)? On Linux
+// the net namespace has no fixed initial inode, so the verdict rests on corroboration: pid 1's
 // namespace when pid 1 is the node's init, the downward-API HOST_IP among our addresses, the
 // node's own interfaces, a namespace with nothing but loopback, and the UTS namespace.
 #include <algorithm>
-#include <set>
+#include <iterator>
 
-#include "platform/linux_facts.hpp"
-#include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
-#include "probes/host/host_judge.hpp"
-#include "probes/probe.hpp"
+#include "probes/host/host_linux.hpp"
+#include "probes/host/host_windows.hpp"
 
 namespace capprobe::probes {
 namespace {
-
-std::vector<std::string> node_interfaces(const std::vector<std::string>& interfaces) {
-  std::vector<std::string> out;
-  std::copy_if(interfaces.begin(), interfaces.end(), std::back_inserter(out),
-               [](const std::string& name) { return is_node_interface(name); });
-  return out;
-}
 
 bool only_loopback(const std::vector<std::string>& interfaces) {
   return !interfaces.empty() &&
@@ -28,76 +19,27 @@ bool only_loopback(const std::vector<std::string>& interfaces) {
          });
 }
 
+}  // namespace
+
+ProbeInfo host_network_info() {
+  return {.id = "host.network",
+          .title = "Node network namespace (hostNetwork)",
+          .pod_spec_field = "hostNetwork",
+          .platforms = {"linux", "windows"}};
+}
+
+std::vector<std::string> node_interfaces(const std::vector<std::string>& interfaces) {
+  std::vector<std::string> out;
+  std::copy_if(interfaces.begin(), interfaces.end(), std::back_inserter(out),
+               [](const std::string& name) { return is_node_interface(name); });
+  return out;
+}
+
 bool host_ip_found(const NetworkFacts& facts) {
   return facts.host_ip && std::any_of(facts.addresses.begin(), facts.addresses.end(),
                                       [&facts](const platform::InterfaceAddress& a) {
                                         return a.address == *facts.host_ip;
                                       });
-}
-
-// /proc/self/net/dev lists every interface of our namespace, also those without an address
-// (node-side veths often have none), which getifaddrs' addresses would miss.
-std::vector<std::string> net_dev_names(const platform::Platform& os) {
-  std::vector<std::string> names;
-  auto content = platform::linux_facts(os).read_file("/proc/self/net/dev", 1 << 20);
-  if (!content) return names;
-  for (const auto& line : text::lines(content.value())) {
-    const auto colon = line.find(':');
-    if (colon == std::string::npos || line.find('|') != std::string::npos) continue;
-    const auto name = text::trim(std::string_view(line).substr(0, colon));
-    if (!name.empty()) names.emplace_back(name);
-  }
-  return names;
-}
-
-CapabilityResult run(ProbeContext& ctx) {
-  CapabilityResult result;
-  result.id = "host.network";
-  result.requested = ctx.requests.host_network;
-  const auto facts = collect_network_facts(ctx.os, isolation_of(ctx));
-  const auto verdict = judge_host_network(facts);
-  apply_host_verdict(result, verdict, "hostNetwork");
-  auto& e = result.evidence;
-  add_namespace_evidence(e, facts.net_ns, facts.scan, facts.isolation);
-  add_pid1_namespace_evidence(e, facts.pid1_net_ns);
-  e["uts_namespace"] = facts.uts_ns.json();
-  e["interfaces"] = facts.interfaces;
-  e["node_interfaces"] = node_interfaces(facts.interfaces);
-  nlohmann::json addresses = nlohmann::json::array();
-  for (const auto& a : facts.addresses)
-    addresses.push_back({{"interface", a.interface}, {"address", a.address}});
-  e["addresses"] = addresses;
-  if (facts.addresses_error) e["addresses_error"] = *facts.addresses_error;
-  e["host_ip"] = json_or_null(facts.host_ip);
-  e["host_ip_found"] = facts.host_ip ? nlohmann::json(host_ip_found(facts)) : nullptr;
-  e["conclusive"] = verdict.conclusive;
-  return result;
-}
-
-}  // namespace
-
-NetworkFacts collect_network_facts(const platform::Platform& os,
-                                   const IsolationAssessment& isolation) {
-  NetworkFacts facts;
-  facts.net_ns = ns::read_namespace(os, "self", "net");
-  facts.uts_ns = ns::read_namespace(os, "self", "uts");
-  facts.pid_ns = ns::read_namespace(os, "self", "pid");
-  facts.scan = ns::scan_processes(os);
-  facts.isolation = {isolation.observed, isolation.flavor};
-  if (sees_node_init(facts.pid_ns, facts.scan, facts.isolation))
-    facts.pid1_net_ns = ns::read_namespace(os, "1", "net");
-  std::set<std::string> names;
-  if (auto addresses = os.interface_addresses()) {
-    facts.addresses = addresses.value();
-    for (const auto& a : facts.addresses) names.insert(a.interface);
-  } else {
-    facts.addresses_error = addresses.error().name;
-  }
-  for (auto& name : net_dev_names(os)) names.insert(std::move(name));
-  facts.interfaces.assign(names.begin(), names.end());
-  if (auto host_ip = os.env("HOST_IP"); host_ip && !text::trim(*host_ip).empty())
-    facts.host_ip = std::string(text::trim(*host_ip));
-  return facts;
 }
 
 HostVerdict judge_host_network(const NetworkFacts& facts) {
@@ -180,12 +122,70 @@ HostVerdict judge_host_network(const NetworkFacts& facts) {
   return v;
 }
 
-Probe host_network_linux_probe() {
-  return {{.id = "host.network",
-           .title = "Node network namespace (hostNetwork)",
-           .pod_spec_field = "hostNetwork",
-           .platforms = {"linux"}},
-          run};
+// Windows: a container gets its own network compartment (HNS), a Hyper-V isolated one a whole
+// utility VM's network stack; HostProcess containers run in the node's primary compartment
+// (hostNetwork is required with them). A namespaced container compartment also looks like a
+// primary one from inside, so compartment 1 alone is no proof: HOST_IP is.
+HostVerdict judge_windows_host_network(const WindowsNetworkFacts& facts) {
+  HostVerdict v;
+  const auto& view = facts.view;
+  const auto kind = windows_kind_name(view.environment);
+  const std::string compartment =
+      facts.compartment
+          ? "network compartment " + std::to_string(*facts.compartment)
+          : "network compartment unknown (" + facts.compartment_error->describe() + ")";
+  const bool addresses_known = !facts.addresses_error;
+  if (view.isolation.observed == "vm_guest") {
+    v.observed = "isolated";
+    v.seen = "the network stack of this " + kind + " is its utility VM's (" + compartment +
+             " of the VM), not the node's";
+    return v;
+  }
+  if (facts.host_ip && addresses_known) {
+    const bool found = facts.host_ip_found();
+    v.observed = found ? "shared" : "isolated";
+    v.seen = found ? "the node address HOST_IP " + *facts.host_ip +
+                         " is one of this process's addresses (" + compartment + ")"
+                   : "the node address HOST_IP " + *facts.host_ip +
+                         " is not among this process's addresses (" + compartment + ")";
+    return v;
+  }
+  if (facts.compartment && *facts.compartment != kPrimaryCompartment) {
+    v.observed = "isolated";
+    v.seen = "this " + kind + " runs in " + compartment + ", not the node's primary compartment " +
+             std::to_string(kPrimaryCompartment);
+    return v;
+  }
+  // HostProcess implies hostNetwork (documented), compartment read or not; a process outside
+  // any container is in the primary compartment, which it must show.
+  if (view.environment == "windows_hostprocess" ||
+      (view.environment == "host" && facts.compartment)) {
+    v.observed = "shared";
+    v.seen = "this " + kind + " uses the node's network (" + compartment + ")";
+    return v;
+  }
+  v.determined = false;
+  if (facts.compartment) {
+    v.observed = "shared";
+    v.seen = "this " + kind + " runs in " + compartment + ", the primary one";
+    v.undetermined_reason =
+        "network compartment 1 is the node's primary compartment, but a container's namespaced "
+        "compartment looks primary from inside too; HOST_IP (status.hostIP) would tell";
+  } else {
+    v.observed = view.environment == "host" ? "shared" : "isolated";
+    v.seen = view.environment == "host"
+                 ? "this is a " + kind + ", which uses the node's network"
+                 : "this is a " + kind +
+                       ", which has its own compartment unless hostNetwork is honoured";
+    v.undetermined_reason =
+        "the network compartment could not be read (" + facts.compartment_error->describe() +
+        "; Wine does not export GetCurrentThreadCompartmentId) and " +
+        (facts.host_ip ? "the addresses to find HOST_IP among could not be read (" +
+                             facts.addresses_error.value_or("unknown") + ")"
+                       : std::string("HOST_IP is not set")) +
+        ", so nothing shows whose network this is";
+  }
+  return v;
 }
 
 }  // namespace capprobe::probes

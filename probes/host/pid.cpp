@@ -1,11 +1,9 @@
-// host.pid: does this process share the node's PID namespace (hostPID)? The namespace inode,
-// corroborated by a bounded scan of /proc for the node's own agents.
-#include <algorithm>
-
-#include "probes/common/json.hpp"
+// host.pid: does this process share the node's PID namespace (hostPID)? On Linux the namespace
+// inode, corroborated by a bounded scan of /proc for the node's own agents; on Windows only a
+// HostProcess container (or a process on the node) sees the node's processes.
 #include "probes/common/text.hpp"
-#include "probes/host/host_judge.hpp"
-#include "probes/probe.hpp"
+#include "probes/host/host_linux.hpp"
+#include "probes/host/host_windows.hpp"
 
 namespace capprobe::probes {
 namespace {
@@ -14,29 +12,62 @@ std::string pid1_text(const ns::ProcessScan& scan) {
   return scan.pid1_comm ? "pid 1 is " + *scan.pid1_comm : "pid 1 is not visible";
 }
 
-CapabilityResult run(ProbeContext& ctx) {
-  CapabilityResult result;
-  result.id = "host.pid";
-  result.requested = ctx.requests.host_pid;
-  const auto facts = collect_pid_facts(ctx.os, isolation_of(ctx));
-  apply_host_verdict(result, judge_host_pid(facts), "hostPID");
-  auto& e = result.evidence;
-  add_namespace_evidence(e, facts.pid_ns, facts.scan, facts.isolation);
-  e["pid1_comm"] = json_or_null(facts.scan.pid1_comm);
-  e["kubelet_visible"] = std::find(facts.scan.node_agents.begin(), facts.scan.node_agents.end(),
-                                   "kubelet") != facts.scan.node_agents.end();
-  e["process_scan"] = facts.scan.json();
-  return result;
+// "24 processes visible, among them the node's kubelet.exe, containerd.exe".
+std::string snapshot_text(const WindowsHostView& view) {
+  if (view.processes_error)
+    return "the process snapshot failed (" + view.processes_error->describe() + ")";
+  auto text = std::to_string(view.processes_seen) + " processes visible";
+  text += view.node_agents.empty() ? ", none of the node's agents"
+                                   : ", among them the node's " + text::join(view.node_agents);
+  return text;
 }
 
 }  // namespace
 
-PidFacts collect_pid_facts(const platform::Platform& os, const IsolationAssessment& isolation) {
-  PidFacts facts;
-  facts.pid_ns = ns::read_namespace(os, "self", "pid");
-  facts.scan = ns::scan_processes(os);
-  facts.isolation = {isolation.observed, isolation.flavor};
-  return facts;
+ProbeInfo host_pid_info() {
+  return {.id = "host.pid",
+          .title = "Node PID namespace (hostPID)",
+          .pod_spec_field = "hostPID",
+          .platforms = {"linux", "windows"}};
+}
+
+HostVerdict judge_windows_host_pid(const WindowsHostView& view) {
+  HostVerdict v;
+  const auto kind = windows_kind_name(view.environment);
+  const auto snapshot = snapshot_text(view);
+  if (view.environment == "host") {
+    v.observed = "shared";
+    v.seen = "this " + kind + " sees the node's processes: " + snapshot;
+    if (view.processes_error) {
+      v.determined = false;
+      v.undetermined_reason = "a process outside any container sees the node's processes, but " +
+                              snapshot + " to show it";
+    }
+    return v;
+  }
+  if (view.environment == "windows_hostprocess") {
+    v.observed = "shared";
+    v.seen = "this " + kind + " has no process isolation: " + snapshot;
+    if (view.processes_error) {
+      v.determined = false;
+      v.undetermined_reason = "a HostProcess container sees the node's processes, but " + snapshot;
+    } else if (view.node_agents.empty()) {
+      v.determined = false;
+      v.undetermined_reason =
+          "a HostProcess container sees the node's processes, but its snapshot shows none of "
+          "the node's agents (kubelet.exe, containerd.exe)";
+    }
+    return v;
+  }
+  // Process and Hyper-V isolated containers: each has its own process table (a server silo,
+  // and a utility VM around it), and the pod spec cannot ask otherwise.
+  v.observed = "isolated";
+  v.applicable = false;
+  v.not_applicable_reason =
+      "Windows pods cannot share the node's processes: hostPID does not exist for Windows "
+      "containers, only a HostProcess container sees the node's processes";
+  v.seen = "this " + kind + " has its own process table: " + snapshot;
+  return v;
 }
 
 HostVerdict judge_host_pid(const PidFacts& facts) {
@@ -79,14 +110,6 @@ HostVerdict judge_host_pid(const PidFacts& facts) {
   v.seen = "this process has its own PID namespace " + name + " (" + pid1_text(facts.scan) +
            ", no node agent visible)";
   return v;
-}
-
-Probe host_pid_linux_probe() {
-  return {{.id = "host.pid",
-           .title = "Node PID namespace (hostPID)",
-           .pod_spec_field = "hostPID",
-           .platforms = {"linux"}},
-          run};
 }
 
 }  // namespace capprobe::probes

@@ -5,7 +5,8 @@
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
-#include "probes/host/host_judge.hpp"
+#include "probes/host/host_linux.hpp"
+#include "probes/host/host_windows.hpp"
 
 namespace capprobe::probes {
 
@@ -37,6 +38,25 @@ bool is_fallback_interface(std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+std::string windows_kind_name(std::string_view environment) {
+  if (environment == "windows_hostprocess") return "HostProcess container";
+  if (environment == "windows_process") return "process-isolated Windows container";
+  if (environment == "windows_hyperv") return "Hyper-V isolated Windows container";
+  if (environment == "host") return "process on the node itself";
+  return "Windows process of unknown isolation";
+}
+
+bool is_windows_node_pipe(std::string_view name) {
+  // containerd's and Docker's API pipes (DESIGN.md, fs.pipe_mount).
+  return name == "containerd-containerd" || name == "docker_engine";
+}
+
+bool WindowsNetworkFacts::host_ip_found() const {
+  return host_ip &&
+         std::any_of(addresses.begin(), addresses.end(),
+                     [this](const platform::InterfaceAddress& a) { return a.address == *host_ip; });
+}
+
 void add_namespace_evidence(nlohmann::json& evidence, const ns::NamespaceLink& own,
                             const ns::ProcessScan& scan, const IsolationContext& isolation) {
   evidence["namespace"] = own.json();
@@ -55,6 +75,13 @@ void add_pid1_namespace_evidence(nlohmann::json& evidence,
 void apply_host_verdict(CapabilityResult& result, const HostVerdict& verdict,
                         std::string_view field) {
   result.observed = verdict.observed;
+  if (!verdict.applicable) {
+    result.status = Status::not_applicable;
+    result.summary = verdict.not_applicable_reason + " (" + verdict.seen + ")";
+    if (result.requested == true)
+      result.summary = std::string(field) + " was requested, but " + result.summary;
+    return;
+  }
   if (!verdict.determined) {
     result.status = Status::untested;
     result.summary = verdict.undetermined_reason + "; the other signals suggest " +

@@ -5,6 +5,8 @@ list(APPEND CAPPROBE_PROBE_SOURCES
   os/windows_release.cpp
 )
 list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
+  os/platform_os_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+  os/platform_os_windows.cpp
 )

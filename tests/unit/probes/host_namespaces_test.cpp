@@ -7,7 +7,7 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
-#include "probes/host/host_judge.hpp"
+#include "probes/host/host_linux.hpp"
 #include "probes/probe_list.hpp"
 #include "tests/unit/probes/iso_test_support.hpp"
 
@@ -417,9 +417,10 @@ TEST_CASE("host.* probes over the fixture trees") {
       if (row.probe == "host.pid") requests.host_pid = row.requested;
       if (row.probe == "host.network") requests.host_network = row.requested;
       if (row.probe == "host.ipc") requests.host_ipc = row.requested;
-      const auto probe = row.probe == "host.pid"       ? capprobe::probes::host_pid_linux_probe()
-                         : row.probe == "host.network" ? capprobe::probes::host_network_linux_probe()
-                                                       : capprobe::probes::host_ipc_linux_probe();
+      const auto probe = row.probe == "host.pid" ? capprobe::probes::host_pid_linux_probe()
+                         : row.probe == "host.network"
+                             ? capprobe::probes::host_network_linux_probe()
+                             : capprobe::probes::host_ipc_linux_probe();
       const auto result = run(probe, os, requests);
       INFO(result.summary);
       CHECK(result.id == row.probe);

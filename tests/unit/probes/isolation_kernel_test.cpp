@@ -7,7 +7,7 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
-#include "probes/isolation/facts.hpp"
+#include "probes/isolation/facts_linux.hpp"
 #include "probes/probe_list.hpp"
 #include "tests/unit/probes/iso_test_support.hpp"
 

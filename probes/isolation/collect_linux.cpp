@@ -1,27 +1,15 @@
-// Reads the facts of the isolation judgement through the platform: CPUID, DMI, /proc and /sys.
-// Every failure is kept as a fact (absent vs denied), nothing is decided here.
+// Reads the Linux facts of the isolation judgement through the platform: CPUID, DMI, /proc and
+// /sys. Every failure is kept as a fact (absent vs denied), nothing is decided here.
 #include <algorithm>
-#include <cstring>
 
 #include "platform/linux_facts.hpp"
 #include "probes/common/mountinfo.hpp"
 #include "probes/common/text.hpp"
-#include "probes/isolation/facts.hpp"
+#include "probes/isolation/facts_linux.hpp"
 #include "probes/resources/cgroup.hpp"
 
 namespace capprobe::probes {
 namespace {
-
-std::string vendor_of(const platform::CpuidRegisters& regs) {
-  char bytes[12];
-  std::memcpy(bytes, &regs.ebx, 4);
-  std::memcpy(bytes + 4, &regs.ecx, 4);
-  std::memcpy(bytes + 8, &regs.edx, 4);
-  std::string vendor(bytes, 12);
-  // Signatures shorter than 12 bytes ("KVMKVMKVM") are padded with NULs.
-  vendor.erase(std::find(vendor.begin(), vendor.end(), '\0'), vendor.end());
-  return vendor;
-}
 
 std::optional<std::string> read_trimmed(const platform::Platform& os, const std::string& path) {
   auto content = platform::linux_facts(os).read_file(path, 64 * 1024);
@@ -30,14 +18,10 @@ std::optional<std::string> read_trimmed(const platform::Platform& os, const std:
 }
 
 void collect_cpuid(const platform::Platform& os, IsolationFacts& facts) {
-  const auto leaf1 = os.cpuid(1, 0);
-  if (!leaf1) return;  // ENOSYS: no CPUID on this CPU
-  facts.cpuid_hypervisor_bit = (leaf1.value().ecx >> 31) & 1u;
-  if (!*facts.cpuid_hypervisor_bit) return;  // leaf 0x40000000 is undefined without the bit
-  if (const auto base = os.cpuid(0x40000000, 0)) facts.cpuid_vendor = vendor_of(base.value());
-  if (facts.cpuid_vendor == "Microsoft Hv")
-    if (const auto next = os.cpuid(0x40000100, 0))
-      facts.cpuid_vendor_next = vendor_of(next.value());
+  const auto cpuid = read_cpuid_hypervisor(os);
+  facts.cpuid_hypervisor_bit = cpuid.hypervisor_bit;
+  facts.cpuid_vendor = cpuid.vendor;
+  facts.cpuid_vendor_next = cpuid.vendor_next;
 }
 
 void collect_dmi(const platform::Platform& os, IsolationFacts& facts) {

@@ -1,5 +1,6 @@
-// The facts behind the isolation judgement (read by collect.cpp) and the pure judge over them
-// (assess.cpp), split so that the judge is tested table-driven without any filesystem.
+// The Linux facts behind the isolation judgement (read by collect_linux.cpp from /proc, /sys and
+// CPUID) and the pure judge over them (assess_linux.cpp), split so that the judge is tested
+// table-driven without any filesystem.
 #pragma once
 
 #include <optional>
@@ -56,8 +57,8 @@ IsolationFacts collect_isolation_facts(const platform::Platform& os);
 // confidence and the raw facts as evidence.
 IsolationAssessment judge_isolation(const IsolationFacts& facts);
 
-// The CPUID hypervisor vendor signature -> "kvm", "tcg", "vmware"...; nullopt when unknown.
-std::optional<std::string> hypervisor_from_cpuid_vendor(std::string_view vendor);
+// isolation.kernel's observed word -> subject.environment ("shared_kernel" -> "container").
+std::string linux_environment(std::string_view observed);
 
 // Markers of a container runtime in one /proc/self/cgroup path ("kubepods", "docker",
 // "containerd", "crio", "libpod", "lxc"); empty when the path looks like a plain host's.
