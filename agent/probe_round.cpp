@@ -29,7 +29,9 @@ Report run_probe_round(platform::Platform& os, const std::vector<probes::Probe>&
   std::string observed = "unknown";
   try {
     isolation = std::make_shared<const probes::IsolationAssessment>(probes::assess_isolation(os));
-    observed = isolation->observed;
+    // The assessment's own environment word when it has one (Windows: windows_process,
+    // windows_hyperv, windows_hostprocess); environment_name() maps the observed word otherwise.
+    observed = isolation->environment.empty() ? isolation->observed : isolation->environment;
   } catch (const std::exception& failure) {
     logger("probe")->warn("the isolation assessment failed error={}", failure.what());
   }
