@@ -6,6 +6,9 @@ list(APPEND CAPPROBE_PROBE_SOURCES
   resources/memory_limit.cpp
 )
 list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
+  resources/cgroup_linux.cpp
+  resources/cpu_limit_linux.cpp
+  resources/memory_limit_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
 )

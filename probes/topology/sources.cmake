@@ -4,6 +4,7 @@ list(APPEND CAPPROBE_PROBE_SOURCES
   topology/numa.cpp
 )
 list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
+  topology/numa_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
 )
