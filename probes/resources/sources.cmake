@@ -11,4 +11,5 @@ list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
   resources/memory_limit_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+  resources/cpu_limit_windows.cpp
 )
