@@ -12,4 +12,5 @@ list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
   resources/cpu_limit_windows.cpp
+  resources/memory_limit_windows.cpp
 )

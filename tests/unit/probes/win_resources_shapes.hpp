@@ -14,6 +14,7 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/isolation/assess.hpp"
+#include "probes/resources/memory_limit.hpp"
 
 namespace capprobe::testing::win {
 
@@ -24,7 +25,7 @@ using platform::MemoryStatus;
 using platform::NumaFacts;
 using platform::NumaNodeFacts;
 
-constexpr std::uint64_t kMiB = 1ull << 20;
+using probes::kMiB;  // the memory probe's own, so that tests may use both namespaces
 constexpr std::uint64_t kGiB = 1ull << 30;
 
 // winnt.h: JOB_OBJECT_CPU_RATE_CONTROL_* and JOB_OBJECT_LIMIT_*.
