@@ -7,4 +7,5 @@ list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
   topology/numa_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+  topology/numa_windows.cpp
 )
