@@ -53,6 +53,9 @@ struct JobMemoryLimits {
   std::optional<std::uint64_t> process_memory_limit;  // ProcessMemoryLimit (commit), likewise
   std::uint64_t peak_job_memory_used = 0;
   std::uint64_t peak_process_memory_used = 0;
+  // JobObjectMemoryUsageInformation JobMemory: what the job has committed now (all its
+  // processes), the room left under JobMemoryLimit; nullopt when that query failed.
+  std::optional<std::uint64_t> job_memory_used;
 };
 
 struct JobFacts {
@@ -122,6 +125,15 @@ struct AccountName {
   std::string domain;  // "NT AUTHORITY", "BUILTIN", "User Manager", the machine's name
 };
 
+// GetSystemTimes: time since boot summed over every processor of this system (the host's under
+// process isolation, the utility VM's under Hyper-V), in 100 ns units. Kernel time includes idle
+// time, so busy = kernel + user - idle.
+struct SystemTimes {
+  std::uint64_t idle = 0;
+  std::uint64_t kernel = 0;
+  std::uint64_t user = 0;
+};
+
 class WindowsFacts {
  public:
   virtual ~WindowsFacts() = default;
@@ -155,6 +167,7 @@ class WindowsFacts {
   // ERROR_NONE_MAPPED when the SID names no account. May ask a domain controller for a domain
   // SID, so callers look up only the few SIDs they need.
   virtual Result<AccountName> account_name(const std::string& sid) const = 0;
+  virtual Result<SystemTimes> system_times() const = 0;  // GetSystemTimes
 };
 
 // The Windows facts of `os`; throws std::logic_error when this platform has none.

@@ -38,6 +38,7 @@ struct FakeWindows {
   std::map<std::string, std::uint32_t> firmware_tables;  // provider -> size
   Result<std::uint32_t> compartment = unset("GetCurrentThreadCompartmentId");
   std::map<std::string, AccountName> accounts;  // SID -> name; others: ERROR_NONE_MAPPED
+  Result<SystemTimes> system_times = unset("GetSystemTimes");  // a burn test moves it
 
   static OsError unset(const std::string& call) {
     return fake_error("ERROR_CALL_NOT_IMPLEMENTED", call + " (not set in this test)");
@@ -136,6 +137,7 @@ class FakePlatform final : public Platform, public LinuxFacts, public WindowsFac
   Result<std::uint32_t> firmware_table_size(const std::string& provider) const override;
   Result<std::uint32_t> network_compartment() const override { return windows.compartment; }
   Result<AccountName> account_name(const std::string& sid) const override;
+  Result<SystemTimes> system_times() const override { return windows.system_times; }
   Result<std::vector<InterfaceAddress>> interface_addresses() const override;
   Result<CpuidRegisters> cpuid(std::uint32_t leaf, std::uint32_t subleaf) const override;
   Result<std::vector<int>> allowed_cpus() const override { return cpus; }

@@ -6,6 +6,11 @@ list(APPEND CAPPROBE_PROBE_SOURCES
   resources/memory_limit.cpp
 )
 list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
+  resources/cgroup_linux.cpp
+  resources/cpu_limit_linux.cpp
+  resources/memory_limit_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+  resources/cpu_limit_windows.cpp
+  resources/memory_limit_windows.cpp
 )

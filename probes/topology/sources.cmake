@@ -4,6 +4,8 @@ list(APPEND CAPPROBE_PROBE_SOURCES
   topology/numa.cpp
 )
 list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
+  topology/numa_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+  topology/numa_windows.cpp
 )

@@ -4,6 +4,7 @@
 
 #include "platform/fake/fake_platform.hpp"
 #include "probes/resources/cgroup.hpp"
+#include "probes/resources/cgroup_linux.hpp"
 #include "tests/unit/probes/fixtures.hpp"
 
 using namespace capprobe;

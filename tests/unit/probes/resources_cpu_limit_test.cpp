@@ -1,4 +1,5 @@
-// resources.cpu_limit: the verdict table, and the probe over fixture trees with a scripted burn.
+// resources.cpu_limit on Linux: the verdict table in a cgroup quota's words, and the probe over
+// fixture trees with a scripted burn.
 #include <catch2/catch.hpp>
 
 #include "platform/fake/fake_platform.hpp"
@@ -6,6 +7,7 @@
 #include "probes/common/text.hpp"
 #include "probes/probe_list.hpp"
 #include "probes/resources/cpu_limit.hpp"
+#include "probes/resources/cpu_limit_linux.hpp"
 #include "tests/unit/probes/fixtures.hpp"
 
 using namespace capprobe;
@@ -33,6 +35,7 @@ CpuFacts facts(std::optional<double> limit, int visible, std::optional<double> m
   out.requested_cpus = requested;
   out.steal_cpus = steal;
   out.quick = quick;
+  out.terms = linux_cpu_terms();
   return out;
 }
 
@@ -47,7 +50,7 @@ CpuFacts unseen(CpuFacts in) {
 }
 
 CpuFacts throttled(CpuFacts in, std::uint64_t times) {
-  in.nr_throttled_delta = times;
+  in.throttle_events = times;
   return in;
 }
 

@@ -6,6 +6,7 @@
 #include "probes/common/judge.hpp"
 #include "probes/probe_list.hpp"
 #include "probes/resources/memory_limit.hpp"
+#include "probes/resources/memory_limit_linux.hpp"
 #include "tests/unit/probes/fixtures.hpp"
 
 using namespace capprobe;
@@ -25,6 +26,8 @@ MemoryFacts limited(std::optional<std::uint64_t> limit = k128) {
   facts.usage_bytes = 8 * kMiB;
   facts.mem_available = 12ull << 30;
   facts.vm_size = kVm;
+  facts.address_space_backstop = true;
+  facts.terms = linux_memory_terms();
   return facts;
 }
 
@@ -50,14 +53,14 @@ TEST_CASE("the memory gates, in order", "[memory_limit]") {
   auto quick = limited();
   quick.quick = true;
   auto group = limited();
-  group.oom_group = true;
+  group.crossing_unsafe = linux_crossing_risk(true, false, "");
   auto disabled = limited();
-  disabled.oom_kill_disabled = true;
+  disabled.crossing_unsafe = linux_crossing_risk(false, true, "");
   auto group_full = limited();
-  group_full.oom_group = true;
+  group_full.crossing_unsafe = linux_crossing_risk(true, false, "");
   group_full.usage_bytes = 100 * kMiB;  // 28 MiB left: less than margin + a step
   auto group_unknown_usage = limited();
-  group_unknown_usage.oom_group = true;
+  group_unknown_usage.crossing_unsafe = linux_crossing_risk(true, false, "");
   group_unknown_usage.usage_bytes = std::nullopt;
   auto big = limited(8ull << 30);  // 8 GiB + margin > half of 12 GiB available
   auto no_available = limited();
@@ -65,9 +68,10 @@ TEST_CASE("the memory gates, in order", "[memory_limit]") {
   auto no_vm = limited();
   no_vm.vm_size = std::nullopt;
   auto policy_unseen = limited();
-  policy_unseen.oom_policy_unseen = "/sys/fs/cgroup/memory.oom.group: EACCES";
+  policy_unseen.crossing_unsafe =
+      linux_crossing_risk(false, false, "/sys/fs/cgroup/memory.oom.group: EACCES");
   auto big_group = limited(16ull << 30);
-  big_group.oom_group = true;
+  big_group.crossing_unsafe = linux_crossing_risk(true, false, "");
   big_group.mem_available = 4ull << 30;
 
   const Row rows[] = {
@@ -93,6 +97,14 @@ TEST_CASE("the memory gates, in order", "[memory_limit]") {
   }
 }
 
+TEST_CASE("the cgroups' OOM policy decides whether crossing the limit is safe", "[memory_limit]") {
+  CHECK_FALSE(linux_crossing_risk(false, false, ""));
+  CHECK(linux_crossing_risk(true, false, "")->find("memory.oom.group is 1") != std::string::npos);
+  CHECK(linux_crossing_risk(false, true, "")->find("freeze") != std::string::npos);
+  CHECK(linux_crossing_risk(false, false, "x: EACCES")->find("cannot be read (x: EACCES)") !=
+        std::string::npos);
+}
+
 TEST_CASE("the trial plan is bounded", "[memory_limit]") {
   const auto full = plan_memory_trial(limited());
   REQUIRE(full.trial);
@@ -103,7 +115,7 @@ TEST_CASE("the trial plan is bounded", "[memory_limit]") {
 
   // Approach only: never past limit - usage - margin.
   auto facts = limited();
-  facts.oom_group = true;
+  facts.crossing_unsafe = linux_crossing_risk(true, false, "");
   const auto approach = plan_memory_trial(facts);
   REQUIRE(approach.trial);
   CHECK(approach.trial->stop_at_bytes == k128 - 8 * kMiB - 32 * kMiB);
@@ -128,15 +140,16 @@ TEST_CASE("the memory verdict for every outcome", "[memory_limit]") {
   auto none_requested = limited(std::nullopt);
   none_requested.requested_bytes = k128;
   auto group = limited();
-  group.oom_group = true;
+  group.crossing_unsafe = linux_crossing_risk(true, false, "");
   auto swap = limited();
   swap.swap_possible = true;
   auto requested_more = limited();
   requested_more.requested_bytes = 256 * kMiB;
   auto high = limited();
-  high.high_bytes = 96 * kMiB;
+  high.soft_limit_bytes = 96 * kMiB;
   auto policy_unseen = limited();
-  policy_unseen.oom_policy_unseen = "/sys/fs/cgroup/memory.oom.group: EACCES";
+  policy_unseen.crossing_unsafe =
+      linux_crossing_risk(false, false, "/sys/fs/cgroup/memory.oom.group: EACCES");
   auto unseen = limited(std::nullopt);
   unseen.limit_unseen = "this process's memory cgroup / lies outside the root /../..";
   unseen.requested_bytes = k128;

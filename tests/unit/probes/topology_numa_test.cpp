@@ -5,6 +5,7 @@
 #include "platform/fake/fake_platform.hpp"
 #include "probes/probe_list.hpp"
 #include "probes/topology/numa.hpp"
+#include "probes/topology/numa_linux.hpp"
 #include "tests/unit/probes/fixtures.hpp"
 
 using namespace capprobe;
