@@ -110,6 +110,15 @@ struct NumaFacts {
   std::vector<NumaNodeFacts> nodes;
 };
 
+// One CreateSymbolicLinkW call: its flags as booleans, the target stored as given (absolute, or
+// relative to the link's directory).
+struct SymbolicLinkRequest {
+  std::string target;
+  std::string link_path;
+  bool directory = false;           // SYMBOLIC_LINK_FLAG_DIRECTORY (0x1)
+  bool allow_unprivileged = false;  // SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE (0x2)
+};
+
 class WindowsFacts {
  public:
   virtual ~WindowsFacts() = default;
@@ -139,6 +148,17 @@ class WindowsFacts {
   virtual Result<std::uint32_t> firmware_table_size(const std::string& provider) const = 0;
   // GetCurrentThreadCompartmentId (not exported by Wine: loaded with GetProcAddress).
   virtual Result<std::uint32_t> network_compartment() const = 0;
+  // CreateSymbolicLinkW(link_path, target, flags), and what it answered, nothing more: Wine
+  // answers TRUE and creates nothing, so callers verify. ERROR_PRIVILEGE_NOT_HELD (1314): the
+  // token lacks SeCreateSymbolicLinkPrivilege; ERROR_INVALID_PARAMETER with allow_unprivileged: a
+  // build before 14972, which does not know the flag. Const like connect_pipe: an action on the
+  // exercise paths, not on the facts.
+  virtual Result<Done> create_symbolic_link(const SymbolicLinkRequest& request) const = 0;
+  // A directory junction (IO_REPARSE_TAG_MOUNT_POINT) at `link_path` leading to the absolute
+  // directory `target`: CreateDirectoryW, then FSCTL_SET_REPARSE_POINT with a mount-point buffer
+  // (what mklink /J does). Needs no privilege, unlike a symbolic link.
+  virtual Result<Done> create_junction(const std::string& target,
+                                       const std::string& link_path) const = 0;
 };
 
 // The Windows facts of `os`; throws std::logic_error when this platform has none.
