@@ -1,7 +1,7 @@
-// fs.host_path: which mounts come from the node's filesystems, kubelet's own (emptyDir,
+// fs.host_path on Linux: which mounts come from the node's filesystems, kubelet's own (emptyDir,
 // configMap, /etc/hosts...) told apart from hostPath-like ones, and whether each is really
 // writable: a mount can say rw and refuse writes, and vSphere Pods force /var/log/pods read-only.
-#include "probes/fs/host_path.hpp"
+#include "probes/fs/host_path_linux.hpp"
 
 #include <algorithm>
 
@@ -126,13 +126,8 @@ std::string state_of(const HostPathFinding& finding) {
   return effectively_read_only(*finding.mount) ? "forced_read_only" : "ok";
 }
 
-std::string request_text(const HostPathRequest& request) {
-  return request.mount_path + " (volume " + request.volume + ", hostPath " + request.host_path +
-         ")";
-}
-
 // Sets status, observed and summary from the facts (evidence is already filled).
-void decide(CapabilityResult& result, const HostPathFacts& facts) {
+void decide(CapabilityResult& result, const LinuxHostPathFacts& facts) {
   if (facts.mountinfo_error) {
     result.status = Status::untested;
     result.observed = "unknown";
@@ -200,8 +195,8 @@ void decide(CapabilityResult& result, const HostPathFacts& facts) {
 
 }  // namespace
 
-HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
-  HostPathFacts facts;
+LinuxHostPathFacts collect_linux_host_path_facts(ProbeContext& ctx) {
+  LinuxHostPathFacts facts;
   facts.requests = ctx.requests.host_paths;
   // The pod's hostPath volumes, without this container's mounts of them, do not say what this
   // container asked for.
@@ -252,7 +247,7 @@ HostPathFacts collect_host_path_facts(ProbeContext& ctx) {
   return facts;
 }
 
-CapabilityResult judge_host_path(const HostPathFacts& facts) {
+CapabilityResult judge_linux_host_path(const LinuxHostPathFacts& facts) {
   CapabilityResult result;
   result.id = "fs.host_path";
   if (facts.requests) result.requested = !facts.findings.empty();
@@ -293,12 +288,9 @@ CapabilityResult judge_host_path(const HostPathFacts& facts) {
 namespace capprobe::probes {
 
 Probe fs_host_path_linux_probe() {
-  return {{.id = "fs.host_path",
-           .title = "hostPath volumes from the node, read-only or read-write",
-           .pod_spec_field = "volumes[].hostPath",
-           .scope = SpecScope::container,
-           .platforms = {"linux"}},
-          [](ProbeContext& ctx) { return fs::judge_host_path(fs::collect_host_path_facts(ctx)); }};
+  return {fs::host_path_info(), [](ProbeContext& ctx) {
+            return fs::judge_linux_host_path(fs::collect_linux_host_path_facts(ctx));
+          }};
 }
 
 }  // namespace capprobe::probes

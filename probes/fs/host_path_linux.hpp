@@ -1,11 +1,12 @@
-// fs.host_path: facts and verdict, split so the verdict can be tested as a table.
+// fs.host_path on Linux: the node's mounts from mountinfo, facts and verdict, split so the verdict
+// can be tested as a table.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "probes/probe.hpp"
+#include "probes/fs/host_path.hpp"
 
 namespace capprobe::probes::fs {
 
@@ -31,14 +32,14 @@ struct HostPathFinding {
   std::optional<NodeMount> mount;  // the mount at request.mount_path, if any
 };
 
-struct HostPathFacts {
+struct LinuxHostPathFacts {
   std::vector<NodeMount> mounts;                         // node bind mounts, both kinds
   std::optional<std::vector<HostPathRequest>> requests;  // as the pod spec gave them
   std::vector<HostPathFinding> findings;                 // requests this container mounts
   std::optional<std::string> mountinfo_error;
 };
 
-HostPathFacts collect_host_path_facts(ProbeContext& ctx);
-CapabilityResult judge_host_path(const HostPathFacts& facts);
+LinuxHostPathFacts collect_linux_host_path_facts(ProbeContext& ctx);
+CapabilityResult judge_linux_host_path(const LinuxHostPathFacts& facts);
 
 }  // namespace capprobe::probes::fs

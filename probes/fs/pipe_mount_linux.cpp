@@ -1,6 +1,6 @@
-// fs.pipe_mount: which host unix sockets (container runtime, kubelet) are mounted in, and whether
-// a connect succeeds. Connect and close only: nothing is ever sent to a host service.
-#include "probes/fs/pipe_mount.hpp"
+// fs.pipe_mount on Linux: which host unix sockets (container runtime, kubelet) are mounted in, and
+// whether a connect succeeds. Connect and close only: nothing is ever sent to a host service.
+#include "probes/fs/pipe_mount_linux.hpp"
 
 #include <algorithm>
 
@@ -142,7 +142,8 @@ ScanAnswer scan_mount(const platform::Platform& os, const std::string& mount_poi
 
 // Mounted directories that may hold a host's runtime sockets: every mount but the container's
 // own root, kernel plumbing, kubelet's volumes and files, and network filesystems.
-std::vector<const Mount*> mounts_to_scan(const std::vector<Mount>& mounts, PipeMountFacts& facts) {
+std::vector<const Mount*> mounts_to_scan(const std::vector<Mount>& mounts,
+                                         LinuxPipeMountFacts& facts) {
   std::vector<const Mount*> chosen;
   for (const auto& mount : mounts) {
     if (mount.mount_point == "/" || is_pseudo_fs(mount.fs_type)) continue;
@@ -168,7 +169,7 @@ std::vector<const Mount*> mounts_to_scan(const std::vector<Mount>& mounts, PipeM
 // Mount points that are sockets, or socket-named files (Kata shows a host socket as a plain
 // file), and runtime sockets by name inside mounted directories. Each mount is touched on a
 // worker with a bound: it may be a hung volume.
-void add_mounted_sockets(ProbeContext& ctx, Worker& worker, PipeMountFacts& facts,
+void add_mounted_sockets(ProbeContext& ctx, Worker& worker, LinuxPipeMountFacts& facts,
                          std::vector<Candidate>& list) {
   const auto mounts = read_mounts(ctx.os);
   if (!mounts) {
@@ -262,18 +263,8 @@ std::string joined(const std::vector<const Endpoint*>& endpoints) {
 
 }  // namespace
 
-std::string endpoint_state(const std::optional<platform::ErrorKind>& connect_error) {
-  if (!connect_error) return "connected";
-  if (*connect_error == platform::ErrorKind::absent) return "absent";
-  if (*connect_error == platform::ErrorKind::denied) return "denied";
-  // ECONNREFUSED, and a listener too busy to accept within the timeout (ETIMEDOUT, EAGAIN;
-  // ERROR_PIPE_BUSY on Windows): present, but not taking this connection. The error's name
-  // stays visible in `errno`.
-  return "refused";
-}
-
-PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx) {
-  PipeMountFacts facts;
+LinuxPipeMountFacts collect_linux_pipe_mount_facts(ProbeContext& ctx) {
+  LinuxPipeMountFacts facts;
   if (const auto status = read_proc_status(ctx.os); status && status.value().uid)
     facts.uid = status.value().uid->effective;
   std::vector<Candidate> candidates;
@@ -331,7 +322,7 @@ PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx) {
   return facts;
 }
 
-CapabilityResult judge_pipe_mount(const PipeMountFacts& facts) {
+CapabilityResult judge_linux_pipe_mount(const LinuxPipeMountFacts& facts) {
   CapabilityResult result;
   result.id = "fs.pipe_mount";
   result.requested = facts.requested;
@@ -460,16 +451,9 @@ CapabilityResult judge_pipe_mount(const PipeMountFacts& facts) {
 namespace capprobe::probes {
 
 Probe fs_pipe_mount_linux_probe() {
-  // Each connect is bounded by 200 ms and there are at most 32 endpoints; local connects
-  // normally answer at once, so the whole probe takes milliseconds.
-  return {
-      {.id = "fs.pipe_mount",
-       .title = "Host IPC endpoints (unix sockets) mounted in",
-       .pod_spec_field = "volumes[].hostPath (sockets)",
-       .scope = SpecScope::container,
-       .platforms = {"linux"},
-       .timeout = std::chrono::milliseconds(8000)},
-      [](ProbeContext& ctx) { return fs::judge_pipe_mount(fs::collect_pipe_mount_facts(ctx)); }};
+  return {fs::pipe_mount_info(), [](ProbeContext& ctx) {
+            return fs::judge_linux_pipe_mount(fs::collect_linux_pipe_mount_facts(ctx));
+          }};
 }
 
 }  // namespace capprobe::probes

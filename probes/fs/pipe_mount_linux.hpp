@@ -1,4 +1,5 @@
-// fs.pipe_mount: facts and verdict, split so the verdict can be tested as a table.
+// fs.pipe_mount on Linux: host unix sockets, facts and verdict, split so the verdict can be tested
+// as a table.
 #pragma once
 
 #include <cstdint>
@@ -6,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "probes/probe.hpp"
+#include "probes/fs/pipe_mount.hpp"
 
 namespace capprobe::probes::fs {
 
@@ -35,19 +36,6 @@ inline constexpr int kScanMaxDirs = 64;
 inline constexpr int kScanMaxEntries = 4096;
 inline constexpr std::size_t kMaxScannedMounts = 16;
 
-struct Endpoint {
-  std::string path;
-  // "well_known", "mount" (a mount point that is a socket), "requested", "scan" (found by name
-  // inside a mounted directory)
-  std::string origin;
-  // "connected", "refused" (ECONNREFUSED, also ETIMEDOUT/EAGAIN), "denied" (EACCES/EPERM),
-  // "absent" (ENOENT).
-  std::string state;
-  std::optional<std::string> error;      // the errno name behind the state; nullopt when connected
-  std::optional<std::string> file_kind;  // what lstat saw: "socket", "regular", "symlink"...
-  std::vector<std::string> aliases;      // other paths to the same socket (same device, inode)
-};
-
 // One mounted directory searched for runtime sockets.
 struct SocketScan {
   std::string mount_point;
@@ -62,7 +50,7 @@ struct NotScanned {
   std::string reason;
 };
 
-struct PipeMountFacts {
+struct LinuxPipeMountFacts {
   std::vector<Endpoint> endpoints;
   std::vector<std::string> skipped;          // not tried: out of time or over the endpoint limit
   std::vector<std::string> unanswered;       // tried, but the filesystem did not answer in time
@@ -74,11 +62,7 @@ struct PipeMountFacts {
   std::optional<std::string> mountinfo_error;
 };
 
-// Maps a connect outcome (errno name, or nullopt for success) to the endpoint state.
-// Maps a connect outcome (the error's kind, or nullopt for success) to the endpoint state.
-std::string endpoint_state(const std::optional<platform::ErrorKind>& connect_error);
-
-PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx);
-CapabilityResult judge_pipe_mount(const PipeMountFacts& facts);
+LinuxPipeMountFacts collect_linux_pipe_mount_facts(ProbeContext& ctx);
+CapabilityResult judge_linux_pipe_mount(const LinuxPipeMountFacts& facts);
 
 }  // namespace capprobe::probes::fs

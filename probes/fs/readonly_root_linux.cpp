@@ -1,6 +1,7 @@
-// fs.readonly_root: is "/" writable? The statvfs flag and the mount options are evidence; the
-// verdict rests on a real write, because Kata's virtio-fs root has said "rw" while refusing writes.
-#include "probes/fs/readonly_root.hpp"
+// fs.readonly_root on Linux: is "/" writable? The statvfs flag and the mount options are evidence;
+// the verdict rests on a real write, because Kata's virtio-fs root has said "rw" while refusing
+// writes.
+#include "probes/fs/readonly_root_linux.hpp"
 
 #include "probes/common/bounded.hpp"
 #include "probes/common/json.hpp"
@@ -19,7 +20,7 @@ bool shows_writable(const std::string& error) {
   return error == "ENOSPC" || error == "EDQUOT";
 }
 
-std::vector<const WriteAttempt*> attempts(const ReadonlyRootFacts& facts) {
+std::vector<const WriteAttempt*> attempts(const LinuxReadonlyRootFacts& facts) {
   std::vector<const WriteAttempt*> all{&facts.root};
   for (const auto& other : facts.others) all.push_back(&other);
   return all;
@@ -27,7 +28,7 @@ std::vector<const WriteAttempt*> attempts(const ReadonlyRootFacts& facts) {
 
 // A write next to / that shows what / itself would do: created, or refused with EROFS, in a
 // directory on the very mount that holds /.
-const WriteAttempt* same_mount_proof(const ReadonlyRootFacts& facts) {
+const WriteAttempt* same_mount_proof(const LinuxReadonlyRootFacts& facts) {
   if (!facts.root_mount || !facts.root.create_errno) return nullptr;
   if (facts.root.create_kind != platform::ErrorKind::denied) return nullptr;
   for (const auto& other : facts.others)
@@ -39,8 +40,8 @@ const WriteAttempt* same_mount_proof(const ReadonlyRootFacts& facts) {
 
 }  // namespace
 
-ReadonlyRootFacts collect_readonly_root_facts(ProbeContext& ctx) {
-  ReadonlyRootFacts facts;
+LinuxReadonlyRootFacts collect_linux_readonly_root_facts(ProbeContext& ctx) {
+  LinuxReadonlyRootFacts facts;
   facts.requested = ctx.requests.read_only_root;
   if (const auto info = ctx.os.fs_info("/"); info)
     facts.statvfs_read_only = info.value().read_only;
@@ -92,7 +93,7 @@ ReadonlyRootFacts collect_readonly_root_facts(ProbeContext& ctx) {
   return facts;
 }
 
-CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
+CapabilityResult judge_linux_readonly_root(const LinuxReadonlyRootFacts& facts) {
   CapabilityResult result;
   result.id = "fs.readonly_root";
   result.requested = facts.requested;
@@ -202,13 +203,8 @@ CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts) {
 namespace capprobe::probes {
 
 Probe fs_readonly_root_linux_probe() {
-  return {{.id = "fs.readonly_root",
-           .title = "Read-only root filesystem",
-           .pod_spec_field = "securityContext.readOnlyRootFilesystem",
-           .scope = SpecScope::container,
-           .platforms = {"linux"}},
-          [](ProbeContext& ctx) {
-            return fs::judge_readonly_root(fs::collect_readonly_root_facts(ctx));
+  return {fs::readonly_root_info(), [](ProbeContext& ctx) {
+            return fs::judge_linux_readonly_root(fs::collect_linux_readonly_root_facts(ctx));
           }};
 }
 

@@ -1,4 +1,4 @@
-// fs.readonly_root: facts and verdict, split so the verdict can be tested as a table.
+// fs.readonly_root on Linux: facts and verdict, split so the verdict can be tested as a table.
 #pragma once
 
 #include <optional>
@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "probes/common/mountinfo.hpp"
+#include "probes/fs/readonly_root.hpp"
 #include "probes/fs/write_attempt.hpp"
-#include "probes/probe.hpp"
 
 namespace capprobe::probes::fs {
 
-struct ReadonlyRootFacts {
+struct LinuxReadonlyRootFacts {
   WriteAttempt root;  // the mandatory write in "/"
   // /etc and /var/tmp: evidence, and the proof for a non-root process that may not write in "/"
   // itself when one of them lives on the same mount as "/".
@@ -23,7 +23,7 @@ struct ReadonlyRootFacts {
   std::optional<bool> requested;  // readOnlyRootFilesystem
 };
 
-ReadonlyRootFacts collect_readonly_root_facts(ProbeContext& ctx);
-CapabilityResult judge_readonly_root(const ReadonlyRootFacts& facts);
+LinuxReadonlyRootFacts collect_linux_readonly_root_facts(ProbeContext& ctx);
+CapabilityResult judge_linux_readonly_root(const LinuxReadonlyRootFacts& facts);
 
 }  // namespace capprobe::probes::fs
