@@ -15,4 +15,6 @@ list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
   fs/pipe_mount_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+  fs/paths_windows.cpp
+  fs/symlink_windows.cpp
 )
