@@ -18,4 +18,5 @@ list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
   fs/paths_windows.cpp
   fs/symlink_windows.cpp
   fs/readonly_root_windows.cpp
+  fs/host_path_windows.cpp
 )
