@@ -19,4 +19,5 @@ list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
   fs/symlink_windows.cpp
   fs/readonly_root_windows.cpp
   fs/host_path_windows.cpp
+  fs/pipe_mount_windows.cpp
 )
