@@ -134,6 +134,15 @@ struct SystemTimes {
   std::uint64_t user = 0;
 };
 
+// One CreateSymbolicLinkW call: its flags as booleans, the target stored as given (absolute, or
+// relative to the link's directory).
+struct SymbolicLinkRequest {
+  std::string target;
+  std::string link_path;
+  bool directory = false;           // SYMBOLIC_LINK_FLAG_DIRECTORY (0x1)
+  bool allow_unprivileged = false;  // SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE (0x2)
+};
+
 class WindowsFacts {
  public:
   virtual ~WindowsFacts() = default;
@@ -168,6 +177,17 @@ class WindowsFacts {
   // SID, so callers look up only the few SIDs they need.
   virtual Result<AccountName> account_name(const std::string& sid) const = 0;
   virtual Result<SystemTimes> system_times() const = 0;  // GetSystemTimes
+  // CreateSymbolicLinkW(link_path, target, flags), and what it answered, nothing more: Wine
+  // answers TRUE and creates nothing, so callers verify. ERROR_PRIVILEGE_NOT_HELD (1314): the
+  // token lacks SeCreateSymbolicLinkPrivilege; ERROR_INVALID_PARAMETER with allow_unprivileged: a
+  // build before 14972, which does not know the flag. Const like connect_pipe: an action on the
+  // exercise paths, not on the facts.
+  virtual Result<Done> create_symbolic_link(const SymbolicLinkRequest& request) const = 0;
+  // A directory junction (IO_REPARSE_TAG_MOUNT_POINT) at `link_path` leading to the absolute
+  // directory `target`: CreateDirectoryW, then FSCTL_SET_REPARSE_POINT with a mount-point buffer
+  // (what mklink /J does). Needs no privilege, unlike a symbolic link.
+  virtual Result<Done> create_junction(const std::string& target,
+                                       const std::string& link_path) const = 0;
 };
 
 // The Windows facts of `os`; throws std::logic_error when this platform has none.

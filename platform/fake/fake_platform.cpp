@@ -471,6 +471,27 @@ Result<AccountName> FakePlatform::account_name(const std::string& sid) const {
   return found->second;
 }
 
+// The fake is never a const object, only seen through const WindowsFacts: making a link through
+// it changes the little filesystem as the real call changes the disk.
+Result<Done> FakePlatform::create_symbolic_link(const SymbolicLinkRequest& request) const {
+  windows.symlink_requests.push_back(request);
+  if (auto error = fault("create_symbolic_link", request.link_path)) return *error;
+  if (windows.symlink_error) {
+    const auto name = windows.symlink_error(request);
+    if (!name.empty()) return fake_error(name, "CreateSymbolicLinkW " + request.link_path);
+  }
+  if (windows.symlink_creates_nothing) return Done{};
+  return const_cast<FakePlatform*>(this)->make_symlink(request.target, request.link_path);
+}
+
+Result<Done> FakePlatform::create_junction(const std::string& target,
+                                           const std::string& link_path) const {
+  if (auto error = fault("create_junction", link_path)) return *error;
+  if (!windows.junction_error.empty())
+    return fake_error(windows.junction_error, "FSCTL_SET_REPARSE_POINT " + link_path);
+  return const_cast<FakePlatform*>(this)->make_symlink(target, link_path);
+}
+
 Result<KernelInfo> FakePlatform::kernel_info() const {
   if (!kernel) return fake_error("ENOSYS", "uname");
   return *kernel;

@@ -39,6 +39,14 @@ struct FakeWindows {
   Result<std::uint32_t> compartment = unset("GetCurrentThreadCompartmentId");
   std::map<std::string, AccountName> accounts;  // SID -> name; others: ERROR_NONE_MAPPED
   Result<SystemTimes> system_times = unset("GetSystemTimes");  // a burn test moves it
+  // CreateSymbolicLinkW and junctions make a link in the little filesystem, unless a fault
+  // (fail("create_symbolic_link" or "create_junction", link path, name)) or these say otherwise:
+  // symlink_error names the error a request gets ("" = none), e.g. ERROR_PRIVILEGE_NOT_HELD
+  // for ContainerUser; symlink_creates_nothing answers success and makes nothing, as Wine does.
+  std::function<std::string(const SymbolicLinkRequest&)> symlink_error;
+  bool symlink_creates_nothing = false;
+  std::string junction_error;                                 // "" = junctions are made
+  mutable std::vector<SymbolicLinkRequest> symlink_requests;  // what probes asked, to assert on
 
   static OsError unset(const std::string& call) {
     return fake_error("ERROR_CALL_NOT_IMPLEMENTED", call + " (not set in this test)");
@@ -138,6 +146,9 @@ class FakePlatform final : public Platform, public LinuxFacts, public WindowsFac
   Result<std::uint32_t> network_compartment() const override { return windows.compartment; }
   Result<AccountName> account_name(const std::string& sid) const override;
   Result<SystemTimes> system_times() const override { return windows.system_times; }
+  Result<Done> create_symbolic_link(const SymbolicLinkRequest& request) const override;
+  Result<Done> create_junction(const std::string& target,
+                               const std::string& link_path) const override;
   Result<std::vector<InterfaceAddress>> interface_addresses() const override;
   Result<CpuidRegisters> cpuid(std::uint32_t leaf, std::uint32_t subleaf) const override;
   Result<std::vector<int>> allowed_cpus() const override { return cpus; }

@@ -1,84 +1,33 @@
-// fs.pipe_mount: facts and verdict, split so the verdict can be tested as a table.
+// fs.pipe_mount, what both OSes share: the catalog entry and an endpoint's facts and states.
+// Linux tries host unix sockets (pipe_mount_linux.hpp), Windows named pipes
+// (pipe_mount_windows.hpp); both connect and close, and never send anything.
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "platform/result.hpp"
 #include "probes/probe.hpp"
 
 namespace capprobe::probes::fs {
 
-// The well-known host sockets a workload might find mounted in.
-inline const std::vector<std::string> kWellKnownSockets = {
-    "/run/containerd/containerd.sock",
-    "/var/run/containerd/containerd.sock",
-    "/var/run/docker.sock",
-    "/run/docker.sock",
-    "/run/crio/crio.sock",
-    "/var/lib/kubelet/pod-resources/kubelet.sock",
-    "/var/lib/kubelet/device-plugins/kubelet.sock",
-};
-
-// Socket names of container runtimes and the kubelet, looked for inside host-backed mounts: a
-// DaemonSet usually mounts the directory (/run/containerd), not the socket.
-inline const std::vector<std::string> kRuntimeSocketNames = {
-    "containerd.sock", "docker.sock",  "crio.sock",   "cri-dockerd.sock",
-    "dockershim.sock", "kubelet.sock", "podman.sock",
-};
-
-// Bounds of the search inside one mount: directory levels listed, directories and entries.
-// /host + var/snap/microk8s/common/run/containerd.sock: six listings.
-inline constexpr int kScanDepth = 6;
-inline constexpr int kScanMaxDirs = 64;
-inline constexpr int kScanMaxEntries = 4096;
-inline constexpr std::size_t kMaxScannedMounts = 16;
+ProbeInfo pipe_mount_info();
 
 struct Endpoint {
-  std::string path;
+  std::string path;  // "/run/containerd/containerd.sock", "\\.\pipe\containerd-containerd"
   // "well_known", "mount" (a mount point that is a socket), "requested", "scan" (found by name
-  // inside a mounted directory)
+  // inside a mounted directory), "listed" (found in the \\.\pipe\ listing)
   std::string origin;
-  // "connected", "refused" (ECONNREFUSED, also ETIMEDOUT/EAGAIN), "denied" (EACCES/EPERM),
-  // "absent" (ENOENT).
+  // "connected", "refused" (ECONNREFUSED, also ETIMEDOUT/EAGAIN; ERROR_PIPE_BUSY), "denied"
+  // (EACCES/EPERM; ERROR_ACCESS_DENIED), "absent" (ENOENT; ERROR_FILE_NOT_FOUND).
   std::string state;
-  std::optional<std::string> error;      // the errno name behind the state; nullopt when connected
+  std::optional<std::string> error;  // the error's name behind the state; nullopt when connected
   std::optional<std::string> file_kind;  // what lstat saw: "socket", "regular", "symlink"...
   std::vector<std::string> aliases;      // other paths to the same socket (same device, inode)
 };
 
-// One mounted directory searched for runtime sockets.
-struct SocketScan {
-  std::string mount_point;
-  int found = 0;
-  int dirs_listed = 0;
-  int entries_seen = 0;
-  std::optional<std::string> stopped;  // why the search ended early (a cap, a timeout)
-};
-
-struct NotScanned {
-  std::string mount_point;
-  std::string reason;
-};
-
-struct PipeMountFacts {
-  std::vector<Endpoint> endpoints;
-  std::vector<std::string> skipped;          // not tried: out of time or over the endpoint limit
-  std::vector<std::string> unanswered;       // tried, but the filesystem did not answer in time
-  std::vector<SocketScan> scans;             // the mounted directories searched
-  std::vector<NotScanned> not_scanned;       // mounted directories not searched, and why
-  std::optional<std::int64_t> uid;           // this process's uid, for the "denied" summary
-  std::optional<bool> requested;             // a requested hostPath looks like a socket
-  std::vector<std::string> requested_paths;  // their mount paths in this container
-  std::optional<std::string> mountinfo_error;
-};
-
-// Maps a connect outcome (errno name, or nullopt for success) to the endpoint state.
 // Maps a connect outcome (the error's kind, or nullopt for success) to the endpoint state.
 std::string endpoint_state(const std::optional<platform::ErrorKind>& connect_error);
-
-PipeMountFacts collect_pipe_mount_facts(ProbeContext& ctx);
-CapabilityResult judge_pipe_mount(const PipeMountFacts& facts);
 
 }  // namespace capprobe::probes::fs

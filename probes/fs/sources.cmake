@@ -9,6 +9,15 @@ list(APPEND CAPPROBE_PROBE_SOURCES
   fs/pipe_mount.cpp
 )
 list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
+  fs/symlink_linux.cpp
+  fs/readonly_root_linux.cpp
+  fs/host_path_linux.cpp
+  fs/pipe_mount_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
+  fs/paths_windows.cpp
+  fs/symlink_windows.cpp
+  fs/readonly_root_windows.cpp
+  fs/host_path_windows.cpp
+  fs/pipe_mount_windows.cpp
 )

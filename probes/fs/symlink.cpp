@@ -1,16 +1,12 @@
 // fs.symlink: create, verify and remove file and directory symlinks, absolute and relative, in
 // every writable place (the temp dir and each writable volume), because a volume's filesystem
-// (CIFS without mfsymlinks, some FUSE and VM shares) can differ from the container's own.
+// (CIFS without mfsymlinks, some FUSE and VM shares, a Windows volume mapping) can differ from
+// the container's own. This file holds what both OSes share: the verdict and the work in a place.
 #include "probes/fs/symlink.hpp"
 
 #include <algorithm>
-#include <set>
 
-#include "platform/linux_facts.hpp"
-#include "probes/common/json.hpp"
-#include "probes/common/text.hpp"
 #include "probes/common/worker.hpp"
-#include "probes/fs/mount_places.hpp"
 
 namespace capprobe::probes::fs {
 namespace {
@@ -20,83 +16,19 @@ namespace {
 constexpr auto kPlaceBudget = std::chrono::milliseconds(250);
 constexpr auto kReserve = std::chrono::milliseconds(100);
 
-constexpr const char* kTargetFile = "target-file";
-constexpr const char* kTargetDir = "target-dir";
-constexpr const char* kInnerFile = "inner-file";
-
-struct Check {
-  std::string outcome = "ok";
-  std::string detail;
-};
-
-Check failed(std::string outcome, std::string detail) {
+LinkCheck failed(std::string outcome, std::string detail) {
   return {std::move(outcome), std::move(detail)};
 }
 
-// After a link reported success: is it really a link, with the target we wrote, and followable?
-Check verify_link(const platform::Platform& os, const std::string& link, const std::string& target,
-                  bool is_dir, const std::string& nonce) {
-  const auto info = os.link_info(link);
-  if (!info) {
-    if (info.error().is_absent()) return failed("not_created", "link_info: " + info.error().name);
-    return failed(info.error().name, "link_info: " + info.error().name);
-  }
-  if (info.value().kind != platform::FileKind::symlink)
-    return failed("stored_as_file", "link_info: not a symlink");
-  const auto written = os.link_target(link);
-  if (!written) return failed(written.error().name, "link_target: " + written.error().name);
-  if (written.value() != target)
-    return failed("not_followable", "link_target reads back as '" + written.value() + "'");
-  if (is_dir) {
-    const auto names = os.list_through(link);
-    if (!names) return failed("not_followable", "list_through: " + names.error().name);
-    if (std::find(names.value().begin(), names.value().end(), kInnerFile) == names.value().end())
-      return failed("not_followable", "list_through does not show " + std::string(kInnerFile));
-    return {};
-  }
-  const auto content = os.read_through(link, 4096);
-  if (!content) return failed("not_followable", "read_through: " + content.error().name);
-  if (content.value() != nonce)
-    return failed("not_followable", "read_through returns other content");
-  return {};
-}
-
-// Everything for one place happens inside `dir`, which the caller removes afterwards.
-SymlinkLocation exercise(platform::Platform& os, const std::string& place, const std::string& dir,
-                         const std::string& nonce) {
-  SymlinkLocation location;
-  location.path = place;
-  const auto target_file = join_path(dir, kTargetFile);
-  const auto target_dir = join_path(dir, kTargetDir);
-  const std::array<std::pair<std::string, bool>, 4> targets = {{
-      {target_file, false},  // file_absolute
-      {kTargetFile, false},  // file_relative
-      {target_dir, true},    // dir_absolute
-      {kTargetDir, true},    // dir_relative
-  }};
-  for (std::size_t i = 0; i < kLinkKinds.size(); ++i) {
-    const auto& [target, is_dir] = targets[i];
-    const auto link = join_path(dir, std::string("link-") + kLinkKinds[i]);
-    Check check;
-    if (const auto made = os.make_symlink(target, link); !made)
-      check = failed(made.error().name, "make_symlink: " + made.error().name);
-    else
-      check = verify_link(os, link, target, is_dir, nonce);
-    location.outcome[i] = check.outcome;
-    location.detail[i] = check.detail;
-  }
-  return location;
-}
-
 // Makes the targets the links point at; an error text when the place cannot hold them.
-std::optional<std::string> prepare_targets(platform::Platform& os, const std::string& dir,
-                                           const std::string& nonce) {
-  if (const auto made = os.create_file_exclusive(join_path(dir, kTargetFile), nonce); !made)
+std::optional<std::string> prepare_targets(platform::Platform& os, const PlaceRules& rules,
+                                           const std::string& dir, const std::string& nonce) {
+  if (const auto made = os.create_file_exclusive(rules.join(dir, kTargetFile), nonce); !made)
     return "create target file: " + made.error().name;
-  const auto target_dir = join_path(dir, kTargetDir);
+  const auto target_dir = rules.join(dir, kTargetDir);
   if (const auto made = os.make_dir(target_dir); !made)
     return "make target dir: " + made.error().name;
-  if (const auto made = os.create_file_exclusive(join_path(target_dir, kInnerFile), nonce); !made)
+  if (const auto made = os.create_file_exclusive(rules.join(target_dir, kInnerFile), nonce); !made)
     return "create file in target dir: " + made.error().name;
   return std::nullopt;
 }
@@ -110,16 +42,6 @@ std::optional<std::string> clean_up(platform::Platform& os, const std::string& d
          (removed ? std::string("still present after remove_tree") : removed.error().name);
 }
 
-// The temp dir and every writable volume, each with why it is not tried when that is known
-// before touching it (probes/fs/mount_places.hpp: the same list the residue sweeper sweeps).
-// Nothing here touches a place: one of them may be a hung mount.
-std::vector<WritePlace> candidate_places(ProbeContext& ctx, SymlinkFacts& facts) {
-  const auto mounts = read_mounts(ctx.os);
-  if (!mounts) facts.mountinfo_error = mounts.error().name;
-  const auto visible = mounts ? visible_mounts(mounts.value()) : std::vector<Mount>{};
-  return write_places(visible, ctx.requests, ctx.os.temp_dir());
-}
-
 // What became of one place; exactly one of location and skipped is set.
 struct PlaceOutcome {
   std::optional<SymlinkLocation> location;
@@ -129,13 +51,22 @@ struct PlaceOutcome {
 
 // Everything for one place, on a worker thread: inputs are copies, the platform lives until the
 // process ends.
-PlaceOutcome try_place(platform::Platform& os, const std::string& place,
+PlaceOutcome try_place(platform::Platform& os, const PlaceRules& rules, const std::string& place,
                        const std::string& scratch_name, const std::string& nonce) {
   PlaceOutcome outcome;
+  std::optional<std::string> place_link;  // where the place leads, when it is a link itself
   // A volume that is a single file (subPath of a file, a socket) holds no private dir.
   if (const auto info = os.link_info(place); !info) {
     outcome.skipped = SkippedPlace{place, "link_info: " + info.error().name};
     return outcome;
+  } else if (info.value().kind == platform::FileKind::symlink && rules.follow_place_link) {
+    const auto target = os.link_target(place);
+    place_link = target ? target.value() : "link_target: " + target.error().name;
+    const auto through = os.info_through(place);
+    if (!through || through.value().kind != platform::FileKind::directory) {
+      outcome.skipped = SkippedPlace{place, "a link to " + *place_link + ", not to a directory"};
+      return outcome;
+    }
   } else if (info.value().kind != platform::FileKind::directory) {
     outcome.skipped = SkippedPlace{place, "not a directory"};
     return outcome;
@@ -145,33 +76,28 @@ PlaceOutcome try_place(platform::Platform& os, const std::string& place,
     outcome.skipped = SkippedPlace{place, "make_private_dir: " + dir.error().name};
     return outcome;
   }
-  if (const auto problem = prepare_targets(os, dir.value(), nonce))
+  if (const auto problem = prepare_targets(os, rules, dir.value(), nonce)) {
     outcome.skipped = SkippedPlace{place, *problem};
-  else
-    outcome.location = exercise(os, place, dir.value(), nonce);
+  } else {
+    outcome.location = rules.exercise(os, place, dir.value(), nonce);
+    if (place_link) outcome.location->extra["place_link_target"] = *place_link;
+  }
   outcome.residue = clean_up(os, dir.value());
   return outcome;
 }
 
-std::string works_phrase(const std::set<std::string>& ok_kinds) {
-  const auto is = [&](std::set<std::string> kinds) { return ok_kinds == kinds; };
-  if (ok_kinds.size() == 4) return "all four symlink kinds work";
-  if (ok_kinds.empty()) return "no symlink works";
+std::string works_phrase(const std::set<std::string>& ok) {
+  const auto is = [&](std::set<std::string> kinds) { return ok == kinds; };
+  if (ok.size() == 4) return "all four symlink kinds work";
+  if (ok.empty()) return "no symlink works";
   if (is({"file_relative", "dir_relative"})) return "relative symlinks only";
   if (is({"file_absolute", "dir_absolute"})) return "absolute symlinks only";
   if (is({"file_absolute", "file_relative"})) return "file symlinks only";
   if (is({"dir_absolute", "dir_relative"})) return "directory symlinks only";
   std::string only = "only";
   for (const auto* kind : kLinkKinds)
-    if (ok_kinds.count(kind)) only += (only == "only" ? " " : ", ") + std::string(kind);
+    if (ok.count(kind)) only += (only == "only" ? " " : ", ") + std::string(kind);
   return only;
-}
-
-std::set<std::string> ok_kinds(const SymlinkLocation& location) {
-  std::set<std::string> kinds;
-  for (std::size_t i = 0; i < kLinkKinds.size(); ++i)
-    if (location.outcome[i] == "ok") kinds.insert(kLinkKinds[i]);
-  return kinds;
 }
 
 std::string failure_list(const SymlinkLocation& location) {
@@ -196,7 +122,8 @@ std::string joined_paths(const std::vector<SymlinkLocation>& locations) {
 }
 
 nlohmann::json location_json(const SymlinkLocation& location) {
-  nlohmann::json json{{"path", location.path}};
+  nlohmann::json json = location.extra.is_object() ? location.extra : nlohmann::json::object();
+  json["path"] = location.path;
   nlohmann::json details = nlohmann::json::object();
   for (std::size_t i = 0; i < kLinkKinds.size(); ++i) {
     json[kLinkKinds[i]] = location.outcome[i];
@@ -222,17 +149,55 @@ std::string coverage_text(const SymlinkFacts& facts) {
 
 }  // namespace
 
-SymlinkFacts collect_symlink_facts(ProbeContext& ctx) {
-  SymlinkFacts facts;
-  if (const auto text = platform::linux_facts(ctx.os).read_file("/proc/sys/fs/protected_symlinks");
-      text) {
-    if (const auto value = text::parse_int(text.value()))
-      facts.protected_symlinks = static_cast<int>(*value);
+ProbeInfo symlink_info() {
+  return {.id = "fs.symlink",
+          .title = "File and directory symlinks, absolute and relative",
+          .pod_spec_field = "volumes (no field; Windows symlink gaps)",
+          .platforms = {"linux", "windows"}};
+}
+
+std::set<std::string> ok_kinds(const SymlinkLocation& location) {
+  std::set<std::string> kinds;
+  for (std::size_t i = 0; i < kLinkKinds.size(); ++i)
+    if (location.outcome[i] == "ok") kinds.insert(kLinkKinds[i]);
+  return kinds;
+}
+
+LinkCheck verify_link(const platform::Platform& os, const std::string& link,
+                      const std::string& target, bool is_dir, const std::string& nonce,
+                      const TargetMatch& same_target) {
+  const auto info = os.link_info(link);
+  if (!info) {
+    if (info.error().is_absent()) return failed("not_created", "link_info: " + info.error().name);
+    return failed(info.error().name, "link_info: " + info.error().name);
   }
+  if (info.value().kind != platform::FileKind::symlink)
+    return failed("stored_as_file", "link_info: not a symlink");
+  const auto written = os.link_target(link);
+  if (!written) return failed(written.error().name, "link_target: " + written.error().name);
+  if (!same_target(target, written.value()))
+    return failed("not_followable", "link_target reads back as '" + written.value() + "'");
+  if (is_dir) {
+    const auto names = os.list_through(link);
+    if (!names) return failed("not_followable", "list_through: " + names.error().name);
+    if (std::find(names.value().begin(), names.value().end(), kInnerFile) == names.value().end())
+      return failed("not_followable", "list_through does not show " + std::string(kInnerFile));
+    return {};
+  }
+  const auto content = os.read_through(link, 4096);
+  if (!content) return failed("not_followable", "read_through: " + content.error().name);
+  if (content.value() != nonce)
+    return failed("not_followable", "read_through returns other content");
+  return {};
+}
+
+SymlinkFacts exercise_places(ProbeContext& ctx, const std::vector<WritePlace>& places,
+                             const PlaceRules& rules) {
+  SymlinkFacts facts;
   const auto nonce =
       ctx.scratch_name + "-symlink-nonce-" + std::to_string(ctx.os.monotonic_now().count());
   Worker worker;  // one thread for every place, a new one only after a place that hung
-  for (const auto& place : candidate_places(ctx, facts)) {
+  for (const auto& place : places) {
     if (place.off_limits) {
       facts.skipped.push_back({place.path, *place.off_limits});
       continue;
@@ -243,8 +208,10 @@ SymlinkFacts collect_symlink_facts(ProbeContext& ctx) {
     }
     const auto limit = step_limit(ctx.place_timeout, ctx.deadline, kReserve);
     auto& os = ctx.os;
-    const auto outcome = worker.run(limit, [&os, path = place.path, name = ctx.scratch_name,
-                                            nonce] { return try_place(os, path, name, nonce); });
+    const auto outcome =
+        worker.run(limit, [&os, rules, path = place.path, name = ctx.scratch_name, nonce] {
+          return try_place(os, rules, path, name, nonce);
+        });
     if (!outcome.done()) {
       // Whatever the worker made there is named after this run: a later run's sweep removes it
       // should the worker never get to its own clean-up.
@@ -272,8 +239,6 @@ CapabilityResult judge_symlink(const SymlinkFacts& facts) {
     evidence["skipped"].push_back({{"path", skip.path}, {"reason", skip.reason}});
   evidence["places_tried"] = facts.locations.size();
   evidence["places_total"] = facts.locations.size() + facts.skipped.size();
-  evidence["protected_symlinks"] = json_or_null(facts.protected_symlinks);
-  if (facts.mountinfo_error) evidence["mountinfo_error"] = *facts.mountinfo_error;
   if (!facts.cleanup_failures.empty()) evidence["cleanup_failed"] = facts.cleanup_failures;
 
   std::size_t fully_ok = 0, fully_failed = 0;
@@ -324,15 +289,3 @@ CapabilityResult judge_symlink(const SymlinkFacts& facts) {
 }
 
 }  // namespace capprobe::probes::fs
-
-namespace capprobe::probes {
-
-Probe fs_symlink_linux_probe() {
-  return {{.id = "fs.symlink",
-           .title = "File and directory symlinks, absolute and relative",
-           .pod_spec_field = "volumes (no field; Windows symlink gaps)",
-           .platforms = {"linux"}},
-          [](ProbeContext& ctx) { return fs::judge_symlink(fs::collect_symlink_facts(ctx)); }};
-}
-
-}  // namespace capprobe::probes

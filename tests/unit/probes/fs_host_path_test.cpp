@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "probes/common/judge.hpp"
-#include "probes/fs/host_path.hpp"
+#include "probes/fs/host_path_linux.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
 
 using capprobe::platform::FakePlatform;
@@ -11,10 +11,10 @@ using capprobe::platform::FileKind;
 using capprobe::probes::HostPathRequest;
 using capprobe::probes::PodRequests;
 using capprobe::probes::Status;
-using capprobe::probes::fs::collect_host_path_facts;
-using capprobe::probes::fs::HostPathFacts;
+using capprobe::probes::fs::collect_linux_host_path_facts;
 using capprobe::probes::fs::HostPathFinding;
-using capprobe::probes::fs::judge_host_path;
+using capprobe::probes::fs::judge_linux_host_path;
+using capprobe::probes::fs::LinuxHostPathFacts;
 using capprobe::probes::fs::NodeMount;
 using capprobe::testing::context_for;
 using capprobe::testing::CountingCreates;
@@ -29,7 +29,7 @@ const std::string kIgnored(capprobe::probes::kIgnoredPrefix);
 capprobe::probes::CapabilityResult run(capprobe::platform::Platform& os,
                                        const PodRequests& requests = {}) {
   auto ctx = context_for(os, requests);
-  return judge_host_path(collect_host_path_facts(ctx));
+  return judge_linux_host_path(collect_linux_host_path_facts(ctx));
 }
 
 // The pod of tests/fixtures/fs-k8s-pod with its mount points present in the fake.
@@ -160,11 +160,11 @@ TEST_CASE("fs.host_path verdict table") {
   };
   for (const auto& row : rows) {
     DYNAMIC_SECTION(row.name) {
-      HostPathFacts facts;
+      LinuxHostPathFacts facts;
       facts.requests = row.requests;
       facts.findings = row.findings;
       facts.mounts = row.mounts;
-      const auto result = judge_host_path(facts);
+      const auto result = judge_linux_host_path(facts);
       INFO(result.summary);
       CHECK(result.id == "fs.host_path");
       CHECK(result.status == row.status);
@@ -300,7 +300,7 @@ TEST_CASE("fs.host_path starts no write test it cannot finish before the deadlin
   CountingCreates os(fake);
   const PodRequests requests;
   auto ctx = context_for(os, requests, std::chrono::milliseconds(0));
-  const auto result = judge_host_path(collect_host_path_facts(ctx));
+  const auto result = judge_linux_host_path(collect_linux_host_path_facts(ctx));
   INFO(result.summary);
   CHECK(os.created.empty());
   CHECK((*mount_at(result, "/shared"))["write"] == "skipped_limit");
@@ -394,7 +394,7 @@ TEST_CASE("fs.host_path reports a hung hostPath and tests the others") {
   os.dir("/hung").dir("/data");
   os.hang("/hung");
   const auto result = capprobe::testing::run_guarded(
-      world, [](auto& ctx) { return judge_host_path(collect_host_path_facts(ctx)); });
+      world, [](auto& ctx) { return judge_linux_host_path(collect_linux_host_path_facts(ctx)); });
   REQUIRE(result);
   INFO(result->summary);
   CHECK(os.hung_calls() >= 1);
@@ -422,7 +422,7 @@ TEST_CASE("fs.host_path writes nothing in a hostPath mounted under a volume aske
   requests.host_paths = std::vector<HostPathRequest>{};
   requests.read_only_mounts = std::vector<std::string>{"/logs"};
   auto ctx = context_for(os, requests);
-  const auto result = judge_host_path(collect_host_path_facts(ctx));
+  const auto result = judge_linux_host_path(collect_linux_host_path_facts(ctx));
   INFO(result.summary);
   CHECK(os.created.empty());
   CHECK((*mount_at(result, "/logs"))["write"] == "skipped_requested_read_only");

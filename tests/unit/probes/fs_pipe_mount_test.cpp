@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "probes/common/judge.hpp"
-#include "probes/fs/pipe_mount.hpp"
+#include "probes/fs/pipe_mount_linux.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
 
 using capprobe::platform::FakePlatform;
@@ -13,9 +13,9 @@ using capprobe::platform::FileKind;
 using capprobe::probes::HostPathRequest;
 using capprobe::probes::PodRequests;
 using capprobe::probes::Status;
-using capprobe::probes::fs::collect_pipe_mount_facts;
+using capprobe::probes::fs::collect_linux_pipe_mount_facts;
 using capprobe::probes::fs::endpoint_state;
-using capprobe::probes::fs::judge_pipe_mount;
+using capprobe::probes::fs::judge_linux_pipe_mount;
 using capprobe::probes::fs::kWellKnownSockets;
 using capprobe::testing::context_for;
 using capprobe::testing::ForwardingPlatform;
@@ -40,7 +40,7 @@ class RecordingConnects : public ForwardingPlatform {
 capprobe::probes::CapabilityResult run(capprobe::platform::Platform& os,
                                        const PodRequests& requests = {}) {
   auto ctx = context_for(os, requests);
-  return judge_pipe_mount(collect_pipe_mount_facts(ctx));
+  return judge_linux_pipe_mount(collect_linux_pipe_mount_facts(ctx));
 }
 
 const nlohmann::json* endpoint_at(const capprobe::probes::CapabilityResult& result,
@@ -288,7 +288,7 @@ TEST_CASE("fs.pipe_mount tries at most 32 endpoints and stops when time is up") 
 
   PodRequests requests;
   auto late = context_for(os, requests, std::chrono::milliseconds(100));
-  result = judge_pipe_mount(collect_pipe_mount_facts(late));
+  result = judge_linux_pipe_mount(collect_linux_pipe_mount_facts(late));
   CHECK(result.evidence["endpoints"].empty());
   CHECK(result.status == Status::untested);
   CHECK(fake.entry_count() == before);
@@ -431,7 +431,7 @@ TEST_CASE("fs.pipe_mount reports a hung mounted directory and checks the rest") 
   os.connect_errors["/host-containerd/containerd.sock"] = "";
   os.hang("/hung");
   const auto result = capprobe::testing::run_guarded(
-      world, [](auto& ctx) { return judge_pipe_mount(collect_pipe_mount_facts(ctx)); });
+      world, [](auto& ctx) { return judge_linux_pipe_mount(collect_linux_pipe_mount_facts(ctx)); });
   REQUIRE(result);
   INFO(result->summary);
   CHECK(os.hung_calls() >= 1);
@@ -453,7 +453,7 @@ TEST_CASE("fs.pipe_mount: a requested socket that does not answer is not called 
   os.hang("/run/app.sock");
   world->requests = asking({{"app", "/var/run/app.sock", "/run/app.sock", false}});
   const auto result = capprobe::testing::run_guarded(
-      world, [](auto& ctx) { return judge_pipe_mount(collect_pipe_mount_facts(ctx)); });
+      world, [](auto& ctx) { return judge_linux_pipe_mount(collect_linux_pipe_mount_facts(ctx)); });
   REQUIRE(result);
   INFO(result->summary);
   CHECK(result->requested == true);

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "probes/common/judge.hpp"
-#include "probes/fs/readonly_root.hpp"
+#include "probes/fs/readonly_root_linux.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
 
 using capprobe::platform::FakePlatform;
@@ -11,9 +11,9 @@ using capprobe::platform::FsInfo;
 using capprobe::probes::Mount;
 using capprobe::probes::PodRequests;
 using capprobe::probes::Status;
-using capprobe::probes::fs::collect_readonly_root_facts;
-using capprobe::probes::fs::judge_readonly_root;
-using capprobe::probes::fs::ReadonlyRootFacts;
+using capprobe::probes::fs::collect_linux_readonly_root_facts;
+using capprobe::probes::fs::judge_linux_readonly_root;
+using capprobe::probes::fs::LinuxReadonlyRootFacts;
 using capprobe::testing::context_for;
 using capprobe::testing::kScratch;
 using capprobe::testing::load_fixture;
@@ -28,9 +28,10 @@ Mount root_mount(bool read_only, const std::string& fs_type = "overlay",
   return capprobe::probes::parse_mountinfo(line).at(0);
 }
 
-ReadonlyRootFacts facts_with(std::optional<std::string> write_errno, std::optional<Mount> mount,
-                             std::optional<bool> statvfs_ro, std::optional<bool> requested) {
-  ReadonlyRootFacts facts;
+LinuxReadonlyRootFacts facts_with(std::optional<std::string> write_errno,
+                                  std::optional<Mount> mount, std::optional<bool> statvfs_ro,
+                                  std::optional<bool> requested) {
+  LinuxReadonlyRootFacts facts;
   facts.root.path = "/.capprobe-1-x-rw";
   if (write_errno)  // the kind the platform gives that errno
     facts.root.create_kind = capprobe::platform::fake_error(*write_errno, "").kind;
@@ -46,7 +47,7 @@ const std::string kIgnored(capprobe::probes::kIgnoredPrefix);
 capprobe::probes::CapabilityResult run(capprobe::platform::Platform& os,
                                        const PodRequests& requests = {}) {
   auto ctx = context_for(os, requests);
-  return judge_readonly_root(collect_readonly_root_facts(ctx));
+  return judge_linux_readonly_root(collect_linux_readonly_root_facts(ctx));
 }
 
 }  // namespace
@@ -54,7 +55,7 @@ capprobe::probes::CapabilityResult run(capprobe::platform::Platform& os,
 TEST_CASE("fs.readonly_root verdict table") {
   struct Row {
     std::string name;
-    ReadonlyRootFacts facts;
+    LinuxReadonlyRootFacts facts;
     Status status;
     std::string observed;
     std::string summary_has;
@@ -89,7 +90,7 @@ TEST_CASE("fs.readonly_root verdict table") {
   };
   for (const auto& row : rows) {
     DYNAMIC_SECTION(row.name) {
-      const auto result = judge_readonly_root(row.facts);
+      const auto result = judge_linux_readonly_root(row.facts);
       INFO(result.summary);
       CHECK(result.id == "fs.readonly_root");
       CHECK(result.status == row.status);
@@ -108,7 +109,7 @@ TEST_CASE("fs.readonly_root verdict table") {
 TEST_CASE("fs.readonly_root reports a test file it could not remove") {
   auto facts = facts_with(std::nullopt, root_mount(false), false, false);
   facts.root.remove_errno = "EBUSY";
-  const auto result = judge_readonly_root(facts);
+  const auto result = judge_linux_readonly_root(facts);
   CHECK(result.evidence["remove_errno"] == "EBUSY");
   CHECK(result.summary.find(
             "WARNING: the test file /.capprobe-1-x-rw could not be removed (EBUSY)") !=
@@ -234,7 +235,7 @@ TEST_CASE("fs.readonly_root as non-root: EROFS next to / on the same mount shows
   facts.root.mount_id = 1;
   facts.others.push_back(
       {"/var/tmp/x", "EROFS", capprobe::platform::ErrorKind::other, std::nullopt, 1, std::nullopt});
-  const auto result = judge_readonly_root(facts);
+  const auto result = judge_linux_readonly_root(facts);
   INFO(result.summary);
   CHECK(result.status == Status::supported);
   CHECK(result.observed == "read_only");
@@ -245,7 +246,7 @@ TEST_CASE("fs.readonly_root warns about every test file left behind") {
   auto facts = facts_with(std::nullopt, root_mount(false), false, false);
   facts.others.push_back(
       {"/var/tmp/x", std::nullopt, capprobe::platform::ErrorKind::other, "EBUSY", 1, std::nullopt});
-  const auto result = judge_readonly_root(facts);
+  const auto result = judge_linux_readonly_root(facts);
   CHECK(result.summary.find("WARNING: the test file /var/tmp/x could not be removed (EBUSY)") !=
         std::string::npos);
 }
@@ -290,8 +291,9 @@ TEST_CASE("fs.readonly_root with a root that does not answer says so, and return
   // The root's filesystem stopped answering: the test files there, beside it too.
   for (const auto* dir : {"", "/etc", "/var/tmp"})
     os.hang(std::string(dir) + "/" + kScratch + "-rw");
-  const auto result = capprobe::testing::run_guarded(
-      world, [](auto& ctx) { return judge_readonly_root(collect_readonly_root_facts(ctx)); });
+  const auto result = capprobe::testing::run_guarded(world, [](auto& ctx) {
+    return judge_linux_readonly_root(collect_linux_readonly_root_facts(ctx));
+  });
   REQUIRE(result);
   INFO(result->summary);
   CHECK(os.hung_calls() == 1);  // the write in / only: the others are not tried after it

@@ -8,6 +8,7 @@
 #include "probes/common/text.hpp"
 #include "probes/fs/mount_places.hpp"
 #include "probes/fs/symlink.hpp"
+#include "probes/fs/symlink_linux.hpp"
 #include "tests/unit/probes/fs_test_support.hpp"
 
 using capprobe::platform::FakePlatform;
@@ -15,8 +16,10 @@ using capprobe::platform::FileKind;
 using capprobe::platform::OsError;
 using capprobe::probes::PodRequests;
 using capprobe::probes::Status;
-using capprobe::probes::fs::collect_symlink_facts;
+using capprobe::probes::fs::collect_linux_symlink_facts;
+using capprobe::probes::fs::judge_linux_symlink;
 using capprobe::probes::fs::judge_symlink;
+using capprobe::probes::fs::LinuxSymlinkFacts;
 using capprobe::probes::fs::SymlinkFacts;
 using capprobe::probes::fs::SymlinkLocation;
 using capprobe::testing::context_for;
@@ -34,7 +37,7 @@ SymlinkLocation place(std::string path, std::string fa, std::string fr, std::str
 capprobe::probes::CapabilityResult run(capprobe::platform::Platform& os,
                                        const PodRequests& requests = {}) {
   auto ctx = context_for(os, requests);
-  return judge_symlink(collect_symlink_facts(ctx));
+  return judge_linux_symlink(collect_linux_symlink_facts(ctx));
 }
 
 std::vector<std::string> location_paths(const capprobe::probes::CapabilityResult& result) {
@@ -117,17 +120,17 @@ TEST_CASE("fs.symlink verdict table") {
 }
 
 TEST_CASE("fs.symlink verdict names places not tried and residue left behind") {
-  SymlinkFacts facts;
-  facts.skipped.push_back({"/tmp", "make_private_dir: EACCES"});
-  auto result = judge_symlink(facts);
+  LinuxSymlinkFacts facts;
+  facts.places.skipped.push_back({"/tmp", "make_private_dir: EACCES"});
+  auto result = judge_linux_symlink(facts);
   CHECK(result.status == Status::untested);
   CHECK(result.summary.find("/tmp (make_private_dir: EACCES)") != std::string::npos);
   CHECK(result.evidence["skipped"][0]["reason"] == "make_private_dir: EACCES");
 
-  facts.locations.push_back(place("/data", "ok", "ok", "ok", "ok"));
-  facts.cleanup_failures.push_back("/data/.capprobe-1-x-symlink-a: EBUSY");
+  facts.places.locations.push_back(place("/data", "ok", "ok", "ok", "ok"));
+  facts.places.cleanup_failures.push_back("/data/.capprobe-1-x-symlink-a: EBUSY");
   facts.protected_symlinks = 1;
-  result = judge_symlink(facts);
+  result = judge_linux_symlink(facts);
   CHECK(result.status == Status::supported);
   CHECK(result.summary.find("WARNING: could not remove /data/.capprobe-1-x-symlink-a") !=
         std::string::npos);
@@ -438,7 +441,7 @@ TEST_CASE("fs.symlink stops when time is up and names what it did not try") {
   const auto before = os.entry_count();
   PodRequests requests;
   auto late = context_for(os, requests, std::chrono::milliseconds(0));
-  const auto result = judge_symlink(collect_symlink_facts(late));
+  const auto result = judge_linux_symlink(collect_linux_symlink_facts(late));
   CHECK(result.status == Status::untested);
   CHECK(result.evidence["skipped"].size() == 4);
   CHECK(result.evidence["skipped"][0]["reason"] == "out of time");
@@ -486,7 +489,7 @@ TEST_CASE("fs.symlink reports a hung volume and still tries the others") {
   os.dir("/hung").dir("/ok");
   os.hang("/hung");
   const auto result = capprobe::testing::run_guarded(
-      world, [](auto& ctx) { return judge_symlink(collect_symlink_facts(ctx)); });
+      world, [](auto& ctx) { return judge_linux_symlink(collect_linux_symlink_facts(ctx)); });
   REQUIRE(result);
   INFO(result->summary);
   CHECK(os.hung_calls() >= 1);
@@ -503,7 +506,7 @@ TEST_CASE("fs.symlink with every place hung says none answered, not that none ex
   auto world = std::make_shared<capprobe::testing::GuardedWorld>();
   world->os.hang("/tmp");
   const auto result = capprobe::testing::run_guarded(
-      world, [](auto& ctx) { return judge_symlink(collect_symlink_facts(ctx)); });
+      world, [](auto& ctx) { return judge_linux_symlink(collect_linux_symlink_facts(ctx)); });
   REQUIRE(result);
   INFO(result->summary);
   CHECK(result->status == Status::untested);
