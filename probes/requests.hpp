@@ -30,11 +30,12 @@ struct HostPathRequest {
   bool read_only = false;
 };
 
-// A field this pod spec sets that the API server refuses for its spec.os.name.
+// A field this pod spec sets that the API server refuses for its spec.os.name: where the spec
+// sets it ("spec.containers[0].securityContext.runAsUser"), and the capability whose request it
+// would feed ("security.identity"; "" when no probe's request reads it).
 struct RefusedRequest {
-  std::string path;  // where the spec sets it: "spec.containers[0].securityContext.runAsUser"
-  std::string
-      capability;  // the capability whose request it would feed ("security.identity"), or ""
+  std::string path;
+  std::string capability;
 };
 
 struct PodRequests {
