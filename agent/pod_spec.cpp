@@ -483,12 +483,239 @@ std::vector<std::string> read_only_mounts(const std::vector<const Container*>& c
   return paths;
 }
 
+// --- spec.os.name and the fields the API server refuses for it ---
+
+using probes::PodRequests;
+
+// kubernetes pkg/apis/core/validation/validation.go (ValidatePodSpec, when spec.os is set:
+// validateWindows, "cannot be set for a windows pod", and validateLinux, "windows options cannot
+// be set for a linux pod"), as of commit 000f26050b9be6fb3d79fae95e06b47fc96128cd; the API
+// reference says the same of each field ("cannot be set when spec.os.name is windows"). Fields
+// younger than the spec.os field (appArmorProfile, supplementalGroupsPolicy,
+// seLinuxChangePolicy) an older API server does not refuse but drops as unknown: no Windows
+// container gets them either way. Sources: tests/fixtures/win-NOTES.md, "Pod spec".
+constexpr OsRefusedField kOsRefusedFields[] = {
+    // A windows pod: the pod's fields (internal type: its SecurityContext holds hostPID...).
+    {"windows", SpecPlace::pod, "hostPID", RefusedWhen::is_true, "host.pid",
+     [](PodRequests& r) { r.host_pid.reset(); }},
+    {"windows", SpecPlace::pod, "hostIPC", RefusedWhen::is_true, "host.ipc",
+     [](PodRequests& r) { r.host_ipc.reset(); }},
+    {"windows", SpecPlace::pod, "hostUsers", RefusedWhen::set, "", [](PodRequests&) {}},
+    {"windows", SpecPlace::pod, "shareProcessNamespace", RefusedWhen::set, "", [](PodRequests&) {}},
+    {"windows", SpecPlace::pod_security_context, "appArmorProfile", RefusedWhen::set,
+     "security.confinement",
+     [](PodRequests& r) {
+       r.apparmor_profile.reset();
+       r.apparmor_localhost.reset();
+     }},
+    {"windows", SpecPlace::pod_security_context, "seLinuxOptions", RefusedWhen::set,
+     "security.confinement", [](PodRequests& r) { r.selinux_type.reset(); }},
+    {"windows", SpecPlace::pod_security_context, "seccompProfile", RefusedWhen::set,
+     "security.confinement", [](PodRequests& r) { r.seccomp_profile.reset(); }},
+    {"windows", SpecPlace::pod_security_context, "fsGroup", RefusedWhen::set, "security.identity",
+     [](PodRequests& r) { r.supplemental_groups.reset(); }},
+    {"windows", SpecPlace::pod_security_context, "fsGroupChangePolicy", RefusedWhen::set, "",
+     [](PodRequests&) {}},
+    {"windows", SpecPlace::pod_security_context, "sysctls", RefusedWhen::non_empty, "",
+     [](PodRequests&) {}},
+    {"windows", SpecPlace::pod_security_context, "runAsUser", RefusedWhen::set, "security.identity",
+     [](PodRequests& r) { r.run_as_user.reset(); }},
+    {"windows", SpecPlace::pod_security_context, "runAsGroup", RefusedWhen::set,
+     "security.identity", [](PodRequests& r) { r.run_as_group.reset(); }},
+    {"windows", SpecPlace::pod_security_context, "supplementalGroups", RefusedWhen::set,
+     "security.identity", [](PodRequests& r) { r.supplemental_groups.reset(); }},
+    {"windows", SpecPlace::pod_security_context, "supplementalGroupsPolicy", RefusedWhen::set, "",
+     [](PodRequests&) {}},
+    {"windows", SpecPlace::pod_security_context, "seLinuxChangePolicy", RefusedWhen::set, "",
+     [](PodRequests&) {}},
+    // A windows pod: every container's securityContext.
+    {"windows", SpecPlace::container_security_context, "appArmorProfile", RefusedWhen::set,
+     "security.confinement",
+     [](PodRequests& r) {
+       r.apparmor_profile.reset();
+       r.apparmor_localhost.reset();
+     }},
+    {"windows", SpecPlace::container_security_context, "seLinuxOptions", RefusedWhen::set,
+     "security.confinement", [](PodRequests& r) { r.selinux_type.reset(); }},
+    {"windows", SpecPlace::container_security_context, "seccompProfile", RefusedWhen::set,
+     "security.confinement", [](PodRequests& r) { r.seccomp_profile.reset(); }},
+    {"windows", SpecPlace::container_security_context, "capabilities", RefusedWhen::set,
+     "security.capabilities",
+     [](PodRequests& r) {
+       r.capabilities_add.reset();
+       r.capabilities_drop.reset();
+     }},
+    {"windows", SpecPlace::container_security_context, "readOnlyRootFilesystem", RefusedWhen::set,
+     "fs.readonly_root", [](PodRequests& r) { r.read_only_root.reset(); }},
+    {"windows", SpecPlace::container_security_context, "privileged", RefusedWhen::set,
+     "security.capabilities", [](PodRequests& r) { r.privileged.reset(); }},
+    {"windows", SpecPlace::container_security_context, "allowPrivilegeEscalation", RefusedWhen::set,
+     "security.confinement", [](PodRequests& r) { r.allow_privilege_escalation.reset(); }},
+    {"windows", SpecPlace::container_security_context, "procMount", RefusedWhen::set, "",
+     [](PodRequests&) {}},
+    {"windows", SpecPlace::container_security_context, "runAsUser", RefusedWhen::set,
+     "security.identity", [](PodRequests& r) { r.run_as_user.reset(); }},
+    {"windows", SpecPlace::container_security_context, "runAsGroup", RefusedWhen::set,
+     "security.identity", [](PodRequests& r) { r.run_as_group.reset(); }},
+    // A linux pod: windowsOptions anywhere (runAsUserName is the one a probe's request reads).
+    {"linux", SpecPlace::pod_security_context, "windowsOptions", RefusedWhen::set,
+     "security.identity",
+     [](PodRequests& r) {
+       r.run_as_user_name.reset();
+       r.host_process.reset();
+     }},
+    {"linux", SpecPlace::container_security_context, "windowsOptions", RefusedWhen::set,
+     "security.identity",
+     [](PodRequests& r) {
+       r.run_as_user_name.reset();
+       r.host_process.reset();
+     }},
+};
+
+// Every container the API server's checks visit (podshelper.VisitContainersWithPath): the
+// containers, the init containers and the ephemeral containers.
+std::vector<Container> visited_containers(const Located& found, std::vector<Container> all) {
+  const auto* list = array_at(found.spec, "ephemeralContainers", found.spec_path);
+  for (std::size_t i = 0; list != nullptr && i < list->size(); ++i) {
+    Container container;
+    container.object = &(*list)[i];
+    container.path =
+        join_path(found.spec_path, "ephemeralContainers") + "[" + std::to_string(i) + "]";
+    if (!container.object->is_object()) throw SpecError(container.path + ": expected an object");
+    container.name = string_at(container.object, "name", container.path).value_or("");
+    all.push_back(std::move(container));
+  }
+  return all;
+}
+
+bool refused_here(const json* object, const OsRefusedField& field) {
+  const auto* value = member(object, field.key);
+  if (value == nullptr) return false;
+  switch (field.when) {
+    case RefusedWhen::set:
+      return true;
+    case RefusedWhen::is_true:
+      return value->is_boolean() && value->get<bool>();
+    case RefusedWhen::non_empty:
+      return !value->is_array() || !value->empty();
+  }
+  return false;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
+  return out;
+}
+
+// Every field of the table this spec sets for its spec.os.name, wherever it sits: what it feeds
+// is forgotten (whichever container sets it: a spec the API server refuses started no pod) and
+// listed in requests.refused, and one warning names them all.
+void apply_os_refusals(PodRequests& requests, const Located& found,
+                       const std::vector<Container>& containers,
+                       std::vector<std::string>& warnings) {
+  if (!requests.os_name) return;
+  const auto pod_context_path = join_path(found.spec_path, "securityContext");
+  const auto* pod_context = object_at(found.spec, "securityContext", found.spec_path);
+  std::vector<std::string> paths;
+  const auto check = [&](const OsRefusedField& field, const json* object, const std::string& at) {
+    if (!refused_here(object, field)) return;
+    field.forget(requests);
+    const auto path = join_path(at, field.key);
+    requests.refused.push_back({path, std::string(field.capability)});
+    paths.push_back(path);
+  };
+  for (const auto& field : kOsRefusedFields) {
+    if (field.os != *requests.os_name) continue;
+    switch (field.place) {
+      case SpecPlace::pod:
+        check(field, found.spec, found.spec_path);
+        break;
+      case SpecPlace::pod_security_context:
+        check(field, pod_context, pod_context_path);
+        break;
+      case SpecPlace::container_security_context:
+        for (const auto& container : containers)
+          check(field, object_at(container.object, "securityContext", container.path),
+                join_path(container.path, "securityContext"));
+        break;
+    }
+  }
+  if (paths.empty()) return;
+  warnings.push_back("spec.os.name is " + *requests.os_name + " and the API server refuses a " +
+                     *requests.os_name + " pod that sets " + joined(paths) +
+                     ", so what they ask is unknown here");
+}
+
+// windowsOptions.hostProcess: each container's over the pod's, which validation requires to
+// come out the same for every container (validateWindowsHostProcessPod): the pod's answer.
+std::optional<bool> read_host_process(const Located& found,
+                                      const std::vector<Container>& containers,
+                                      std::vector<std::string>& warnings) {
+  const auto pod_path = join_path(join_path(found.spec_path, "securityContext"), "windowsOptions");
+  const auto* pod_context = object_at(found.spec, "securityContext", found.spec_path);
+  const auto* pod_windows =
+      object_at(pod_context, "windowsOptions", join_path(found.spec_path, "securityContext"));
+  const auto pod_value = bool_at(pod_windows, "hostProcess", pod_path);
+  std::vector<std::string> hosts, others;
+  bool contradicts_pod = false;
+  for (const auto& container : containers) {
+    const auto context_path = join_path(container.path, "securityContext");
+    const auto* context = object_at(container.object, "securityContext", container.path);
+    const auto* windows = object_at(context, "windowsOptions", context_path);
+    const auto own = bool_at(windows, "hostProcess", join_path(context_path, "windowsOptions"));
+    if (own && pod_value && *own != *pod_value) contradicts_pod = true;
+    (own.value_or(pod_value.value_or(false)) ? hosts : others).push_back(container.name);
+  }
+  const auto unknown_because = [&](const std::string& what) {
+    warnings.push_back(what +
+                       ", which the API server refuses, so whether this container is "
+                       "HostProcess is unknown");
+    return std::nullopt;
+  };
+  if (contradicts_pod)
+    return unknown_because("a container's windowsOptions.hostProcess contradicts the pod's (" +
+                           pod_path + ".hostProcess)");
+  if (!hosts.empty() && !others.empty())
+    return unknown_because("windowsOptions.hostProcess makes " + joined(hosts) +
+                           " HostProcess but not " + joined(others));
+  return !hosts.empty();
+}
+
+// spec.os.name, hostProcess, and the rules that hang on them.
+void read_os(PodRequests& requests, const Located& found, const std::vector<Container>& all,
+             std::string_view machine_os, std::vector<std::string>& warnings) {
+  const auto os_path = join_path(found.spec_path, "os");
+  const auto* os = object_at(found.spec, "os", found.spec_path);
+  requests.os_name = string_at(os, "name", os_path);
+  if (requests.os_name && requests.os_name->empty()) requests.os_name.reset();
+  if (os != nullptr && !requests.os_name)
+    warnings.push_back(os_path + " has no name, which the API server refuses");
+  const bool known_os = requests.os_name == "linux" || requests.os_name == "windows";
+  if (requests.os_name && !known_os)
+    warnings.push_back(os_path + ".name '" + *requests.os_name +
+                       "' is neither linux nor windows, which the API server refuses");
+
+  const auto containers = visited_containers(found, all);
+  requests.host_process = read_host_process(found, containers, warnings);
+  if (requests.host_process == true && requests.host_network != true)
+    warnings.push_back(
+        "the pod is HostProcess (windowsOptions.hostProcess) without hostNetwork: true, which "
+        "the API server refuses");
+  if (known_os) apply_os_refusals(requests, found, containers, warnings);
+  if (known_os && !machine_os.empty() && machine_os != *requests.os_name)
+    warnings.push_back("the pod spec is for a " + *requests.os_name + " pod (" + os_path +
+                       ".name) but this machine runs " + std::string(machine_os));
+}
+
 probes::PodRequests read_requests(const json& document, std::string_view wanted,
-                                  std::string_view self, std::string& note) {
+                                  std::string_view self, std::string_view machine_os,
+                                  PodSpecParse& parse) {
   const auto found = locate(document);
   const auto all = containers_of(found);
   std::string why;
-  const auto* chosen = choose_container(found, all, wanted, self, note, why);
+  const auto* chosen = choose_container(found, all, wanted, self, parse.container_note, why);
 
   probes::PodRequests requests;
   requests.from_pod_spec = true;
@@ -512,21 +739,27 @@ probes::PodRequests read_requests(const json& document, std::string_view wanted,
     probes::PodRequests unused;
     read_security(unused, found, nullptr);  // still report a mistake in the pod's part
     requests.container_unknown = why;
-    return requests;
+  } else {
+    read_resources(requests, *chosen);
+    read_security(requests, found, chosen);
+    read_apparmor_annotation(requests, found, *chosen);
+    requests.read_only_mounts = read_only_mounts({chosen});
+    requests.container_name = chosen->name;
+    if (requests.container_name->empty()) requests.container_name.reset();
   }
-  read_resources(requests, *chosen);
-  read_security(requests, found, chosen);
-  read_apparmor_annotation(requests, found, *chosen);
-  requests.read_only_mounts = read_only_mounts({chosen});
-  requests.container_name = chosen->name;
-  if (requests.container_name->empty()) requests.container_name.reset();
+  // Last: the OS's rules may leave what was read above unknown.
+  read_os(requests, found, all, machine_os, parse.warnings);
   return requests;
 }
 
 }  // namespace
 
+std::span<const OsRefusedField> os_refused_fields() {
+  return kOsRefusedFields;
+}
+
 PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view container,
-                            std::string_view self) {
+                            std::string_view self, std::string_view machine_os) {
   json document;
   try {
     document = json::parse(json_text.begin(), json_text.end());
@@ -535,17 +768,19 @@ PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view contain
     std::string what = failure.what();
     if (const auto bracket = what.find("] "); bracket != std::string::npos)
       what.erase(0, bracket + 2);
-    return {std::nullopt, "not valid JSON (" + what + "); convert YAML with 'kubectl ... -o json'",
-            ""};
+    return {std::nullopt,
+            "not valid JSON (" + what + "); convert YAML with 'kubectl ... -o json'",
+            "",
+            {}};
   }
   try {
     PodSpecParse parse;
-    parse.requests = read_requests(document, container, self, parse.container_note);
+    parse.requests = read_requests(document, container, self, machine_os, parse);
     return parse;
   } catch (const SpecError& failure) {
-    return {std::nullopt, failure.what(), ""};
+    return {std::nullopt, failure.what(), "", {}};
   } catch (const json::exception& failure) {
-    return {std::nullopt, std::string("unexpected pod spec content: ") + failure.what(), ""};
+    return {std::nullopt, std::string("unexpected pod spec content: ") + failure.what(), "", {}};
   }
 }
 

@@ -3,12 +3,41 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "probes/requests.hpp"
 
 namespace capprobe::agent {
+
+// Where a field of the refused table sits in a pod spec.
+enum class SpecPlace {
+  pod,                         // spec.<key>
+  pod_security_context,        // spec.securityContext.<key>
+  container_security_context,  // <every container>.securityContext.<key>, init and ephemeral too
+};
+
+// What makes the API server refuse it (as validation.go tests the internal type).
+enum class RefusedWhen {
+  set,        // present and not null (a pointer field: even `privileged: false` is refused)
+  is_true,    // true (hostPID, hostIPC: plain booleans there)
+  non_empty,  // a non-empty list (sysctls)
+};
+
+// A field the API server refuses for a pod whose spec.os.name is `os`. The one table of them is
+// os_refused_fields() (pod_spec.cpp, with its source).
+struct OsRefusedField {
+  std::string_view os;  // "windows" or "linux"
+  SpecPlace place;
+  std::string_view key;
+  RefusedWhen when;
+  std::string_view capability;  // the capability whose request it feeds, or "" when none reads it
+  void (*forget)(probes::PodRequests&);  // leaves what it feeds unknown
+};
+
+std::span<const OsRefusedField> os_refused_fields();
 
 struct PodSpecParse {
   std::optional<probes::PodRequests> requests;
@@ -18,6 +47,11 @@ struct PodSpecParse {
   // the pod has 2 containers (app, probe) and neither --container nor CAPPROBE_CONTAINER names
   // one".
   std::string container_note;
+  // What the report's pod_spec.detail must add, one sentence each, none of which stops the run:
+  // fields the API server refuses for the pod's spec.os.name (their requests left unknown), a
+  // spec.os.name for another OS than this machine's, containers that disagree on hostProcess, a
+  // HostProcess pod without hostNetwork.
+  std::vector<std::string> warnings;
 };
 
 // Accepts a Pod, a workload with a pod template (Deployment, DaemonSet, StatefulSet, ReplicaSet,
@@ -33,7 +67,12 @@ struct PodSpecParse {
 // the container's fields stay nullopt and requests.container_unknown says why, while the pod's
 // fields still apply. Fields the spec leaves out take the Kubernetes defaults (hostPID
 // false, readOnlyRootFilesystem false, requests = limits...); a limit of zero is no limit.
+//
+// spec.os.name decides which fields the API server refuses (os_refused_fields): where the spec
+// sets one, what it would ask stays unknown and a warning says so. `machine_os` is the OS this
+// runs on, as the report's subject.os says it ("linux", "windows"; empty: not known): a spec for
+// the other one gets a warning too.
 PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view container = {},
-                            std::string_view self = {});
+                            std::string_view self = {}, std::string_view machine_os = {});
 
 }  // namespace capprobe::agent

@@ -1,6 +1,7 @@
 // Running the probes once and wrapping the results in the report envelope.
 #include "agent/probe_round.hpp"
 
+#include <cctype>
 #include <chrono>
 
 #include "agent/log.hpp"
@@ -74,7 +75,12 @@ PodRequestsLoad parse_pod_requests(const std::optional<std::string>& text, const
     for (const char* file : {"/proc/self/cgroup", "/proc/self/mountinfo"})
       if (const auto read = platform::linux_facts(os).read_file(file, kMaxSelfBytes))
         self += read.value() + "\n";
-  auto parsed = parse_pod_spec(*text, container.value_or(""), self);
+  // This machine's OS as the report's subject names it (subject.cpp), for a spec of the other.
+  std::string machine_os;
+  if (const auto kernel = os.kernel_info())
+    for (const unsigned char c : kernel.value().sysname)
+      machine_os += static_cast<char>(std::tolower(c));
+  auto parsed = parse_pod_spec(*text, container.value_or(""), self, machine_os);
   if (!parsed.requests) {
     load.error = "--pod-spec " + path + ": " + parsed.error;
     return load;
@@ -82,6 +88,7 @@ PodRequestsLoad parse_pod_requests(const std::optional<std::string>& text, const
   load.requests = std::move(parsed.requests);
   load.pod_spec.source = "file";
   load.pod_spec.detail = (path == "-" ? std::string("stdin") : path) + "; " + parsed.container_note;
+  for (const auto& warning : parsed.warnings) load.pod_spec.detail += "; warning: " + warning;
   load.text = *text;
   return load;
 }

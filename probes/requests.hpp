@@ -9,6 +9,11 @@
 // spec does not tell which container this process is, the container's fields stay nullopt:
 // unknown, not the default. Judges ask probes/common/judge.hpp (requested_when) rather than
 // reading from_pod_spec, so that the two cases cannot be mixed up.
+//
+// A field the API server refuses for the pod's spec.os.name (runAsUser in a windows pod,
+// windowsOptions in a linux pod) is never a request: such a spec could not have started this
+// pod. The parser leaves what it would have asked unknown and lists it in `refused`, and the
+// registry says so in the results it fed (judge.hpp, explain_unknown_container).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +28,14 @@ struct HostPathRequest {
   std::string host_path;   // path on the node
   std::string mount_path;  // where this container mounts it; empty: it does not, or not known
   bool read_only = false;
+};
+
+// A field this pod spec sets that the API server refuses for its spec.os.name: where the spec
+// sets it ("spec.containers[0].securityContext.runAsUser"), and the capability whose request it
+// would feed ("security.identity"; "" when no probe's request reads it).
+struct RefusedRequest {
+  std::string path;
+  std::string capability;
 };
 
 struct PodRequests {
@@ -46,7 +59,7 @@ struct PodRequests {
   std::optional<std::int64_t> run_as_user;
   std::optional<std::int64_t> run_as_group;
   std::optional<std::vector<std::int64_t>> supplemental_groups;
-  std::optional<std::string> run_as_user_name;  // Windows
+  std::optional<std::string> run_as_user_name;  // Windows: windowsOptions.runAsUserName
   std::optional<bool> privileged;
   std::optional<std::vector<std::string>> capabilities_add;  // "NET_ADMIN" (no CAP_ prefix)
   std::optional<std::vector<std::string>> capabilities_drop;
@@ -63,6 +76,16 @@ struct PodRequests {
   // The container this process runs in: named by --container or CAPPROBE_CONTAINER, or the pod
   // spec's only one. nullopt when not known.
   std::optional<std::string> container_name;
+  // spec.os.name as the spec writes it ("linux", "windows"); nullopt when it sets none.
+  std::optional<std::string> os_name;
+  // windowsOptions.hostProcess, each container's over the pod's. The API server makes every
+  // container of a pod come out the same (all HostProcess or none), so this holds whichever
+  // container this process is, also when which one is unknown. false when the spec sets none;
+  // nullopt without a pod spec, when the containers disagree, or when a linux pod sets
+  // windowsOptions (refused).
+  std::optional<bool> host_process;
+  // The fields the API server refuses for this pod's spec.os.name, where the spec sets them.
+  std::vector<RefusedRequest> refused;
 };
 
 // Which part of the pod spec a probe's `requested` comes from (ProbeInfo::scope).

@@ -2,6 +2,7 @@
 #include "probes/common/judge.hpp"
 
 #include <utility>
+#include <vector>
 
 namespace capprobe::probes {
 
@@ -29,8 +30,24 @@ std::optional<bool> requested_when(bool asked, const PodRequests& requests) {
   return std::nullopt;
 }
 
+void explain_refused(CapabilityResult& result, const PodRequests& requests) {
+  if (result.requested == true) return;
+  std::vector<std::string> paths;
+  for (const auto& refused : requests.refused)
+    if (refused.capability == result.id) paths.push_back(refused.path);
+  if (paths.empty()) return;
+  result.requested = std::nullopt;
+  std::string listed;
+  for (std::size_t i = 0; i < paths.size(); ++i)
+    listed += (i == 0 ? "" : i + 1 == paths.size() ? " and " : ", ") + paths[i];
+  result.summary += "; the request is unknown because the pod spec sets " + listed +
+                    ", which the API server refuses for a " + requests.os_name.value_or("") +
+                    " pod";
+}
+
 void explain_unknown_container(CapabilityResult& result, const PodRequests& requests,
                                SpecScope scope) {
+  explain_refused(result, requests);
   if (scope != SpecScope::container || result.requested || !requests.from_pod_spec ||
       !requests.container_unknown)
     return;

@@ -40,10 +40,17 @@ bool spec_covers(const PodRequests& requests, SpecScope scope);
 // which of its containers this process is.
 std::optional<bool> requested_when(bool asked, const PodRequests& requests);
 
-// A result of a SpecScope::container probe whose `requested` is null because the pod spec's
-// container could not be told gets the reason in its summary. The registry applies this to
-// every probe's result, so that no judge has to word it.
+// A result whose request is unknown gets the reason in its summary. The registry applies this
+// to every probe's result, so that no judge has to word it (and none can forget to):
+//  - explain_refused below, first;
+//  - a SpecScope::container probe's null `requested` because the pod spec's container could not
+//    be told.
 void explain_unknown_container(CapabilityResult& result, const PodRequests& requests,
                                SpecScope scope);
+
+// A capability that the pod spec asks for only through fields the API server refuses for the
+// pod's spec.os.name (requests.refused): its `requested` becomes null, not false, and the
+// summary names those fields. A request that valid fields make true stays true.
+void explain_refused(CapabilityResult& result, const PodRequests& requests);
 
 }  // namespace capprobe::probes

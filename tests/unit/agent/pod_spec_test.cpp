@@ -1,10 +1,18 @@
 // Pod spec parsing and Kubernetes quantities, table-driven.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <map>
+
+#include <nlohmann/json.hpp>
 
 #include "agent/pod_spec.hpp"
+#include "agent/probe_round.hpp"
 #include "agent/quantity.hpp"
+#include "platform/fake/fake_platform.hpp"
 
 using capprobe::agent::parse_pod_spec;
 using capprobe::agent::parse_quantity;
@@ -538,4 +546,388 @@ TEST_CASE("a Pod read back from the API tells its container by the containerID i
   CHECK(short_parse.requests->container_unknown ==
         "the pod has 2 containers (app, probe) and neither --container nor CAPPROBE_CONTAINER "
         "names one");
+}
+
+// --- Windows: spec.os.name, windowsOptions, and the fields the API server refuses ---
+
+namespace {
+
+using capprobe::agent::os_refused_fields;
+using capprobe::agent::OsRefusedField;
+using capprobe::agent::PodSpecParse;
+using capprobe::agent::SpecPlace;
+
+// tests/fixtures/podspec-win/<name>: Windows pod specs in the shapes the docs give (win-NOTES.md).
+std::string windows_fixture(const std::string& name) {
+  std::string path = CAPPROBE_FIXTURES;
+  path += "/podspec-win/";
+  path += name;
+  std::ifstream in(path);
+  REQUIRE(in.good());
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+PodSpecParse parse_ok(const std::string& json, std::string_view container = {},
+                      std::string_view machine_os = {}) {
+  auto parse = parse_pod_spec(json, container, {}, machine_os);
+  INFO(json);
+  INFO(parse.error);
+  REQUIRE(parse.requests.has_value());
+  return parse;
+}
+
+std::string all_warnings(const PodSpecParse& parse) {
+  std::string all;
+  for (const auto& warning : parse.warnings) all += warning + "\n";
+  return all;
+}
+
+// A value the API server refuses for each key of the table; a key without one fails the test, so
+// a row added to the table gets a test here too.
+const std::map<std::string_view, std::string_view> kRefusedValues = {
+    {"hostPID", "true"},
+    {"hostIPC", "true"},
+    {"hostUsers", "false"},
+    {"shareProcessNamespace", "false"},
+    {"appArmorProfile", R"({"type":"RuntimeDefault"})"},
+    {"seLinuxOptions", R"({"type":"container_t"})"},
+    {"seccompProfile", R"({"type":"RuntimeDefault"})"},
+    {"fsGroup", "2000"},
+    {"fsGroupChangePolicy", R"("OnRootMismatch")"},
+    {"sysctls", R"([{"name":"net.core.somaxconn","value":"1024"}])"},
+    {"runAsUser", "1000"},
+    {"runAsGroup", "3000"},
+    {"supplementalGroups", "[4000]"},
+    {"supplementalGroupsPolicy", R"("Strict")"},
+    {"seLinuxChangePolicy", R"("Recursive")"},
+    {"capabilities", R"({"drop":["ALL"]})"},
+    {"readOnlyRootFilesystem", "true"},
+    {"privileged", "false"},
+    {"allowPrivilegeEscalation", "false"},
+    {"procMount", R"("Default")"},
+    {"windowsOptions", R"({"runAsUserName":"ContainerUser"})"},
+};
+
+// A pod of one container "main" with `field` set to `value` where the table says it sits.
+std::string pod_setting(const OsRefusedField& field, std::string_view value,
+                        std::string_view os_name) {
+  // Appended piecewise: GCC 12 at -O2 reports a false -Wstringop-overflow for "literal" +
+  // std::string(...) here.
+  std::string setting = "\"";
+  setting.append(field.key).append("\":").append(value);
+  std::string os;
+  if (!os_name.empty()) os.append(R"("os":{"name":")").append(os_name).append("\"}");
+  switch (field.place) {
+    case SpecPlace::pod:
+      return pod(os + (os.empty() ? "" : ",") + setting);
+    case SpecPlace::pod_security_context:
+      return pod(os + (os.empty() ? "" : ",") + R"("securityContext":{)" + setting + "}");
+    case SpecPlace::container_security_context:
+      return pod(os, R"("securityContext":{)" + setting + "}");
+  }
+  return "";
+}
+
+std::string place_path(const OsRefusedField& field) {
+  switch (field.place) {
+    case SpecPlace::pod:
+      return "spec." + std::string(field.key);
+    case SpecPlace::pod_security_context:
+      return "spec.securityContext." + std::string(field.key);
+    case SpecPlace::container_security_context:
+      return "spec.containers[0].securityContext." + std::string(field.key);
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("spec.os.name is read as written; a spec without it has none", "[pod_spec][windows]") {
+  CHECK(parsed(pod(R"("os":{"name":"windows"})")).os_name == "windows");
+  CHECK(parsed(pod(R"("os":{"name":"linux"})")).os_name == "linux");
+  const auto plain = parse_ok(pod(""));
+  CHECK_FALSE(plain.requests->os_name.has_value());
+  CHECK(plain.requests->host_process == false);
+  CHECK(plain.requests->refused.empty());
+  CHECK(plain.warnings.empty());
+
+  // The API server refuses an os without a name, or a name it does not know: said, not fatal.
+  const auto nameless = parse_ok(pod(R"("os":{})"));
+  CHECK_FALSE(nameless.requests->os_name.has_value());
+  CHECK_THAT(all_warnings(nameless), Catch::Contains("spec.os has no name"));
+  const auto capital = parse_ok(pod(R"("os":{"name":"Windows"},"hostPID":true)"));
+  CHECK(capital.requests->os_name == "Windows");
+  CHECK_THAT(all_warnings(capital), Catch::Contains("spec.os.name 'Windows' is neither linux nor "
+                                                    "windows, which the API server refuses"));
+  CHECK(capital.requests->host_pid == true);  // no OS's table applies to an unknown name
+  CHECK(capital.requests->refused.empty());
+
+  CHECK_THAT(error_of(pod(R"("os":{"name":7})")),
+             Catch::Contains("spec.os.name: expected a string"));
+  CHECK_THAT(error_of(pod(R"("os":"windows")")), Catch::Contains("spec.os: expected an object"));
+}
+
+TEST_CASE("a HostProcess DaemonSet: every container is HostProcess, named or not",
+          "[pod_spec][windows]") {
+  // kubernetes.io "Create a Windows HostProcess Pod" and AKS "Use Windows HostProcess
+  // containers": windowsOptions.hostProcess at pod level, hostNetwork true, a host account.
+  const auto document = windows_fixture("hostprocess-daemonset.json");
+  const auto named = parse_ok(document, "capprobe");
+  const auto& requests = *named.requests;
+  CHECK(requests.os_name == "windows");
+  CHECK(requests.host_process == true);
+  CHECK(requests.host_network == true);
+  CHECK(requests.run_as_user_name == "NT AUTHORITY\\SYSTEM");
+  CHECK(requests.cpu_limit_cpus == 1.0);
+  CHECK(requests.memory_limit_bytes == 512ull << 20);
+  CHECK(requests.refused.empty());
+  CHECK(named.warnings.empty());
+  CHECK(parsed(document, "csi-proxy").run_as_user_name == "NT AUTHORITY\\Local service");
+
+  // Two containers and no name: the container's fields are unknown, but the API server makes
+  // them agree on hostProcess, so the pod's answer holds for this one too.
+  const auto unnamed = parse_ok(document);
+  CHECK(unnamed.requests->container_unknown.has_value());
+  CHECK_FALSE(unnamed.requests->run_as_user_name.has_value());
+  CHECK(unnamed.requests->host_process == true);
+}
+
+TEST_CASE("process- and Hyper-V-isolated Windows pods: not HostProcess, the container's user wins",
+          "[pod_spec][windows]") {
+  // kubernetes.io "Configure RunAsUserName for Windows pods and containers".
+  const auto process = parse_ok(windows_fixture("process-isolated-pod.json"));
+  CHECK(process.requests->os_name == "windows");
+  CHECK(process.requests->host_process == false);
+  CHECK(process.requests->host_network == false);
+  CHECK(process.requests->run_as_user_name == "ContainerAdministrator");
+  CHECK(process.requests->cpu_limit_cpus == 0.5);
+  // A Windows pod that sets no refused field keeps the defaults: hostPID false is a fact here.
+  CHECK(process.requests->host_pid == false);
+  CHECK(process.requests->read_only_root == false);
+  CHECK(process.requests->privileged == false);
+  CHECK(process.warnings.empty());
+
+  // kubernetes test/e2e/windows/hyperv.go: a RuntimeClass whose handler is
+  // runhcs-wcow-hypervisor.
+  const auto hyperv = parse_ok(windows_fixture("hyperv-isolated-pod.json"));
+  CHECK(hyperv.requests->runtime_class == "runhcs-wcow-hypervisor");
+  CHECK(hyperv.requests->host_process == false);
+  CHECK(hyperv.requests->memory_limit_bytes == 1ull << 30);
+  CHECK(hyperv.warnings.empty());
+}
+
+TEST_CASE("hostProcess: the container's over the pod's; a mix the API server refuses is unknown",
+          "[pod_spec][windows]") {
+  const auto two = [](const std::string& pod_options, const std::string& a, const std::string& b) {
+    return R"({"kind":"Pod","spec":{"os":{"name":"windows"},"hostNetwork":true,)"
+           R"("securityContext":{"windowsOptions":{)" +
+           pod_options + R"(}},"containers":[{"name":"a","securityContext":{"windowsOptions":{)" +
+           a + R"(}}},{"name":"b","securityContext":{"windowsOptions":{)" + b + "}}}]}}";
+  };
+  struct Case {
+    std::string document;
+    std::optional<bool> host_process;
+    std::string warning;
+  };
+  const Case cases[] = {
+      {two(R"("hostProcess":true)", "", ""), true, ""},
+      {two("", R"("hostProcess":true)", R"("hostProcess":true)"), true, ""},
+      {two(R"("hostProcess":true)", R"("hostProcess":true)", ""), true, ""},
+      {two(R"("hostProcess":false)", "", ""), false, ""},
+      {two("", R"("hostProcess":false)", ""), false, ""},
+      {two("", R"("hostProcess":true)", ""), std::nullopt,
+       "windowsOptions.hostProcess makes a HostProcess but not b, which the API server refuses"},
+      {two(R"("hostProcess":true)", "", R"("hostProcess":false)"), std::nullopt,
+       "a container's windowsOptions.hostProcess contradicts the pod's "
+       "(spec.securityContext.windowsOptions.hostProcess)"},
+  };
+  for (const auto& c : cases) {
+    for (const char* name : {"a", "b", ""}) {
+      const auto parse = parse_ok(c.document, name);
+      INFO(c.document << " as container '" << name << "'");
+      CHECK(parse.requests->host_process == c.host_process);
+      if (c.warning.empty())
+        CHECK(parse.warnings.empty());
+      else
+        CHECK_THAT(all_warnings(parse),
+                   Catch::Contains(c.warning) && Catch::Contains("whether this container is "
+                                                                 "HostProcess is unknown"));
+    }
+  }
+  CHECK_THAT(error_of(pod("", R"("securityContext":{"windowsOptions":{"hostProcess":"yes"}})")),
+             Catch::Contains("spec.containers[0].securityContext.windowsOptions.hostProcess: "
+                             "expected true or false"));
+}
+
+TEST_CASE("a HostProcess pod without hostNetwork is said to be one the API server refuses",
+          "[pod_spec][windows]") {
+  const auto parse = parse_ok(pod(R"("os":{"name":"windows"},"securityContext":{"windowsOptions":)"
+                                  R"({"hostProcess":true}})"));
+  CHECK(parse.requests->host_process == true);
+  CHECK(parse.requests->host_network == false);  // as written: nothing makes it true
+  CHECK_THAT(all_warnings(parse), Catch::Contains("without hostNetwork: true, which the API "
+                                                  "server refuses"));
+}
+
+TEST_CASE("each field the API server refuses for the pod's OS is left unknown, and said",
+          "[pod_spec][windows]") {
+  for (const auto& field : os_refused_fields()) {
+    const auto value = kRefusedValues.find(field.key);
+    INFO(field.os << " " << field.key);
+    REQUIRE(value != kRefusedValues.end());
+    const auto path = place_path(field);
+
+    const auto refused = parse_ok(pod_setting(field, value->second, field.os));
+    REQUIRE(refused.requests->refused.size() == 1);
+    CHECK(refused.requests->refused[0].path == path);
+    CHECK(refused.requests->refused[0].capability == field.capability);
+    REQUIRE(refused.warnings.size() == 1);
+    CHECK(refused.warnings[0] == "spec.os.name is " + std::string(field.os) +
+                                     " and the API server refuses a " + std::string(field.os) +
+                                     " pod that sets " + path +
+                                     ", so what they ask is unknown here");
+
+    // The same field without spec.os.name is a request like any other (what kubelet does with
+    // it on the node is the probes' to find out).
+    const auto accepted = parse_ok(pod_setting(field, value->second, ""));
+    CHECK(accepted.requests->refused.empty());
+    CHECK(accepted.warnings.empty());
+  }
+}
+
+TEST_CASE("a Windows pod spec that sets every refused field: what each feeds is unknown",
+          "[pod_spec][windows]") {
+  const auto document = windows_fixture("refused-fields.json");
+  const auto parse = parse_ok(document);
+  const auto& requests = *parse.requests;
+  CHECK(requests.os_name == "windows");
+  CHECK_FALSE(requests.host_pid.has_value());
+  CHECK_FALSE(requests.host_ipc.has_value());
+  CHECK_FALSE(requests.run_as_user.has_value());
+  CHECK_FALSE(requests.run_as_group.has_value());
+  CHECK_FALSE(requests.supplemental_groups.has_value());
+  CHECK_FALSE(requests.read_only_root.has_value());
+  CHECK_FALSE(requests.privileged.has_value());
+  CHECK_FALSE(requests.capabilities_add.has_value());
+  CHECK_FALSE(requests.capabilities_drop.has_value());
+  CHECK_FALSE(requests.allow_privilege_escalation.has_value());
+  CHECK_FALSE(requests.seccomp_profile.has_value());
+  CHECK_FALSE(requests.apparmor_profile.has_value());
+  CHECK_FALSE(requests.apparmor_localhost.has_value());
+  CHECK_FALSE(requests.selinux_type.has_value());
+  // What a Windows pod may ask still holds.
+  CHECK(requests.host_network == false);
+  CHECK(requests.host_process == false);
+  CHECK(requests.run_as_user_name == "ContainerUser");
+  CHECK(requests.cpu_limit_cpus == 0.5);
+  CHECK(requests.memory_limit_bytes == 256ull << 20);
+  // Every row of the Windows table is there, each once.
+  std::size_t windows_rows = 0;
+  for (const auto& field : os_refused_fields()) {
+    if (field.os != "windows") continue;
+    ++windows_rows;
+    const auto path = place_path(field);
+    INFO(path);
+    CHECK(std::count_if(requests.refused.begin(), requests.refused.end(),
+                        [&](const auto& refused) { return refused.path == path; }) == 1);
+  }
+  CHECK(requests.refused.size() == windows_rows);
+  REQUIRE(parse.warnings.size() == 1);
+  CHECK_THAT(parse.warnings[0],
+             Catch::StartsWith("spec.os.name is windows and the API server refuses a windows pod "
+                               "that sets spec.hostPID, spec.hostIPC, ") &&
+                 Catch::EndsWith(" and spec.containers[0].securityContext.runAsGroup, so what "
+                                 "they ask is unknown here"));
+
+  // The same spec without spec.os.name asks for all of it.
+  auto linux_twin = nlohmann::json::parse(document);
+  linux_twin["spec"].erase("os");
+  const auto asked = parse_ok(linux_twin.dump());
+  CHECK(asked.requests->host_pid == true);
+  CHECK(asked.requests->host_ipc == true);
+  CHECK(asked.requests->run_as_user == 1001);
+  CHECK(asked.requests->read_only_root == true);
+  CHECK(asked.requests->privileged == true);
+  CHECK(asked.requests->seccomp_profile == "Localhost");
+  CHECK(asked.requests->selinux_type == "container_t");
+  CHECK(asked.requests->supplemental_groups == std::vector<std::int64_t>{4000, 2000});
+  CHECK(asked.requests->refused.empty());
+  CHECK(asked.warnings.empty());
+}
+
+TEST_CASE("refused in any container: the pod could not run, so it is unknown for every one",
+          "[pod_spec][windows]") {
+  const std::string document =
+      R"({"kind":"Pod","spec":{"os":{"name":"windows"},"containers":[{"name":"app",)"
+      R"("securityContext":{"privileged":true}},{"name":"probe"}],)"
+      R"("ephemeralContainers":[{"name":"debug","securityContext":{"runAsUser":0}}]}})";
+  const auto probe = parse_ok(document, "probe");
+  CHECK_FALSE(probe.requests->privileged.has_value());
+  CHECK_FALSE(probe.requests->run_as_user.has_value());
+  REQUIRE(probe.requests->refused.size() == 2);
+  CHECK(probe.requests->refused[0].path == "spec.containers[0].securityContext.privileged");
+  CHECK(probe.requests->refused[1].path == "spec.ephemeralContainers[0].securityContext.runAsUser");
+  // Fields of a workload's template carry the template's path.
+  const auto deployment =
+      parse_ok(R"({"kind":"Deployment","spec":{"template":{"spec":{"os":{"name":"windows"},)"
+               R"("hostPID":true,"containers":[{"name":"c"}]}}}})");
+  REQUIRE(deployment.requests->refused.size() == 1);
+  CHECK(deployment.requests->refused[0].path == "spec.template.spec.hostPID");
+  CHECK(deployment.requests->refused[0].capability == "host.pid");
+}
+
+TEST_CASE("a plain false hostPID or an empty sysctls list is no refused field",
+          "[pod_spec][windows]") {
+  const auto parse = parse_ok(pod(R"("os":{"name":"windows"},"hostPID":false,"hostIPC":false,)"
+                                  R"("securityContext":{"sysctls":[]})"));
+  CHECK(parse.requests->host_pid == false);
+  CHECK(parse.requests->host_ipc == false);
+  CHECK(parse.requests->refused.empty());
+  CHECK(parse.warnings.empty());
+}
+
+TEST_CASE("a linux pod's windowsOptions are refused: its Windows user and hostProcess unknown",
+          "[pod_spec][windows]") {
+  const auto parse = parse_ok(pod(
+      R"("os":{"name":"linux"},"securityContext":{"runAsUser":1000})",
+      R"("securityContext":{"windowsOptions":{"runAsUserName":"ContainerUser","hostProcess":false}})"));
+  CHECK(parse.requests->run_as_user == 1000);  // a Linux field in a linux pod: asked
+  CHECK_FALSE(parse.requests->run_as_user_name.has_value());
+  CHECK_FALSE(parse.requests->host_process.has_value());
+  REQUIRE(parse.requests->refused.size() == 1);
+  CHECK(parse.requests->refused[0].path == "spec.containers[0].securityContext.windowsOptions");
+  CHECK(parse.requests->refused[0].capability == "security.identity");
+  CHECK_THAT(all_warnings(parse), Catch::Contains("refuses a linux pod that sets "
+                                                  "spec.containers[0].securityContext."
+                                                  "windowsOptions"));
+}
+
+TEST_CASE("a pod spec for the other OS than this machine's is said, not refused",
+          "[pod_spec][windows]") {
+  const auto windows_pod = pod(R"("os":{"name":"windows"})");
+  const auto on_linux = parse_ok(windows_pod, {}, "linux");
+  REQUIRE(on_linux.warnings.size() == 1);
+  CHECK(on_linux.warnings[0] ==
+        "the pod spec is for a windows pod (spec.os.name) but this machine runs linux");
+  CHECK(on_linux.requests->host_pid == false);  // the requests are read all the same
+  CHECK(parse_ok(windows_pod, {}, "windows").warnings.empty());
+  CHECK(parse_ok(windows_pod).warnings.empty());  // this machine's OS not known
+  const auto on_windows = parse_ok(pod(R"("os":{"name":"linux"})"), {}, "windows");
+  CHECK_THAT(all_warnings(on_windows),
+             Catch::Contains("for a linux pod (spec.os.name) but this machine runs windows"));
+  CHECK(parse_ok(pod(""), {}, "windows").warnings.empty());  // no spec.os.name: no claim
+}
+
+TEST_CASE("the report's pod_spec.detail carries the warnings", "[pod_spec][windows]") {
+  capprobe::platform::FakePlatform os;
+  os.kernel = capprobe::platform::KernelInfo{"Linux", "worker-3", "6.1.0", "#1 SMP", "x86_64"};
+  const auto load = capprobe::agent::parse_pod_requests(
+      pod(R"("os":{"name":"windows"},"hostPID":true)"), "pod.json", std::nullopt, os);
+  REQUIRE(load.requests.has_value());
+  CHECK(load.pod_spec.detail ==
+        "pod.json; container main, the pod's only one; warning: spec.os.name is windows and the "
+        "API server refuses a windows pod that sets spec.hostPID, so what they ask is unknown "
+        "here; warning: the pod spec is for a windows pod (spec.os.name) but this machine runs "
+        "linux");
+  CHECK_FALSE(load.requests->host_pid.has_value());
 }

@@ -3,13 +3,20 @@
 // without throwing, carry the evidence keys DESIGN.md promises, and leave nothing behind.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "agent/pod_spec.hpp"
 #include "platform/fake/fake_platform.hpp"
+#include "probes/common/judge.hpp"
 #include "probes/probe.hpp"
+#include "tests/unit/probes/iso_test_support.hpp"
 
 using capprobe::platform::FakePlatform;
 using capprobe::probes::PodRequests;
@@ -161,5 +168,88 @@ TEST_CASE("a pod spec whose container is unknown: container-level requests are n
       }
       if (pod_level.count(probe.info.id)) CHECK(result.requested == false);
     }
+  }
+}
+
+namespace {
+
+// Every result of every registered probe for `requests`, in a plain pod container: under runc
+// with namespaces of its own and a writable root (iso-runc-kvm, iso-NOTES.md), as root with
+// Docker's default capabilities, seccomp filter and AppArmor profile (sec-docker-default, its
+// process files under /proc/7, iso-runc-kvm's /proc/self). Where a field asks for more, it is
+// not in effect here.
+std::vector<capprobe::probes::CapabilityResult> results_in_plain_container(
+    const PodRequests& requests) {
+  std::vector<capprobe::probes::CapabilityResult> results;
+  for (const auto& probe : registered_probes()) {
+    FakePlatform os;
+    capprobe::testing::load_iso_fixture(os, "iso-runc-kvm");
+    const auto docker = capprobe::testing::fixture_dir("sec-docker-default");
+    os.load_tree(docker + "/proc/self", "/proc/7")
+        .load_tree(docker + "/proc/sys", "/proc/sys")
+        .load_tree(docker + "/sys", "/sys")
+        .load_tree(docker + "/etc", "/etc");
+    ProbeContext context{os, requests, true, ".capprobe-4242-abcdef",
+                         std::chrono::steady_clock::now() + probe.info.timeout};
+    results.push_back(probe.run(context));
+  }
+  return results;
+}
+
+std::string text_of(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE(in.good());
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a windows pod spec setting every field the API server refuses for it: none is "
+    "requested, none ignored") {
+  // Over this build's catalog (registered_probes); the Windows catalog belongs here too once
+  // registry_windows.cpp builds it. tests/fixtures/podspec-win/refused-fields.json sets every
+  // row of the Windows table (agent::os_refused_fields) at the pod and the container level, plus
+  // CPU and memory limits a Windows pod may ask for. Its twin without spec.os.name is an
+  // ordinary Linux pod.
+  const auto document = text_of(capprobe::testing::fixture_dir("podspec-win/refused-fields.json"));
+  auto twin = nlohmann::json::parse(document);
+  twin["spec"].erase("os");
+  const auto windows_parse = capprobe::agent::parse_pod_spec(document);
+  const auto linux_parse = capprobe::agent::parse_pod_spec(twin.dump());
+  REQUIRE(windows_parse.requests.has_value());
+  REQUIRE(linux_parse.requests.has_value());
+  const auto& windows_pod = *windows_parse.requests;
+
+  // The capabilities the refused fields would feed, from the parse itself.
+  std::set<std::string> fed;
+  for (const auto& refused : windows_pod.refused)
+    if (!refused.capability.empty()) fed.insert(refused.capability);
+  CHECK(fed == std::set<std::string>{"host.pid", "host.ipc", "fs.readonly_root",
+                                     "security.identity", "security.capabilities",
+                                     "security.confinement"});
+
+  // Without the rule this spec would be loud: as a Linux pod, what it asks is not in effect in
+  // this container, and the probes say so.
+  std::set<std::string> ignored_as_linux;
+  for (const auto& result : results_in_plain_container(*linux_parse.requests))
+    if (result.requested_but_ignored()) ignored_as_linux.insert(result.id);
+  CHECK(ignored_as_linux == fed);
+
+  // As the windows pod it is, the API server would refuse it: nothing is requested through the
+  // refused fields, nothing is called ignored, and the summary says why the request is unknown.
+  for (const auto& result : results_in_plain_container(windows_pod)) {
+    INFO(result.id << ": " << result.summary);
+    CHECK_FALSE(result.requested_but_ignored());
+    CHECK(result.summary.find(std::string(capprobe::probes::kIgnoredPrefix)) == std::string::npos);
+    if (fed.count(result.id)) {
+      CHECK(result.requested == std::nullopt);
+      CHECK_THAT(result.summary, Catch::Contains("which the API server refuses for a windows pod"));
+    }
+    // What a windows pod may ask still counts: its limits.
+    if (result.id == "resources.cpu_limit" || result.id == "resources.memory_limit")
+      CHECK(result.requested == true);
+    else
+      CHECK(result.requested != true);
   }
 }

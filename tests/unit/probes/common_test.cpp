@@ -420,6 +420,78 @@ TEST_CASE("requested_when: unknown, not 'not requested', when the pod spec's con
   CHECK(requested_when(true, requests) == true);  // a pod-level part asked for it
 }
 
+TEST_CASE("explain_refused: a request only refused fields make is unknown, and why") {
+  PodRequests requests;
+  requests.from_pod_spec = true;
+  requests.os_name = "windows";
+  requests.refused = {
+      {"spec.securityContext.runAsUser", "security.identity"},
+      {"spec.hostPID", "host.pid"},
+      {"spec.securityContext.sysctls", ""},
+      {"spec.containers[0].securityContext.runAsGroup", "security.identity"},
+      {"spec.ephemeralContainers[0].securityContext.runAsUser", "security.identity"}};
+  struct Case {
+    std::string id;
+    std::optional<bool> requested;  // as the probe's judge set it
+    std::optional<bool> requested_after;
+    std::string summary_after;
+  };
+  const Case cases[] = {
+      // "Not requested" would hide that the spec asked: unknown, with the fields named.
+      {"security.identity", false, std::nullopt,
+       "runs as uid 0; the request is unknown because the pod spec sets "
+       "spec.securityContext.runAsUser, spec.containers[0].securityContext.runAsGroup and "
+       "spec.ephemeralContainers[0].securityContext.runAsUser, which the API server refuses for "
+       "a windows pod"},
+      // Already unknown (the parser left hostPID unknown): the reason is added.
+      {"host.pid", std::nullopt, std::nullopt,
+       "runs as uid 0; the request is unknown because the pod spec sets spec.hostPID, which the "
+       "API server refuses for a windows pod"},
+      // A request that valid fields make true stays true (runAsUserName, say).
+      {"security.identity", true, true, "runs as uid 0"},
+      // Fields that feed no probe's request, and capabilities no refused field feeds: untouched.
+      {"security.capabilities", false, false, "runs as uid 0"},
+      {"resources.cpu_limit", true, true, "runs as uid 0"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.id);
+    CapabilityResult result;
+    result.id = c.id;
+    result.requested = c.requested;
+    result.summary = "runs as uid 0";
+    explain_refused(result, requests);
+    CHECK(result.requested == c.requested_after);
+    CHECK(result.summary == c.summary_after);
+  }
+}
+
+TEST_CASE("explain_unknown_container also explains refused fields, before the container") {
+  PodRequests requests;
+  requests.from_pod_spec = true;
+  requests.os_name = "linux";
+  requests.container_unknown = "the pod has 2 containers (a, b)";
+  requests.refused = {{"spec.securityContext.windowsOptions", "security.identity"}};
+  CapabilityResult result;
+  result.id = "security.identity";
+  result.summary = "runs as uid 0";
+  explain_unknown_container(result, requests, SpecScope::container);
+  CHECK(result.requested == std::nullopt);
+  CHECK(result.summary ==
+        "runs as uid 0; the request is unknown because the pod spec sets "
+        "spec.securityContext.windowsOptions, which the API server refuses for a linux pod; the "
+        "request is unknown because the pod has 2 containers (a, b)");
+
+  // Nothing refused: as before, only the container's reason.
+  requests.refused.clear();
+  CapabilityResult plain;
+  plain.id = "security.identity";
+  plain.summary = "runs as uid 0";
+  explain_unknown_container(plain, requests, SpecScope::container);
+  CHECK(plain.summary ==
+        "runs as uid 0; the request is unknown because the pod has 2 containers "
+        "(a, b)");
+}
+
 TEST_CASE("Worker: steps share one thread until one overruns; then a new thread takes over",
           "[worker]") {
   using capprobe::probes::Worker;
