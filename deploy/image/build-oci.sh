@@ -134,6 +134,6 @@ EOF
 printf '{"imageLayoutVersion": "1.0.0"}\n' > "$out/oci-layout"
 
 uncompressed="$(size "$work/layer.tar")"
-printf 'build-oci.sh: capprobe:%s (%s) in %s: layer %s bytes gzip (%.1f MiB), %s bytes unpacked (%.1f MiB)\n' \
-  "$version" "$arch" "$out" "$layer_size" "$(echo "$layer_size / 1048576" | bc -l)" \
-  "$uncompressed" "$(echo "$uncompressed / 1048576" | bc -l)"
+awk -v v="$version" -v a="$arch" -v o="$out" -v z="$layer_size" -v u="$uncompressed" 'BEGIN {
+  printf "build-oci.sh: capprobe:%s (%s) in %s: layer %d bytes gzip (%.1f MiB), %d bytes unpacked (%.1f MiB)\n",
+    v, a, o, z, z / 1048576, u, u / 1048576 }'
