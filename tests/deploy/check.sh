@@ -97,15 +97,15 @@ else
     mkdir -p "$work/rootfs"
     tar --numeric-owner -xzf "$work/oci/blobs/sha256/$layer" -C "$work/rootfs"
     user="65532:65532"
-    in_image() { # runs a command in the unpacked image as its user
+    in_image() { # runs a command in the unpacked image as its user, in place of this shell
       if ((EUID == 0)); then
-        chroot --userspec="$user" "$work/rootfs" "$@"
+        exec chroot --userspec="$user" "$work/rootfs" "$@"
       else
-        unshare --map-root-user chroot "$work/rootfs" "$@"
+        exec unshare --map-root-user chroot "$work/rootfs" "$@"
       fi
     }
     runs="$(in_image /usr/local/bin/capprobe version 2>&1)"
-    deliver_help="$(in_image /usr/local/bin/capprobe-deliver --help 2>&1 | head -n 1)"
+    deliver_help="$( (in_image /usr/local/bin/capprobe-deliver --help) 2>&1 | head -n 1)"
     if [[ "$runs" == "capprobe $version" && "$deliver_help" == Usage:* ]]; then
       record ok "image: capprobe and capprobe-deliver run from the image alone as $user"
     else
@@ -118,8 +118,8 @@ else
     chmod 0644 "$work/rootfs/run/check/token"
     "$build_dir/agent/capprobe" probe --quick --json --only platform.os > "$work/rootfs/run/check/report.json" 2>/dev/null
     port=$((20000 + RANDOM % 20000))
-    in_image /usr/local/bin/capprobe collector --listen "127.0.0.1:$port" --db /run/check/collector.db \
-      --token-file /run/check/token > "$work/collector.log" 2>&1 &
+    (in_image /usr/local/bin/capprobe collector --listen "127.0.0.1:$port" --db /run/check/collector.db \
+      --token-file /run/check/token) > "$work/collector.log" 2>&1 &
     collector_pid=$!
     for _ in $(seq 50); do
       curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
