@@ -16,6 +16,7 @@ set +e
 ctest --test-dir "$build_dir" --output-on-failure 2>&1 | tee "$ctest_output"
 status=${PIPESTATUS[0]}
 set -e
+bash tests/deploy/check.sh || status=1  # deploy/: manifests, Sonobuoy plugins, image (needs kubectl, node, npm)
 
 # A skipped test printed "SKIPPED: <why>" (ctest's SKIP_REGULAR_EXPRESSION); the reason is in
 # the full log, which --output-on-failure does not show for tests that did not fail.

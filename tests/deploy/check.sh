@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# The checks of deploy/ (scripts/test.sh runs this after the build):
+#  1. the manifests: every overlay, example and Sonobuoy plugin rendered with kubectl kustomize
+#     and held to the Kubernetes 1.27 and 1.33 API types and schemas and to capprobe's own rules,
+#     and each deliberately broken fixture in broken/ caught by the check it names (check.mjs);
+#  2. the image: deploy/image/build-oci.sh builds the OCI layout from the build, verify-oci.mjs
+#     checks it, its binaries run from the unpacked layer as its user with only its own files
+#     (chroot), a report goes from the image's capprobe-deliver to the image's collector over
+#     loopback, and a layout with one corrupted byte is refused.
+# Needs kubectl (client only), node and npm; installs the pinned npm packages (package-lock.json)
+# with npm ci when they changed. Prints one line a test and "deploy: N passed, M failed"; exits 1
+# when one failed.
+#   CAPPROBE_BUILD_DIR   the build directory (default: build)
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+build_dir="${CAPPROBE_BUILD_DIR:-build}"
+[[ "$build_dir" = /* ]] || build_dir="$repo/$build_dir"
+started=$(date +%s.%N)
+
+for tool in kubectl node npm tar gzip; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "deploy checks: $tool is missing (kubectl: the client alone is enough; node/npm: Node.js 20)" >&2
+    echo "deploy: 0 passed, 1 failed"
+    exit 1
+  fi
+done
+
+# The pinned packages: npm ci again only when package-lock.json changed.
+lock_sum="$(sha256sum "$here/package-lock.json" | awk '{ print $1 }')"
+stamp="$here/node_modules/.capprobe-lock-sha256"
+if [[ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]]; then
+  echo "deploy checks: npm ci (tests/deploy/package-lock.json)"
+  if ! (cd "$here" && npm ci --no-audit --no-fund --loglevel=error); then
+    echo "deploy: 0 passed, 1 failed (npm ci failed)"
+    exit 1
+  fi
+  echo "$lock_sum" > "$stamp"
+fi
+
+passed=0
+failed=0
+record() { # ok|fail, line, [details...]
+  local verdict=$1 line=$2
+  shift 2
+  if [[ "$verdict" == ok ]]; then
+    passed=$((passed + 1))
+    echo "ok   $line"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $line"
+  fi
+  for detail in "$@"; do [[ -n "$detail" ]] && printf '       %s\n' "$detail"; done
+  return 0
+}
+
+# 1. The manifests.
+manifests_out="$(node "$here/check.mjs" "$repo" 2>&1)"
+manifests_status=$?
+printf '%s\n' "$manifests_out" | grep -v '^deploy manifests: '
+summary="$(printf '%s\n' "$manifests_out" | grep -E '^deploy manifests: [0-9]+ passed, [0-9]+ failed$' | tail -n 1)"
+if [[ -z "$summary" ]]; then
+  record fail "manifests: check.mjs ended without its summary (status $manifests_status)"
+else
+  read -r p f < <(sed -E 's/^deploy manifests: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/' <<<"$summary")
+  passed=$((passed + p))
+  failed=$((failed + f))
+  ((manifests_status == 0 || f > 0)) || record fail "manifests: check.mjs exited $manifests_status"
+fi
+
+# 2. The image.
+work="$(mktemp -d)"
+collector_pid=""
+cleanup() {
+  [[ -n "$collector_pid" ]] && kill "$collector_pid" 2>/dev/null && wait "$collector_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [[ ! -x "$build_dir/agent/capprobe" || ! -x "$build_dir/agent/capprobe-deliver" ]]; then
+  record fail "image: no build in $build_dir (capprobe and capprobe-deliver)"
+else
+  version="$("$build_dir/agent/capprobe" version | awk '{ print $2 }')"
+  if build_out="$(CAPPROBE_BUILD_DIR="$build_dir" bash "$repo/deploy/image/build-oci.sh" "$work/oci" 2>&1)"; then
+    record ok "image: build-oci.sh" "$(tail -n 1 <<<"$build_out")"
+    if verify_out="$(node "$here/verify-oci.mjs" "$work/oci" "$version" 2>&1)"; then
+      record ok "image: layout, tag capprobe:$version, config and layer files"
+    else
+      record fail "image: layout, tag capprobe:$version, config and layer files" "$verify_out"
+    fi
+
+    # Unpack and run it as the image runs it: its user, nothing but its own files.
+    json() { node -e 'const v = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(eval(process.argv[2]))' "$@"; }
+    manifest="$(json "$work/oci/index.json" 'v.manifests[0].digest.split(":")[1]')"
+    layer="$(json "$work/oci/blobs/sha256/$manifest" 'v.layers[0].digest.split(":")[1]')"
+    mkdir -p "$work/rootfs"
+    tar --numeric-owner -xzf "$work/oci/blobs/sha256/$layer" -C "$work/rootfs"
+    user="65532:65532"
+    in_image() { # runs a command in the unpacked image as its user, in place of this shell
+      if ((EUID == 0)); then
+        exec chroot --userspec="$user" "$work/rootfs" "$@"
+      else
+        exec unshare --map-root-user chroot "$work/rootfs" "$@"
+      fi
+    }
+    runs="$(in_image /usr/local/bin/capprobe version 2>&1)"
+    deliver_help="$( (in_image /usr/local/bin/capprobe-deliver --help) 2>&1 | head -n 1)"
+    if [[ "$runs" == "capprobe $version" && "$deliver_help" == Usage:* ]]; then
+      record ok "image: capprobe and capprobe-deliver run from the image alone as $user"
+    else
+      record fail "image: capprobe and capprobe-deliver run from the image alone as $user" "$runs" "$deliver_help"
+    fi
+
+    # A report from the image's capprobe-deliver to the image's collector, over loopback.
+    mkdir -p "$work/rootfs/run/check" && chmod 0777 "$work/rootfs/run/check"
+    head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/rootfs/run/check/token"
+    chmod 0644 "$work/rootfs/run/check/token"
+    "$build_dir/agent/capprobe" probe --quick --json --only platform.os > "$work/rootfs/run/check/report.json" 2>/dev/null
+    port=$((20000 + RANDOM % 20000))
+    (in_image /usr/local/bin/capprobe collector --listen "127.0.0.1:$port" --db /run/check/collector.db \
+      --token-file /run/check/token) > "$work/collector.log" 2>&1 &
+    collector_pid=$!
+    for _ in $(seq 50); do
+      curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+    delivered="$(in_image /usr/local/bin/capprobe-deliver --url "http://127.0.0.1:$port/api/v1/reports" \
+      --token-file /run/check/token < "$work/rootfs/run/check/report.json" 2>&1)"
+    nodes="$(curl -fsS "http://127.0.0.1:$port/api/v1/nodes" 2>&1)"
+    if [[ "$delivered" == *'"result":"delivered"'* && "$nodes" == *"$(hostname)"* ]]; then
+      record ok "image: the image's capprobe-deliver delivers to the image's collector (loopback)"
+    else
+      record fail "image: the image's capprobe-deliver delivers to the image's collector (loopback)" \
+        "deliver: $delivered" "nodes: ${nodes:0:300}" "collector: $(tail -n 3 "$work/collector.log")"
+    fi
+    kill "$collector_pid" 2>/dev/null
+    wait "$collector_pid" 2>/dev/null
+    collector_pid=""
+
+    # The broken fixture for the image check: one byte of the layer changed.
+    cp -r "$work/oci" "$work/oci-broken"
+    printf '\x00' | dd of="$work/oci-broken/blobs/sha256/$layer" bs=1 seek=4096 conv=notrunc status=none
+    if broken_out="$(node "$here/verify-oci.mjs" "$work/oci-broken" "$version" 2>&1)"; then
+      record fail "broken image (one byte of the layer changed): verify-oci.mjs accepted it"
+    elif grep -q "content hashes to" <<<"$broken_out"; then
+      record ok "broken image (one byte of the layer changed): refused" "caught: $(head -n 1 <<<"$broken_out")"
+    else
+      record fail "broken image (one byte of the layer changed): refused for another reason" "$broken_out"
+    fi
+  else
+    record fail "image: build-oci.sh" "$build_out"
+  fi
+fi
+
+elapsed="$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')"
+echo "deploy checks took ${elapsed}s"
+echo "deploy: $passed passed, $failed failed"
+((failed == 0))
