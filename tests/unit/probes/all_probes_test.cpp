@@ -16,6 +16,7 @@
 #include "platform/fake/fake_platform.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/probe.hpp"
+#include "probes/probe_list.hpp"
 #include "tests/unit/probes/iso_test_support.hpp"
 
 using capprobe::platform::FakePlatform;
@@ -79,37 +80,51 @@ void check_well_formed(const capprobe::probes::CapabilityResult& result, const s
 
 }  // namespace
 
-TEST_CASE("the registry holds exactly the catalog of DESIGN.md, each id once") {
-  std::set<std::string> registered;
-  for (const auto& probe : registered_probes()) {
-    CHECK(registered.insert(probe.info.id).second);
-    CHECK_FALSE(probe.info.title.empty());
-    CHECK_FALSE(probe.info.platforms.empty());
-    CHECK(probe.info.timeout.count() > 0);
-  }
-  CHECK(registered == std::set<std::string>(kCatalogIds.begin(), kCatalogIds.end()));
+// Each OS's catalog, both built on Linux (the Windows collectors are pure logic over the
+// platform interfaces): one test over every probe on each OS.
+const std::vector<std::pair<std::string, const std::vector<capprobe::probes::Probe>*>>& catalogs() {
+  static const std::vector<std::pair<std::string, const std::vector<capprobe::probes::Probe>*>>
+      both = {{"linux", &capprobe::probes::linux_probes()},
+              {"windows", &capprobe::probes::windows_probes()}};
+  return both;
 }
 
-TEST_CASE("every probe returns a well-formed result on an empty platform") {
-  for (const bool quick : {true, false}) {
-    for (const auto& probe : registered_probes()) {
-      DYNAMIC_SECTION(probe.info.id << (quick ? " quick" : " full")) {
-        FakePlatform os;
-        const auto entries_before = os.entry_count();
-        PodRequests requests;
-        ProbeContext context{os, requests, quick, ".capprobe-4242-abcdef",
-                             std::chrono::steady_clock::now() + probe.info.timeout};
-        capprobe::probes::CapabilityResult result;
-        REQUIRE_NOTHROW(result = probe.run(context));
-        check_well_formed(result, probe.info.id);
-        CHECK(result.requested == std::nullopt);  // no pod spec: nothing is known to be asked
-        CHECK(os.entry_count() == entries_before);
-        if (quick && probe.info.cost == capprobe::probes::Cost::heavy) {
-          CHECK(os.memory_trials_run.empty());
+TEST_CASE("each OS's registry holds exactly the catalog of DESIGN.md, each id once") {
+  CHECK(&registered_probes() == &capprobe::probes::linux_probes());  // this build is Linux
+  for (const auto& [os_name, catalog] : catalogs()) {
+    INFO(os_name);
+    std::set<std::string> registered;
+    for (const auto& probe : *catalog) {
+      CHECK(registered.insert(probe.info.id).second);
+      CHECK_FALSE(probe.info.title.empty());
+      CHECK_FALSE(probe.info.platforms.empty());
+      CHECK(probe.info.timeout.count() > 0);
+    }
+    CHECK(registered == std::set<std::string>(kCatalogIds.begin(), kCatalogIds.end()));
+  }
+}
+
+TEST_CASE("every probe of each OS returns a well-formed result on an empty platform") {
+  // Empty: no file under /proc or /sys, and every Windows fact answers an error.
+  for (const bool quick : {true, false})
+    for (const auto& [os_name, catalog] : catalogs())
+      for (const auto& probe : *catalog) {
+        DYNAMIC_SECTION(os_name << " " << probe.info.id << (quick ? " quick" : " full")) {
+          FakePlatform os;
+          const auto entries_before = os.entry_count();
+          PodRequests requests;
+          ProbeContext context{os, requests, quick, ".capprobe-4242-abcdef",
+                               std::chrono::steady_clock::now() + probe.info.timeout};
+          capprobe::probes::CapabilityResult result;
+          REQUIRE_NOTHROW(result = probe.run(context));
+          check_well_formed(result, probe.info.id);
+          CHECK(result.requested == std::nullopt);  // no pod spec: nothing is known to be asked
+          CHECK(os.entry_count() == entries_before);
+          if (quick && probe.info.cost == capprobe::probes::Cost::heavy) {
+            CHECK(os.memory_trials_run.empty());
+          }
         }
       }
-    }
-  }
 }
 
 TEST_CASE("every probe fills requested from a pod spec without throwing") {
@@ -121,16 +136,17 @@ TEST_CASE("every probe fills requested from a pod spec without throwing") {
   requests.memory_limit_bytes = 128ull << 20;
   requests.run_as_user = 1000;
   requests.runtime_class = "kata";
-  for (const auto& probe : registered_probes()) {
-    DYNAMIC_SECTION(probe.info.id) {
-      FakePlatform os;
-      ProbeContext context{os, requests, true, ".capprobe-4242-abcdef",
-                           std::chrono::steady_clock::now() + probe.info.timeout};
-      capprobe::probes::CapabilityResult result;
-      REQUIRE_NOTHROW(result = probe.run(context));
-      check_well_formed(result, probe.info.id);
+  for (const auto& [os_name, catalog] : catalogs())
+    for (const auto& probe : *catalog) {
+      DYNAMIC_SECTION(os_name << " " << probe.info.id) {
+        FakePlatform os;
+        ProbeContext context{os, requests, true, ".capprobe-4242-abcdef",
+                             std::chrono::steady_clock::now() + probe.info.timeout};
+        capprobe::probes::CapabilityResult result;
+        REQUIRE_NOTHROW(result = probe.run(context));
+        check_well_formed(result, probe.info.id);
+      }
     }
-  }
 }
 
 TEST_CASE("a pod spec whose container is unknown: container-level requests are null, and why") {
