@@ -73,6 +73,12 @@ echo
 echo "=== Windows build ($windows_build_dir) ==="
 if CAPPROBE_WINDOWS_BUILD_DIR="$windows_build_dir" bash scripts/build-windows.sh; then
   run_suite Windows "$windows_build_dir"
+  # Each test prefix's wineserver and Wine's services would stay a minute after the last test
+  # (tests/windows/wine-run.sh); nothing of this run should outlive it.
+  for prefix in "$windows_build_dir"/wine-prefix*/; do
+    [[ -d "$prefix" ]] || continue
+    WINEPREFIX="$(realpath "$prefix")" timeout 30 wineserver -k </dev/null >/dev/null 2>&1 || true
+  done
 else
   summaries+=("Windows: the build failed, no test ran")
   failed_suites+=("Windows build")
