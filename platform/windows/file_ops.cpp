@@ -138,4 +138,33 @@ Result<FileInfo> file_info(const std::string& path, bool follow_links) {
   return info;  // uid and gid stay 0: Windows owners are SIDs, which FileInfo has no room for
 }
 
+Result<Done> delete_entry(const std::wstring& path, DWORD listed_attributes,
+                          const std::string& shown) {
+  // The handle, not the name, is what gets deleted: the entry checked is the entry removed.
+  const UniqueHandle entry(
+      ::CreateFileW(path.c_str(), DELETE | FILE_READ_ATTRIBUTES,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                    FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS, nullptr));
+  if (!entry.valid()) return last_error("CreateFileW DELETE", shown);
+  BY_HANDLE_FILE_INFORMATION facts{};
+  if (!::GetFileInformationByHandle(entry.get(), &facts)) {
+    return last_error("GetFileInformationByHandle", shown);
+  }
+  const bool listed_as_link = (listed_attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+  const bool opened_as_link = (facts.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+  if (listed_as_link != opened_as_link) {
+    return os_error(ERROR_REPARSE_TAG_MISMATCH,
+                    "delete " + shown +
+                        ": the entry opened is not the entry listed (a link "
+                        "followed despite FILE_FLAG_OPEN_REPARSE_POINT); not removed");
+  }
+  // Deleted when the handle closes; a directory that is not empty refuses here.
+  FILE_DISPOSITION_INFO disposition{TRUE};
+  if (!::SetFileInformationByHandle(entry.get(), FileDispositionInfo, &disposition,
+                                    sizeof disposition)) {
+    return last_error("SetFileInformationByHandle FileDispositionInfo", shown);
+  }
+  return Done{};
+}
+
 }  // namespace capprobe::platform::win32

@@ -36,4 +36,12 @@ bool is_link_tag(DWORD tag);
 // lstat (follow_links false) or stat: the entry itself or what it finally leads to.
 Result<FileInfo> file_info(const std::string& path, bool follow_links);
 
+// Removes the entry at `path` itself (a file, an empty directory, a link: never what a link
+// leads to) through a handle opened on it with FILE_FLAG_OPEN_REPARSE_POINT and marked for
+// deletion. `listed_attributes` is what the directory listing or GetFileAttributesW showed:
+// when it says reparse point and the handle does not, the handle leads past the link (Wine 8
+// does that with Unix symbolic links, and then deletes their targets), and nothing is removed.
+Result<Done> delete_entry(const std::wstring& path, DWORD listed_attributes,
+                          const std::string& shown);
+
 }  // namespace capprobe::platform::win32

@@ -34,12 +34,12 @@ Result<FsInfo> WindowsPlatform::fs_info(const std::string& path) const {
   }
   DWORD flags = 0;
   if (!::GetVolumeInformationW(volume.data(), nullptr, 0, nullptr, nullptr, &flags, nullptr, 0)) {
-    return last_error("GetVolumeInformationW", win32::to_utf8(volume.data()));
+    return last_error("GetVolumeInformationW for", path);
   }
   ULARGE_INTEGER available{};
   ULARGE_INTEGER total{};
   if (!::GetDiskFreeSpaceExW(volume.data(), &available, &total, nullptr)) {
-    return last_error("GetDiskFreeSpaceExW", win32::to_utf8(volume.data()));
+    return last_error("GetDiskFreeSpaceExW for", path);
   }
   FsInfo info;
   info.read_only = (flags & FILE_READ_ONLY_VOLUME) != 0;
@@ -141,16 +141,11 @@ Result<FileInfo> WindowsPlatform::info_through(const std::string& path) const {
 Result<Done> WindowsPlatform::remove(const std::string& path) {
   auto wide = win32::wide_path(path);
   if (!wide) return wide.error();
-  // The entry's own attributes: a directory link is removed as a directory entry, and what it
-  // leads to stays untouched.
+  // The entry's own attributes (a link's, not its target's), checked against the handle that
+  // deletes it: a link goes, what it leads to stays.
   const DWORD attributes = ::GetFileAttributesW(wide.value().c_str());
   if (attributes == INVALID_FILE_ATTRIBUTES) return last_error("GetFileAttributesW", path);
-  if ((attributes & FILE_ATTRIBUTE_DIRECTORY) != 0) {
-    if (!::RemoveDirectoryW(wide.value().c_str())) return last_error("RemoveDirectoryW", path);
-  } else if (!::DeleteFileW(wide.value().c_str())) {
-    return last_error("DeleteFileW", path);
-  }
-  return Done{};
+  return win32::delete_entry(wide.value(), attributes, path);
 }
 
 std::string WindowsPlatform::temp_dir() const {

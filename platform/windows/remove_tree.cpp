@@ -1,9 +1,14 @@
 // Removing a scratch tree safely. A reparse point (a symbolic link, a junction, a mounted
 // volume) is removed as an entry and never entered, so whatever it leads to is never touched;
 // a directory on another volume is not entered either. Each directory being emptied is held
-// open without FILE_SHARE_DELETE, so nobody can swap it for a link while we work below it.
+// open without FILE_SHARE_DELETE, so nobody can swap it for a link while we work below it, and
+// every entry is deleted through a handle on the entry itself (file_ops.hpp, delete_entry).
 // Safety over completeness: what may not be removed stays, and the first such failure is the
 // answer.
+// Under Wine 8 this is not enough: a Unix symbolic link in a Wine drive looks like its target
+// (a link to a file without any trace, a link to a directory as a reparse point whose handle
+// still leads to the target), and deleting it deletes the target. The directory kind is
+// refused; the file kind cannot be told from a file. Windows has no such links.
 #include <windows.h>
 
 #include <optional>
@@ -30,7 +35,9 @@ bool already_gone(DWORD error) {
 }
 
 // The directory itself, opened without following a reparse point and pinned against rename and
-// delete (no FILE_SHARE_DELETE) until the handle closes.
+// delete (no FILE_SHARE_DELETE) until the handle closes. Without DELETE access itself: the
+// directory is listed by path while pinned, and a listing's open (FindFirstFileW) does not
+// share delete access.
 struct PinnedDirectory {
   win32::UniqueHandle handle;
   BY_HANDLE_FILE_INFORMATION facts{};
@@ -83,14 +90,12 @@ class TreeRemover {
                     const win32::DirEntry& entry, int depth) {
     const std::wstring child = win32::join(parent, entry.name);
     const std::string shown = parent_shown + "\\" + win32::to_utf8(entry.name);
-    // Files, and every reparse point: the entry itself goes. A directory link or junction is
-    // a directory entry (RemoveDirectoryW removes the link, not its target).
+    // Files, and every reparse point: the entry itself goes (for a directory link or a junction,
+    // the link, not its target).
     if (!is_directory(entry.attributes) || is_reparse_point(entry.attributes)) {
-      const BOOL removed = is_directory(entry.attributes) ? ::RemoveDirectoryW(child.c_str())
-                                                          : ::DeleteFileW(child.c_str());
-      if (!removed && !already_gone(::GetLastError())) {
-        note(
-            last_error(is_directory(entry.attributes) ? "RemoveDirectoryW" : "DeleteFileW", shown));
+      const auto removed = win32::delete_entry(child, entry.attributes, shown);
+      if (!removed && !already_gone(static_cast<DWORD>(removed.error().code))) {
+        note(removed.error());
       }
       return;
     }
@@ -111,10 +116,11 @@ class TreeRemover {
       return;
     }
     empty(child, shown, depth + 1);
-    dir.handle.reset();  // unpinned, or the directory could not be removed
-    if (!::RemoveDirectoryW(child.c_str()) && !already_gone(::GetLastError())) {
-      note(last_error("RemoveDirectoryW", shown));
-    }
+    // Unpinned for the delete's own handle, which checks that it opened a directory and not a
+    // link put there meanwhile. A directory not emptied refuses (ERROR_DIR_NOT_EMPTY).
+    dir.handle.reset();
+    const auto removed = win32::delete_entry(child, entry.attributes, shown);
+    if (!removed && !already_gone(static_cast<DWORD>(removed.error().code))) note(removed.error());
   }
 
   void note(OsError error) {
@@ -152,7 +158,9 @@ Result<Done> WindowsPlatform::remove_tree(const std::string& given) {
   const DWORD attributes = ::GetFileAttributesW(wide.value().c_str());
   if (attributes == INVALID_FILE_ATTRIBUTES) return last_error("GetFileAttributesW", given);
   // A file or a link at the top: that entry only.
-  if (!is_directory(attributes) || is_reparse_point(attributes)) return remove(given);
+  if (!is_directory(attributes) || is_reparse_point(attributes)) {
+    return win32::delete_entry(wide.value(), attributes, given);
+  }
   auto pinned = pin(wide.value(), given);
   if (!pinned) return pinned.error();
   PinnedDirectory top = std::move(pinned).value();
@@ -163,8 +171,7 @@ Result<Done> WindowsPlatform::remove_tree(const std::string& given) {
   remover.empty(wide.value(), given, 0);
   top.handle.reset();
   if (remover.first_error()) return *remover.first_error();
-  if (!::RemoveDirectoryW(wide.value().c_str())) return last_error("RemoveDirectoryW", given);
-  return Done{};
+  return win32::delete_entry(wide.value(), attributes, given);
 }
 
 }  // namespace capprobe::platform
