@@ -22,7 +22,7 @@ else
   exit 2
 fi
 
-# Bounds: creating a prefix takes about 7 s here, a test run well under one.
+# Bounds: creating a prefix takes 7 to 13 s here, a test run well under one.
 readonly create_timeout=300
 readonly start_timeout=120
 readonly run_timeout="${CAPPROBE_WINE_RUN_TIMEOUT:-300}"
@@ -91,6 +91,10 @@ windows_path() {
 }
 
 create_prefix() {
+  # What a killed run left (a half-made prefix) goes; anything else at that path is not ours.
+  if [[ -e "$prefix" && ! -f "$prefix/system.reg" && -n "$(ls -A "$prefix" 2>/dev/null)" ]]; then
+    cannot_run "$prefix exists and is no Wine prefix: not replaced"
+  fi
   rm -rf "$prefix" "$prefix.log"
   quietly timeout "$create_timeout" wineboot -i ||
     cannot_run "wineboot -i did not create $prefix (exit $?; see $prefix.log)"
