@@ -8,28 +8,6 @@ namespace capprobe::platform {
 
 using win32::not_implemented;
 
-// System facts under the system root: Windows keeps them in the registry, WMI and Win32 queries
-// rather than in files, so what these calls mean on Windows is still to be decided.
-Result<std::string> WindowsPlatform::read_file(const std::string& path, std::size_t) const {
-  return not_implemented("read_file", path);
-}
-
-Result<std::vector<std::string>> WindowsPlatform::list_dir(const std::string& path) const {
-  return not_implemented("list_dir", path);
-}
-
-Result<std::string> WindowsPlatform::read_link(const std::string& path) const {
-  return not_implemented("read_link", path);
-}
-
-Result<FileInfo> WindowsPlatform::stat(const std::string& path) const {
-  return not_implemented("stat", path);
-}
-
-Result<FileInfo> WindowsPlatform::lstat(const std::string& path) const {
-  return not_implemented("lstat", path);
-}
-
 // AF_UNIX exists since Windows 10 1803, but fs.pipe_mount needs named pipes first.
 Result<Done> WindowsPlatform::connect_unix(const std::string& path, std::chrono::milliseconds) {
   return not_implemented("connect_unix", path);

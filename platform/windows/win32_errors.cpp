@@ -104,8 +104,34 @@ std::string error_name(std::uint32_t code) {
   return name;
 }
 
+ErrorKind error_kind(std::uint32_t code) {
+  switch (code) {
+    case ERROR_FILE_NOT_FOUND:
+    case ERROR_PATH_NOT_FOUND:
+    case ERROR_INVALID_NAME:
+    case ERROR_BAD_NETPATH:
+    case ERROR_NOT_FOUND:
+      return ErrorKind::absent;
+    case ERROR_ACCESS_DENIED:
+    case ERROR_PRIVILEGE_NOT_HELD:
+    case ERROR_SHARING_VIOLATION:
+      return ErrorKind::denied;
+    case ERROR_NOT_SUPPORTED:
+    case ERROR_CALL_NOT_IMPLEMENTED:
+    case ERROR_INVALID_FUNCTION:
+    case ERROR_PROC_NOT_FOUND:
+      return ErrorKind::unsupported;
+    case ERROR_TIMEOUT:
+    case ERROR_SEM_TIMEOUT:
+    case WAIT_TIMEOUT:
+      return ErrorKind::timed_out;
+    default:
+      return ErrorKind::other;
+  }
+}
+
 OsError os_error(std::uint32_t code, std::string context) {
-  return OsError{static_cast<int>(code), error_name(code), std::move(context)};
+  return OsError{static_cast<int>(code), error_name(code), std::move(context), error_kind(code)};
 }
 
 OsError last_error(std::string_view action, std::string_view subject) {

@@ -14,6 +14,10 @@ namespace capprobe::platform::win32 {
 // "ERROR_ACCESS_DENIED" for 5; "ERROR_<n>" for a code this table does not name.
 std::string error_name(std::uint32_t code);
 
+// What the code means for a probe (platform/result.hpp): ERROR_FILE_NOT_FOUND and
+// ERROR_PATH_NOT_FOUND are absent, ERROR_ACCESS_DENIED and ERROR_PRIVILEGE_NOT_HELD denied...
+ErrorKind error_kind(std::uint32_t code);
+
 OsError os_error(std::uint32_t code, std::string context);
 
 // GetLastError() as an OsError with the context "<action> <subject>". It reads the code before

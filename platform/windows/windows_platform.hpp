@@ -20,14 +20,6 @@ class WindowsPlatform final : public Platform {
 
   const std::string& system_root() const { return root_; }
 
-  // --- system facts (not_implemented.cpp) ---
-  Result<std::string> read_file(const std::string& path,
-                                std::size_t max_bytes = 1 << 20) const override;
-  Result<std::vector<std::string>> list_dir(const std::string& path) const override;
-  Result<std::string> read_link(const std::string& path) const override;
-  Result<FileInfo> stat(const std::string& path) const override;
-  Result<FileInfo> lstat(const std::string& path) const override;
-
   // --- filesystem exercise (fs_exercise.cpp, file_info.cpp, remove_tree.cpp) ---
   Result<FsInfo> fs_info(const std::string& path) const override;
   Result<std::string> make_private_dir(const std::string& parent,

@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "probes/fs/symlink.hpp"
+#include "probes/fs/symlink_windows.hpp"
 #include "probes/requests.hpp"
 #include "tests/windows/windows_test_support.hpp"
 
@@ -44,22 +44,17 @@ TEST_CASE("fs.symlink under Wine: every kind of link is not_created in the temp 
   const std::string scratch_name = ".capprobe-test-symlink";
   capprobe::probes::ProbeContext ctx{os, requests, false, scratch_name,
                                      std::chrono::steady_clock::now() + std::chrono::seconds(10)};
-  const auto facts = capprobe::probes::fs::collect_symlink_facts(ctx);
+  const auto windows_facts = capprobe::probes::fs::collect_windows_symlink_facts(ctx);
+  const auto& facts = windows_facts.places;
   REQUIRE(facts.locations.size() == 1);  // the temp dir: Windows has no mountinfo to list volumes
   CHECK(facts.locations[0].path == os.temp_dir());
   // Nothing of the probe's is left in the temp dir, whatever the probe believes about it.
   const auto left = os.list_through(os.temp_dir());
   REQUIRE(left.ok());
   for (const auto& name : left.value()) CHECK(name.rfind(scratch_name, 0) != 0);
-  // The probe tells "absent" by OsError::is_absent(), which knows only errno names today; until
-  // it knows ERROR_FILE_NOT_FOUND the probe names the Win32 error instead of not_created, and
-  // calls its removed scratch dir "still present".
+  // The Win32 errors carry their kind (ERROR_FILE_NOT_FOUND is absent), so a link that was
+  // "made" and is not there reads as not_created.
   const auto& outcomes = facts.locations[0].outcome;
-  if (outcomes[0] == "ERROR_FILE_NOT_FOUND") {
-    return report_skip(
-        "fs.symlink reports ERROR_FILE_NOT_FOUND, not not_created, and a removed scratch dir as "
-        "left behind: platform/result.hpp OsError::is_absent() knows no Win32 error names yet");
-  }
   for (const auto& outcome : outcomes) CHECK(outcome == "not_created");
   CHECK(facts.cleanup_failures.empty());
 }

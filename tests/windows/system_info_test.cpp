@@ -141,11 +141,6 @@ TEST_CASE("not implemented yet: each such call answers ERROR_CALL_NOT_IMPLEMENTE
     return !result.ok() && result.error().code == 120 &&
            result.error().name == "ERROR_CALL_NOT_IMPLEMENTED";
   };
-  CHECK(is_not_implemented(os.read_file("C:\\Windows\\win.ini")));
-  CHECK(is_not_implemented(os.list_dir("C:\\Windows")));
-  CHECK(is_not_implemented(os.read_link("C:\\Windows")));
-  CHECK(is_not_implemented(os.stat("C:\\Windows")));
-  CHECK(is_not_implemented(os.lstat("C:\\Windows")));
   CHECK(is_not_implemented(os.connect_unix("C:\\socket", 100ms)));
   CHECK(is_not_implemented(os.interface_addresses()));
   CHECK(is_not_implemented(os.cpuid(0, 0)));
