@@ -20,6 +20,13 @@
 #include "platform/process/process.hpp"
 
 namespace capprobe::agent {
+namespace {
+
+// The NFD file's labels outlive a round by this many intervals: a late round or two keep them,
+// a stopped agent's go.
+constexpr int kNfdLifetimeIntervals = 3;
+
+}  // namespace
 
 int agent_main(const std::vector<std::string>& args) {
   using namespace daemon;
@@ -45,8 +52,13 @@ int agent_main(const std::vector<std::string>& args) {
 
   // Read and checked once, here, so that a wrong spec is a usage error at start; each round's
   // child parses the same text again.
-  RoundRequest round{options.selection, std::nullopt, "", container_name(options.container, os),
-                     options.nfd_file};
+  RoundRequest round{
+      options.selection,
+      std::nullopt,
+      "",
+      container_name(options.container, os),
+      options.nfd_file,
+      kNfdLifetimeIntervals * std::chrono::duration_cast<std::chrono::seconds>(options.interval)};
   auto load = load_pod_requests(options.pod_spec, round.container, os, std::cin);
   if (!load.requests) {
     std::cerr << "capprobe: " << load.error << "\n";

@@ -33,10 +33,11 @@ std::set<std::string> id_set(const nlohmann::json& list) {
 // The report is already out; the feature file may sit on a hung mount, so its write gets a
 // bound of its own and the child exits when it passes (taking the stuck thread with it).
 void write_nfd_file_bounded(const std::string& path, const Report& report,
-                            const std::string& temp_name) {
+                            const std::string& temp_name,
+                            std::optional<std::chrono::system_clock::time_point> expires) {
   const auto log = logger("agent");
-  const auto written = probes::run_bounded(kNfdWriteLimit, [path, report, temp_name] {
-    return write_nfd_file(path, report, temp_name);
+  const auto written = probes::run_bounded(kNfdWriteLimit, [path, report, temp_name, expires] {
+    return write_nfd_file(path, report, temp_name, expires);
   });
   if (!written.done())
     log->warn("cannot write --nfd-file path={} error=\"{}\"", path,
@@ -52,7 +53,8 @@ std::string round_request_json(const RoundRequest& request) {
                       {"skip", request.selection.skip},
                       {"quick", request.selection.quick},
                       {"pod_spec", nullptr},
-                      {"nfd_file", nullptr}};
+                      {"nfd_file", nullptr},
+                      {"nfd_lifetime_s", request.nfd_lifetime.count()}};
   if (request.pod_spec) json["pod_spec"] = *request.pod_spec;
   json["pod_spec_name"] = request.pod_spec_name;
   json["container"] = nullptr;
@@ -75,6 +77,7 @@ std::optional<RoundRequest> parse_round_request(const std::string& text, std::st
       request.container = container.get<std::string>();
     if (const auto& nfd = json.at("nfd_file"); !nfd.is_null())
       request.nfd_file = nfd.get<std::string>();
+    request.nfd_lifetime = std::chrono::seconds(json.at("nfd_lifetime_s").get<std::int64_t>());
     return request;
   } catch (const nlohmann::json::exception& error) {
     why = std::string("not a round request: ") + error.what();
@@ -126,7 +129,10 @@ int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& ca
   out << to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   if (!out.flush()) return 1;
   if (request->nfd_file)
-    write_nfd_file_bounded(*request->nfd_file, report, new_scratch_name(os.self_pid()) + "-nfd");
+    write_nfd_file_bounded(*request->nfd_file, report, new_scratch_name(os.self_pid()) + "-nfd",
+                           request->nfd_lifetime.count() > 0
+                               ? std::optional(os.wall_now() + request->nfd_lifetime)
+                               : std::nullopt);
   return 0;
 }
 

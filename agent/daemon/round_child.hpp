@@ -34,6 +34,9 @@ struct RoundRequest {
   // agent's own process never writes there: the features.d directory is a hostPath that may
   // hang, and a thread stuck in it would stay in the agent for good.
   std::optional<std::string> nfd_file;
+  // How long the NFD file's labels stay valid after it is written (NFD's expiry-time): a few
+  // intervals, so that they vanish when the agent stops. Zero: no expiry.
+  std::chrono::seconds nfd_lifetime{0};
 };
 
 std::string round_request_json(const RoundRequest& request);

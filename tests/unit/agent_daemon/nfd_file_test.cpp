@@ -60,3 +60,22 @@ TEST_CASE("a failed NFD write leaves the old file in place") {
   REQUIRE(slurp(path) == "old\n");
   REQUIRE(daemon::write_nfd_file(temp / "missing-dir/f", report_with({}), ".t") != "");
 }
+
+TEST_CASE("the agent's NFD file expires: its labels vanish when the agent stops") {
+  // NFD's local feature source reads "# +expiry-time=<RFC3339>" and drops the file's labels
+  // after that time; without it, a stopped agent's last verdicts would label the node forever.
+  TempDir temp;
+  const auto path = temp / "capprobe.features";
+  const auto expires =
+      std::chrono::system_clock::time_point{} + std::chrono::seconds(1'800'000'000);
+  REQUIRE(daemon::write_nfd_file(path, report_with(capprobe::probes::Status::supported),
+                                 ".capprobe-1-abc-nfd", expires) == "");
+  const auto text = slurp(path);
+  CHECK(text.rfind("# +expiry-time=2027-01-15T08:00:00Z\n", 0) == 0);
+  CHECK(text.find("capprobe.io/fs.symlink=supported\n") != std::string::npos);
+  // Exactly one directive: NFD refuses a file with a directive it does not know.
+  std::size_t directives = 0;
+  for (std::size_t at = text.find("# +"); at != std::string::npos; at = text.find("# +", at + 1))
+    ++directives;
+  CHECK(directives == 1);
+}

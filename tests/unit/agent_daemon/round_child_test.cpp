@@ -20,6 +20,7 @@ TEST_CASE("a round request carries the selection, the pod spec and the NFD file 
   full.pod_spec = R"({"kind":"Pod","spec":{"hostPID":true}})"
                   "\n\t\"unicode\": \xc3\xa9";
   full.nfd_file = "/etc/kubernetes/node-feature-discovery/features.d/capprobe";
+  full.nfd_lifetime = std::chrono::seconds(1800);
   full.pod_spec_name = "/etc/capprobe/pod.json";
   full.container = "probe";
   RoundRequest bare;
@@ -33,6 +34,7 @@ TEST_CASE("a round request carries the selection, the pod spec and the NFD file 
     REQUIRE(back->selection.quick == request.selection.quick);
     REQUIRE(back->pod_spec == request.pod_spec);
     REQUIRE(back->nfd_file == request.nfd_file);
+    REQUIRE(back->nfd_lifetime == request.nfd_lifetime);
     REQUIRE(back->pod_spec_name == request.pod_spec_name);
     REQUIRE(back->container == request.container);
   }
@@ -72,12 +74,14 @@ TEST_CASE("the round child prints the report, then writes the NFD file under its
   };
   RoundRequest request;
   request.nfd_file = temp / "capprobe.features";
+  request.nfd_lifetime = std::chrono::seconds(1800);
   std::istringstream in(round_request_json(request));
   std::ostringstream out;
   REQUIRE(run_round_child(os, catalog, in, out) == 0);
   CHECK(out.str().find("\"fs.symlink\"") != std::string::npos);
   const auto nfd = capprobe::test::slurp(temp.path() / "capprobe.features");
   CHECK(nfd.find("capprobe.io/fs.symlink=supported") != std::string::npos);
+  CHECK(nfd.rfind("# +expiry-time=", 0) == 0);  // the fake's wall clock + 30 min
   struct stat info {};
   REQUIRE(::stat((temp / "capprobe.features").c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0644);  // nfd-worker may read it as another user
