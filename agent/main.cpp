@@ -44,6 +44,9 @@ void configure_logging(const capprobe::platform::Platform& os) {
 
 int main(int argc, char** argv) {
   using namespace capprobe;
+  // First of all: this run may be a child the platform started (Windows' memory trial re-runs
+  // this executable with a hidden argument, having no fork); it must not parse, log or probe.
+  if (const int child = platform::run_internal_child_if_asked(argc, argv); child >= 0) return child;
   try {
     const std::vector<std::string> args(argv + 1, argv + argc);
     // Probe threads abandoned at their deadline (agent/runner.hpp) may still hold a reference
