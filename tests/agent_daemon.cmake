@@ -29,6 +29,7 @@ add_executable(integration_agent
   integration/agent/tls_test.cpp
   integration/agent/child_process.cpp
   integration/agent/loopback_http.cpp
+  integration/agent/test_certificates.cpp
   $<TARGET_OBJECTS:capprobe_catch_main>
 )
 find_package(OpenSSL REQUIRED)  # the fake collector's HTTPS (Boost.Beast over Asio's OpenSSL)
