@@ -140,8 +140,28 @@ const std::vector<FlagSpec<ProbeDraft>>& probe_flags() {
        [](ProbeDraft& draft, const std::string& value) {
          return set_once(draft.args.pod_spec, "--pod-spec", value);
        }},
+      {"--no-pod-lookup", "", "",
+       "in a pod, do not GET the pod's own spec from the API server\n"
+       "(without --pod-spec, that GET is what says what was requested)",
+       [](ProbeDraft& draft, const std::string&) -> std::string {
+         draft.args.pod_lookup.enabled = false;
+         return "";
+       }},
+      {"--service-account-dir", "", "DIR",
+       "the service account's token, ca.crt and namespace for that GET\n"
+       "(default " +
+           std::string(kDefaultServiceAccountDir) +
+           ";\n"
+           "HostProcess: under CONTAINER_SANDBOX_MOUNT_POINT first)",
+       [](ProbeDraft& draft, const std::string& value) -> std::string {
+         if (draft.args.pod_lookup.service_account_dir)
+           return "--service-account-dir is given twice";
+         if (value.empty()) return "--service-account-dir needs a directory";
+         draft.args.pod_lookup.service_account_dir = value;
+         return "";
+       }},
       {"--container", "", "NAME",
-       "the container of --pod-spec this process runs in (default\n"
+       "the container of the pod spec this process runs in (default\n"
        "CAPPROBE_CONTAINER); without either, a pod of several containers\n"
        "leaves the container's requests unknown",
        [](ProbeDraft& draft, const std::string& value) -> std::string {
@@ -160,16 +180,23 @@ const std::vector<FlagSpec<ProbeDraft>>& probe_flags() {
 
 std::string probe_help() {
   return "Usage: capprobe probe [--json | --format FORMAT] [--only ID,...] [--skip ID,...]\n"
-         "                      [--quick] [--pod-spec FILE] [--container NAME] [-o FILE]\n"
+         "                      [--quick] [--pod-spec FILE | --no-pod-lookup]\n"
+         "                      [--service-account-dir DIR] [--container NAME] [-o FILE]\n"
          "\n"
          "Runs the probes here and prints the capability matrix: what this node and runtime\n"
          "really support, found by trying it.\n"
+         "\n"
+         "In a pod (KUBERNETES_SERVICE_HOST and _PORT, POD_NAME and POD_NAMESPACE set, a\n"
+         "service-account token mounted) and without --pod-spec, it reads the pod's own spec\n"
+         "with one GET from the API server, through capprobe-deliver beside it; a failed\n"
+         "lookup is said in the report and never fails the run.\n"
          "\n" +
          flags_help(probe_flags()) +
          "\n"
          "Environment:\n"
          "  NODE_NAME, POD_NAMESPACE, POD_NAME  the subject, from the downward API\n"
-         "  CAPPROBE_CONTAINER                  which container of --pod-spec this is\n"
+         "  KUBERNETES_SERVICE_HOST, _PORT      the API server of the own-pod GET\n"
+         "  CAPPROBE_CONTAINER                  which container of the pod spec this is\n"
          "                                      (--container wins)\n"
          "  CAPPROBE_LOG                        log level on stderr (default warn; debug, info)\n"
          "  NO_COLOR                            no colour in the table even on a terminal\n"

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/formats/format.hpp"
+#include "agent/pod_lookup.hpp"
 #include "agent/runner.hpp"
 #include "probes/probe.hpp"
 
@@ -37,6 +38,8 @@ struct ProbeArgs {
   std::optional<std::string> output;    // a path; nullopt (or "-") = stdout
   // --container: which container of the pod this process runs in
   std::optional<std::string> container;
+  // --no-pod-lookup, --service-account-dir: the own-pod GET when there is no --pod-spec
+  PodLookupOptions pod_lookup;
 };
 
 // A command that parses its own flags (and its own --help): `capprobe agent` and

@@ -53,16 +53,19 @@ std::string new_scratch_name(int pid) {
 }
 
 int run_probe_command(const ProbeArgs& args, platform::Platform& os,
-                      const std::vector<probes::Probe>& probes, Console& console) {
+                      const std::vector<probes::Probe>& probes, Console& console,
+                      const PodGet& get_pod) {
   const auto log = logger("probe");
 
   // The user's input first: a bad --pod-spec is a usage error and must not touch the system.
-  const auto load =
-      load_pod_requests(args.pod_spec, container_name(args.container, os), os, console.in);
+  const auto container = container_name(args.container, os);
+  auto load = load_pod_requests(args.pod_spec, container, os, console.in);
   if (!load.requests) {
     console.err << "capprobe: " << load.error << "\n";
     return kExitUsage;
   }
+  // --pod-spec wins; without it, in a pod, the pod's own spec (never a usage error).
+  if (!args.pod_spec) load = look_up_pod_requests(args.pod_lookup, container, os, get_pod);
   const auto& requests = *load.requests;
 
   // Bounded per place: a hung volume is named in the log, not waited for. The -o directory is

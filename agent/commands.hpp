@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agent/cli.hpp"
+#include "agent/pod_lookup.hpp"
 #include "platform/platform.hpp"
 #include "probes/probe.hpp"
 
@@ -23,9 +24,11 @@ struct Console {
 // ".capprobe-<pid>-<6 random hex digits>": the run's scratch name (probes/probe.hpp).
 std::string new_scratch_name(int pid);
 
-// Reads the pod spec, sweeps old residue, runs the probes, renders the report.
+// Reads the pod spec (--pod-spec, or in a pod the pod's own through `get_pod`), sweeps old
+// residue, runs the probes, renders the report.
 int run_probe_command(const ProbeArgs& args, platform::Platform& os,
-                      const std::vector<probes::Probe>& probes, Console& console);
+                      const std::vector<probes::Probe>& probes, Console& console,
+                      const PodGet& get_pod);
 int run_list_command(const ListArgs& args, const std::vector<probes::Probe>& probes,
                      Console& console);
 int run_version_command(Console& console);

@@ -11,6 +11,7 @@
 #include "agent/cli.hpp"
 #include "agent/commands.hpp"
 #include "agent/daemon/agent_command.hpp"
+#include "agent/daemon/delivery_helper.hpp"
 #include "collector/collector_command.hpp"
 #include "platform/make_platform.hpp"
 #include "platform/terminal.hpp"
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
               return agent::run_list_command(list, catalog, console);
             },
             [&](const agent::ProbeArgs& probe) {
-              return agent::run_probe_command(probe, os, catalog, console);
+              return agent::run_probe_command(probe, os, catalog, console,
+                                              agent::daemon::get_pod_beside_me);
             },
             [&](const agent::DelegatedArgs& delegated) {
               return delegated.command == "agent" ? agent::agent_main(delegated.args)
