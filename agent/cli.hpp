@@ -42,6 +42,13 @@ struct ProbeArgs {
   PodLookupOptions pod_lookup;
 };
 
+// `capprobe sonobuoy`: the probe's selection and pod-spec flags (no format, no -o: it writes
+// Sonobuoy's files), and where to.
+struct SonobuoyArgs {
+  ProbeArgs probe;
+  std::optional<std::string> results_dir;  // --results-dir; nullopt: from the environment
+};
+
 // A command that parses its own flags (and its own --help): `capprobe agent` and
 // `capprobe collector`, whose options live with their code (agent/daemon, collector/).
 struct DelegatedArgs {
@@ -54,8 +61,8 @@ struct UsageError {
   std::string message;
 };
 
-using CommandLine =
-    std::variant<UsageError, HelpArgs, VersionArgs, ListArgs, ProbeArgs, DelegatedArgs>;
+using CommandLine = std::variant<UsageError, HelpArgs, VersionArgs, ListArgs, ProbeArgs,
+                                 SonobuoyArgs, DelegatedArgs>;
 
 // `args` excludes argv[0]. `catalog` is what --only/--skip ids are checked against.
 CommandLine parse_command_line(const std::vector<std::string>& args,

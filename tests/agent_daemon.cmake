@@ -13,6 +13,7 @@ add_executable(unit_agent_daemon
   unit/agent_daemon/nfd_file_test.cpp
   unit/agent_daemon/output_file_test.cpp
   unit/agent_daemon/agent_loop_test.cpp
+  unit/agent_daemon/sonobuoy_test.cpp
   $<TARGET_OBJECTS:capprobe_catch_main>
 )
 target_link_libraries(unit_agent_daemon PRIVATE Catch2::Catch2 capprobe_curl_delivery
@@ -28,6 +29,7 @@ add_executable(integration_agent
   integration/agent/collector_e2e_test.cpp
   integration/agent/tls_test.cpp
   integration/agent/pod_lookup_test.cpp
+  integration/agent/sonobuoy_test.cpp
   integration/agent/fake_api_server.cpp
   integration/agent/child_process.cpp
   integration/agent/loopback_http.cpp

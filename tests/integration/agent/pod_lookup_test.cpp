@@ -354,3 +354,21 @@ TEST_CASE("own pod: an API server that does not answer is given up on at the dea
   CHECK_THAT(got.report.at("pod_spec").at("detail").get<std::string>(),
              Catch::Contains("failed: no answer within 8 s"));
 }
+
+TEST_CASE("own pod: capprobe sonobuoy reads it too") {
+  SKIP_WITHOUT_OPENSSL();
+  PodWorld world;
+  const auto results = world.scratch / "results";
+  ChildProcess child({CAPPROBE_AGENT_BIN, "sonobuoy", "--quick", "--results-dir", results,
+                      "--service-account-dir", world.sa_dir},
+                     world.env(), world.scratch.str());
+  INFO(child.err());
+  REQUIRE(wait_until([&] { return std::filesystem::exists(results + "/done"); }, 60s));
+  const auto report = nlohmann::json::parse(read_text(results + "/capprobe/report.json"));
+  CHECK(report.at("pod_spec").at("source") == "api");
+  CHECK(read_text(results + "/capprobe/capprobe.yaml").find("\"fs.readonly_root\"") !=
+        std::string::npos);
+  child.signal(SIGTERM);
+  REQUIRE(child.wait_exit(10s) == 0);
+  CHECK(world.api->requests().size() == 1);
+}
