@@ -11,6 +11,8 @@
 #include "agent/cli.hpp"
 #include "agent/commands.hpp"
 #include "agent/daemon/agent_command.hpp"
+#include "agent/daemon/delivery_helper.hpp"
+#include "agent/daemon/sonobuoy_command.hpp"
 #include "collector/collector_command.hpp"
 #include "platform/make_platform.hpp"
 #include "platform/terminal.hpp"
@@ -71,7 +73,12 @@ int main(int argc, char** argv) {
               return agent::run_list_command(list, catalog, console);
             },
             [&](const agent::ProbeArgs& probe) {
-              return agent::run_probe_command(probe, os, catalog, console);
+              return agent::run_probe_command(probe, os, catalog, console,
+                                              agent::daemon::get_pod_beside_me);
+            },
+            [&](const agent::SonobuoyArgs& sonobuoy) {
+              return agent::daemon::sonobuoy_main(sonobuoy, os, catalog, console,
+                                                  agent::daemon::get_pod_beside_me);
             },
             [&](const agent::DelegatedArgs& delegated) {
               return delegated.command == "agent" ? agent::agent_main(delegated.args)

@@ -94,9 +94,10 @@ bash tests/deploy/check.sh 2>&1 | tee "$ctest_output"
 deploy_status=${PIPESTATUS[0]}
 set -e
 deploy_line="$(grep -E '^deploy: [0-9]+ passed, [0-9]+ failed' "$ctest_output" | tail -n 1 || true)"
-if [[ "$deploy_line" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+if [[ "$deploy_line" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
   total_passed=$((total_passed + BASH_REMATCH[1]))
   total_failed=$((total_failed + BASH_REMATCH[2]))
+  total_skipped=$((total_skipped + ${BASH_REMATCH[4]:-0}))
 fi
 summaries+=("${deploy_line:-deploy: no summary line (check.sh exited with status $deploy_status)}")
 if ((deploy_status != 0)); then

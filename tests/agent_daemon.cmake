@@ -13,6 +13,7 @@ add_executable(unit_agent_daemon
   unit/agent_daemon/nfd_file_test.cpp
   unit/agent_daemon/output_file_test.cpp
   unit/agent_daemon/agent_loop_test.cpp
+  unit/agent_daemon/sonobuoy_test.cpp
   $<TARGET_OBJECTS:capprobe_catch_main>
 )
 target_link_libraries(unit_agent_daemon PRIVATE Catch2::Catch2 capprobe_curl_delivery
@@ -27,8 +28,12 @@ add_executable(integration_agent
   integration/agent/agent_test.cpp
   integration/agent/collector_e2e_test.cpp
   integration/agent/tls_test.cpp
+  integration/agent/pod_lookup_test.cpp
+  integration/agent/sonobuoy_test.cpp
+  integration/agent/fake_api_server.cpp
   integration/agent/child_process.cpp
   integration/agent/loopback_http.cpp
+  integration/agent/test_certificates.cpp
   $<TARGET_OBJECTS:capprobe_catch_main>
 )
 find_package(OpenSSL REQUIRED)  # the fake collector's HTTPS (Boost.Beast over Asio's OpenSSL)
@@ -37,6 +42,7 @@ target_link_libraries(integration_agent PRIVATE
 # The real collector for the end-to-end tests: tests/collector.cmake's capprobe-collector.
 target_compile_definitions(integration_agent PRIVATE
   CAPPROBE_AGENT_BIN="${CAPPROBE_AGENT_TEST_COMMAND}"
+  CAPPROBE_FIXTURES="${CAPPROBE_FIXTURES}"
   CAPPROBE_COLLECTOR_BIN="$<TARGET_FILE:capprobe-collector>")
 add_dependencies(integration_agent capprobe capprobe-collector)
 # RUN_SERIAL: the idle-CPU check and the round timings must not share the machine with other

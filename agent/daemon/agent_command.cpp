@@ -35,7 +35,7 @@ int agent_main(const std::vector<std::string>& args) {
   auto& os = *platform::make_native_platform("/").release();
   const auto& catalog = probes::registered_probes();
   if (!args.empty() && args.front() == kRoundChildFlag)
-    return run_round_child(os, catalog, std::cin, std::cout);
+    return run_round_child(os, catalog, std::cin, std::cout, get_pod_beside_me);
 
   auto parsed = parse_agent_args(args, catalog);
   if (const auto* error = std::get_if<AgentUsageError>(&parsed)) {
@@ -58,7 +58,8 @@ int agent_main(const std::vector<std::string>& args) {
       "",
       container_name(options.container, os),
       options.nfd_file,
-      kNfdLifetimeIntervals * std::chrono::duration_cast<std::chrono::seconds>(options.interval)};
+      kNfdLifetimeIntervals * std::chrono::duration_cast<std::chrono::seconds>(options.interval),
+      options.pod_lookup};
   auto load = load_pod_requests(options.pod_spec, round.container, os, std::cin);
   if (!load.requests) {
     std::cerr << "capprobe: " << load.error << "\n";

@@ -13,7 +13,6 @@ namespace capprobe::agent::daemon {
 namespace {
 
 constexpr std::size_t kMaxAnswerBytes = 4096;  // enough for the collector's reason
-constexpr std::size_t kMaxTokenBytes = 16384;
 
 struct CurlDeleter {
   void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
@@ -40,18 +39,8 @@ std::string one_line(std::string_view text) {
 
 // The token, or an outcome saying why there is none. Never puts the token in `detail`.
 std::optional<DeliveryOutcome> read_token(const std::string& path, std::string& token) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return DeliveryOutcome{DeliveryResult::retry, 0, "cannot read --token-file " + path};
-  std::string content(kMaxTokenBytes + 1, '\0');
-  in.read(content.data(), static_cast<std::streamsize>(content.size()));
-  content.resize(static_cast<std::size_t>(in.gcount()));
-  if (content.size() > kMaxTokenBytes)
-    return DeliveryOutcome{DeliveryResult::retry, 0, "--token-file " + path + " is too large"};
-  auto parsed = token_from_file_content(content);
-  if (!parsed)
-    return DeliveryOutcome{DeliveryResult::retry, 0,
-                           "--token-file " + path + " holds no usable token"};
-  token = std::move(*parsed);
+  if (auto problem = read_token_file(path, token); !problem.empty())
+    return DeliveryOutcome{DeliveryResult::retry, 0, "--token-file: " + problem};
   return std::nullopt;
 }
 

@@ -2,8 +2,16 @@
 #include "agent/daemon/delivery.hpp"
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 
 namespace capprobe::agent::daemon {
+namespace {
+
+constexpr std::size_t kMaxTokenBytes = 16384;  // a bound token is about 1 KiB
+
+}  // namespace
 
 std::string_view to_string(DeliveryResult result) {
   switch (result) {
@@ -44,6 +52,20 @@ std::optional<std::string> token_from_file_content(std::string_view content) {
   for (const char c : content)
     if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) return std::nullopt;
   return std::string(content);
+}
+
+std::string read_token_file(const std::string& path, std::string& token) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot read " + path + ": " + std::strerror(errno);
+  std::string content(kMaxTokenBytes + 1, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<std::size_t>(in.gcount()));
+  if (content.size() > kMaxTokenBytes) return path + " is too large for a token";
+  auto parsed = token_from_file_content(content);
+  std::fill(content.begin(), content.end(), '\0');
+  if (!parsed) return path + " holds no usable token";
+  token = std::move(*parsed);
+  return "";
 }
 
 }  // namespace capprobe::agent::daemon

@@ -44,4 +44,8 @@ DeliveryResult classify_http_status(long status);
 // it is empty or holds a character that cannot go in a header (a line break, a control).
 std::optional<std::string> token_from_file_content(std::string_view content);
 
+// Reads the token file at `path` now (a rotated token is picked up by reading it again) into
+// `token`; "" or why there is no usable token, which never holds the file's content.
+std::string read_token_file(const std::string& path, std::string& token);
+
 }  // namespace capprobe::agent::daemon

@@ -2,61 +2,27 @@
 // --ca-file is how an agent trusts a private CA.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
-#include <filesystem>
-
 #include "child_process.hpp"
 #include "loopback_http.hpp"
+#include "scratch.hpp"
+#include "test_certificates.hpp"
 
 using namespace capprobe::it;
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kOpenssl = "/usr/bin/openssl";
-
-const std::vector<std::string> kEnv = {
-    "CAPPROBE_LOG=info", "http_proxy=", "https_proxy=", "HTTP_PROXY=", "HTTPS_PROXY=",
-    "ALL_PROXY=",        "all_proxy=",  "NO_PROXY=*",   "no_proxy=*"};
-
-struct TlsScratch {
-  fs::path dir = fs::temp_directory_path() / ("capprobe-agent-tls-" + std::to_string(::getpid()));
-  TlsScratch() {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~TlsScratch() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
-};
-
-// A self-signed certificate for 127.0.0.1, made now so that no key lives in the repository.
-TlsFiles make_certificate(const TlsScratch& scratch) {
-  TlsFiles files{scratch / "cert.pem", scratch / "key.pem"};
-  ChildProcess openssl(
-      {kOpenssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-       "-nodes", "-keyout", files.private_key_pem, "-out", files.certificate_pem, "-subj",
-       "/CN=capprobe-test-collector", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1"},
-      {}, scratch.dir.string());
-  const auto code = openssl.wait_exit(30s);
-  INFO(openssl.err());
-  REQUIRE(code == 0);
-  return files;
-}
+const std::vector<std::string> kEnv = loopback_only_env();
 
 }  // namespace
 
 TEST_CASE("https: an untrusted collector certificate is refused, --ca-file makes it trusted") {
-  if (!fs::exists(kOpenssl)) {
+  if (!can_make_certificates()) {
     WARN("SKIPPED: no openssl command to make a test certificate");
     return;
   }
-  TlsScratch scratch;
-  const auto certificate = make_certificate(scratch);
+  Scratch scratch("agent-tls");
+  const auto certificate = make_certificate(scratch.str(), "collector");
   FakeCollector collector(0, certificate);
   REQUIRE(collector.url().rfind("https://127.0.0.1:", 0) == 0);
   const std::vector<std::string> base = {CAPPROBE_AGENT_BIN, "agent",          "--collector",
@@ -64,7 +30,7 @@ TEST_CASE("https: an untrusted collector certificate is refused, --ca-file makes
                                          "--spool-dir",      scratch / "spool"};
 
   // Verified by default: a self-signed certificate is not trusted, so nothing is sent.
-  ChildProcess untrusted(base, kEnv, scratch.dir.string());
+  ChildProcess untrusted(base, kEnv, scratch.str());
   REQUIRE(untrusted.wait_exit(60s) == 0);
   INFO(untrusted.out() << untrusted.err());
   REQUIRE(untrusted.out().rfind("spooled report ", 0) == 0);
@@ -75,7 +41,7 @@ TEST_CASE("https: an untrusted collector certificate is refused, --ca-file makes
   // Trusted through --ca-file: this round's report and the one spooled above both arrive.
   auto trusted_args = base;
   trusted_args.insert(trusted_args.end(), {"--ca-file", certificate.certificate_pem});
-  ChildProcess trusted(trusted_args, kEnv, scratch.dir.string());
+  ChildProcess trusted(trusted_args, kEnv, scratch.str());
   REQUIRE(trusted.wait_exit(60s) == 0);
   INFO(trusted.out() << trusted.err());
   REQUIRE(trusted.out().rfind("delivered report ", 0) == 0);
