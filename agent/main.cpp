@@ -13,6 +13,7 @@
 #include "agent/daemon/agent_command.hpp"
 #include "collector/collector_command.hpp"
 #include "platform/make_platform.hpp"
+#include "platform/process/process.hpp"
 #include "platform/terminal.hpp"
 
 namespace {
@@ -45,7 +46,7 @@ void configure_logging(const capprobe::platform::Platform& os) {
 int main(int argc, char** argv) {
   using namespace capprobe;
   try {
-    const std::vector<std::string> args(argv + 1, argv + argc);
+    const auto args = platform::utf8_arguments(argc, argv);
     // Probe threads abandoned at their deadline (agent/runner.hpp) may still hold a reference
     // to the platform when main returns, so it lives until the process ends.
     auto& os = *platform::make_native_platform("/").release();

@@ -1,7 +1,11 @@
 // What the collector's answers mean, the reports URL and the token file's rules.
 #include "agent/daemon/delivery.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <fstream>
+
+#include "platform/utf8_path.hpp"
 
 namespace capprobe::agent::daemon {
 
@@ -44,6 +48,31 @@ std::optional<std::string> token_from_file_content(std::string_view content) {
   for (const char c : content)
     if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) return std::nullopt;
   return std::string(content);
+}
+
+std::optional<DeliveryOutcome> read_token_file(const std::string& path, std::string& token) {
+  constexpr std::size_t kMaxTokenBytes = 16384;
+  std::ifstream in(platform::utf8_path(path), std::ios::binary);
+  if (!in) return DeliveryOutcome{DeliveryResult::retry, 0, "cannot read --token-file " + path};
+  std::string content(kMaxTokenBytes + 1, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<std::size_t>(in.gcount()));
+  if (content.size() > kMaxTokenBytes)
+    return DeliveryOutcome{DeliveryResult::retry, 0, "--token-file " + path + " is too large"};
+  auto parsed = token_from_file_content(content);
+  std::fill(content.begin(), content.end(), '\0');
+  if (!parsed)
+    return DeliveryOutcome{DeliveryResult::retry, 0,
+                           "--token-file " + path + " holds no usable token"};
+  token = std::move(*parsed);
+  return std::nullopt;
+}
+
+std::string answer_line(std::string_view text) {
+  std::string line;
+  for (const char c : text.substr(0, 300)) line += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
 }
 
 }  // namespace capprobe::agent::daemon
