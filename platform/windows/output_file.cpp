@@ -192,10 +192,9 @@ std::optional<std::wstring> final_path(HANDLE file) {
 // The entry is a symbolic link: the file it leads to is replaced, and the link stays a link.
 std::string write_via_link(const std::wstring& wide, const std::string& path,
                            std::string_view content, const OutputOptions& options) {
-  const UniqueHandle target(::CreateFileW(wide.c_str(), FILE_READ_ATTRIBUTES | READ_CONTROL,
-                                          FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                          nullptr, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS,
-                                          nullptr));
+  UniqueHandle target(::CreateFileW(wide.c_str(), FILE_READ_ATTRIBUTES | READ_CONTROL,
+                                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                    OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, nullptr));
   if (!target.valid()) {
     const DWORD error = ::GetLastError();
     if (error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND)
@@ -213,6 +212,9 @@ std::string write_via_link(const std::wstring& wide, const std::string& path,
   KeptDacl keep;
   if (!options.mode)
     if (auto problem = keep.read(target.get(), path); !problem.empty()) return problem;
+  // Closed before the move: a file we hold open may not be replaced (Wine, Windows before
+  // POSIX rename semantics).
+  target.reset();
   return replace_regular(*resolved, win32::to_utf8(*resolved), content, options,
                          options.mode ? nullptr : &keep);
 }
@@ -235,7 +237,7 @@ std::string write_output_file(const std::string& path, std::string_view content,
       break;
   }
   // The entry itself, never what a link leads to: FILE_FLAG_OPEN_REPARSE_POINT.
-  const UniqueHandle entry(
+  UniqueHandle entry(
       ::CreateFileW(wide.c_str(), FILE_READ_ATTRIBUTES | READ_CONTROL,
                     FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
                     FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, nullptr));
@@ -259,7 +261,10 @@ std::string write_output_file(const std::string& path, std::string_view content,
       return failure("reading the reparse tag of " + path, ::GetLastError());
     tag = tag_info.ReparseTag;
   }
-  if (tag == IO_REPARSE_TAG_SYMLINK) return write_via_link(wide, path, content, options);
+  if (tag == IO_REPARSE_TAG_SYMLINK) {
+    entry.reset();
+    return write_via_link(wide, path, content, options);
+  }
   if (tag == kReparseTagAfUnix) return path + " is a socket; refusing to write a report into it";
   // A directory, a junction or a mounted volume.
   if ((info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0)
@@ -267,6 +272,7 @@ std::string write_output_file(const std::string& path, std::string_view content,
   KeptDacl keep;
   if (!options.mode)
     if (auto problem = keep.read(entry.get(), path); !problem.empty()) return problem;
+  entry.reset();  // closed before the move, as above
   return replace_regular(wide, path, content, options, options.mode ? nullptr : &keep);
 }
 
