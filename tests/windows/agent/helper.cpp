@@ -1,5 +1,6 @@
 // capprobe-test-helper.exe: the stand-in processes of the Windows agent tests, one mode a word.
 //   echo CODE           copies stdin to stdout, then exits with CODE
+//   exit CODE           prints "ok" without reading stdin, then exits with CODE
 //   tree                starts "sleep" as a child of its own, prints its pid, sleeps
 //   sleep               sleeps 60 s
 //   close-stdout-sleep  closes its stdout, then sleeps 60 s
@@ -59,6 +60,10 @@ int pipe_server(const std::string& name) {
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "echo") return echo(argc > 2 ? std::atoi(argv[2]) : 0);
+  if (mode == "exit") {
+    std::fputs("ok\n", stdout);
+    return argc > 2 ? std::atoi(argv[2]) : 0;
+  }
   if (mode == "tree") return tree();
   if (mode == "sleep") {
     ::Sleep(60000);
