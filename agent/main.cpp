@@ -15,6 +15,7 @@
 #include "agent/daemon/sonobuoy_command.hpp"
 #include "collector/collector_command.hpp"
 #include "platform/make_platform.hpp"
+#include "platform/process/process.hpp"
 #include "platform/terminal.hpp"
 
 namespace {
@@ -50,7 +51,7 @@ int main(int argc, char** argv) {
   // this executable with a hidden argument, having no fork); it must not parse, log or probe.
   if (const int child = platform::run_internal_child_if_asked(argc, argv); child >= 0) return child;
   try {
-    const std::vector<std::string> args(argv + 1, argv + argc);
+    const auto args = platform::utf8_arguments(argc, argv);
     // Probe threads abandoned at their deadline (agent/runner.hpp) may still hold a reference
     // to the platform when main returns, so it lives until the process ends.
     auto& os = *platform::make_native_platform("/").release();

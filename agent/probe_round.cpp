@@ -38,15 +38,13 @@ PodRequestsLoad parse_spec(const std::string& text, const std::string& origin, c
   // Where a containerID may show: the cgroup path (cgroup v1, or v2 without a cgroup namespace)
   // and the sources of the runtime's bind mounts (Docker's /etc/hostname...). Unreadable: none.
   std::string self;
-  if (!container)
+  // Linux only: a Windows container's ID shows in none of the facts capprobe reads.
+  if (const auto* facts = os.as_linux(); facts != nullptr && !container)
     for (const char* file : {"/proc/self/cgroup", "/proc/self/mountinfo"})
-      if (const auto read = platform::linux_facts(os).read_file(file, kMaxSelfBytes))
-        self += read.value() + "\n";
+      if (const auto read = facts->read_file(file, kMaxSelfBytes)) self += read.value() + "\n";
   // This machine's OS as the report's subject names it (subject.cpp), for a spec of the other.
   std::string machine_os;
-  if (const auto kernel = os.kernel_info())
-    for (const unsigned char c : kernel.value().sysname)
-      machine_os += static_cast<char>(std::tolower(c));
+  if (const auto kernel = os.kernel_info()) machine_os = os_name(kernel.value().sysname);
   auto parsed = parse_pod_spec(text, container.value_or(""), self, machine_os);
   if (!parsed.requests) {
     load.error = parsed.error;

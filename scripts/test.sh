@@ -71,7 +71,9 @@ run_suite Linux "$build_dir"
 # the run; it is never skipped, in CI or elsewhere.
 echo
 echo "=== Windows build ($windows_build_dir) ==="
-if CAPPROBE_WINDOWS_BUILD_DIR="$windows_build_dir" bash scripts/build-windows.sh; then
+# The Windows agent test delivers to this run's Linux collector (tests/windows/agent).
+if CAPPROBE_WINDOWS_BUILD_DIR="$windows_build_dir" bash scripts/build-windows.sh \
+  -DCAPPROBE_LINUX_BUILD_DIR="$(realpath "$build_dir")"; then
   run_suite Windows "$windows_build_dir"
   # Each test prefix's wineserver and Wine's services would stay a minute after the last test
   # (tests/windows/wine-run.sh); nothing of this run should outlive it.

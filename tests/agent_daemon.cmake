@@ -16,7 +16,7 @@ add_executable(unit_agent_daemon
   unit/agent_daemon/sonobuoy_test.cpp
   $<TARGET_OBJECTS:capprobe_catch_main>
 )
-target_link_libraries(unit_agent_daemon PRIVATE Catch2::Catch2 capprobe_curl_delivery
+target_link_libraries(unit_agent_daemon PRIVATE Catch2::Catch2 capprobe_http_delivery
                       capprobe_platform_fake)
 catch_discover_tests(unit_agent_daemon TEST_PREFIX "unit_agent_daemon: "
                      PROPERTIES LABELS agent SKIP_REGULAR_EXPRESSION "SKIPPED:")

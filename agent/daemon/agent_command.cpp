@@ -18,6 +18,7 @@
 #include "platform/make_platform.hpp"
 #include "platform/process/child_process.hpp"
 #include "platform/process/process.hpp"
+#include "platform/utf8_path.hpp"
 
 namespace capprobe::agent {
 namespace {
@@ -77,9 +78,11 @@ int agent_main(const std::vector<std::string>& args) {
     std::cerr << "capprobe: cannot find the agent's own directory: " << why << "\n";
     return 1;
   }
-  const auto helper = *own_dir + "/" + kDeliverHelperName;
+  const auto helper_name = platform::executable_name(kDeliverHelperName);
+  const auto helper =
+      platform::utf8_string(platform::utf8_path(*own_dir) / platform::utf8_path(helper_name));
   if (!platform::is_executable_file(helper)) {
-    std::cerr << "capprobe: the agent delivers with " << kDeliverHelperName
+    std::cerr << "capprobe: the agent delivers with " << helper_name
               << ", which must be installed beside capprobe: " << helper << " is missing\n";
     return 1;
   }

@@ -1,6 +1,6 @@
 // The own-pod GET with libcurl: TLS against the service account's ca.crt only, no proxy, the
 // token read before each request, one retry after a 401, and the answer classified.
-#include "agent/daemon/curl_pod_get.hpp"
+#include "agent/daemon/pod_get.hpp"
 
 #include <curl/curl.h>
 

@@ -8,9 +8,9 @@
 #include <variant>
 #include <vector>
 
-#include "agent/daemon/curl_delivery.hpp"
-#include "agent/daemon/curl_pod_get.hpp"
+#include "agent/daemon/pod_get.hpp"
 #include "agent/daemon/delivery_helper.hpp"
+#include "agent/daemon/http_delivery.hpp"
 #include "platform/process/process.hpp"
 
 namespace {
@@ -53,7 +53,7 @@ int get_pod_main(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   using namespace capprobe::agent::daemon;
-  const std::vector<std::string> args(argv + 1, argv + argc);
+  const auto args = capprobe::platform::utf8_arguments(argc, argv);
   if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << kHelp;
     return 0;

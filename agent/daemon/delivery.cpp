@@ -1,10 +1,13 @@
 // What the collector's answers mean, the reports URL and the token file's rules.
 #include "agent/daemon/delivery.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+
+#include "platform/utf8_path.hpp"
 
 namespace capprobe::agent::daemon {
 namespace {
@@ -55,7 +58,7 @@ std::optional<std::string> token_from_file_content(std::string_view content) {
 }
 
 std::string read_token_file(const std::string& path, std::string& token) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(platform::utf8_path(path), std::ios::binary);
   if (!in) return "cannot read " + path + ": " + std::strerror(errno);
   std::string content(kMaxTokenBytes + 1, '\0');
   in.read(content.data(), static_cast<std::streamsize>(content.size()));
@@ -66,6 +69,19 @@ std::string read_token_file(const std::string& path, std::string& token) {
   if (!parsed) return path + " holds no usable token";
   token = std::move(*parsed);
   return "";
+}
+
+std::optional<DeliveryOutcome> read_token(const std::string& path, std::string& token) {
+  if (auto problem = read_token_file(path, token); !problem.empty())
+    return DeliveryOutcome{DeliveryResult::retry, 0, "--token-file: " + problem};
+  return std::nullopt;
+}
+
+std::string answer_line(std::string_view text) {
+  std::string line;
+  for (const char c : text.substr(0, 300)) line += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
 }
 
 }  // namespace capprobe::agent::daemon

@@ -151,6 +151,9 @@ Report run_round_in_child(const RoundRequest& request, Millis deadline) {
   child_request.argv = {"capprobe", "agent", kRoundChildFlag};
   child_request.input = round_request_json(request);
   child_request.deadline = deadline;
+  // The round reads the pod's own job object on Windows (its CPU rate, its memory limit): a
+  // job of ours around it would hide that one.
+  child_request.own_job = false;
   const auto child = platform::run_child(child_request);
   if (!child.exited_ok())
     throw std::runtime_error("the round's child process failed (" + child.describe() + ")");
