@@ -31,9 +31,10 @@ add_executable(integration_agent
   integration/agent/loopback_http.cpp
   $<TARGET_OBJECTS:capprobe_catch_main>
 )
-find_package(OpenSSL REQUIRED)  # the fake collector's HTTPS (Boost.Beast over Asio's OpenSSL)
-target_link_libraries(integration_agent PRIVATE
-  Catch2::Catch2 Boost::headers nlohmann_json::nlohmann_json OpenSSL::SSL Threads::Threads)
+# OpenSSL: the fake collector's HTTPS (Boost.Beast over Asio's OpenSSL); capprobe_test_pki: the
+# certificates it serves.
+target_link_libraries(integration_agent PRIVATE Catch2::Catch2 Boost::headers
+  nlohmann_json::nlohmann_json OpenSSL::SSL Threads::Threads capprobe_test_pki)
 # The real collector for the end-to-end tests: tests/collector.cmake's capprobe-collector.
 target_compile_definitions(integration_agent PRIVATE
   CAPPROBE_AGENT_BIN="${CAPPROBE_AGENT_TEST_COMMAND}"

@@ -15,8 +15,8 @@ add_library(capprobe_collector_test_support STATIC
 )
 target_include_directories(capprobe_collector_test_support PUBLIC
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/collector)
-target_link_libraries(capprobe_collector_test_support PUBLIC
-  capprobe_report_model Boost::headers nlohmann_json::nlohmann_json Threads::Threads)
+target_link_libraries(capprobe_collector_test_support PUBLIC capprobe_report_model Boost::headers
+  nlohmann_json::nlohmann_json OpenSSL::SSL Threads::Threads capprobe_test_pki)
 target_compile_definitions(capprobe_collector_test_support PRIVATE
   CAPPROBE_COLLECTOR_BIN="$<TARGET_FILE:capprobe-collector>")
 add_dependencies(capprobe_collector_test_support capprobe-collector)

@@ -8,14 +8,13 @@
 
 #include "child_process.hpp"
 #include "loopback_http.hpp"
+#include "test_pki.hpp"
 
 using namespace capprobe::it;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr const char* kOpenssl = "/usr/bin/openssl";
 
 const std::vector<std::string> kEnv = {
     "CAPPROBE_LOG=info", "http_proxy=", "https_proxy=", "HTTP_PROXY=", "HTTPS_PROXY=",
@@ -34,36 +33,19 @@ struct TlsScratch {
   std::string operator/(const std::string& name) const { return (dir / name).string(); }
 };
 
-// A self-signed certificate for 127.0.0.1, made now so that no key lives in the repository.
-TlsFiles make_certificate(const TlsScratch& scratch) {
-  TlsFiles files{scratch / "cert.pem", scratch / "key.pem"};
-  ChildProcess openssl(
-      {kOpenssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-       "-nodes", "-keyout", files.private_key_pem, "-out", files.certificate_pem, "-subj",
-       "/CN=capprobe-test-collector", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1"},
-      {}, scratch.dir.string());
-  const auto code = openssl.wait_exit(30s);
-  INFO(openssl.err());
-  REQUIRE(code == 0);
-  return files;
-}
-
 }  // namespace
 
 TEST_CASE("https: an untrusted collector certificate is refused, --ca-file makes it trusted") {
-  if (!fs::exists(kOpenssl)) {
-    WARN("SKIPPED: no openssl command to make a test certificate");
-    return;
-  }
   TlsScratch scratch;
-  const auto certificate = make_certificate(scratch);
-  FakeCollector collector(0, certificate);
+  const capprobe::testing::TestCa ca(scratch.dir.string());
+  const auto issued = ca.issue("collector", "capprobe-test-collector");
+  FakeCollector collector(0, TlsFiles{issued.certificate, issued.private_key});
   REQUIRE(collector.url().rfind("https://127.0.0.1:", 0) == 0);
   const std::vector<std::string> base = {CAPPROBE_AGENT_BIN, "agent",          "--collector",
                                          collector.url(),    "--once",         "--quick",
                                          "--spool-dir",      scratch / "spool"};
 
-  // Verified by default: a self-signed certificate is not trusted, so nothing is sent.
+  // Verified by default: a private CA is not trusted, so nothing is sent.
   ChildProcess untrusted(base, kEnv, scratch.dir.string());
   REQUIRE(untrusted.wait_exit(60s) == 0);
   INFO(untrusted.out() << untrusted.err());
@@ -74,7 +56,7 @@ TEST_CASE("https: an untrusted collector certificate is refused, --ca-file makes
 
   // Trusted through --ca-file: this round's report and the one spooled above both arrive.
   auto trusted_args = base;
-  trusted_args.insert(trusted_args.end(), {"--ca-file", certificate.certificate_pem});
+  trusted_args.insert(trusted_args.end(), {"--ca-file", ca.certificate()});
   ChildProcess trusted(trusted_args, kEnv, scratch.dir.string());
   REQUIRE(trusted.wait_exit(60s) == 0);
   INFO(trusted.out() << trusted.err());
