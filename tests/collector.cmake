@@ -34,7 +34,9 @@ endfunction()
 
 capprobe_collector_tests(unit_collector
   unit/collector/options_test.cpp
-  unit/collector/url_auth_test.cpp
+  unit/collector/url_test.cpp
+  unit/collector/credentials_test.cpp
+  unit/collector/tls_test.cpp
   unit/collector/validate_test.cpp
   unit/collector/validate_json_test.cpp
   unit/collector/display_name_test.cpp

@@ -27,11 +27,13 @@ namespace {
 const std::vector<std::string> kAgentEnv = loopback_only_env({"NODE_NAME=e2e-node-1"});
 
 // The collector on `port` with its database and token in `scratch`; ready when /healthz is.
+// Reads are public here: these tests are about delivery (the read credential has its tests in
+// tests/integration/collector/credentials_test.cpp, and tls_test.cpp here reads with it).
 std::unique_ptr<ChildProcess> start_collector(const Scratch& scratch, std::uint16_t port) {
   auto collector = std::make_unique<ChildProcess>(
       std::vector<std::string>{CAPPROBE_COLLECTOR_BIN, "--listen",
                                "127.0.0.1:" + std::to_string(port), "--db", scratch / "fleet.db",
-                               "--token-file", scratch / "collector-token"},
+                               "--token-file", scratch / "collector-token", "--public-read"},
       std::vector<std::string>{}, scratch.str());
   const bool ready = wait_until([&] { return http_get(port, "/healthz").status == 200; }, 30s);
   INFO("collector stderr:\n" << collector->err());
