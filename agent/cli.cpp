@@ -89,6 +89,7 @@ bool asks_for_help(std::span<const std::string> args) {
 struct ProbeDraft {
   ProbeArgs args;
   std::optional<std::string> format_flag;  // the word that set the format, for conflicts
+  std::optional<std::string> results_dir;  // capprobe sonobuoy's --results-dir
 };
 
 std::string set_format(ProbeDraft& draft, Format format, const std::string& flag_text) {
@@ -140,8 +141,28 @@ const std::vector<FlagSpec<ProbeDraft>>& probe_flags() {
        [](ProbeDraft& draft, const std::string& value) {
          return set_once(draft.args.pod_spec, "--pod-spec", value);
        }},
+      {"--no-pod-lookup", "", "",
+       "in a pod, do not GET the pod's own spec from the API server\n"
+       "(without --pod-spec, that GET is what says what was requested)",
+       [](ProbeDraft& draft, const std::string&) -> std::string {
+         draft.args.pod_lookup.enabled = false;
+         return "";
+       }},
+      {"--service-account-dir", "", "DIR",
+       "the service account's token, ca.crt and namespace for that GET\n"
+       "(default " +
+           std::string(kDefaultServiceAccountDir) +
+           ";\n"
+           "HostProcess: under CONTAINER_SANDBOX_MOUNT_POINT first)",
+       [](ProbeDraft& draft, const std::string& value) -> std::string {
+         if (draft.args.pod_lookup.service_account_dir)
+           return "--service-account-dir is given twice";
+         if (value.empty()) return "--service-account-dir needs a directory";
+         draft.args.pod_lookup.service_account_dir = value;
+         return "";
+       }},
       {"--container", "", "NAME",
-       "the container of --pod-spec this process runs in (default\n"
+       "the container of the pod spec this process runs in (default\n"
        "CAPPROBE_CONTAINER); without either, a pod of several containers\n"
        "leaves the container's requests unknown",
        [](ProbeDraft& draft, const std::string& value) -> std::string {
@@ -160,16 +181,23 @@ const std::vector<FlagSpec<ProbeDraft>>& probe_flags() {
 
 std::string probe_help() {
   return "Usage: capprobe probe [--json | --format FORMAT] [--only ID,...] [--skip ID,...]\n"
-         "                      [--quick] [--pod-spec FILE] [--container NAME] [-o FILE]\n"
+         "                      [--quick] [--pod-spec FILE | --no-pod-lookup]\n"
+         "                      [--service-account-dir DIR] [--container NAME] [-o FILE]\n"
          "\n"
          "Runs the probes here and prints the capability matrix: what this node and runtime\n"
          "really support, found by trying it.\n"
+         "\n"
+         "In a pod (KUBERNETES_SERVICE_HOST and _PORT, POD_NAME and POD_NAMESPACE set, a\n"
+         "service-account token mounted) and without --pod-spec, it reads the pod's own spec\n"
+         "with one GET from the API server, through capprobe-deliver beside it; a failed\n"
+         "lookup is said in the report and never fails the run.\n"
          "\n" +
          flags_help(probe_flags()) +
          "\n"
          "Environment:\n"
          "  NODE_NAME, POD_NAMESPACE, POD_NAME  the subject, from the downward API\n"
-         "  CAPPROBE_CONTAINER                  which container of --pod-spec this is\n"
+         "  KUBERNETES_SERVICE_HOST, _PORT      the API server of the own-pod GET\n"
+         "  CAPPROBE_CONTAINER                  which container of the pod spec this is\n"
          "                                      (--container wins)\n"
          "  CAPPROBE_LOG                        log level on stderr (default warn; debug, info)\n"
          "  NO_COLOR                            no colour in the table even on a terminal\n"
@@ -177,10 +205,12 @@ std::string probe_help() {
          "Exit status: 0 the probes ran (whatever they found), 1 the run failed, 2 usage error.\n";
 }
 
-CommandLine parse_probe(std::span<const std::string> args,
-                        const std::vector<probes::Probe>& catalog) {
+// The probe's flags and rules, for `capprobe probe` and `capprobe sonobuoy` (`command`).
+std::variant<UsageError, ProbeDraft> parse_probe_draft(
+    std::string_view command, std::span<const std::string> args,
+    const std::vector<FlagSpec<ProbeDraft>>& flags, const std::vector<probes::Probe>& catalog) {
   ProbeDraft draft;
-  if (auto error = parse_flags("probe", args, probe_flags(), draft)) return *error;
+  if (auto error = parse_flags(command, args, flags, draft)) return *error;
   auto& selection = draft.args.selection;
   const std::pair<const std::set<std::string>*, const char*> id_flags[] = {
       {&selection.only, "--only"}, {&selection.skip, "--skip"}};
@@ -194,9 +224,71 @@ CommandLine parse_probe(std::span<const std::string> args,
   }
   for (const auto& id : selection.only)
     if (selection.skip.count(id))
-      return usage("'" + id + "' is in both --only and --skip", "probe");
+      return usage("'" + id + "' is in both --only and --skip", command);
   if (draft.args.output && *draft.args.output == "-") draft.args.output.reset();
-  return draft.args;
+  return draft;
+}
+
+CommandLine parse_probe(std::span<const std::string> args,
+                        const std::vector<probes::Probe>& catalog) {
+  auto parsed = parse_probe_draft("probe", args, probe_flags(), catalog);
+  if (auto* error = std::get_if<UsageError>(&parsed)) return *error;
+  return std::get<ProbeDraft>(parsed).args;
+}
+
+// --- capprobe sonobuoy ---
+
+// The probe's flags but those of the output (it writes Sonobuoy's files), and --results-dir.
+const std::vector<FlagSpec<ProbeDraft>>& sonobuoy_flags() {
+  static const std::vector<FlagSpec<ProbeDraft>> flags = [] {
+    std::vector<FlagSpec<ProbeDraft>> table;
+    for (const auto& flag : probe_flags())
+      if (flag.name != "--format" && flag.name != "--json" && flag.name != "--output")
+        table.push_back(flag);
+    table.push_back({"--results-dir", "", "DIR",
+                     "where Sonobuoy collects the results (default $SONOBUOY_RESULTS_DIR,\n"
+                     "then $RESULTS_DIR, then /tmp/sonobuoy/results)",
+                     [](ProbeDraft& draft, const std::string& value) -> std::string {
+                       if (draft.results_dir) return "--results-dir is given twice";
+                       if (value.empty()) return "--results-dir needs a directory";
+                       draft.results_dir = value;
+                       return "";
+                     }});
+    return table;
+  }();
+  return flags;
+}
+
+std::string sonobuoy_help() {
+  return "Usage: capprobe sonobuoy [--only ID,...] [--skip ID,...] [--quick]\n"
+         "                         [--pod-spec FILE | --no-pod-lookup]\n"
+         "                         [--service-account-dir DIR] [--container NAME]\n"
+         "                         [--results-dir DIR]\n"
+         "\n"
+         "capprobe as a Sonobuoy plugin (deploy/sonobuoy/): runs the probes once, as\n"
+         "'capprobe probe' does, writes the results into DIR/capprobe/ (capprobe.yaml in\n"
+         "Sonobuoy's manual format, junit.xml, report.json), writes that directory's path\n"
+         "into DIR/done for Sonobuoy's worker, then waits for SIGTERM or SIGINT and exits 0:\n"
+         "a DaemonSet plugin's container must not exit.\n"
+         "\n" +
+         flags_help(sonobuoy_flags()) +
+         "\n"
+         "Environment:\n"
+         "  SONOBUOY_RESULTS_DIR, RESULTS_DIR   the results directory, when no --results-dir\n"
+         "  NODE_NAME, POD_NAMESPACE, POD_NAME  the subject, from the downward API\n"
+         "  KUBERNETES_SERVICE_HOST, _PORT      the API server of the own-pod GET\n"
+         "  CAPPROBE_CONTAINER                  which container of the pod spec this is\n"
+         "\n"
+         "Exit status: 0 stopped by a signal after writing the results, 1 the results could\n"
+         "not be written, 2 usage error.\n";
+}
+
+CommandLine parse_sonobuoy(std::span<const std::string> args,
+                           const std::vector<probes::Probe>& catalog) {
+  auto parsed = parse_probe_draft("sonobuoy", args, sonobuoy_flags(), catalog);
+  if (auto* error = std::get_if<UsageError>(&parsed)) return *error;
+  auto& draft = std::get<ProbeDraft>(parsed);
+  return SonobuoyArgs{std::move(draft.args), std::move(draft.results_dir)};
 }
 
 // --- capprobe list ---
@@ -267,6 +359,8 @@ const std::vector<CommandSpec>& commands() {
        parse_list},
       {"agent", "probe periodically and report to a collector (spool, metrics, NFD file)", nullptr,
        parse_agent},
+      {"sonobuoy", "run the probes as a Sonobuoy plugin (results, done file, wait)", sonobuoy_help,
+       parse_sonobuoy},
       {"collector", "receive reports from agents and serve the fleet matrix", nullptr,
        parse_collector},
       {"version", "print the version", version_help, parse_version},

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/formats/format.hpp"
+#include "agent/pod_lookup.hpp"
 #include "agent/runner.hpp"
 #include "probes/probe.hpp"
 
@@ -37,6 +38,15 @@ struct ProbeArgs {
   std::optional<std::string> output;    // a path; nullopt (or "-") = stdout
   // --container: which container of the pod this process runs in
   std::optional<std::string> container;
+  // --no-pod-lookup, --service-account-dir: the own-pod GET when there is no --pod-spec
+  PodLookupOptions pod_lookup;
+};
+
+// `capprobe sonobuoy`: the probe's selection and pod-spec flags (no format, no -o: it writes
+// Sonobuoy's files), and where to.
+struct SonobuoyArgs {
+  ProbeArgs probe;
+  std::optional<std::string> results_dir;  // --results-dir; nullopt: from the environment
 };
 
 // A command that parses its own flags (and its own --help): `capprobe agent` and
@@ -51,8 +61,8 @@ struct UsageError {
   std::string message;
 };
 
-using CommandLine =
-    std::variant<UsageError, HelpArgs, VersionArgs, ListArgs, ProbeArgs, DelegatedArgs>;
+using CommandLine = std::variant<UsageError, HelpArgs, VersionArgs, ListArgs, ProbeArgs,
+                                 SonobuoyArgs, DelegatedArgs>;
 
 // `args` excludes argv[0]. `catalog` is what --only/--skip ids are checked against.
 CommandLine parse_command_line(const std::vector<std::string>& args,

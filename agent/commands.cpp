@@ -52,36 +52,51 @@ std::string new_scratch_name(int pid) {
   return ".capprobe-" + std::to_string(pid) + "-" + nonce;
 }
 
-int run_probe_command(const ProbeArgs& args, platform::Platform& os,
-                      const std::vector<probes::Probe>& probes, Console& console) {
+std::optional<OneRound> probe_once(const ProbeArgs& args, platform::Platform& os,
+                                   const std::vector<probes::Probe>& probes, Console& console,
+                                   const PodGet& get_pod, std::string_view agent_mode,
+                                   const std::vector<std::string>& sweep_too) {
   const auto log = logger("probe");
 
   // The user's input first: a bad --pod-spec is a usage error and must not touch the system.
-  const auto load =
-      load_pod_requests(args.pod_spec, container_name(args.container, os), os, console.in);
+  const auto container = container_name(args.container, os);
+  auto load = load_pod_requests(args.pod_spec, container, os, console.in);
   if (!load.requests) {
     console.err << "capprobe: " << load.error << "\n";
-    return kExitUsage;
+    return std::nullopt;
   }
+  // --pod-spec wins; without it, in a pod, the pod's own spec (never a usage error).
+  if (!args.pod_spec) load = look_up_pod_requests(args.pod_lookup, container, os, get_pod);
   const auto& requests = *load.requests;
 
-  // Bounded per place: a hung volume is named in the log, not waited for. The -o directory is
-  // swept too: the report's temp file is named like scratch.
+  // Bounded per place: a hung volume is named in the log, not waited for.
   SweepScope sweep;
   sweep.requests = requests;
-  if (args.output) sweep.extra.push_back(directory_of(*args.output));
+  sweep.extra = sweep_too;
   log_sweep(sweep_residue(os, sweep));
 
-  const auto scratch_name = new_scratch_name(os.self_pid());
-  log->debug("running probes scratch={} quick={}", scratch_name, args.selection.quick);
+  OneRound round;
+  round.scratch_name = new_scratch_name(os.self_pid());
+  log->debug("running probes scratch={} quick={}", round.scratch_name, args.selection.quick);
+  round.report = run_probe_round(os, probes, requests, load.pod_spec, args.selection, agent_mode,
+                                 round.scratch_name);
+  return round;
+}
 
-  const auto report =
-      run_probe_round(os, probes, requests, load.pod_spec, args.selection, "oneshot", scratch_name);
+int run_probe_command(const ProbeArgs& args, platform::Platform& os,
+                      const std::vector<probes::Probe>& probes, Console& console,
+                      const PodGet& get_pod) {
+  // The -o directory is swept too: the report's temp file is named like scratch.
+  std::vector<std::string> sweep_too;
+  if (args.output) sweep_too.push_back(directory_of(*args.output));
+  const auto round = probe_once(args, os, probes, console, get_pod, "oneshot", sweep_too);
+  if (!round) return kExitUsage;
 
   RenderOptions options;
   options.colour = wants_colour(args, os, console);
-  const auto text = render(report, args.format, options);
-  if (const auto failure = deliver(args.output, text, scratch_name, console); !failure.empty()) {
+  const auto text = render(round->report, args.format, options);
+  if (const auto failure = deliver(args.output, text, round->scratch_name, console);
+      !failure.empty()) {
     console.err << "capprobe: cannot write the report"
                 << (args.output ? " to " + *args.output : std::string()) << ": " << failure << "\n";
     return kExitFailed;

@@ -11,8 +11,11 @@
 #include "agent/cli.hpp"
 #include "agent/commands.hpp"
 #include "agent/daemon/agent_command.hpp"
+#include "agent/daemon/delivery_helper.hpp"
+#include "agent/daemon/sonobuoy_command.hpp"
 #include "collector/collector_command.hpp"
 #include "platform/make_platform.hpp"
+#include "platform/process/process.hpp"
 #include "platform/terminal.hpp"
 
 namespace {
@@ -44,8 +47,11 @@ void configure_logging(const capprobe::platform::Platform& os) {
 
 int main(int argc, char** argv) {
   using namespace capprobe;
+  // First of all: this run may be a child the platform started (Windows' memory trial re-runs
+  // this executable with a hidden argument, having no fork); it must not parse, log or probe.
+  if (const int child = platform::run_internal_child_if_asked(argc, argv); child >= 0) return child;
   try {
-    const std::vector<std::string> args(argv + 1, argv + argc);
+    const auto args = platform::utf8_arguments(argc, argv);
     // Probe threads abandoned at their deadline (agent/runner.hpp) may still hold a reference
     // to the platform when main returns, so it lives until the process ends.
     auto& os = *platform::make_native_platform("/").release();
@@ -68,7 +74,12 @@ int main(int argc, char** argv) {
               return agent::run_list_command(list, catalog, console);
             },
             [&](const agent::ProbeArgs& probe) {
-              return agent::run_probe_command(probe, os, catalog, console);
+              return agent::run_probe_command(probe, os, catalog, console,
+                                              agent::daemon::get_pod_beside_me);
+            },
+            [&](const agent::SonobuoyArgs& sonobuoy) {
+              return agent::daemon::sonobuoy_main(sonobuoy, os, catalog, console,
+                                                  agent::daemon::get_pod_beside_me);
             },
             [&](const agent::DelegatedArgs& delegated) {
               return delegated.command == "agent" ? agent::agent_main(delegated.args)

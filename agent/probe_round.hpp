@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/pod_lookup.hpp"
 #include "agent/report.hpp"
 #include "agent/runner.hpp"
 #include "platform/platform.hpp"
@@ -33,7 +34,7 @@ std::optional<std::string> container_name(const std::optional<std::string>& flag
 
 struct PodRequestsLoad {
   std::optional<probes::PodRequests> requests;
-  PodSpecInfo pod_spec;  // for the report: source "file" or "none", and what was made of it
+  PodSpecInfo pod_spec;  // for the report: source "file", "api" or "none", and what was made of it
   std::string text;      // the spec as read, for a process that must parse it again
   std::string error;     // one line for stderr ("cannot read --pod-spec F: ..."), when empty
 };
@@ -50,5 +51,13 @@ PodRequestsLoad load_pod_requests(const std::optional<std::string>& path,
 PodRequestsLoad parse_pod_requests(const std::optional<std::string>& text, const std::string& path,
                                    const std::optional<std::string>& container,
                                    const platform::Platform& os);
+
+// Without --pod-spec: the pod's own spec from the API server (agent/pod_lookup.hpp), through
+// `get`, when this process runs in a pod it can look up. Never an error: without a pod spec,
+// the load's pod_spec says why (source "none"), and the requests are unknown but for the
+// container the user named; with one, source "api" and detail "GET <ns>/<name>; container ...".
+PodRequestsLoad look_up_pod_requests(const PodLookupOptions& options,
+                                     const std::optional<std::string>& container,
+                                     const platform::Platform& os, const PodGet& get);
 
 }  // namespace capprobe::agent

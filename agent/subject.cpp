@@ -8,6 +8,7 @@
 
 #include "agent/log.hpp"
 #include "platform/linux_facts.hpp"
+#include "platform/windows_facts.hpp"
 #include "probes/common/text.hpp"
 #include "probes/isolation/assess.hpp"
 
@@ -37,6 +38,26 @@ std::string unquote(std::string_view value) {
   return out;
 }
 
+// The OS release as people name it: os-release(5)'s PRETTY_NAME on Linux ("Debian GNU/Linux
+// 12 (bookworm)"), the image's ProductName on Windows ("Windows Server 2022 Datacenter"); ""
+// when the platform cannot tell.
+std::string os_version(const platform::Platform& os) {
+  if (const auto* facts = os.as_linux()) {
+    // /etc/os-release, falling back to /usr/lib/os-release.
+    for (const char* path : {"/etc/os-release", "/usr/lib/os-release"}) {
+      const auto text = facts->read_file(path, 64 * 1024);
+      if (!text) continue;
+      if (auto name = os_release_pretty_name(text.value()); !name.empty()) return name;
+    }
+    return "";
+  }
+  if (const auto* facts = os.as_windows()) {
+    const auto image = facts->image_version();
+    if (image && image.value().product_name) return *image.value().product_name;
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string arch_name(std::string_view machine) {
@@ -53,6 +74,12 @@ std::string arch_name(std::string_view machine) {
     if (uname == machine) return std::string(go);
   if (machine.rfind("armv", 0) == 0) return "arm";
   return std::string(machine);
+}
+
+std::string os_name(std::string_view sysname) {
+  std::string name;
+  for (const unsigned char c : sysname) name += static_cast<char>(std::tolower(c));
+  return name == "windows_nt" ? "windows" : name;
 }
 
 std::string environment_name(std::string_view isolation_observed) {
@@ -93,19 +120,11 @@ Subject describe_subject(const platform::Platform& os, const probes::PodRequests
   subject.runtime_class = requests.runtime_class;
 
   if (kernel) {
-    std::string sysname = kernel.value().sysname;
-    for (auto& c : sysname) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    subject.os = sysname;
+    subject.os = os_name(kernel.value().sysname);
     subject.arch = arch_name(kernel.value().machine);
     subject.kernel = kernel.value().release;
   }
-  // os-release(5): /etc/os-release, falling back to /usr/lib/os-release.
-  for (const char* path : {"/etc/os-release", "/usr/lib/os-release"}) {
-    const auto text = platform::linux_facts(os).read_file(path, 64 * 1024);
-    if (!text) continue;
-    subject.os_version = os_release_pretty_name(text.value());
-    if (!subject.os_version.empty()) break;
-  }
+  subject.os_version = os_version(os);
   subject.environment = environment_name(isolation_observed);
   return subject;
 }

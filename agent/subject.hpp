@@ -18,6 +18,10 @@ std::string arch_name(std::string_view machine);
 // isolation.kernel's observed word -> subject.environment ("shared_kernel" -> "container").
 std::string environment_name(std::string_view isolation_observed);
 
+// The subject's OS word from the kernel's sysname: "linux" for Linux, "windows" for Windows_NT
+// (what WindowsPlatform's kernel_info says, as uname does on Cygwin); else the name lowercased.
+std::string os_name(std::string_view sysname);
+
 // PRETTY_NAME from os-release text (quotes and shell escapes removed); empty when absent.
 std::string os_release_pretty_name(std::string_view os_release);
 

@@ -2,20 +2,18 @@
 // exactly those. Anything not named like a scratch entry is never touched.
 #include "agent/sweeper.hpp"
 
-#include <set>
-
 #include "agent/log.hpp"
-#include "probes/common/mountinfo.hpp"
+#include "platform/utf8_path.hpp"
 #include "probes/common/worker.hpp"
-#include "probes/fs/mount_places.hpp"
 
 namespace capprobe::agent {
 namespace {
 
 constexpr std::string_view kScratchPrefix = ".capprobe-";
 
+// With the OS's separator: /tmp/x on Linux, C:\Temp\x on Windows.
 std::string child_path(const std::string& dir, const std::string& name) {
-  return dir == "/" ? "/" + name : dir + "/" + name;
+  return platform::utf8_string(platform::utf8_path(dir) / platform::utf8_path(name));
 }
 
 struct PlaceSweep {
@@ -80,34 +78,6 @@ bool is_stale_residue(const ResidueFacts& facts, std::chrono::seconds min_age) {
   if (!pid) return false;
   if (*pid != facts.own_pid && facts.pid_alive) return false;
   return facts.now_unix - facts.modified_unix >= min_age.count();
-}
-
-SweepPlaces sweep_places(const platform::Platform& os, const probes::PodRequests& requests,
-                         const std::vector<std::string>& extra) {
-  SweepPlaces found;
-  std::set<std::string> seen;
-  const auto add = [&](const std::string& place) {
-    if (place.empty() || probes::fs::asked_read_only(requests, place)) return;
-    if (seen.insert(place).second) found.places.push_back(place);
-  };
-  const auto mounts = probes::read_mounts(os);
-  if (!mounts)
-    logger("sweeper")->debug("no mount list, sweeping the fixed places only error={}",
-                             mounts.error().describe());
-  const auto visible =
-      mounts ? probes::visible_mounts(mounts.value()) : std::vector<probes::Mount>{};
-  const auto writable = probes::fs::write_places(visible, requests, os.temp_dir());
-  // The temp dir and the root's places first: the sweep has a time budget.
-  if (!writable.empty() && !writable.front().off_limits) add(writable.front().path);
-  for (const char* fixed : {"/", "/etc", "/var/tmp"}) add(fixed);
-  for (const auto& place : writable) {
-    if (!place.off_limits)
-      add(place.path);
-    else if (place.off_limits->rfind("over the limit", 0) == 0)
-      found.over_limit.push_back(place.path);
-  }
-  for (const auto& place : extra) add(place);
-  return found;
 }
 
 SweepOutcome sweep_residue(platform::Platform& os, const SweepScope& scope) {

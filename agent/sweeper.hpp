@@ -32,10 +32,11 @@ bool is_stale_residue(const ResidueFacts& facts, std::chrono::seconds min_age);
 
 // The directories probes write in: the temp dir, "/", "/etc" and "/var/tmp" (fs.readonly_root's
 // write tests), the writable volumes that fs.symlink may write in (probes::fs::write_places, the
-// one list both use), then `extra` (the directories of -o and --nfd-file, whose
-// temp files are named like scratch entries). Places the pod asked to be read-only are not
-// swept: removing is writing too. Nothing here touches the places themselves: one of them may
-// be a hung mount.
+// one list both use), then `extra`. On Windows (sweep_places_windows.cpp; Linux's in
+// sweep_places_linux.cpp) the temp dir, the system drive's root and win_write_places, then `extra`
+// (the directories of -o and --nfd-file, whose temp files are named like scratch entries). Places
+// the pod asked to be read-only are not swept: removing is writing too. Nothing here touches the
+// places themselves: one of them may be a hung mount.
 struct SweepPlaces {
   std::vector<std::string> places;
   std::vector<std::string> over_limit;  // writable volumes past the limit of write_places

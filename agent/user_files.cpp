@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "platform/output_file.hpp"
+#include "platform/utf8_path.hpp"
 
 namespace capprobe::agent {
 namespace {
@@ -38,12 +39,12 @@ FileRead read_user_file(const std::string& path, std::istream& standard_input,
     return read;
   }
   std::error_code code;
-  if (std::filesystem::is_directory(path, code)) {
+  if (std::filesystem::is_directory(platform::utf8_path(path), code)) {
     read.error = "it is a directory";
     return read;
   }
   errno = 0;
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(platform::utf8_path(path), std::ios::binary);
   if (!in) {
     read.error = errno != 0 ? std::strerror(errno) : "cannot open it";
     return read;
@@ -54,9 +55,9 @@ FileRead read_user_file(const std::string& path, std::istream& standard_input,
 }
 
 std::string directory_of(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
+  // The OS's separators: both '\' and '/' on Windows (C:\reports\r.json is in C:\reports).
+  auto parent = platform::utf8_string(platform::utf8_path(path).parent_path());
+  return parent.empty() ? "." : parent;
 }
 
 std::string write_file_atomically(const std::string& path, std::string_view content,

@@ -3,7 +3,9 @@
 # missing), then configures and builds build-windows/ with cmake/mingw-w64-x86_64.cmake.
 # Building the test executable creates the build directory's Wine prefix (its test discovery
 # runs under Wine). Run its tests with: ctest --test-dir build-windows
-# CAPPROBE_WINDOWS_BUILD_DIR overrides the build directory (default: build-windows).
+# CAPPROBE_WINDOWS_BUILD_DIR overrides the build directory (default: build-windows). Arguments
+# go to the configure step: scripts/test.sh passes -DCAPPROBE_LINUX_BUILD_DIR=..., the Linux build
+# whose collector the Windows agent test delivers to.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,6 +20,7 @@ packages=(
   wine wine64                  # runs the Windows tests (64-bit only: no wine32, no i386)
   nlohmann-json3-dev libspdlog-dev libfmt-dev catch2 libboost-dev  # header-only libraries
   util-linux                   # flock: one Wine prefix creator at a time (tests/windows)
+  curl openssl                 # the agent tests: the collector's API, a test CA (tests/windows/agent)
 )
 
 missing=()
@@ -47,5 +50,5 @@ else
 fi
 
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  --toolchain cmake/mingw-w64-x86_64.cmake
+  --toolchain cmake/mingw-w64-x86_64.cmake "$@"
 cmake --build "$build_dir"

@@ -13,9 +13,10 @@ add_executable(unit_agent_daemon
   unit/agent_daemon/nfd_file_test.cpp
   unit/agent_daemon/output_file_test.cpp
   unit/agent_daemon/agent_loop_test.cpp
+  unit/agent_daemon/sonobuoy_test.cpp
   $<TARGET_OBJECTS:capprobe_catch_main>
 )
-target_link_libraries(unit_agent_daemon PRIVATE Catch2::Catch2 capprobe_curl_delivery
+target_link_libraries(unit_agent_daemon PRIVATE Catch2::Catch2 capprobe_http_delivery
                       capprobe_platform_fake)
 catch_discover_tests(unit_agent_daemon TEST_PREFIX "unit_agent_daemon: "
                      PROPERTIES LABELS agent SKIP_REGULAR_EXPRESSION "SKIPPED:")
@@ -27,8 +28,12 @@ add_executable(integration_agent
   integration/agent/agent_test.cpp
   integration/agent/collector_e2e_test.cpp
   integration/agent/tls_test.cpp
+  integration/agent/pod_lookup_test.cpp
+  integration/agent/sonobuoy_test.cpp
+  integration/agent/fake_api_server.cpp
   integration/agent/child_process.cpp
   integration/agent/loopback_http.cpp
+  integration/agent/test_certificates.cpp
   $<TARGET_OBJECTS:capprobe_catch_main>
 )
 # OpenSSL: the fake collector's HTTPS (Boost.Beast over Asio's OpenSSL); capprobe_test_pki: the
@@ -40,6 +45,7 @@ target_link_libraries(integration_agent PRIVATE Catch2::Catch2 Boost::headers
 # The real collector for the end-to-end tests: tests/collector.cmake's capprobe-collector.
 target_compile_definitions(integration_agent PRIVATE
   CAPPROBE_AGENT_BIN="${CAPPROBE_AGENT_TEST_COMMAND}"
+  CAPPROBE_FIXTURES="${CAPPROBE_FIXTURES}"
   CAPPROBE_COLLECTOR_BIN="$<TARGET_FILE:capprobe-collector>")
 add_dependencies(integration_agent capprobe capprobe-collector)
 # RUN_SERIAL: the idle-CPU check and the round timings must not share the machine with other

@@ -18,6 +18,7 @@
 #include "platform/make_platform.hpp"
 #include "platform/process/child_process.hpp"
 #include "platform/process/process.hpp"
+#include "platform/utf8_path.hpp"
 
 namespace capprobe::agent {
 namespace {
@@ -35,7 +36,7 @@ int agent_main(const std::vector<std::string>& args) {
   auto& os = *platform::make_native_platform("/").release();
   const auto& catalog = probes::registered_probes();
   if (!args.empty() && args.front() == kRoundChildFlag)
-    return run_round_child(os, catalog, std::cin, std::cout);
+    return run_round_child(os, catalog, std::cin, std::cout, get_pod_beside_me);
 
   auto parsed = parse_agent_args(args, catalog);
   if (const auto* error = std::get_if<AgentUsageError>(&parsed)) {
@@ -58,7 +59,8 @@ int agent_main(const std::vector<std::string>& args) {
       "",
       container_name(options.container, os),
       options.nfd_file,
-      kNfdLifetimeIntervals * std::chrono::duration_cast<std::chrono::seconds>(options.interval)};
+      kNfdLifetimeIntervals * std::chrono::duration_cast<std::chrono::seconds>(options.interval),
+      options.pod_lookup};
   auto load = load_pod_requests(options.pod_spec, round.container, os, std::cin);
   if (!load.requests) {
     std::cerr << "capprobe: " << load.error << "\n";
@@ -76,9 +78,11 @@ int agent_main(const std::vector<std::string>& args) {
     std::cerr << "capprobe: cannot find the agent's own directory: " << why << "\n";
     return 1;
   }
-  const auto helper = *own_dir + "/" + kDeliverHelperName;
+  const auto helper_name = platform::executable_name(kDeliverHelperName);
+  const auto helper =
+      platform::utf8_string(platform::utf8_path(*own_dir) / platform::utf8_path(helper_name));
   if (!platform::is_executable_file(helper)) {
-    std::cerr << "capprobe: the agent delivers with " << kDeliverHelperName
+    std::cerr << "capprobe: the agent delivers with " << helper_name
               << ", which must be installed beside capprobe: " << helper << " is missing\n";
     return 1;
   }

@@ -1,19 +1,15 @@
 // One POST with libcurl: bearer token, timeouts, TLS verification, and the answer classified.
-#include "agent/daemon/curl_delivery.hpp"
+#include "agent/daemon/http_delivery.hpp"
 
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
 
 namespace capprobe::agent::daemon {
 namespace {
-
-constexpr std::size_t kMaxAnswerBytes = 4096;  // enough for the collector's reason
-constexpr std::size_t kMaxTokenBytes = 16384;
 
 struct CurlDeleter {
   void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
@@ -28,31 +24,6 @@ std::size_t keep_answer(char* data, std::size_t size, std::size_t count, void* u
   if (answer.size() < kMaxAnswerBytes)
     answer.append(data, std::min(bytes, kMaxAnswerBytes - answer.size()));
   return bytes;  // read (and drop) the rest so that the connection ends cleanly
-}
-
-// The collector's answer on one line, for a log message.
-std::string one_line(std::string_view text) {
-  std::string line;
-  for (const char c : text.substr(0, 300)) line += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  while (!line.empty() && line.back() == ' ') line.pop_back();
-  return line;
-}
-
-// The token, or an outcome saying why there is none. Never puts the token in `detail`.
-std::optional<DeliveryOutcome> read_token(const std::string& path, std::string& token) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return DeliveryOutcome{DeliveryResult::retry, 0, "cannot read --token-file " + path};
-  std::string content(kMaxTokenBytes + 1, '\0');
-  in.read(content.data(), static_cast<std::streamsize>(content.size()));
-  content.resize(static_cast<std::size_t>(in.gcount()));
-  if (content.size() > kMaxTokenBytes)
-    return DeliveryOutcome{DeliveryResult::retry, 0, "--token-file " + path + " is too large"};
-  auto parsed = token_from_file_content(content);
-  if (!parsed)
-    return DeliveryOutcome{DeliveryResult::retry, 0,
-                           "--token-file " + path + " holds no usable token"};
-  token = std::move(*parsed);
-  return std::nullopt;
 }
 
 }  // namespace
@@ -106,7 +77,7 @@ DeliveryOutcome deliver(const DeliveryConfig& config, std::string_view body) {
     return {DeliveryResult::retry, 0, error[0] != '\0' ? error : curl_easy_strerror(code)};
   long status = 0;
   curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
-  return {classify_http_status(status), status, one_line(answer)};
+  return {classify_http_status(status), status, answer_line(answer)};
 }
 
 }  // namespace capprobe::agent::daemon

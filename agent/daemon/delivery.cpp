@@ -1,9 +1,20 @@
 // What the collector's answers mean, the reports URL and the token file's rules.
 #include "agent/daemon/delivery.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "platform/utf8_path.hpp"
 
 namespace capprobe::agent::daemon {
+namespace {
+
+constexpr std::size_t kMaxTokenBytes = 16384;  // a bound token is about 1 KiB
+
+}  // namespace
 
 std::string_view to_string(DeliveryResult result) {
   switch (result) {
@@ -44,6 +55,33 @@ std::optional<std::string> token_from_file_content(std::string_view content) {
   for (const char c : content)
     if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) return std::nullopt;
   return std::string(content);
+}
+
+std::string read_token_file(const std::string& path, std::string& token) {
+  std::ifstream in(platform::utf8_path(path), std::ios::binary);
+  if (!in) return "cannot read " + path + ": " + std::strerror(errno);
+  std::string content(kMaxTokenBytes + 1, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<std::size_t>(in.gcount()));
+  if (content.size() > kMaxTokenBytes) return path + " is too large for a token";
+  auto parsed = token_from_file_content(content);
+  std::fill(content.begin(), content.end(), '\0');
+  if (!parsed) return path + " holds no usable token";
+  token = std::move(*parsed);
+  return "";
+}
+
+std::optional<DeliveryOutcome> read_token(const std::string& path, std::string& token) {
+  if (auto problem = read_token_file(path, token); !problem.empty())
+    return DeliveryOutcome{DeliveryResult::retry, 0, "--token-file: " + problem};
+  return std::nullopt;
+}
+
+std::string answer_line(std::string_view text) {
+  std::string line;
+  for (const char c : text.substr(0, 300)) line += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
 }
 
 }  // namespace capprobe::agent::daemon

@@ -1,8 +1,9 @@
 // Delivering one report to the collector (DESIGN.md "Collector API": POST /api/v1/reports):
 // the settings, and what the answer means for the report: done, drop, or keep and retry. The
-// POST itself is curl_delivery.hpp's, run in the capprobe-deliver helper (delivery_helper.hpp).
+// POST itself is http_delivery.hpp's, run in the capprobe-deliver helper (delivery_helper.hpp).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,5 +44,19 @@ DeliveryResult classify_http_status(long status);
 // The bearer token from a --token-file's content: surrounding whitespace removed; nullopt when
 // it is empty or holds a character that cannot go in a header (a line break, a control).
 std::optional<std::string> token_from_file_content(std::string_view content);
+
+// Reads the token file at `path` now (a rotated token is picked up by reading it again) into
+// `token`; "" or why there is no usable token, which never holds the file's content.
+std::string read_token_file(const std::string& path, std::string& token);
+
+// read_token_file for a delivery: nullopt when the token was read, else the retry outcome that
+// says why not. Never puts the token in the detail.
+std::optional<DeliveryOutcome> read_token(const std::string& path, std::string& token);
+
+// The start of the collector's answer on one line, for the outcome's detail and a log message.
+std::string answer_line(std::string_view text);
+
+// At most this much of the collector's answer is kept: enough for its reason.
+inline constexpr std::size_t kMaxAnswerBytes = 4096;
 
 }  // namespace capprobe::agent::daemon

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/log.hpp"
 #include "platform/process/child_process.hpp"
 
 namespace capprobe::agent::daemon {
@@ -95,6 +96,124 @@ DeliveryOutcome deliver_with_helper(const std::string& helper, const DeliveryCon
   return {DeliveryResult::retry, 0,
           std::string(kDeliverHelperName) + " failed (" + child.describe() + ")" +
               (child.exited_ok() ? ": no answer it could read" : "")};
+}
+
+PodGetConfig pod_get_config(const PodLookupPlan& plan) {
+  return {plan.url, plan.token_file, plan.ca_file, kPodGetConnectTimeout, kPodGetTimeout};
+}
+
+std::vector<std::string> get_pod_helper_arguments(const PodGetConfig& config) {
+  return {kGetPodMode,
+          "--url",
+          config.url,
+          "--token-file",
+          config.token_file,
+          "--ca-file",
+          config.ca_file,
+          "--connect-timeout",
+          format_duration(config.connect_timeout),
+          "--timeout",
+          format_duration(config.timeout)};
+}
+
+std::variant<DeliverHelperUsage, PodGetConfig> parse_get_pod_helper_arguments(
+    const std::vector<std::string>& args) {
+  PodGetConfig config;
+  for (std::size_t i = 0; i < args.size(); i += 2) {
+    const auto& flag = args[i];
+    if (i + 1 >= args.size()) return DeliverHelperUsage{flag + " needs a value"};
+    const auto& value = args[i + 1];
+    if (flag == "--url") {
+      config.url = value;
+    } else if (flag == "--token-file") {
+      config.token_file = value;
+    } else if (flag == "--ca-file") {
+      config.ca_file = value;
+    } else if (flag == "--connect-timeout" || flag == "--timeout") {
+      const auto duration = parse_duration(value);
+      if (!duration) return DeliverHelperUsage{flag + " '" + value + "' is not a duration"};
+      (flag == "--timeout" ? config.timeout : config.connect_timeout) = *duration;
+    } else {
+      return DeliverHelperUsage{"unknown argument '" + flag + "'"};
+    }
+  }
+  // Each is required: the GET is never sent without its token, nor verified with another CA.
+  for (const auto& [value, flag] : {std::pair{&config.url, "--url"},
+                                    {&config.token_file, "--token-file"},
+                                    {&config.ca_file, "--ca-file"}})
+    if (value->empty()) return DeliverHelperUsage{std::string(flag) + " is required"};
+  if (config.url.rfind("https://", 0) != 0)
+    return DeliverHelperUsage{"--url must be https:// (the API server)"};
+  return config;
+}
+
+std::string pod_get_output(const PodGetAnswer& answer) {
+  auto output = nlohmann::json{{"result", to_string(answer.result)},
+                               {"http_status", answer.http_status},
+                               {"attempts", answer.attempts},
+                               {"detail", answer.detail}}
+                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                "\n";
+  if (answer.result == PodGetResult::ok) output += answer.body;
+  return output;
+}
+
+std::optional<PodGetAnswer> parse_pod_get_output(std::string_view output) {
+  const auto end = output.find('\n');
+  if (end == std::string_view::npos) return std::nullopt;
+  const auto json = nlohmann::json::parse(output.substr(0, end), nullptr, false);
+  if (!json.is_object()) return std::nullopt;
+  const auto result = json.find("result");
+  const auto status = json.find("http_status");
+  const auto attempts = json.find("attempts");
+  const auto detail = json.find("detail");
+  if (result == json.end() || !result->is_string() || status == json.end() ||
+      !status->is_number_integer() || attempts == json.end() || !attempts->is_number_integer() ||
+      detail == json.end() || !detail->is_string())
+    return std::nullopt;
+  const auto parsed = pod_get_result_from_string(result->get<std::string>());
+  if (!parsed) return std::nullopt;
+  PodGetAnswer answer{*parsed, status->get<long>(), attempts->get<int>(),
+                      detail->get<std::string>(), std::string(output.substr(end + 1))};
+  if ((answer.result == PodGetResult::ok) == answer.body.empty()) return std::nullopt;
+  return answer;
+}
+
+PodGetAnswer get_pod_with_helper(const std::string& helper, const PodGetConfig& config) {
+  platform::ChildRequest request;
+  request.program = helper;
+  request.argv = {helper};
+  const auto args = get_pod_helper_arguments(config);
+  request.argv.insert(request.argv.end(), args.begin(), args.end());
+  request.deadline = config.timeout + kHelperStartAllowance;
+  request.max_output = kMaxPodBytes + 64 * 1024;  // the body and its header line
+  const auto child = platform::run_child(request);
+  if (child.exited_ok())
+    if (auto answer = parse_pod_get_output(child.output)) return *answer;
+  PodGetAnswer failed;
+  failed.detail = std::string(kDeliverHelperName) + " failed (" + child.describe() + ")" +
+                  (child.exited_ok() ? ": no answer it could read" : "");
+  return failed;
+}
+
+PodGetAnswer get_pod_beside_me(const PodLookupPlan& plan) {
+  PodGetAnswer answer;
+  std::string why;
+  const auto own_dir = platform::own_executable_dir(why);
+  if (!own_dir) {
+    answer.detail = "cannot find capprobe's own directory, where " +
+                    std::string(kDeliverHelperName) + " lives: " + why;
+    return answer;
+  }
+  const auto helper = *own_dir + "/" + kDeliverHelperName;
+  if (!platform::is_executable_file(helper)) {
+    answer.detail = std::string(kDeliverHelperName) +
+                    ", which sends the request, is not installed beside capprobe (" + helper +
+                    " is missing)";
+    return answer;
+  }
+  logger("pod-spec")->debug("GET own pod through {} url={}", helper, plan.url);
+  return get_pod_with_helper(helper, pod_get_config(plan));
 }
 
 }  // namespace capprobe::agent::daemon

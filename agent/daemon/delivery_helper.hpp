@@ -1,7 +1,36 @@
-// The agent's deliveries run in `capprobe-deliver`, a helper executable beside `capprobe`: one
-// child process per POST, so that libcurl and its TLS libraries never stay resident in the
-// long-running agent (its idle-memory target is 10 MiB; they alone take 6 MiB). This is the
-// contract between the two: the helper's command line, and the one line it answers with.
+// capprobe's network requests run in `capprobe-deliver`, a helper executable beside `capprobe`:
+// one short-lived child process per request, so that libcurl and its TLS libraries never stay
+// resident in capprobe (the idle agent's target is 10 MiB; they alone take 6 MiB). This header
+// is the whole contract between the two, for every OS's helper (Linux: libcurl,
+// curl_delivery.cpp and curl_pod_get.cpp; Windows: WinHTTP). It has two modes.
+//
+// 1. Delivery (the agent, each report): POST one report to the collector.
+//      capprobe-deliver --url URL [--token-file F] [--ca-file F]
+//                       [--connect-timeout DURATION] [--timeout DURATION]   < REPORT.json
+//    stdout: one line, {"result":"delivered|duplicate|rejected|retry","http_status":N,
+//    "detail":"..."} (outcome_line). Exit 0 when it printed that line, 2 on a usage error.
+//
+// 2. The own-pod GET (`capprobe probe`, the agent's rounds, `capprobe sonobuoy`, in a pod):
+//      capprobe-deliver get-pod --url URL --token-file F --ca-file F
+//                       --connect-timeout DURATION --timeout DURATION       (stdin unused)
+//    URL is https://<KUBERNETES_SERVICE_HOST>:<PORT>/api/v1/namespaces/<ns>/pods/<name>, an
+//    IPv6 host already bracketed (agent/pod_lookup.hpp). The helper must:
+//    - speak HTTPS only, verify the server's certificate and host name against --ca-file and
+//      nothing else (no system store), follow no redirect, and use no proxy whatever the
+//      environment says (libcurl: CURLOPT_PROXY ""; WinHTTP: WINHTTP_ACCESS_TYPE_NO_PROXY);
+//    - read the token from --token-file right before each request (bound tokens rotate; the
+//      token_from_file_content rules) and send `Authorization: Bearer <token>` and
+//      `Accept: application/json`;
+//    - on 401, read the token file again and retry once, never more;
+//    - keep both requests within --timeout together, and each connect within
+//      --connect-timeout;
+//    - take at most kMaxPodBytes of answer (more is result "failed");
+//    - never write the token anywhere: not to stdout, not in `detail`, not to stderr.
+//    stdout: the header line {"result":"ok|http_error|no_token|tls_failed|timed_out|failed",
+//    "http_status":N,"attempts":N,"detail":"..."} (pod_get_output), then, only for "ok", the
+//    answer's body (the Pod's JSON) as the API server sent it. For an answer other than 200,
+//    `detail` is the message of the Kubernetes Status object in the body when it is one (else
+//    the start of the body, on one line). Exit 0 when it printed its header, 2 on a usage error.
 #pragma once
 
 #include <optional>
@@ -11,6 +40,7 @@
 #include <vector>
 
 #include "agent/daemon/delivery.hpp"
+#include "agent/pod_lookup.hpp"
 
 namespace capprobe::agent::daemon {
 
@@ -37,5 +67,43 @@ std::optional<DeliveryOutcome> parse_outcome_line(std::string_view line);
 // whose detail says why.
 DeliveryOutcome deliver_with_helper(const std::string& helper, const DeliveryConfig& config,
                                     const std::string& body);
+
+// --- mode 2: the own-pod GET ---
+
+// The first argument that selects it.
+inline constexpr const char* kGetPodMode = "get-pod";
+
+// The largest Pod answer taken: far above a real pod (managedFields included), the same bound
+// as a --pod-spec file.
+inline constexpr std::size_t kMaxPodBytes = 4u << 20;
+
+struct PodGetConfig {
+  std::string url;
+  std::string token_file;
+  std::string ca_file;
+  Millis connect_timeout{kPodGetConnectTimeout};
+  Millis timeout{kPodGetTimeout};
+};
+
+// The GET of `plan`, with the timeouts of agent/pod_lookup.hpp.
+PodGetConfig pod_get_config(const PodLookupPlan& plan);
+
+// The helper's whole argument list for `config`, the mode word first.
+std::vector<std::string> get_pod_helper_arguments(const PodGetConfig& config);
+// The helper's side: the arguments after the mode word.
+std::variant<DeliverHelperUsage, PodGetConfig> parse_get_pod_helper_arguments(
+    const std::vector<std::string>& args);
+
+// The helper's stdout for `answer`: the header line, then the body when it is "ok".
+std::string pod_get_output(const PodGetAnswer& answer);
+// capprobe's reading of it; nullopt for anything else (a missing body for "ok" included).
+std::optional<PodGetAnswer> parse_pod_get_output(std::string_view output);
+
+// Runs `helper` in get-pod mode and waits for its answer, at most config.timeout plus the
+// helper's start. A helper that fails or says nothing usable is a "failed" answer saying why.
+PodGetAnswer get_pod_with_helper(const std::string& helper, const PodGetConfig& config);
+
+// capprobe's PodGet (agent/pod_lookup.hpp): the helper installed beside the running executable.
+PodGetAnswer get_pod_beside_me(const PodLookupPlan& plan);
 
 }  // namespace capprobe::agent::daemon

@@ -159,8 +159,24 @@ const std::vector<FlagSpec>& flags() {
        [](Draft& draft, const std::string& value) {
          return set_path(draft.options.pod_spec, "--pod-spec", value);
        }},
+      {"--no-pod-lookup", "",
+       "in a pod, do not GET the pod's own spec from the API server each\nround (without "
+       "--pod-spec, that GET says what was requested)",
+       [](Draft& draft, const std::string&) -> std::string {
+         draft.options.pod_lookup.enabled = false;
+         return "";
+       }},
+      {"--service-account-dir", "DIR",
+       "the service account's token, ca.crt and namespace for that GET\n(default "
+       "/var/run/secrets/kubernetes.io/serviceaccount;\nHostProcess: under "
+       "CONTAINER_SANDBOX_MOUNT_POINT first)",
+       [](Draft& draft, const std::string& value) -> std::string {
+         if (value.empty()) return "--service-account-dir needs a directory";
+         draft.options.pod_lookup.service_account_dir = value;
+         return "";
+       }},
       {"--container", "NAME",
-       "the container of --pod-spec the agent runs in (default\nCAPPROBE_CONTAINER); without "
+       "the container of the pod spec the agent runs in (default\nCAPPROBE_CONTAINER); without "
        "either, a pod of several containers\nleaves the container's requests unknown",
        [](Draft& draft, const std::string& value) -> std::string {
          if (value.empty()) return "--container needs a container name";
@@ -267,7 +283,8 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text) {
 std::string agent_help() {
   return "Usage: capprobe agent --collector URL [--interval 10m] [--token-file F]\n"
          "                      [--spool-dir D] [--listen ADDR] [--nfd-file F] [--once]\n"
-         "                      [--only ID,...] [--skip ID,...] [--quick] [--pod-spec F]\n"
+         "                      [--only ID,...] [--skip ID,...] [--quick]\n"
+         "                      [--pod-spec F | --no-pod-lookup] [--service-account-dir D]\n"
          "                      [--container NAME]\n"
          "\n"
          "Runs the probes at start and then every interval, and delivers each report to the\n"
@@ -277,13 +294,17 @@ std::string agent_help() {
          "the report for a later try too (a token being rotated); 400 and 413 drop it.\n"
          "\n"
          "Each round runs in a child process of its own, and each delivery in the helper\n"
-         "capprobe-deliver, which must be installed in the same directory as capprobe.\n"
+         "capprobe-deliver, which must be installed in the same directory as capprobe. In a\n"
+         "pod and without --pod-spec, each round first reads the pod's own spec with one GET\n"
+         "from the API server, through the same helper; a failed lookup is said in the\n"
+         "report and never fails the round.\n"
          "\n" +
          flags_help() +
          "\n"
          "Environment:\n"
          "  NODE_NAME, POD_NAMESPACE, POD_NAME  the subject, from the downward API\n"
-         "  CAPPROBE_CONTAINER                  which container of --pod-spec this is\n"
+         "  KUBERNETES_SERVICE_HOST, _PORT      the API server of the own-pod GET\n"
+         "  CAPPROBE_CONTAINER                  which container of the pod spec this is\n"
          "                                      (--container wins)\n"
          "  CAPPROBE_LOG                        log level on stderr (default info for the agent)\n"
          "\n"

@@ -10,6 +10,7 @@
 
 #include "agent/daemon/backoff.hpp"
 #include "agent/daemon/duration.hpp"
+#include "agent/pod_lookup.hpp"
 #include "agent/runner.hpp"
 #include "probes/probe.hpp"
 
@@ -35,6 +36,7 @@ struct AgentOptions {
   std::optional<std::string> nfd_file;
   std::optional<std::string> pod_spec;
   std::optional<std::string> container;  // --container: which container of the pod this is
+  PodLookupOptions pod_lookup;           // --no-pod-lookup, --service-account-dir: the own-pod GET
   bool once = false;
   Selection selection;
   Millis connect_timeout{5000};

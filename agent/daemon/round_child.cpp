@@ -57,6 +57,10 @@ std::string round_request_json(const RoundRequest& request) {
                       {"nfd_lifetime_s", request.nfd_lifetime.count()}};
   if (request.pod_spec) json["pod_spec"] = *request.pod_spec;
   json["pod_spec_name"] = request.pod_spec_name;
+  json["pod_lookup"] = request.pod_lookup.enabled;
+  json["service_account_dir"] = nullptr;
+  if (request.pod_lookup.service_account_dir)
+    json["service_account_dir"] = *request.pod_lookup.service_account_dir;
   json["container"] = nullptr;
   if (request.container) json["container"] = *request.container;
   if (request.nfd_file) json["nfd_file"] = *request.nfd_file;
@@ -73,6 +77,9 @@ std::optional<RoundRequest> parse_round_request(const std::string& text, std::st
     if (const auto& spec = json.at("pod_spec"); !spec.is_null())
       request.pod_spec = spec.get<std::string>();
     request.pod_spec_name = json.at("pod_spec_name").get<std::string>();
+    request.pod_lookup.enabled = json.at("pod_lookup").get<bool>();
+    if (const auto& dir = json.at("service_account_dir"); !dir.is_null())
+      request.pod_lookup.service_account_dir = dir.get<std::string>();
     if (const auto& container = json.at("container"); !container.is_null())
       request.container = container.get<std::string>();
     if (const auto& nfd = json.at("nfd_file"); !nfd.is_null())
@@ -92,7 +99,7 @@ Millis round_deadline(const std::vector<probes::Probe>& catalog) {
 }
 
 int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& catalog,
-                    std::istream& in, std::ostream& out) {
+                    std::istream& in, std::ostream& out, const PodGet& get_pod) {
   std::string text;
   char buffer[65536];
   while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
@@ -108,12 +115,13 @@ int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& ca
     std::cerr << "capprobe: " << why << "\n";
     return 1;
   }
-  const auto load =
-      parse_pod_requests(request->pod_spec, request->pod_spec_name, request->container, os);
+  auto load = parse_pod_requests(request->pod_spec, request->pod_spec_name, request->container, os);
   if (!load.requests) {
     std::cerr << "capprobe: " << load.error << "\n";
     return 1;
   }
+  if (!request->pod_spec)
+    load = look_up_pod_requests(request->pod_lookup, request->container, os, get_pod);
   // A round killed at its deadline leaves its scratch files; the next round clears them (the
   // sweeper only takes what belongs to dead processes). The sweep happens here, in the child,
   // never in the agent's own process: a place on a hung mount can block a thread forever, and
@@ -143,6 +151,9 @@ Report run_round_in_child(const RoundRequest& request, Millis deadline) {
   child_request.argv = {"capprobe", "agent", kRoundChildFlag};
   child_request.input = round_request_json(request);
   child_request.deadline = deadline;
+  // The round reads the pod's own job object on Windows (its CPU rate, its memory limit): a
+  // job of ours around it would hide that one.
+  child_request.own_job = false;
   const auto child = platform::run_child(child_request);
   if (!child.exited_ok())
     throw std::runtime_error("the round's child process failed (" + child.describe() + ")");

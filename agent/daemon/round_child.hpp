@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/daemon/duration.hpp"
+#include "agent/pod_lookup.hpp"
 #include "agent/report.hpp"
 #include "agent/runner.hpp"
 #include "platform/platform.hpp"
@@ -37,6 +38,9 @@ struct RoundRequest {
   // How long the NFD file's labels stay valid after it is written (NFD's expiry-time): a few
   // intervals, so that they vanish when the agent stops. Zero: no expiry.
   std::chrono::seconds nfd_lifetime{0};
+  // Without pod_spec: whether and how the child GETs the pod's own spec, each round anew (the
+  // token is read again, and a lookup that failed may succeed once RBAC is in place).
+  PodLookupOptions pod_lookup;
 };
 
 std::string round_request_json(const RoundRequest& request);
@@ -47,12 +51,12 @@ std::optional<RoundRequest> parse_round_request(const std::string& text, std::st
 // another, and a margin for starting, the report and the residue sweep.
 Millis round_deadline(const std::vector<probes::Probe>& catalog);
 
-// The child's side: reads the request from `in`, sweeps residue of earlier killed rounds, runs
-// the round as agent_mode "agent", writes the report's JSON to `out`, then the --nfd-file (a
-// failure or a hang there is logged, never fatal to the round). Exit code 0, or 1 with one line
-// on stderr.
+// The child's side: reads the request from `in`, without a pod spec looks the pod up through
+// `get_pod` (agent/pod_lookup.hpp), sweeps residue of earlier killed rounds, runs the round as
+// agent_mode "agent", writes the report's JSON to `out`, then the --nfd-file (a failure or a
+// hang there is logged, never fatal to the round). Exit code 0, or 1 with one line on stderr.
 int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& catalog,
-                    std::istream& in, std::ostream& out);
+                    std::istream& in, std::ostream& out, const PodGet& get_pod);
 
 // The agent's side: runs the child and returns its report; throws std::runtime_error saying
 // what went wrong (the loop counts a failed round).

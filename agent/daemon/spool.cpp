@@ -9,6 +9,7 @@
 
 #include "agent/log.hpp"
 #include "platform/process/durable_file.hpp"
+#include "platform/utf8_path.hpp"
 
 namespace capprobe::agent::daemon {
 namespace {
@@ -55,8 +56,9 @@ std::variant<std::unique_ptr<Spool>, std::string> Spool::open(const std::string&
   std::unique_ptr<Spool> spool(new Spool(dir, limits));
   const auto log = logger("spool");
   std::error_code code;
-  for (fs::directory_iterator it(dir, code), end; !code && it != end; it.increment(code)) {
-    const auto name = it->path().filename().string();
+  for (fs::directory_iterator it(platform::utf8_path(dir), code), end; !code && it != end;
+       it.increment(code)) {
+    const auto name = platform::utf8_string(it->path().filename());
     if (name.rfind(kTempPrefix, 0) == 0) {
       // A write that a crash interrupted before its rename: never acknowledged as spooled.
       std::error_code ignored;
@@ -98,13 +100,17 @@ std::string Spool::put(std::string_view report_id, std::string_view body) {
     name = spool_file_name(sequence, report_id);
     problem = platform::write_durably(dir_, std::string(kTempPrefix) + name, name, body);
     if (problem.empty()) break;
-    if (!std::filesystem::exists(dir_ + "/" + name)) return problem;
+    if (!std::filesystem::exists(path_of(name))) return problem;
   }
   if (!problem.empty()) return problem;
   entries_[name] = body.size();
   bytes_ += body.size();
   enforce_bound(name);
   return "";
+}
+
+std::filesystem::path Spool::path_of(const std::string& name) const {
+  return platform::utf8_path(dir_) / platform::utf8_path(name);
 }
 
 void Spool::enforce_bound(const std::string& keep) {
@@ -130,7 +136,7 @@ std::optional<SpoolEntry> Spool::oldest() const {
 }
 
 std::optional<std::string> Spool::read(const SpoolEntry& entry) const {
-  std::ifstream in(dir_ + "/" + entry.name, std::ios::binary);
+  std::ifstream in(path_of(entry.name), std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream content;
   content << in.rdbuf();
@@ -140,7 +146,7 @@ std::optional<std::string> Spool::read(const SpoolEntry& entry) const {
 
 void Spool::remove(const SpoolEntry& entry) {
   std::error_code ignored;
-  std::filesystem::remove(dir_ + "/" + entry.name, ignored);
+  std::filesystem::remove(path_of(entry.name), ignored);
   if (const auto found = entries_.find(entry.name); found != entries_.end()) {
     bytes_ -= found->second;
     entries_.erase(found);

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -56,6 +57,8 @@ class Spool {
   Spool(std::string dir, SpoolLimits limits) : dir_(std::move(dir)), limits_(limits) {}
   void drop_oldest();
   void enforce_bound(const std::string& keep);
+  // A spooled file's path: the directory and the name, with the OS's separator.
+  std::filesystem::path path_of(const std::string& name) const;
 
   std::string dir_;
   SpoolLimits limits_;

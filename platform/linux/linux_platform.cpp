@@ -26,6 +26,11 @@ std::unique_ptr<Platform> make_native_platform(const std::string& system_root) {
   return std::make_unique<LinuxPlatform>(system_root);
 }
 
+// Linux forks its children (memory_trial.cpp): no process is ever started to be one.
+int run_internal_child_if_asked(int, char**) {
+  return -1;
+}
+
 std::string LinuxPlatform::under_root(const std::string& path) const {
   if (root_ == "/") return path;
   // Lexical, like a chroot: "/host" + "/../etc" is "/host/etc", never "/etc". Links inside the

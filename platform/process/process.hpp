@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace capprobe::platform {
 
@@ -14,6 +16,11 @@ void ignore_broken_pipe_signal();
 // The agent waits for its child processes itself: an inherited "SIGCHLD ignored" would let the
 // kernel reap them first and lose their exit status.
 void default_child_signal();
+
+// The command line's arguments after the program's name, as UTF-8: argv as it is on Linux; on
+// Windows read again from the UTF-16 command line, since argv there is in the ANSI code page
+// and garbles a path outside it.
+std::vector<std::string> utf8_arguments(int argc, char** argv);
 
 // Gives freed heap back to the system after a round, so that the idle agent stays small: the
 // probes' threads leave per-thread malloc arenas behind otherwise.

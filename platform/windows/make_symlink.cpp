@@ -1,7 +1,7 @@
 // make_symlink: CreateSymbolicLinkW as an unprivileged process may call it, a file or a
-// directory link as the target is. Success means that the call said so: whether a link exists
-// and leads to its target is for the caller to prove by reading through it (Wine 8, for one,
-// answers TRUE and creates nothing).
+// directory link as the target is; create_symbolic_link: one call with exactly the flags asked.
+// Success means that the call said so: whether a link exists and leads to its target is for the
+// caller to prove by reading through it (Wine 8, for one, answers TRUE and creates nothing).
 #include <windows.h>
 
 #include <string>
@@ -26,7 +26,35 @@ std::wstring as_seen_from(const std::wstring& link, const std::wstring& target) 
   return slash == std::wstring::npos ? target : link.substr(0, slash + 1) + target;
 }
 
+// The target text the link will hold. An absolute target becomes an NT path for resolving (its
+// "/" turned into "\\"), and its text as given is kept as the link's print name, which
+// link_target reads back. A relative target is stored as it is, and a "/" in it would be taken as
+// part of a name: store backslashes.
+std::wstring stored_target(std::wstring target) {
+  if (!is_absolute(target)) {
+    for (auto& character : target) {
+      if (character == L'/') character = L'\\';
+    }
+  }
+  return target;
+}
+
 }  // namespace
+
+Result<Done> WindowsPlatform::create_symbolic_link(const SymbolicLinkRequest& request) const {
+  auto link = win32::wide_path(request.link_path);
+  if (!link) return link.error();
+  auto target = win32::wide_path(request.target);
+  if (!target) return target.error();
+  DWORD flags = 0;
+  if (request.directory) flags |= SYMBOLIC_LINK_FLAG_DIRECTORY;
+  if (request.allow_unprivileged) flags |= SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE;
+  // No retry and no second guess: the probe asks each way itself and judges each answer.
+  if (!::CreateSymbolicLinkW(link.value().c_str(), stored_target(target.value()).c_str(), flags)) {
+    return win32::last_error("CreateSymbolicLinkW", request.link_path);
+  }
+  return Done{};
+}
 
 Result<Done> WindowsPlatform::make_symlink(const std::string& target,
                                            const std::string& link_path) {
@@ -34,15 +62,7 @@ Result<Done> WindowsPlatform::make_symlink(const std::string& target,
   if (!link) return link.error();
   auto wide_target = win32::wide_path(target);
   if (!wide_target) return wide_target.error();
-  // An absolute target becomes an NT path for resolving (its "/" turned into "\\"), and its text
-  // as given is kept as the link's print name, which link_target reads back. A relative target
-  // is stored as it is, and a "/" in it would be taken as part of a name: store backslashes.
-  std::wstring stored = wide_target.value();
-  if (!is_absolute(stored)) {
-    for (auto& character : stored) {
-      if (character == L'/') character = L'\\';
-    }
-  }
+  const std::wstring stored = stored_target(wide_target.value());
   // A directory link must say so when it is made; a link to nothing is a file link.
   const DWORD target_attributes = ::GetFileAttributesW(as_seen_from(link.value(), stored).c_str());
   DWORD flags = 0;

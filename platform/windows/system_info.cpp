@@ -2,12 +2,14 @@
 // this process may run on, the environment, process ids and clocks.
 #include <windows.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "platform/windows/handles.hpp"
 #include "platform/windows/utf16.hpp"
+#include "platform/windows/version.hpp"
 #include "platform/windows/win32_errors.hpp"
 #include "platform/windows/windows_platform.hpp"
 
@@ -17,9 +19,6 @@ using win32::last_error;
 using win32::os_error;
 
 namespace {
-
-// NTSTATUS RtlGetVersion(PRTL_OSVERSIONINFOW): declared in the DDK headers only.
-using RtlGetVersionFunction = LONG(WINAPI*)(OSVERSIONINFOEXW*);
 
 // uname(2)'s spelling of the architecture, which probes already map to Kubernetes' names.
 std::string machine_name(WORD architecture) {
@@ -62,19 +61,11 @@ Result<std::string> computer_name() {
   return win32::to_utf8(name);
 }
 
-// Where each processor group's CPUs start in one flat numbering (group 0's first, then group
-// 1's...), as Linux numbers CPUs across the machine.
-Result<std::vector<int>> group_offsets() {
-  const WORD groups = ::GetActiveProcessorGroupCount();
-  if (groups == 0) return last_error("GetActiveProcessorGroupCount");
-  std::vector<int> offsets;
-  int next = 0;
-  for (WORD group = 0; group < groups; ++group) {
-    offsets.push_back(next);
-    next += static_cast<int>(::GetMaximumProcessorCount(group));
-  }
-  return offsets;
-}
+// CPUs are numbered group x 64 + number: a processor group holds at most 64 CPUs (a KAFFINITY's
+// bits), so the number tells the group and the bit back (cpu_burn.cpp pins by it), and it is
+// how topology.numa numbers the nodes' CPUs. With one group (every machine up to 64 CPUs) this
+// is the plain CPU number.
+constexpr int kGroupWidth = 64;
 
 Result<KAFFINITY> active_mask(WORD group) {
   DWORD size = 0;
@@ -102,21 +93,9 @@ void append_cpus(KAFFINITY mask, int offset, std::vector<int>& cpus) {
 }  // namespace
 
 Result<KernelInfo> WindowsPlatform::kernel_info() const {
-  // RtlGetVersion tells the kernel's real version; GetVersionEx answers what the executable's
-  // manifest claims to support (Windows 8 without one), whatever the kernel is.
-  const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
-  if (ntdll == nullptr) return last_error("GetModuleHandleW", "ntdll.dll");
-  const FARPROC found = ::GetProcAddress(ntdll, "RtlGetVersion");
-  if (found == nullptr) return last_error("GetProcAddress", "RtlGetVersion");
-  // Through a generic function pointer type: GCC warns on a direct cast between function types.
-  const auto rtl_get_version =
-      reinterpret_cast<RtlGetVersionFunction>(reinterpret_cast<void (*)()>(found));
-  OSVERSIONINFOEXW version{};
-  version.dwOSVersionInfoSize = sizeof version;
-  if (const LONG status = rtl_get_version(&version); status != 0) {
-    return os_error(ERROR_INVALID_FUNCTION,
-                    "RtlGetVersion returned NTSTATUS " + std::to_string(status));
-  }
+  const auto rtl = win32::rtl_version();
+  if (!rtl) return rtl.error();
+  const auto& version = rtl.value();
   auto host = computer_name();
   if (!host) return host.error();
   SYSTEM_INFO system{};
@@ -142,10 +121,10 @@ Result<std::vector<int>> WindowsPlatform::allowed_cpus() const {
   if (!::GetProcessAffinityMask(::GetCurrentProcess(), &process_mask, &system_mask)) {
     return last_error("GetProcessAffinityMask");
   }
-  auto offsets = group_offsets();
-  if (!offsets) return offsets.error();
+  const WORD active_groups = ::GetActiveProcessorGroupCount();
+  if (active_groups == 0) return last_error("GetActiveProcessorGroupCount");
   std::vector<int> cpus;
-  if (offsets.value().size() == 1) {  // one processor group: the mask is the whole answer
+  if (active_groups == 1) {  // one processor group: the mask is the whole answer
     append_cpus(process_mask, 0, cpus);
     return cpus;
   }
@@ -158,16 +137,17 @@ Result<std::vector<int>> WindowsPlatform::allowed_cpus() const {
     return last_error("GetProcessGroupAffinity");
   }
   const bool primary_group_only = group_count == 1 && process_mask != 0;
+  std::sort(groups, groups + group_count);  // the list comes in no documented order
   for (USHORT i = 0; i < group_count; ++i) {
     const WORD group = groups[i];
-    if (group >= offsets.value().size()) continue;  // a group that went inactive meanwhile
+    if (group >= active_groups) continue;  // a group that went inactive meanwhile
     if (primary_group_only) {
-      append_cpus(process_mask, offsets.value()[group], cpus);
+      append_cpus(process_mask, group * kGroupWidth, cpus);
       continue;
     }
     auto active = active_mask(group);
     if (!active) return active.error();
-    append_cpus(active.value(), offsets.value()[group], cpus);
+    append_cpus(active.value(), group * kGroupWidth, cpus);
   }
   return cpus;
 }

@@ -140,6 +140,10 @@ CapabilityResult run(ProbeContext& ctx) {
                                   : nlohmann::json(nullptr);
   evidence["distances"] = nullptr;
   evidence["mems_source"] = "none: Windows has no per-process memory-node restriction";
+  // User mode learns a node's free memory (GetNumaAvailableMemoryNodeEx), never its size: each
+  // memory_bytes stays null rather than a guess from the machine's total.
+  evidence["memory_source"] =
+      "none: Windows tells a node's available memory, not its size (available_bytes)";
   evidence["problems"] = problems;
 
   judge_numa(facts, result);

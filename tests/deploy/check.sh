@@ -6,10 +6,15 @@
 #  2. the image: deploy/image/build-oci.sh builds the OCI layout from the build, verify-oci.mjs
 #     checks it, its binaries run from the unpacked layer as its user with only its own files
 #     (chroot), a report goes from the image's capprobe-deliver to the image's collector over
-#     loopback, and a layout with one corrupted byte is refused.
+#     loopback, the Sonobuoy plugins' args run as the image's `capprobe sonobuoy`, and a layout
+#     with one corrupted byte is refused;
+#  3. the Linux DaemonSet's pod shape under runc (runc-daemonset.sh): the image's files with the
+#     rendered DaemonSet's securityContext, limits and volumes, `capprobe agent --once` to a
+#     collector on loopback: the report arrives, no probe in error, nothing REQUESTED BUT IGNORED.
 # Needs kubectl (client only), node and npm; installs the pinned npm packages (package-lock.json)
-# with npm ci when they changed. Prints one line a test and "deploy: N passed, M failed"; exits 1
-# when one failed.
+# with npm ci when they changed; 3 needs root and runc (skipped without, with the reason; a
+# failure when CI=true). Prints one line a test and "deploy: N passed, M failed, K skipped";
+# exits 1 when one failed.
 #   CAPPROBE_BUILD_DIR   the build directory (default: build)
 set -uo pipefail
 
@@ -41,12 +46,16 @@ fi
 
 passed=0
 failed=0
-record() { # ok|fail, line, [details...]
+skipped=0
+record() { # ok|fail|skip, line, [details...]
   local verdict=$1 line=$2
   shift 2
   if [[ "$verdict" == ok ]]; then
     passed=$((passed + 1))
     echo "ok   $line"
+  elif [[ "$verdict" == skip ]]; then
+    skipped=$((skipped + 1))
+    echo "skip $line"
   else
     failed=$((failed + 1))
     echo "FAIL $line"
@@ -54,6 +63,16 @@ record() { # ok|fail, line, [details...]
   for detail in "$@"; do [[ -n "$detail" ]] && printf '       %s\n' "$detail"; done
   return 0
 }
+# A check this machine cannot run: skipped with the reason ("SKIPPED: why", as the ctest
+# suites say it), or failed when CI=true, where everything it needs is installed.
+skip_or_fail() { # line, reason
+  if [[ "${CI:-}" == true ]]; then
+    record fail "$1" "cannot run here: $2 (CI has everything this check needs, so this is a breakage)"
+  else
+    record skip "$1" "SKIPPED: $2"
+  fi
+}
+source "$here/runc-daemonset.sh"
 
 # 1. The manifests.
 manifests_out="$(node "$here/check.mjs" "$repo" 2>&1)"
@@ -74,6 +93,7 @@ work="$(mktemp -d)"
 collector_pid=""
 cleanup() {
   [[ -n "$collector_pid" ]] && kill "$collector_pid" 2>/dev/null && wait "$collector_pid" 2>/dev/null
+  declare -F runc_cleanup >/dev/null && runc_cleanup
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -138,6 +158,43 @@ else
     wait "$collector_pid" 2>/dev/null
     collector_pid=""
 
+    # The Sonobuoy plugins' args, as the image's capprobe runs them: flags that parse, the
+    # results and the done file where the worker looks, then it stays until SIGTERM and exits 0.
+    for plugin in capprobe-linux capprobe-windows; do
+      plugin_line="image: the $plugin Sonobuoy plugin's args run as 'capprobe sonobuoy' (results, done file, SIGTERM -> 0)"
+      if ! plugin_args="$(node -e '
+          const yaml = require(process.argv[2]);
+          const plugin = yaml.load(require("fs").readFileSync(process.argv[1], "utf8"));
+          console.log(plugin.spec.args.join("\n"));' \
+          "$repo/deploy/sonobuoy/$plugin.yaml" "$here/node_modules/js-yaml" 2>&1)"; then
+        record fail "$plugin_line" "$plugin_args"
+        continue
+      fi
+      mapfile -t plugin_argv <<<"$plugin_args"
+      results_dir="$(awk 'prev == "--results-dir" { print; exit } { prev = $0 }' <<<"$plugin_args")"
+      rm -rf "$work/rootfs${results_dir:-/tmp/sonobuoy/results}"
+      (in_image /usr/local/bin/capprobe "${plugin_argv[@]}" --quick) >"$work/$plugin.log" 2>&1 &
+      plugin_pid=$!
+      for _ in $(seq 100); do
+        [[ -f "$work/rootfs${results_dir:-/tmp/sonobuoy/results}/done" ]] && break
+        kill -0 "$plugin_pid" 2>/dev/null || break
+        sleep 0.1
+      done
+      done_names="$(cat "$work/rootfs${results_dir:-/tmp/sonobuoy/results}/done" 2>/dev/null)"
+      still_running=no
+      kill -0 "$plugin_pid" 2>/dev/null && still_running=yes
+      kill -TERM "$plugin_pid" 2>/dev/null
+      wait "$plugin_pid"
+      plugin_status=$?
+      if [[ "$done_names" == "${results_dir:-/tmp/sonobuoy/results}/capprobe" && -f "$work/rootfs$done_names/capprobe.yaml" &&
+        "$still_running" == yes && "$plugin_status" == 0 ]]; then
+        record ok "$plugin_line" "args: ${plugin_argv[*]}; done names $done_names"
+      else
+        record fail "$plugin_line" "args: ${plugin_argv[*]} --quick" "done: '$done_names', still running: $still_running, exit $plugin_status" \
+          "$(tail -n 3 "$work/$plugin.log")"
+      fi
+    done
+
     # The broken fixture for the image check: one byte of the layer changed.
     cp -r "$work/oci" "$work/oci-broken"
     printf '\x00' | dd of="$work/oci-broken/blobs/sha256/$layer" bs=1 seek=4096 conv=notrunc status=none
@@ -148,6 +205,11 @@ else
     else
       record fail "broken image (one byte of the layer changed): refused for another reason" "$broken_out"
     fi
+
+    # 3. The DaemonSet's pod shape under runc, in the image's own files.
+    config_digest="$(json "$work/oci/blobs/sha256/$manifest" 'v.config.digest.split(":")[1]')"
+    entrypoint="$(json "$work/oci/blobs/sha256/$config_digest" 'v.config.Entrypoint[0]')"
+    runc_daemonset_proof "$work/rootfs" "$entrypoint" "$work/rootfs/run/check/token"
   else
     record fail "image: build-oci.sh" "$build_out"
   fi
@@ -155,5 +217,5 @@ fi
 
 elapsed="$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')"
 echo "deploy checks took ${elapsed}s"
-echo "deploy: $passed passed, $failed failed"
+echo "deploy: $passed passed, $failed failed, $skipped skipped"
 ((failed == 0))

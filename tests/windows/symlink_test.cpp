@@ -1,7 +1,8 @@
-// make_symlink and what reading through a link proves, on Windows and under Wine, which differ:
-// Wine 8's CreateSymbolicLinkW is a stub that answers TRUE and creates nothing, so there the
-// platform's answer alone would claim a link that does not exist. Checking by reading through
-// the link, as the fs.symlink probe does, tells the truth on both.
+// make_symlink, create_symbolic_link and create_junction, and what reading through a link
+// proves, on Windows and under Wine, which differ: Wine 8's CreateSymbolicLinkW is a stub that
+// answers TRUE and creates nothing, so there the platform's answer alone would claim a link that
+// does not exist, and Wine cannot set reparse points, so it makes no junction either. Checking by
+// reading through the link, as the fs.symlink probe does, tells the truth on both.
 #include <windows.h>
 
 #include <catch2/catch.hpp>
@@ -96,4 +97,84 @@ TEST_CASE("remove_tree on Windows: a directory link inside is removed, its targe
   CHECK(os.list_through(tree + "\\link").value() == std::vector<std::string>{"keep"});
   REQUIRE(os.remove_tree(tree).ok());
   CHECK(os.read_through(outside / "keep", 100).value() == "kept");
+}
+
+TEST_CASE("create_symbolic_link under Wine: TRUE for every flag combination, and nothing made") {
+  if (!wine_version()) return report_skip("a Wine behaviour; on Windows links are made or refused");
+  WindowsPlatform os;
+  Scratch scratch(os);
+  REQUIRE(os.create_file_exclusive(scratch / "target", "through").ok());
+  int made = 0;
+  for (const bool directory : {false, true})
+    for (const bool unprivileged : {false, true}) {
+      const auto link = scratch / ("link-" + std::to_string(made++));
+      CHECK(os.create_symbolic_link({scratch / "target", link, directory, unprivileged}).ok());
+      CHECK(os.link_info(link).error().is_absent());
+    }
+  CHECK(os.list_through(scratch.path()).value() == std::vector<std::string>{"target"});
+}
+
+TEST_CASE("create_symbolic_link on Windows: the flags as asked, made or refused by name") {
+  if (const auto wine = wine_version()) {
+    return report_skip("Wine " + *wine +
+                       " creates no symbolic links (CreateSymbolicLinkW is a stub)");
+  }
+  WindowsPlatform os;
+  Scratch scratch(os);
+  REQUIRE(os.create_file_exclusive(scratch / "target", "through").ok());
+  for (const bool unprivileged : {false, true}) {
+    const auto link = scratch / (unprivileged ? "flagged" : "plain");
+    const auto made = os.create_symbolic_link({"target", link, false, unprivileged});
+    if (!made.ok()) {
+      // No privilege (and, with the flag, no Developer Mode), or a build before 14972 that does
+      // not know the flag: refused by name, nothing left behind.
+      INFO(made.error().describe());
+      CHECK((made.error().name == "ERROR_PRIVILEGE_NOT_HELD" ||
+             (unprivileged && made.error().name == "ERROR_INVALID_PARAMETER")));
+      CHECK(os.link_info(link).error().is_absent());
+      continue;
+    }
+    CHECK(os.read_through(link, 100).value() == "through");
+    CHECK(os.link_target(link).value() == "target");
+  }
+}
+
+TEST_CASE("create_junction under Wine: FSCTL_SET_REPARSE_POINT is unsupported, nothing left") {
+  if (!wine_version()) return report_skip("a Wine behaviour; Windows makes junctions");
+  WindowsPlatform os;
+  Scratch scratch(os);
+  REQUIRE(os.make_dir(scratch / "target").ok());
+  const auto made = os.create_junction(scratch / "target", scratch / "junction");
+  REQUIRE_FALSE(made.ok());
+  CHECK(made.error().name == "ERROR_NOT_SUPPORTED");
+  CHECK(made.error().context == "FSCTL_SET_REPARSE_POINT " + (scratch / "junction"));
+  // The directory made for the junction went again.
+  CHECK(os.list_through(scratch.path()).value() == std::vector<std::string>{"target"});
+}
+
+TEST_CASE("create_junction on Windows: no privilege needed, lists the target, reads back") {
+  if (const auto wine = wine_version()) {
+    return report_skip("Wine " + *wine + " cannot set reparse points (ERROR_NOT_SUPPORTED)");
+  }
+  WindowsPlatform os;
+  Scratch scratch(os);
+  REQUIRE(os.make_dir(scratch / "target").ok());
+  REQUIRE(os.create_file_exclusive(scratch / "target\\inner", "inside").ok());
+  // "/" in the target as a probe's join may write it: the junction holds an NT path all the same.
+  const auto target = scratch / "target";
+  REQUIRE(os.create_junction(target, scratch / "junction").ok());
+  CHECK(os.link_info(scratch / "junction").value().kind == FileKind::symlink);
+  CHECK(os.list_through(scratch / "junction").value() == std::vector<std::string>{"inner"});
+  CHECK(os.link_target(scratch / "junction").value() == target);
+  REQUIRE(os.remove(scratch / "junction").ok());
+  CHECK(os.read_through(scratch / "target\\inner", 100).value() == "inside");
+}
+
+TEST_CASE("create_junction: a relative target is refused by name, and nothing is made") {
+  WindowsPlatform os;
+  Scratch scratch(os);
+  const auto made = os.create_junction("target", scratch / "junction");
+  REQUIRE_FALSE(made.ok());
+  CHECK(made.error().name == "ERROR_BAD_PATHNAME");
+  CHECK(os.list_through(scratch.path()).value().empty());
 }

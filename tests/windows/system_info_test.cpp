@@ -1,5 +1,4 @@
-// WindowsPlatform's process, kernel and CPU facts against the running system, and the calls
-// that are not implemented yet saying so by name.
+// WindowsPlatform's process, kernel and CPU facts against the running system.
 #include <windows.h>
 
 #include <catch2/catch.hpp>
@@ -18,6 +17,13 @@ TEST_CASE("make_native_platform: a WindowsPlatform with the root it was given") 
   const auto* windows = dynamic_cast<const WindowsPlatform*>(native.get());
   REQUIRE(windows != nullptr);
   CHECK(windows->system_root() == "/");
+}
+
+TEST_CASE("as_windows: the platform answers the Windows facts itself") {
+  WindowsPlatform os;
+  CHECK(os.as_windows() == &os);
+  CHECK(&windows_facts(os) == &os);
+  CHECK(os.as_linux() == nullptr);
 }
 
 TEST_CASE("env: a set value, an empty value and an unset name are three answers") {
@@ -133,17 +139,4 @@ TEST_CASE("allowed_cpus: follows a narrowed affinity mask") {
   REQUIRE(cpus.ok());
   REQUIRE(cpus.value().size() == 1);
   CHECK((DWORD_PTR{1} << cpus.value()[0]) == lowest);
-}
-
-TEST_CASE("not implemented yet: each such call answers ERROR_CALL_NOT_IMPLEMENTED, never a fact") {
-  WindowsPlatform os;
-  const auto is_not_implemented = [](const auto& result) {
-    return !result.ok() && result.error().code == 120 &&
-           result.error().name == "ERROR_CALL_NOT_IMPLEMENTED";
-  };
-  CHECK(is_not_implemented(os.connect_unix("C:\\socket", 100ms)));
-  CHECK(is_not_implemented(os.interface_addresses()));
-  CHECK(is_not_implemented(os.cpuid(0, 0)));
-  CHECK(is_not_implemented(os.burn_cpu(1, 10ms)));
-  CHECK(is_not_implemented(os.run_memory_trial(MemoryTrialPlan{})));
 }

@@ -52,4 +52,9 @@ TEST_CASE("kernel_info under Wine follows the registry's Windows Server build", 
   REQUIRE(expected != releases.end());
   CHECK(capprobe::probes::windows_release_for_build(build_of(kernel.value().release)) ==
         expected->second);
+  // The image's build is the registry's too (under process isolation on Windows they may differ).
+  const auto image = WindowsPlatform().image_version();
+  REQUIRE(image.ok());
+  CHECK(image.value().current_build_number == build);
+  CHECK(WindowsPlatform().kernel_version().value().product_type == 3);  // VER_NT_SERVER
 }

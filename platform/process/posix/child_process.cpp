@@ -273,6 +273,10 @@ std::optional<std::string> own_executable_dir(std::string& why) {
   return slash == 0 ? std::string("/") : text.substr(0, slash);
 }
 
+std::string executable_name(const std::string& base) {
+  return base;
+}
+
 bool is_executable_file(const std::string& path) {
   struct stat status {};
   return ::stat(path.c_str(), &status) == 0 && S_ISREG(status.st_mode) &&

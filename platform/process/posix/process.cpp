@@ -15,6 +15,10 @@ void default_child_signal() {
   std::signal(SIGCHLD, SIG_DFL);
 }
 
+std::vector<std::string> utf8_arguments(int argc, char** argv) {
+  return std::vector<std::string>(argv + 1, argv + argc);
+}
+
 void release_free_memory() {
   ::malloc_trim(0);
 }

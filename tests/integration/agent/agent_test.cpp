@@ -269,7 +269,7 @@ TEST_CASE("the NFD file is replaced atomically each round") {
                      kEnv, scratch.str());
   INFO(describe(child));
   // A reader that never stops looking must only ever see whole files.
-  std::set<std::string> first_lines;
+  std::set<std::string> first_lines;  // the report header lines seen
   std::size_t reads = 0;
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   while (first_lines.size() < 3 && std::chrono::steady_clock::now() < deadline) {
@@ -281,10 +281,13 @@ TEST_CASE("the NFD file is replaced atomically each round") {
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ++reads;
     INFO(text);
-    REQUIRE(text.rfind("# capprobe ", 0) == 0);
+    // NFD's expiry directive first (three intervals on), then the report's own header line.
+    REQUIRE(text.rfind("# +expiry-time=", 0) == 0);
+    const auto header = text.find('\n') + 1;
+    REQUIRE(text.compare(header, 11, "# capprobe ") == 0);
     REQUIRE(text.find("capprobe.io/platform.os=") != std::string::npos);
     REQUIRE(text.back() == '\n');
-    first_lines.insert(text.substr(0, text.find('\n')));
+    first_lines.insert(text.substr(header, text.find('\n', header) - header));
   }
   child.signal(SIGTERM);
   REQUIRE(child.wait_exit(30s) == 0);

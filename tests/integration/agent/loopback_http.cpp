@@ -1,4 +1,5 @@
-// The fake collector (Boost.Beast on its own io_context thread) and a small GET client.
+// The loopback server core (Boost.Beast on its own io_context thread), the fake collector on it,
+// and a small GET client.
 #include <utility>  // before Asio: Boost 1.74 needs std::exchange, GCC 12 does not pull it in
 
 #include "loopback_http.hpp"
@@ -19,63 +20,36 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
 
-struct FakeCollector::State {
+struct LoopbackServer::Core {
   net::io_context loop{1};
   tcp::acceptor acceptor{loop};
   std::thread thread;
-  mutable std::mutex mutex;
-  unsigned fixed_status = 0;
-  std::chrono::milliseconds delay{0};
-  std::vector<ReceivedReport> received;
-  std::vector<std::string> stored;
-  std::set<std::string> stored_set;
+  ServerHandler handler;
   std::optional<net::ssl::context> tls;
+  bool ipv6 = false;
+  mutable std::mutex mutex;
   std::size_t failed_handshakes = 0;
-
-  // Decides the answer to one POSTed report and records it.
-  std::pair<unsigned, std::string> take(const http::request<http::string_body>& request) {
-    ReceivedReport got;
-    got.authorization = std::string(request[http::field::authorization]);
-    got.body = request.body();
-    try {
-      const auto json = nlohmann::json::parse(request.body());
-      got.report_id = json.at("report_id").get<std::string>();
-      got.agent_mode = json.at("agent").at("mode").get<std::string>();
-    } catch (const std::exception&) {
-    }
-    std::lock_guard lock(mutex);
-    if (fixed_status != 0) {
-      got.answered = fixed_status;
-    } else if (got.report_id.empty()) {
-      got.answered = 400;
-    } else if (stored_set.insert(got.report_id).second) {
-      stored.push_back(got.report_id);
-      got.answered = 202;
-    } else {
-      got.answered = 200;
-    }
-    received.push_back(got);
-    return {got.answered, R"({"report_id":")" + got.report_id + "\"}"};
-  }
 };
 
 namespace {
+
+using Core = LoopbackServer::Core;
 
 // One connection; Stream is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>.
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   template <class... TlsContext>
-  Session(tcp::socket socket, std::shared_ptr<FakeCollector::State> state, TlsContext&... tls)
-      : stream_(std::move(socket), tls...), state_(std::move(state)) {}
+  Session(tcp::socket socket, std::shared_ptr<Core> core, TlsContext&... tls)
+      : stream_(std::move(socket), tls...), core_(std::move(core)) {}
 
   void handshake() {
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
     stream_.async_handshake(net::ssl::stream_base::server,
                             [self = this->shared_from_this()](beast::error_code error) {
                               if (error) {
-                                std::lock_guard lock(self->state_->mutex);
-                                ++self->state_->failed_handshakes;
+                                std::lock_guard lock(self->core_->mutex);
+                                ++self->core_->failed_handshakes;
                                 return;
                               }
                               self->read();
@@ -96,21 +70,17 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
  private:
   void answer() {
     const auto& request = parser_->get();
-    unsigned status = 404;
-    std::string body = "{}";
-    if (request.method() == http::verb::post && request.target() == "/api/v1/reports")
-      std::tie(status, body) = state_->take(request);
-    response_.emplace(static_cast<http::status>(status), request.version());
+    ServerRequest got{std::string(request.method_string()), std::string(request.target()),
+                      std::string(request[http::field::authorization]), request.body()};
+    const auto answer = core_->handler(got);
+    response_.emplace(static_cast<http::status>(answer.status), request.version());
     response_->set(http::field::content_type, "application/json");
     response_->keep_alive(request.keep_alive());
-    response_->body() = body;
+    response_->body() = answer.body;
     response_->prepare_payload();
-    std::chrono::milliseconds delay;
-    {
-      std::lock_guard lock(state_->mutex);
-      delay = state_->delay;
-    }
-    timer_.expires_after(delay);
+    // A slow answer must not hit the read timeout set for the request.
+    beast::get_lowest_layer(stream_).expires_after(answer.delay + std::chrono::seconds(10));
+    timer_.expires_after(answer.delay);
     timer_.async_wait([self = this->shared_from_this()](beast::error_code) { self->write(); });
   }
 
@@ -123,61 +93,108 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   Stream stream_;
-  std::shared_ptr<FakeCollector::State> state_;
+  std::shared_ptr<Core> core_;
   net::steady_timer timer_{stream_.get_executor()};
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
 };
 
-void accept_next(const std::shared_ptr<FakeCollector::State>& state) {
-  state->acceptor.async_accept([state](beast::error_code error, tcp::socket socket) {
+void accept_next(const std::shared_ptr<Core>& core) {
+  core->acceptor.async_accept([core](beast::error_code error, tcp::socket socket) {
     if (error == net::error::operation_aborted) return;
-    if (!error && state->tls)
-      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), state,
-                                                                      *state->tls)
+    if (!error && core->tls)
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), core,
+                                                                      *core->tls)
           ->handshake();
     else if (!error)
-      std::make_shared<Session<beast::tcp_stream>>(std::move(socket), state)->read();
-    accept_next(state);
+      std::make_shared<Session<beast::tcp_stream>>(std::move(socket), core)->read();
+    accept_next(core);
   });
 }
 
 }  // namespace
 
-FakeCollector::FakeCollector(std::uint16_t port, const std::optional<TlsFiles>& tls)
-    : state_(std::make_shared<State>()) {
+LoopbackServer::LoopbackServer(ServerHandler handler, std::uint16_t port,
+                               const std::optional<TlsFiles>& tls, const std::string& address)
+    : core_(std::make_shared<Core>()) {
+  core_->handler = std::move(handler);
   if (tls) {
-    auto& context = state_->tls.emplace(net::ssl::context::tls_server);
+    auto& context = core_->tls.emplace(net::ssl::context::tls_server);
     context.use_certificate_chain_file(tls->certificate_pem);
     context.use_private_key_file(tls->private_key_pem, net::ssl::context::pem);
   }
-  const tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);
-  state_->acceptor.open(endpoint.protocol());
-  state_->acceptor.set_option(net::socket_base::reuse_address(true));
-  state_->acceptor.bind(endpoint);
-  state_->acceptor.listen();
-  accept_next(state_);
-  state_->thread = std::thread([state = state_] { state->loop.run(); });
+  const tcp::endpoint endpoint(net::ip::make_address(address), port);
+  core_->ipv6 = endpoint.address().is_v6();
+  core_->acceptor.open(endpoint.protocol());
+  core_->acceptor.set_option(net::socket_base::reuse_address(true));
+  core_->acceptor.bind(endpoint);
+  core_->acceptor.listen();
+  accept_next(core_);
+  core_->thread = std::thread([core = core_] { core->loop.run(); });
 }
 
-FakeCollector::~FakeCollector() {
-  state_->loop.stop();
-  state_->thread.join();
+LoopbackServer::~LoopbackServer() {
+  core_->loop.stop();
+  core_->thread.join();
 }
 
-std::uint16_t FakeCollector::port() const {
-  return state_->acceptor.local_endpoint().port();
+std::uint16_t LoopbackServer::port() const {
+  return core_->acceptor.local_endpoint().port();
 }
 
-std::string FakeCollector::url() const {
-  return (state_->tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port());
+std::string LoopbackServer::url() const {
+  const auto address = core_->acceptor.local_endpoint().address().to_string();
+  return (core_->tls ? "https://" : "http://") + (core_->ipv6 ? "[" + address + "]" : address) +
+         ":" + std::to_string(port());
 }
 
-std::size_t FakeCollector::failed_handshakes() const {
-  std::lock_guard lock(state_->mutex);
-  return state_->failed_handshakes;
+std::size_t LoopbackServer::failed_handshakes() const {
+  std::lock_guard lock(core_->mutex);
+  return core_->failed_handshakes;
 }
+
+struct FakeCollector::State {
+  mutable std::mutex mutex;
+  unsigned fixed_status = 0;
+  std::chrono::milliseconds delay{0};
+  std::vector<ReceivedReport> received;
+  std::vector<std::string> stored;
+  std::set<std::string> stored_set;
+
+  // Decides the answer to one request and records a POSTed report.
+  ServerAnswer answer(const ServerRequest& request) {
+    std::lock_guard lock(mutex);
+    if (request.method != "POST" || request.target != "/api/v1/reports") return {404, "{}", delay};
+    ReceivedReport got;
+    got.authorization = request.authorization;
+    got.body = request.body;
+    try {
+      const auto json = nlohmann::json::parse(request.body);
+      got.report_id = json.at("report_id").get<std::string>();
+      got.agent_mode = json.at("agent").at("mode").get<std::string>();
+    } catch (const std::exception&) {
+    }
+    if (fixed_status != 0) {
+      got.answered = fixed_status;
+    } else if (got.report_id.empty()) {
+      got.answered = 400;
+    } else if (stored_set.insert(got.report_id).second) {
+      stored.push_back(got.report_id);
+      got.answered = 202;
+    } else {
+      got.answered = 200;
+    }
+    received.push_back(got);
+    return {got.answered, R"({"report_id":")" + got.report_id + "\"}", delay};
+  }
+};
+
+FakeCollector::FakeCollector(std::uint16_t port, const std::optional<TlsFiles>& tls)
+    : state_(std::make_shared<State>()),
+      server_(std::make_unique<LoopbackServer>(
+          [state = state_](const ServerRequest& request) { return state->answer(request); }, port,
+          tls)) {}
 
 void FakeCollector::answer_with(unsigned status) {
   std::lock_guard lock(state_->mutex);

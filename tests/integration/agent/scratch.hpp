@@ -36,11 +36,14 @@ class Scratch {
   std::filesystem::path path_;
 };
 
-// No proxy from the environment may take the agent's requests elsewhere than loopback.
+// No proxy from the environment may take the agent's requests elsewhere than loopback, and a
+// test machine that is itself a pod must not have its API server asked for the agent's pod.
 inline std::vector<std::string> loopback_only_env(std::vector<std::string> extra = {}) {
-  std::vector<std::string> env = {
-      "CAPPROBE_LOG=info", "http_proxy=", "https_proxy=", "HTTP_PROXY=", "HTTPS_PROXY=",
-      "ALL_PROXY=",        "all_proxy=",  "NO_PROXY=*",   "no_proxy=*"};
+  std::vector<std::string> env = {"CAPPROBE_LOG=info", "http_proxy=",
+                                  "https_proxy=",      "HTTP_PROXY=",
+                                  "HTTPS_PROXY=",      "ALL_PROXY=",
+                                  "all_proxy=",        "NO_PROXY=*",
+                                  "no_proxy=*",        "KUBERNETES_SERVICE_HOST="};
   env.insert(env.end(), extra.begin(), extra.end());
   return env;
 }

@@ -335,8 +335,15 @@ struct Run {
   std::string out, err;
 };
 
+// The PodGet of a run that must not look its pod up.
+agent::PodGetAnswer no_lookup(const agent::PodLookupPlan& plan) {
+  FAIL("an own-pod GET was attempted: " << plan.url);
+  return {};
+}
+
 Run run_probe(const std::vector<std::string>& args, platform::FakePlatform& os,
-              const std::string& stdin_text = "", bool terminal = false) {
+              const std::string& stdin_text = "", bool terminal = false,
+              const agent::PodGet& get_pod = no_lookup) {
   std::ostringstream out, err;
   std::istringstream in(stdin_text);
   agent::Console console{out, err, in, terminal};
@@ -345,7 +352,8 @@ Run run_probe(const std::vector<std::string>& args, platform::FakePlatform& os,
   const auto parsed = agent::parse_command_line(full, catalog());
   REQUIRE(std::holds_alternative<agent::ProbeArgs>(parsed));
   Run run;
-  run.code = agent::run_probe_command(std::get<agent::ProbeArgs>(parsed), os, catalog(), console);
+  run.code =
+      agent::run_probe_command(std::get<agent::ProbeArgs>(parsed), os, catalog(), console, get_pod);
   run.out = out.str();
   run.err = err.str();
   return run;
@@ -546,4 +554,102 @@ TEST_CASE("capprobe probe: without a name, the cgroup may tell the container by 
   CHECK(report.subject.container == "probe");
   CHECK(report.pod_spec.detail ==
         "stdin; container probe, by its containerID in this process's cgroup or mounts");
+}
+
+namespace {
+
+// node() in a pod: the service variables, the downward API and the token volume.
+platform::FakePlatform pod_node() {
+  auto os = node();
+  os.environment = {{"KUBERNETES_SERVICE_HOST", "10.96.0.1"},
+                    {"KUBERNETES_SERVICE_PORT", "443"},
+                    {"POD_NAME", "p"},
+                    {"POD_NAMESPACE", "ns"}};
+  const std::string sa = agent::kDefaultServiceAccountDir;
+  os.file(sa + "/token", "a-token").file(sa + "/ca.crt", "a-ca");
+  return os;
+}
+
+}  // namespace
+
+TEST_CASE("capprobe probe in a pod reads its own spec from the API server, unless told not to",
+          "[cli][command][pod_lookup]") {
+  auto os = pod_node();
+  std::vector<std::string> asked;
+  const agent::PodGet api = [&](const agent::PodLookupPlan& plan) {
+    asked.push_back(plan.url);
+    return agent::PodGetAnswer{agent::PodGetResult::ok, 200, 1, "",
+                               R"({"kind":"Pod","metadata":{"name":"p","namespace":"ns"},)"
+                               R"("spec":{"hostPID":true,"containers":[{"name":"c"}]}})"};
+  };
+  auto run = run_probe({"--json", "--quick"}, os, "", false, api);
+  INFO(run.err);
+  REQUIRE(run.code == agent::kExitOk);
+  CHECK(asked == std::vector<std::string>{"https://10.96.0.1:443/api/v1/namespaces/ns/pods/p"});
+  auto report = agent::report_from_json(nlohmann::json::parse(run.out));
+  CHECK(report.pod_spec.source == "api");
+  CHECK(report.pod_spec.detail == "GET ns/p; container c, the pod's only one");
+  CHECK(report.subject.container == "c");
+  CHECK(report.results[1].id == "host.pid");
+  CHECK(report.results[1].requested_but_ignored());
+
+  // --pod-spec wins: no request.
+  run = run_probe({"--json", "--quick", "--pod-spec", "-"}, os,
+                  R"({"kind":"Pod","spec":{"containers":[{"name":"c"}]}})", false, no_lookup);
+  REQUIRE(run.code == agent::kExitOk);
+  CHECK(agent::report_from_json(nlohmann::json::parse(run.out)).pod_spec.source == "file");
+
+  // --no-pod-lookup: no request, and the report says so.
+  run = run_probe({"--json", "--quick", "--no-pod-lookup"}, os, "", false, no_lookup);
+  REQUIRE(run.code == agent::kExitOk);
+  report = agent::report_from_json(nlohmann::json::parse(run.out));
+  CHECK(report.pod_spec.source == "none");
+  CHECK(report.pod_spec.detail ==
+        "no --pod-spec given; the own-pod lookup is off (--no-pod-lookup)");
+  CHECK_FALSE(report.results[1].requested.has_value());
+
+  // --service-account-dir: the token looked for there.
+  run = run_probe({"--json", "--quick", "--service-account-dir", "/nowhere"}, os, "", false,
+                  no_lookup);
+  REQUIRE(run.code == agent::kExitOk);
+  CHECK_THAT(agent::report_from_json(nlohmann::json::parse(run.out)).pod_spec.detail,
+             Catch::Contains("no service-account token at /nowhere/token"));
+}
+
+TEST_CASE("capprobe probe: a failed own-pod GET never fails the run",
+          "[cli][command][pod_lookup]") {
+  auto os = pod_node();
+  const agent::PodGet refused = [](const agent::PodLookupPlan&) {
+    return agent::PodGetAnswer{agent::PodGetResult::http_error, 403, 1, "forbidden", ""};
+  };
+  const auto run = run_probe({"--json", "--quick"}, os, "", false, refused);
+  REQUIRE(run.code == agent::kExitOk);
+  const auto report = agent::report_from_json(nlohmann::json::parse(run.out));
+  CHECK(report.pod_spec.source == "none");
+  CHECK_THAT(report.pod_spec.detail, Catch::StartsWith("GET ns/p: 403 Forbidden: RBAC"));
+  CHECK(report.subject.pod == "ns/p");  // the downward API still names the subject
+}
+
+TEST_CASE("the own-pod lookup flags", "[cli][pod_lookup]") {
+  auto parsed = agent::parse_command_line({"probe", "--no-pod-lookup"}, catalog());
+  REQUIRE(std::holds_alternative<agent::ProbeArgs>(parsed));
+  CHECK_FALSE(std::get<agent::ProbeArgs>(parsed).pod_lookup.enabled);
+  parsed = agent::parse_command_line({"probe", "--service-account-dir", "/run/sa"}, catalog());
+  REQUIRE(std::holds_alternative<agent::ProbeArgs>(parsed));
+  CHECK(std::get<agent::ProbeArgs>(parsed).pod_lookup.enabled);
+  CHECK(std::get<agent::ProbeArgs>(parsed).pod_lookup.service_account_dir == "/run/sa");
+  for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"probe", "--service-account-dir="}, "--service-account-dir needs a directory"},
+           {{"probe", "--service-account-dir", "a", "--service-account-dir", "b"},
+            "--service-account-dir is given twice"},
+           {{"probe", "--no-pod-lookup=yes"}, "--no-pod-lookup takes no value"}}) {
+    parsed = agent::parse_command_line(args, catalog());
+    REQUIRE(std::holds_alternative<agent::UsageError>(parsed));
+    CHECK_THAT(std::get<agent::UsageError>(parsed).message, Catch::Contains(message));
+  }
+  const auto help =
+      std::get<agent::HelpArgs>(agent::parse_command_line({"probe", "--help"}, catalog()));
+  CHECK_THAT(help.text, Catch::Contains("--no-pod-lookup") &&
+                            Catch::Contains("--service-account-dir DIR") &&
+                            Catch::Contains("KUBERNETES_SERVICE_HOST"));
 }

@@ -931,3 +931,91 @@ TEST_CASE("the report's pod_spec.detail carries the warnings", "[pod_spec][windo
         "linux");
   CHECK_FALSE(load.requests->host_pid.has_value());
 }
+
+namespace {
+
+std::string pod_fixture(const std::string& name) {
+  std::ifstream in(std::string(CAPPROBE_FIXTURES) + "/pods/" + name);
+  REQUIRE(in);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+// tests/fixtures/pods/: Pods in the shape the API server answers the own-pod GET with: what the
+// manifest asked, plus what the server and its controllers add (the projected kube-api-access
+// volume and its mount, the DaemonSet controller's tolerations and node affinity, defaults,
+// managedFields, ownerReferences, status). None of the additions may read as a request.
+TEST_CASE("a Pod from the API: the server's additions are not read as requests",
+          "[pod_spec][api]") {
+  const auto parse =
+      parse_pod_spec(pod_fixture("agent-linux-from-api.json"), "capprobe", "", "linux");
+  INFO(parse.error);
+  REQUIRE(parse.requests);
+  const auto& r = *parse.requests;
+  CHECK(parse.warnings.empty());
+  CHECK(parse.container_note == "container capprobe, as named");
+  CHECK(r.pod_name == "capprobe-agent-linux-x7k2p");
+  CHECK(r.pod_namespace == "capprobe");
+  // The projected token volume is no hostPath, and managedFields' "f:hostNetwork"/"f:hostPID"
+  // keys (fields the manager touched, here left false) are no asks.
+  REQUIRE(r.host_paths);
+  CHECK(r.host_paths->empty());
+  CHECK(r.host_network == false);
+  CHECK(r.host_pid == false);
+  CHECK(r.host_ipc == false);
+  CHECK_FALSE(r.runtime_class);
+  // The tolerations (operator Exists and the controller's NoExecute/NoSchedule ones) ask nothing
+  // a probe checks; the manifest's own asks come through.
+  CHECK(r.read_only_root == true);
+  CHECK(r.privileged == false);
+  CHECK(r.allow_privilege_escalation == false);
+  CHECK(r.capabilities_drop == std::vector<std::string>{"ALL"});
+  CHECK(r.capabilities_add == std::vector<std::string>{});
+  CHECK(r.run_as_user == 65532);
+  CHECK(r.run_as_group == 65532);
+  CHECK(r.supplemental_groups == std::vector<std::int64_t>{});
+  CHECK(r.seccomp_profile == "RuntimeDefault");
+  CHECK(r.cpu_limit_cpus == Approx(0.1));
+  CHECK(r.cpu_request_cpus == Approx(0.01));
+  CHECK(r.memory_limit_bytes == 64u << 20);
+  CHECK_FALSE(r.os_name);
+  CHECK(r.host_process == false);
+  CHECK(r.refused.empty());
+  // The token's read-only mount is one more place no probe writes to: safety, not a request.
+  CHECK(r.read_only_mounts ==
+        std::vector<std::string>{"/etc/capprobe/token",
+                                 "/var/run/secrets/kubernetes.io/serviceaccount"});
+}
+
+TEST_CASE("a sidecar Pod from the API: the status's containerID tells which container this is",
+          "[pod_spec][api]") {
+  const auto text = pod_fixture("sidecar-from-api.json");
+  // cgroup v1 under containerd: the container's ID is in its cgroup path.
+  const std::string self =
+      "12:memory:/kubepods/burstable/podc3a1e7f2-6b0d-4e9a-8f15-2d4b7c0e9a61/"
+      "2b7e0d4a9c1f6e3b8a5d2c9f4e1b7a0d3c6f9e2b5a8d1c4f7e0b3a6d9c2f5e8b\n";
+  const auto parse = parse_pod_spec(text, "", self, "linux");
+  INFO(parse.error);
+  REQUIRE(parse.requests);
+  const auto& r = *parse.requests;
+  CHECK(parse.container_note ==
+        "container capprobe, by its containerID in this process's cgroup or mounts");
+  CHECK(r.container_name == "capprobe");
+  CHECK(r.memory_limit_bytes == 64u << 20);  // capprobe's, not web's 256Mi
+  CHECK(r.run_as_user == 65532);
+  // The one hostPath is /var/log/pods, read-only; the projected volume is not one.
+  REQUIRE(r.host_paths);
+  REQUIRE(r.host_paths->size() == 1);
+  CHECK(r.host_paths->at(0).host_path == "/var/log/pods");
+  CHECK(r.host_paths->at(0).mount_path == "/var/log/pods");
+  CHECK(r.host_paths->at(0).read_only);
+  CHECK(r.host_network == false);
+
+  // Without the ID in sight, the container is unknown and the pod's fields still hold.
+  const auto unknown = parse_pod_spec(text, "", "0::/\n", "linux");
+  REQUIRE(unknown.requests);
+  CHECK(unknown.requests->container_unknown);
+  CHECK_FALSE(unknown.requests->memory_limit_bytes);
+  CHECK(unknown.requests->host_paths->size() == 1);
+}

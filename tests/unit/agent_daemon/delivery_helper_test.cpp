@@ -82,3 +82,77 @@ TEST_CASE("a helper that cannot run is a retry that says why") {
   REQUIRE(failed.result == DeliveryResult::retry);
   REQUIRE(failed.detail.find("exit code 1") != std::string::npos);
 }
+
+// --- the get-pod mode ---
+
+TEST_CASE("get-pod: the helper's arguments carry the GET there and back, mode word first") {
+  const PodGetConfig config{"https://[fd00::1]:443/api/v1/namespaces/ns/pods/p", "/sa/token",
+                            "/sa/ca.crt", Millis(3000), Millis(8000)};
+  const auto args = get_pod_helper_arguments(config);
+  REQUIRE(args.front() == kGetPodMode);
+  const auto parsed =
+      parse_get_pod_helper_arguments(std::vector<std::string>(args.begin() + 1, args.end()));
+  REQUIRE(std::holds_alternative<PodGetConfig>(parsed));
+  const auto& back = std::get<PodGetConfig>(parsed);
+  CHECK(back.url == config.url);
+  CHECK(back.token_file == config.token_file);
+  CHECK(back.ca_file == config.ca_file);
+  CHECK(back.connect_timeout == config.connect_timeout);
+  CHECK(back.timeout == config.timeout);
+
+  capprobe::agent::PodLookupPlan plan;
+  plan.url = config.url;
+  plan.token_file = "/sa/token";
+  plan.ca_file = "/sa/ca.crt";
+  const auto from_plan = pod_get_config(plan);
+  CHECK(from_plan.timeout == capprobe::agent::kPodGetTimeout);
+  CHECK(from_plan.connect_timeout == capprobe::agent::kPodGetConnectTimeout);
+}
+
+TEST_CASE("get-pod: no GET without its token, its CA and https") {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--token-file", "t", "--ca-file", "c"}, "--url is required"},
+      {{"--url", "https://a/p", "--ca-file", "c"}, "--token-file is required"},
+      {{"--url", "https://a/p", "--token-file", "t"}, "--ca-file is required"},
+      {{"--url", "http://a/p", "--token-file", "t", "--ca-file", "c"},
+       "--url must be https:// (the API server)"},
+      {{"--url", "https://a/p", "--insecure", "1"}, "unknown argument '--insecure'"},
+      {{"--url", "https://a/p", "--timeout"}, "--timeout needs a value"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto parsed = parse_get_pod_helper_arguments(args);
+    REQUIRE(std::holds_alternative<DeliverHelperUsage>(parsed));
+    CHECK(std::get<DeliverHelperUsage>(parsed).message == message);
+  }
+}
+
+TEST_CASE("get-pod: the helper's output reads back as the same answer, the body after the line") {
+  using capprobe::agent::PodGetAnswer;
+  using capprobe::agent::PodGetResult;
+  const std::string pod = "{\"kind\":\"Pod\",\n  \"metadata\":{\"name\":\"p\"}}\n";
+  for (const auto& answer :
+       {PodGetAnswer{PodGetResult::ok, 200, 1, "", pod},
+        PodGetAnswer{PodGetResult::ok, 200, 2, "", pod},
+        PodGetAnswer{PodGetResult::http_error, 403, 1, "pods \"p\" is forbidden\n", ""},
+        PodGetAnswer{PodGetResult::tls_failed, 0, 1, "SSL certificate problem", ""},
+        PodGetAnswer{PodGetResult::no_token, 0, 0, "/sa/token holds no usable token", ""}}) {
+    const auto output = pod_get_output(answer);
+    const auto header = output.substr(0, output.find('\n'));
+    CHECK(header.find("\"result\"") != std::string::npos);  // the first line is the header
+    const auto back = parse_pod_get_output(output);
+    REQUIRE(back);
+    CHECK(back->result == answer.result);
+    CHECK(back->http_status == answer.http_status);
+    CHECK(back->attempts == answer.attempts);
+    CHECK(back->detail == answer.detail);
+    CHECK(back->body == answer.body);
+  }
+  // A body is only for "ok", and "ok" needs one.
+  for (const char* output :
+       {"", "{\"kind\":\"Pod\"}", R"({"result":"ok","http_status":200,"attempts":1,"detail":""})",
+        "{\"result\":\"ok\",\"http_status\":200,\"attempts\":1,\"detail\":\"\"}\n",
+        "{\"result\":\"failed\",\"http_status\":0,\"attempts\":1,\"detail\":\"\"}\n{}",
+        "{\"result\":\"delivered\",\"http_status\":0,\"attempts\":1,\"detail\":\"\"}\n",
+        "{\"result\":\"failed\",\"http_status\":0,\"detail\":\"\"}\n"})
+    CHECK_FALSE(parse_pod_get_output(output));
+}

@@ -2,8 +2,8 @@
 // and the agent's own metrics text.
 #include <catch2/catch.hpp>
 
-#include "agent/daemon/curl_delivery.hpp"
 #include "agent/daemon/delivery.hpp"
+#include "agent/daemon/http_delivery.hpp"
 #include "agent/daemon/metrics.hpp"
 
 using namespace capprobe::agent::daemon;

@@ -178,3 +178,20 @@ TEST_CASE("listen addresses") {
     REQUIRE_FALSE(parse_listen_address(bad));
   }
 }
+
+TEST_CASE("the agent's own-pod lookup: on by default, --no-pod-lookup, --service-account-dir") {
+  auto options = parse_ok({"--collector", "http://c"});
+  CHECK(options.pod_lookup.enabled);
+  CHECK_FALSE(options.pod_lookup.service_account_dir);
+  options =
+      parse_ok({"--collector", "http://c", "--no-pod-lookup", "--service-account-dir", "/sa"});
+  CHECK_FALSE(options.pod_lookup.enabled);
+  CHECK(options.pod_lookup.service_account_dir == "/sa");
+  CHECK_THAT(parse_error({"--collector", "http://c", "--service-account-dir="}),
+             Catch::Contains("--service-account-dir needs a directory"));
+  CHECK_THAT(parse_error({"--collector", "http://c", "--no-pod-lookup=1"}),
+             Catch::Contains("--no-pod-lookup takes no value"));
+  CHECK_THAT(agent_help(), Catch::Contains("--no-pod-lookup") &&
+                               Catch::Contains("--service-account-dir DIR") &&
+                               Catch::Contains("KUBERNETES_SERVICE_HOST"));
+}

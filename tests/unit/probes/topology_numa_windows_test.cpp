@@ -176,6 +176,7 @@ TEST_CASE("numa on a WS2019 two-socket Hyper-V host (HostProcess): the machine's
   CHECK(e["nodes"][1]["cpus"].size() == 24);
   CHECK(e["nodes"][1]["cpus"][0] == 24);
   CHECK(e["nodes"][0]["memory_bytes"].is_null());  // Windows tells a node's free memory only
+  CHECK(e["memory_source"].get<std::string>().starts_with("none: "));
   CHECK(e["nodes"][0]["available_bytes"] == 90 * kGiB);
   CHECK(e["allowed_cpus"] == first_cpus(48));
   CHECK(e["allowed_nodes"] == std::vector<int>{0, 1});

@@ -1,6 +1,8 @@
-// The POST of one report with libcurl: bearer token, timeouts, TLS verification. Only the
-// capprobe-deliver helper links this, so that libcurl and its TLS libraries (6 MiB of resident
-// pages) are never loaded into the long-running agent.
+// The POST of one report: bearer token, timeouts, TLS verification, the answer classified. Per
+// OS, chosen by CMake: curl_delivery.cpp (libcurl) on Linux, winhttp_delivery.cpp (WinHTTP, the
+// system's HTTP stack) on Windows. Only the capprobe-deliver helper links this, so that the HTTP
+// and TLS libraries (libcurl's are 6 MiB of resident pages) never load into the long-running
+// agent.
 #pragma once
 
 #include <string_view>
