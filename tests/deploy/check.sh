@@ -147,12 +147,15 @@ else
     done
     delivered="$(in_image /usr/local/bin/capprobe-deliver --url "http://127.0.0.1:$port/api/v1/reports" \
       --token-file /run/check/token < "$work/rootfs/run/check/report.json" 2>&1)"
-    nodes="$(curl -fsS "http://127.0.0.1:$port/api/v1/nodes" 2>&1)"
-    if [[ "$delivered" == *'"result":"delivered"'* && "$nodes" == *"$(hostname)"* ]]; then
+    # Reads need the token too, and without it the fleet stays closed.
+    unauthorized="$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/nodes" 2>&1)"
+    nodes="$(curl -fsS -H "Authorization: Bearer $(cat "$work/rootfs/run/check/token")" \
+      "http://127.0.0.1:$port/api/v1/nodes" 2>&1)"
+    if [[ "$delivered" == *'"result":"delivered"'* && "$nodes" == *"$(hostname)"* && "$unauthorized" == 401 ]]; then
       record ok "image: the image's capprobe-deliver delivers to the image's collector (loopback)"
     else
       record fail "image: the image's capprobe-deliver delivers to the image's collector (loopback)" \
-        "deliver: $delivered" "nodes: ${nodes:0:300}" "collector: $(tail -n 3 "$work/collector.log")"
+        "deliver: $delivered" "nodes: ${nodes:0:300}" "without the token: $unauthorized (401 wanted)" "collector: $(tail -n 3 "$work/collector.log")"
     fi
     kill "$collector_pid" 2>/dev/null
     wait "$collector_pid" 2>/dev/null
