@@ -86,7 +86,6 @@ class Credentials {
     WatchedFiles watched;
     TokenSet tokens;
   };
-  static TokenSet load(TokenFile& file, const WatchedFiles::Contents& contents);
   void publish();
 
   bool public_read_ = false;
