@@ -109,7 +109,7 @@ TEST_CASE("with --token-file every read needs the token too, as Bearer or as a B
         std::string::npos);
 }
 
-TEST_CASE("--read-token-file: readers and writers hold different tokens") {
+TEST_CASE("a read token file: readers and writers hold different tokens") {
   TempDir dir;
   write_file(dir.path() + "/write", "writer-token\n");
   write_file(dir.path() + "/read", "reader-token\n");
@@ -125,7 +125,7 @@ TEST_CASE("--read-token-file: readers and writers hold different tokens") {
   CHECK_THAT(collector.log(), Catch::Contains("writes=token reads=read-token"));
 }
 
-TEST_CASE("--public-read opens reads, says so, and writes still need the token") {
+TEST_CASE("public reads (--public-read) need no credential, the log says so, writes still do") {
   TempDir dir;
   write_file(dir.path() + "/token", "t0k3n");
   CollectorProcess collector(dir.path() + "/c.db",
