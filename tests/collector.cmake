@@ -1,10 +1,6 @@
 # The fleet collector's tests: unit tests of its logic, integration tests that run it as a real
 # process on loopback, and the benchmark's tools. Included from tests/CMakeLists.txt.
 
-# The collector command alone, for the integration tests and the benchmark.
-add_executable(capprobe-collector integration/collector/collector_main.cpp)
-target_link_libraries(capprobe-collector PRIVATE capprobe_collector)
-
 # Realistic reports, the child-process harness and a small HTTP client, shared by the tests and
 # the benchmark.
 add_library(capprobe_collector_test_support STATIC

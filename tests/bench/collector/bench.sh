@@ -26,7 +26,7 @@ CLOSE=${CLOSE:-0}
 WRK_HEADERS=()
 [ "$CLOSE" = 1 ] && WRK_HEADERS=(-H "Connection: close")
 HERE=$(cd "$(dirname "$0")" && pwd)
-COLLECTOR=$BUILD/tests/capprobe-collector
+COLLECTOR=$BUILD/agent/capprobe-collector
 TOOL=$BUILD/tests/collector-bench-tool
 
 tools="wrk curl"
