@@ -98,8 +98,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ ! -x "$build_dir/agent/capprobe" || ! -x "$build_dir/agent/capprobe-deliver" ]]; then
-  record fail "image: no build in $build_dir (capprobe and capprobe-deliver)"
+if [[ ! -x "$build_dir/agent/capprobe" || ! -x "$build_dir/agent/capprobe-deliver" ||
+  ! -x "$build_dir/agent/capprobe-collector" ]]; then
+  record fail "image: no build in $build_dir (capprobe, capprobe-deliver and capprobe-collector)"
 else
   version="$("$build_dir/agent/capprobe" version | awk '{ print $2 }')"
   if build_out="$(CAPPROBE_BUILD_DIR="$build_dir" bash "$repo/deploy/image/build-oci.sh" "$work/oci" 2>&1)"; then
