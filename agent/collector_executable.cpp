@@ -10,21 +10,19 @@
 namespace capprobe::collector {
 
 int collector_main(const std::vector<std::string>& args) {
-  constexpr const char* kCollector = "capprobe-collector";
+  const auto name = platform::executable_name("capprobe-collector");
   std::string why;
   const auto dir = platform::own_executable_dir(why);
-  if (!dir) {
-    std::cerr << "capprobe: cannot find " << kCollector << " beside capprobe: " << why << "\n";
-    return 1;
-  }
-  const auto program = *dir + "/" + platform::executable_name(kCollector);
-  if (!platform::is_executable_file(program)) {
+  // Without /proc (a bare chroot) capprobe cannot tell where it lives: then the PATH says.
+  const auto program = dir ? *dir + "/" + name : name;
+  if (dir && !platform::is_executable_file(program)) {
     std::cerr << "capprobe: the collector is " << program
               << ", which is missing: install it beside capprobe\n";
     return 1;
   }
-  why = platform::replace_process(program, args);
-  std::cerr << "capprobe: cannot run the collector: " << why << "\n";
+  const auto failed = platform::replace_process(program, args);
+  std::cerr << "capprobe: cannot run the collector: " << failed
+            << (dir ? "" : " (looked up on PATH: " + why + ")") << "\n";
   return 1;
 }
 

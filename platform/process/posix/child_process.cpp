@@ -283,8 +283,8 @@ std::string replace_process(const std::string& program, const std::vector<std::s
   std::vector<char*> argv;
   for (auto& arg : owned) argv.push_back(arg.data());
   argv.push_back(nullptr);
-  ::execv(program.c_str(), argv.data());
-  return errno_text("execv " + program, errno);
+  ::execvp(program.c_str(), argv.data());
+  return errno_text("execvp " + program, errno);
 }
 
 bool is_executable_file(const std::string& path) {
