@@ -130,10 +130,22 @@ Route Api::route_of(http::verb method, std::string_view target_text) {
   return Route::other;
 }
 
-std::optional<Response> Api::early_answer(const http::request_header<>& header,
-                                          boost::optional<std::uint64_t> content_length) const {
-  if (route_of(header.method(), to_std(header.target())) != Route::post_report) return std::nullopt;
-  if (!config_.token.allows(to_std(header[http::field::authorization]))) {
+Access Api::access_of(Route route) {
+  switch (route) {
+    case Route::post_report:
+      return Access::write;
+    case Route::healthz:
+      return Access::open;
+    default:
+      return Access::read;
+  }
+}
+
+std::optional<Response> Api::refusal(Route route, const http::request_header<>& header) const {
+  const Access need = access_of(route);
+  if (config_.credentials->allows(need, to_std(header[http::field::authorization])))
+    return std::nullopt;
+  if (need == Access::write) {
     metrics_.received();
     metrics_.rejected(Rejected::unauthorized);
     auto response = error_response(http::status::unauthorized,
@@ -141,7 +153,33 @@ std::optional<Response> Api::early_answer(const http::request_header<>& header,
     response.set(http::field::www_authenticate, "Bearer realm=\"capprobe\"");
     return response;
   }
-  if (content_length && *content_length > config_.max_body_bytes) return too_large(header);
+  metrics_.request(route, 401, 0.0);
+  // A browser asks for a user name and password on Basic (charset: the password is UTF-8, RFC
+  // 7617); the token is the password. The pages offer only Basic, so that every browser asks;
+  // the API names Bearer first, its usual scheme.
+  constexpr const char* kBasic = "Basic realm=\"capprobe\", charset=\"UTF-8\"";
+  const bool page =
+      route == Route::page_matrix || route == Route::page_nodes || route == Route::page_node;
+  Response response =
+      page ? text_response(http::status::unauthorized, "text/html; charset=utf-8",
+                           render_error_page("unauthorized",
+                                             "Reading the fleet needs a credential: any user "
+                                             "name, and the collector's read token as the "
+                                             "password."))
+           : error_response(http::status::unauthorized,
+                            "a credential is required: 'Authorization: Bearer <token>', or HTTP "
+                            "Basic with the token as the password");
+  if (!page) response.insert(http::field::www_authenticate, "Bearer realm=\"capprobe\"");
+  response.insert(http::field::www_authenticate, kBasic);
+  return response;
+}
+
+std::optional<Response> Api::early_answer(const http::request_header<>& header,
+                                          boost::optional<std::uint64_t> content_length) const {
+  const Route route = route_of(header.method(), to_std(header.target()));
+  if (auto refused = refusal(route, header)) return refused;
+  if (route == Route::post_report && content_length && *content_length > config_.max_body_bytes)
+    return too_large(header);
   return std::nullopt;
 }
 
@@ -158,6 +196,11 @@ Response Api::too_large(const http::request_header<>& header) const {
 void Api::handle(Request request, Respond respond) {
   const auto started = std::chrono::steady_clock::now();
   const Route route = route_of(request.method(), to_std(request.target()));
+  // early_answer ran on the header; this guards a caller that skipped it. (A report POST is
+  // checked in post_report, where it is also counted.)
+  if (route != Route::post_report) {
+    if (auto refused = refusal(route, request.base())) return respond(std::move(*refused));
+  }
   auto timed = [this, route, started, respond = std::move(respond)](Response response) {
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     metrics_.request(route, response.result_int(), took.count());
@@ -221,7 +264,7 @@ void Api::handle(Request request, Respond respond) {
 void Api::post_report(Request& request, Respond respond) {
   metrics_.received();
   // early_answer ran on the header; this guards a caller that skipped it.
-  if (!config_.token.allows(to_std(request[http::field::authorization]))) {
+  if (!config_.credentials->allows(Access::write, to_std(request[http::field::authorization]))) {
     metrics_.rejected(Rejected::unauthorized);
     return respond(error_response(http::status::unauthorized,
                                   "a valid 'Authorization: Bearer <token>' header is required"));

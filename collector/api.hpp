@@ -25,7 +25,8 @@
 namespace capprobe::collector {
 
 struct ApiConfig {
-  TokenCheck token;
+  // Who may read and write; shared with the timer that re-reads the token files.
+  std::shared_ptr<const Credentials> credentials;
   std::size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds stale_after{3600};
 };
@@ -39,9 +40,12 @@ class Api {
       std::shared_ptr<spdlog::logger> log);
 
   static Route route_of(http::verb method, std::string_view target);
+  // What a request to `route` needs: the report POST writes, /healthz is open, everything else
+  // (the pages, /metrics, unknown paths and wrong methods too) reads.
+  static Access access_of(Route route);
 
   // Looks at a request whose body has not been read yet: when reading it would be pointless
-  // (no valid token, a declared length over the limit) this is the answer.
+  // (no valid credential, a declared length over the limit) this is the answer.
   std::optional<Response> early_answer(const http::request_header<>& header,
                                        boost::optional<std::uint64_t> content_length) const;
   void handle(Request request, Respond respond);
@@ -52,6 +56,8 @@ class Api {
   static Response error_response(http::status status, const std::string& message);
 
  private:
+  // The 401 when the request's credential does not allow what its route needs; nullopt: go on.
+  std::optional<Response> refusal(Route route, const http::request_header<>& header) const;
   void post_report(Request& request, Respond respond);
   Response matrix(const Target& target);
   Response nodes();

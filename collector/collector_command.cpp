@@ -1,5 +1,5 @@
-// Start-up and shutdown of the collector: options, token, database, the in-memory fleet, the
-// ingest writer and the HTTP server, in the order that lets each stop cleanly.
+// Start-up and shutdown of the collector: options, credentials, TLS, database, the in-memory
+// fleet, the ingest writer and the HTTP server, in the order that lets each stop cleanly.
 #include "collector/collector_command.hpp"
 
 #include <algorithm>
@@ -20,6 +20,7 @@
 #include "collector/metrics.hpp"
 #include "collector/options.hpp"
 #include "collector/store.hpp"
+#include "collector/tls.hpp"
 
 namespace capprobe::collector {
 namespace {
@@ -52,6 +53,38 @@ int fail(const std::string& message) {
   return 1;
 }
 
+// How often the token files and the certificate pair are read to see whether they changed: a
+// rotation is in use a second or two after the files change.
+constexpr auto kReloadInterval = std::chrono::seconds(1);
+
+// Re-reads the credentials and the TLS pair every kReloadInterval, on the io_context's threads,
+// until the io_context stops.
+class Reloader : public std::enable_shared_from_this<Reloader> {
+ public:
+  Reloader(net::io_context& io, std::shared_ptr<Credentials> credentials,
+           std::shared_ptr<ServerTls> tls, std::shared_ptr<spdlog::logger> log)
+      : timer_(io),
+        credentials_(std::move(credentials)),
+        tls_(std::move(tls)),
+        log_(std::move(log)) {}
+
+  void start() {
+    timer_.expires_after(kReloadInterval);
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec) return;
+      self->credentials_->reload(*self->log_);
+      if (self->tls_) self->tls_->reload(*self->log_);
+      self->start();
+    });
+  }
+
+ private:
+  net::steady_timer timer_;
+  std::shared_ptr<Credentials> credentials_;
+  std::shared_ptr<ServerTls> tls_;
+  std::shared_ptr<spdlog::logger> log_;
+};
+
 }  // namespace
 
 int collector_main(const std::vector<std::string>& args) {
@@ -67,13 +100,14 @@ int collector_main(const std::vector<std::string>& args) {
   const auto& options = std::get<CollectorOptions>(parsed);
   auto log = collector_logger();
 
-  TokenCheck token;
-  if (options.token_file) {
-    try {
-      token = TokenCheck::from_file(*options.token_file);
-    } catch (const std::exception& error) {
-      return fail(error.what());
-    }
+  std::shared_ptr<Credentials> credentials;
+  std::shared_ptr<ServerTls> tls;
+  try {
+    credentials = std::make_shared<Credentials>(
+        CredentialFiles{options.token_file, options.read_token_file, options.public_read});
+    if (options.tls_cert) tls = std::make_shared<ServerTls>(*options.tls_cert, *options.tls_key);
+  } catch (const std::exception& error) {
+    return fail(error.what());
   }
   std::string resolve_error;
   const auto endpoint = resolve(options.listen, resolve_error);
@@ -95,8 +129,8 @@ int collector_main(const std::vector<std::string>& args) {
   }
 
   Ingest ingest(*writer, fleet, metrics, IngestLimits{}, log);
-  Api api(ApiConfig{token, options.max_body_bytes, options.stale_after}, fleet, ingest, *reader,
-          metrics, log);
+  Api api(ApiConfig{credentials, options.max_body_bytes, options.stale_after}, fleet, ingest,
+          *reader, metrics, log);
 
   net::io_context io(threads);
   std::unique_ptr<HttpServer> server;
@@ -105,7 +139,7 @@ int collector_main(const std::vector<std::string>& args) {
         io, *endpoint, api, metrics,
         ServerLimits{options.max_body_bytes, 16 * 1024, options.read_timeout,
                      std::chrono::seconds(30), options.max_connections},
-        log);
+        log, tls);
   } catch (const std::exception& error) {
     return fail("cannot listen on " + options.listen.host + ":" +
                 std::to_string(options.listen.port) + ": " + error.what());
@@ -117,13 +151,31 @@ int collector_main(const std::vector<std::string>& args) {
     if (!ec) stop_signal.set_value(number);
   });
   server->start();
+  std::make_shared<Reloader>(io, credentials, tls, log)->start();
   const auto bound = server->local_endpoint();
+  const auto host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                            : bound.address().to_string();
   log->info(
-      "Listening on {}:{} database={} subjects={} nodes={} auth={} keep={} max_age={}s "
+      "Listening on {}://{}:{} database={} subjects={} nodes={} {} keep={} max_age={}s "
       "stale_after={}s",
-      bound.address().to_string(), bound.port(), options.db_path, fleet.size(), fleet.node_count(),
-      token.enabled() ? "bearer" : "off", options.retention.keep_per_subject,
-      options.retention.max_age.count(), options.stale_after.count());
+      tls ? "https" : "http", host, bound.port(), options.db_path, fleet.size(), fleet.node_count(),
+      credentials->summary(), options.retention.keep_per_subject, options.retention.max_age.count(),
+      options.stale_after.count());
+  if (tls)
+    log->info("TLS 1.2 (ECDHE with AES-GCM or ChaCha20-Poly1305) and TLS 1.3 only; certificate {}",
+              tls->summary());
+  if (credentials->writes_open())
+    log->warn(
+        "NO --token-file: this collector accepts reports from ANYONE who can connect to it; "
+        "anyone can add or overwrite nodes in the fleet");
+  if (credentials->reads_public())
+    log->warn(
+        "--public-read: anyone who can connect reads every node's reports and the matrix, "
+        "without a credential");
+  if (!tls && !(credentials->writes_open() && credentials->reads_public()))
+    log->info(
+        "Tokens travel in clear text over HTTP: use --tls-cert/--tls-key, or a proxy that "
+        "terminates TLS in front");
 
   std::vector<std::thread> workers;
   for (int i = 0; i < threads; ++i) workers.emplace_back([&io] { io.run(); });

@@ -1,4 +1,4 @@
-// `capprobe collector --listen ADDR [--db PATH] [--token-file F]`: the fleet collector service.
+// `capprobe collector --listen ADDR ...` (options.hpp): the fleet collector service.
 #pragma once
 
 #include <string>

@@ -1,6 +1,7 @@
-// The collector's HTTP/1.1 server on Boost.Beast: accepts connections up to a limit, reads each
-// request under a deadline and size limits, hands it to the Api and writes the answer, with
-// keep-alive. Runs on the io_context's threads; a slow client holds only its own connection.
+// The collector's HTTP/1.1 server on Boost.Beast, plain or over TLS: accepts connections up to a
+// limit, reads each request under a deadline and size limits, hands it to the Api and writes the
+// answer, with keep-alive. Runs on the io_context's threads; a slow client holds only its own
+// connection.
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include "collector/api.hpp"
 #include "collector/beast.hpp"
 #include "collector/metrics.hpp"
+#include "collector/tls.hpp"
 
 namespace capprobe::collector {
 
@@ -25,9 +27,11 @@ struct ServerLimits {
 
 class HttpServer {
  public:
-  // Binds and listens at once (throws boost::system::system_error when it cannot).
+  // Binds and listens at once (throws boost::system::system_error when it cannot). With `tls`,
+  // every connection is HTTPS, each handshake with the context the ServerTls holds then.
   HttpServer(net::io_context& io, const tcp::endpoint& endpoint, Api& api, Metrics& metrics,
-             ServerLimits limits, std::shared_ptr<spdlog::logger> log);
+             ServerLimits limits, std::shared_ptr<spdlog::logger> log,
+             std::shared_ptr<const ServerTls> tls = nullptr);
   ~HttpServer();
 
   void start();  // begins accepting

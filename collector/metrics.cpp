@@ -143,6 +143,10 @@ std::string Metrics::render(const Gauges& gauges) const {
   counter("capprobe_collector_connections_refused_total",
           "Connections refused because the connection limit was reached.",
           refused_connections_.load());
+  counter("capprobe_collector_tls_handshake_failures_total",
+          "TLS handshakes that failed (a client that does not trust the certificate, an old "
+          "protocol, no cipher in common, a plain-HTTP request on the HTTPS port).",
+          failed_handshakes_.load());
 
   header(out, "capprobe_collector_http_requests_total", "counter",
          "HTTP requests answered, by route and status code.");

@@ -66,6 +66,7 @@ class Metrics {
   void connection_opened() { open_connections_.fetch_add(1, std::memory_order_relaxed); }
   void connection_closed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
   void connection_refused() { refused_connections_.fetch_add(1, std::memory_order_relaxed); }
+  void tls_handshake_failed() { failed_handshakes_.fetch_add(1, std::memory_order_relaxed); }
   std::int64_t open_connections() const {
     return open_connections_.load(std::memory_order_relaxed);
   }
@@ -93,6 +94,7 @@ class Metrics {
   std::atomic<std::uint64_t> committed_reports_{0};
   std::atomic<std::int64_t> open_connections_{0};
   std::atomic<std::uint64_t> refused_connections_{0};
+  std::atomic<std::uint64_t> failed_handshakes_{0};
   mutable std::mutex codes_mutex_;
   std::map<std::pair<Route, unsigned>, std::uint64_t> codes_;
 };

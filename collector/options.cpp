@@ -20,13 +20,22 @@ std::optional<Int> parse_int(const std::string& text) {
 
 const char* collector_usage() {
   return "usage: capprobe collector --listen ADDR [--db PATH] [--token-file F]\n"
+         "                          [--read-token-file F | --public-read]\n"
+         "                          [--tls-cert FILE --tls-key FILE]\n"
          "\n"
-         "Receives capprobe reports over HTTP, stores them in SQLite and serves the fleet's\n"
+         "Receives capprobe reports over HTTP(S), stores them in SQLite and serves the fleet's\n"
          "capability matrix (JSON at /api/v1/matrix, HTML at /, Prometheus at /metrics).\n"
+         "Every request but the report POST and /healthz needs the read credential:\n"
+         "'Authorization: Bearer <token>', or HTTP Basic with the token as the password.\n"
          "\n"
          "  --listen ADDR          HOST:PORT to listen on (127.0.0.1:8080, :8080, [::]:8080)\n"
          "  --db PATH              SQLite database file (default capprobe-collector.db)\n"
-         "  --token-file F         require 'Authorization: Bearer <contents of F>' on POST\n"
+         "  --token-file F         tokens (one a line) that may post reports, and read unless\n"
+         "                         --read-token-file is given; re-read when F changes\n"
+         "  --read-token-file F    tokens (one a line) that may read; re-read when F changes\n"
+         "  --public-read          anyone may read, without a credential\n"
+         "  --tls-cert FILE        serve HTTPS with this certificate chain (PEM) ...\n"
+         "  --tls-key FILE         ... and its key; both re-read when they change\n"
          "  --keep N               reports of history kept per subject (default 20)\n"
          "  --max-age DURATION     drop reports older than this, 0 = never (default 30d)\n"
          "  --stale-after DURATION leave subjects silent this long out of the matrix,\n"
@@ -120,10 +129,17 @@ ParsedOptions parse_collector_args(const std::vector<std::string>& args) {
       const auto text = take();
       if (!text || text->empty()) return needs("a file path");
       options.db_path = *text;
-    } else if (flag == "--token-file") {
+    } else if (flag == "--token-file" || flag == "--read-token-file" || flag == "--tls-cert" ||
+               flag == "--tls-key") {
       const auto text = take();
       if (!text || text->empty()) return needs("a file path");
-      options.token_file = *text;
+      (flag == "--token-file"        ? options.token_file
+       : flag == "--read-token-file" ? options.read_token_file
+       : flag == "--tls-cert"        ? options.tls_cert
+                                     : options.tls_key) = *text;
+    } else if (flag == "--public-read") {
+      if (value) return UsageError{"--public-read takes no value"};
+      options.public_read = true;
     } else if (flag == "--keep") {
       const auto text = take();
       const auto keep = text ? parse_int<int>(*text) : std::nullopt;
@@ -156,6 +172,16 @@ ParsedOptions parse_collector_args(const std::vector<std::string>& args) {
     }
   }
   if (!have_listen) return UsageError{"--listen ADDR is required (see --help)"};
+  if (options.tls_cert.has_value() != options.tls_key.has_value())
+    return UsageError{"--tls-cert and --tls-key go together"};
+  if (options.public_read && options.read_token_file)
+    return UsageError{"--public-read and --read-token-file contradict each other"};
+  // Reads need a credential unless --public-read; with no token there is none to check, so
+  // rather than serve the fleet to anyone by default the choice is the operator's.
+  if (!options.public_read && !options.token_file && !options.read_token_file)
+    return UsageError{
+        "reading the fleet needs a credential: give --token-file (or --read-token-file), or "
+        "--public-read to let anyone who can connect read it"};
   return options;
 }
 

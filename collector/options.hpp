@@ -28,7 +28,13 @@ struct RetentionPolicy {
 struct CollectorOptions {
   ListenAddress listen;
   std::string db_path = "capprobe-collector.db";
+  // Writers' tokens (one a line); without --read-token-file they read too.
   std::optional<std::string> token_file;
+  std::optional<std::string> read_token_file;  // readers' tokens
+  bool public_read = false;                    // reads need no credential
+  // HTTPS: the certificate (then any intermediates) and its key, PEM; both or neither.
+  std::optional<std::string> tls_cert;
+  std::optional<std::string> tls_key;
   RetentionPolicy retention;
   // A subject whose latest report is older than this is "stale": still listed, but left out of
   // the matrix counts (a DaemonSet rollout renames pods; a removed node stops reporting).

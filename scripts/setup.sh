@@ -13,7 +13,7 @@ packages=(
   libboost-dev libcurl4-openssl-dev nlohmann-json3-dev      # libraries capprobe links
   libspdlog-dev libsqlite3-dev
   libsimdjson-dev                                           # the collector's report validation
-  libssl-dev                                                # the agent tests' HTTPS fake collector
+  libssl-dev                                                # the collector's HTTPS; the tests' certificates
   catch2                                                    # unit and integration tests
   util-linux                                                # unshare, setpriv (integration tests)
   fuse3 libfuse3-dev                                        # hung and symlink-less volumes (tests)

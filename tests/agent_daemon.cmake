@@ -36,9 +36,12 @@ add_executable(integration_agent
   integration/agent/test_certificates.cpp
   $<TARGET_OBJECTS:capprobe_catch_main>
 )
-find_package(OpenSSL REQUIRED)  # the fake collector's HTTPS (Boost.Beast over Asio's OpenSSL)
-target_link_libraries(integration_agent PRIVATE
-  Catch2::Catch2 Boost::headers nlohmann_json::nlohmann_json OpenSSL::SSL Threads::Threads)
+# OpenSSL: the fake collector's HTTPS (Boost.Beast over Asio's OpenSSL); capprobe_test_pki: the
+# certificates it serves; capprobe_collector_test_support (tests/collector.cmake): the real
+# collector as a child process and an HTTPS client, for the test against it over TLS.
+target_link_libraries(integration_agent PRIVATE Catch2::Catch2 Boost::headers
+  nlohmann_json::nlohmann_json OpenSSL::SSL Threads::Threads capprobe_test_pki
+  capprobe_collector_test_support)
 # The real collector for the end-to-end tests: tests/collector.cmake's capprobe-collector.
 target_compile_definitions(integration_agent PRIVATE
   CAPPROBE_AGENT_BIN="${CAPPROBE_AGENT_TEST_COMMAND}"

@@ -1,10 +1,6 @@
 # The fleet collector's tests: unit tests of its logic, integration tests that run it as a real
 # process on loopback, and the benchmark's tools. Included from tests/CMakeLists.txt.
 
-# The collector command alone, for the integration tests and the benchmark.
-add_executable(capprobe-collector integration/collector/collector_main.cpp)
-target_link_libraries(capprobe-collector PRIVATE capprobe_collector)
-
 # Realistic reports, the child-process harness and a small HTTP client, shared by the tests and
 # the benchmark.
 add_library(capprobe_collector_test_support STATIC
@@ -15,8 +11,8 @@ add_library(capprobe_collector_test_support STATIC
 )
 target_include_directories(capprobe_collector_test_support PUBLIC
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/collector)
-target_link_libraries(capprobe_collector_test_support PUBLIC
-  capprobe_report_model Boost::headers nlohmann_json::nlohmann_json Threads::Threads)
+target_link_libraries(capprobe_collector_test_support PUBLIC capprobe_report_model Boost::headers
+  nlohmann_json::nlohmann_json OpenSSL::SSL Threads::Threads capprobe_test_pki)
 target_compile_definitions(capprobe_collector_test_support PRIVATE
   CAPPROBE_COLLECTOR_BIN="$<TARGET_FILE:capprobe-collector>")
 add_dependencies(capprobe_collector_test_support capprobe-collector)
@@ -34,7 +30,9 @@ endfunction()
 
 capprobe_collector_tests(unit_collector
   unit/collector/options_test.cpp
-  unit/collector/url_auth_test.cpp
+  unit/collector/url_test.cpp
+  unit/collector/credentials_test.cpp
+  unit/collector/tls_test.cpp
   unit/collector/validate_test.cpp
   unit/collector/validate_json_test.cpp
   unit/collector/display_name_test.cpp
@@ -54,6 +52,8 @@ capprobe_collector_tests(integration_collector
   integration/collector/durability_test.cpp
   integration/collector/data_at_rest_test.cpp
   integration/collector/html_chromium_test.cpp
+  integration/collector/credentials_test.cpp
+  integration/collector/tls_test.cpp
 )
 target_compile_definitions(integration_collector PRIVATE
   CAPPROBE_SCREENSHOT_DIR="${CMAKE_CURRENT_BINARY_DIR}")

@@ -3,7 +3,7 @@
 # exist or be empty), offline, from the local build: no base image, no registry, no daemon.
 # One layer: the binaries, their shared libraries and a few /etc files (deploy/image/rootfs.sh).
 # Tagged capprobe:<version> (the version `capprobe version` prints), entrypoint capprobe,
-# user 65532:65532, capprobe-deliver beside capprobe. The same inputs give the same digests
+# user 65532:65532, capprobe-deliver and capprobe-collector beside capprobe. The same inputs give the same digests
 # (file times and the config's date are the last commit's).
 #
 #   CAPPROBE_BUILD_DIR   the build directory (default: build, relative to the repository)

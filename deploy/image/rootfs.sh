@@ -2,6 +2,7 @@
 # rootfs.sh BUILD_DIR ROOTFS: lays out the capprobe image's files in ROOTFS (a new or empty
 # directory) from a local build, with no base image:
 #   /usr/local/bin/capprobe, /usr/local/bin/capprobe-deliver   (the agent needs the helper beside it)
+#   /usr/local/bin/capprobe-collector   (`capprobe collector` becomes it)
 #   the shared libraries both load (ldd), at the paths the loader looks for them
 #   /etc/passwd, /etc/group (user capprobe, 65532), /etc/nsswitch.conf
 #   /etc/ssl/certs/ca-certificates.crt (an https collector), copied from this machine
@@ -16,9 +17,9 @@ if (($# != 2)); then
 fi
 build_dir=$1
 rootfs=$2
-bins=("$build_dir/agent/capprobe" "$build_dir/agent/capprobe-deliver")
+bins=("$build_dir/agent/capprobe" "$build_dir/agent/capprobe-deliver" "$build_dir/agent/capprobe-collector")
 for bin in "${bins[@]}"; do
-  [[ -x "$bin" ]] || { echo "rootfs.sh: $bin is missing: build it first (cmake --build $build_dir --target capprobe capprobe-deliver)" >&2; exit 1; }
+  [[ -x "$bin" ]] || { echo "rootfs.sh: $bin is missing: build it first (cmake --build $build_dir --target capprobe capprobe-deliver capprobe-collector)" >&2; exit 1; }
 done
 mkdir -p "$rootfs"
 if [[ -n "$(ls -A "$rootfs")" ]]; then

@@ -65,4 +65,12 @@ bool is_executable_file(const std::string& path);
 // "capprobe-deliver.exe" on Windows.
 std::string executable_name(const std::string& base);
 
+#ifndef _WIN32
+// Becomes `program` run with `args` (execvp: the same pid, environment and standard streams, so
+// signals and the exit status are the new program's); a `program` without a '/' is looked up on
+// PATH. Returns only when that failed, with why.
+// POSIX only: its one user, `capprobe collector`, is Linux's.
+std::string replace_process(const std::string& program, const std::vector<std::string>& args);
+#endif
+
 }  // namespace capprobe::platform

@@ -90,7 +90,8 @@ start_on_free_port() {  # name command...: runs it with PORT set, until /healthz
   done
   echo "bench: $name did not start:" >&2; tail -n 5 "$work/$name.log" >&2; exit 1
 }
-run_collector() { exec "$binary" collector --listen "127.0.0.1:$PORT" --db "$work/collector.db"; }
+# No token: the agent posts without one; --public-read is the explicit choice that needs.
+run_collector() { exec "$binary" collector --listen "127.0.0.1:$PORT" --db "$work/collector.db" --public-read; }
 run_agent() {
   exec "$binary" agent --collector "http://127.0.0.1:$collector_port" --interval 1h --quick \
     --spool-dir "$work/spool" --listen "127.0.0.1:$PORT"

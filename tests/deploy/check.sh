@@ -98,8 +98,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [[ ! -x "$build_dir/agent/capprobe" || ! -x "$build_dir/agent/capprobe-deliver" ]]; then
-  record fail "image: no build in $build_dir (capprobe and capprobe-deliver)"
+if [[ ! -x "$build_dir/agent/capprobe" || ! -x "$build_dir/agent/capprobe-deliver" ||
+  ! -x "$build_dir/agent/capprobe-collector" ]]; then
+  record fail "image: no build in $build_dir (capprobe, capprobe-deliver and capprobe-collector)"
 else
   version="$("$build_dir/agent/capprobe" version | awk '{ print $2 }')"
   if build_out="$(CAPPROBE_BUILD_DIR="$build_dir" bash "$repo/deploy/image/build-oci.sh" "$work/oci" 2>&1)"; then
@@ -147,12 +148,15 @@ else
     done
     delivered="$(in_image /usr/local/bin/capprobe-deliver --url "http://127.0.0.1:$port/api/v1/reports" \
       --token-file /run/check/token < "$work/rootfs/run/check/report.json" 2>&1)"
-    nodes="$(curl -fsS "http://127.0.0.1:$port/api/v1/nodes" 2>&1)"
-    if [[ "$delivered" == *'"result":"delivered"'* && "$nodes" == *"$(hostname)"* ]]; then
+    # Reads need the token too, and without it the fleet stays closed.
+    unauthorized="$(curl -sS -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/nodes" 2>&1)"
+    nodes="$(curl -fsS -H "Authorization: Bearer $(cat "$work/rootfs/run/check/token")" \
+      "http://127.0.0.1:$port/api/v1/nodes" 2>&1)"
+    if [[ "$delivered" == *'"result":"delivered"'* && "$nodes" == *"$(hostname)"* && "$unauthorized" == 401 ]]; then
       record ok "image: the image's capprobe-deliver delivers to the image's collector (loopback)"
     else
       record fail "image: the image's capprobe-deliver delivers to the image's collector (loopback)" \
-        "deliver: $delivered" "nodes: ${nodes:0:300}" "collector: $(tail -n 3 "$work/collector.log")"
+        "deliver: $delivered" "nodes: ${nodes:0:300}" "without the token: $unauthorized (401 wanted)" "collector: $(tail -n 3 "$work/collector.log")"
     fi
     kill "$collector_pid" 2>/dev/null
     wait "$collector_pid" 2>/dev/null

@@ -120,7 +120,9 @@ runc_run_once() {
     runc_verdict="runc run exited $status after ${runc_took}s; stdout: $(tail -n 3 "$dir/agent.out"); stderr: $(tail -n 8 "$dir/agent.err")"
     return 1
   fi
-  if ! nsenter --net="$runc_netns" curl -fsS "http://127.0.0.1:$runc_port/api/v1/reports/$runc_report_id" \
+  # Reads need the credential too (the token; no --read-token-file here).
+  if ! nsenter --net="$runc_netns" curl -fsS -H "Authorization: Bearer $(cat "$token_file")" \
+    "http://127.0.0.1:$runc_port/api/v1/reports/$runc_report_id" \
     >"$dir/report.json" 2>"$dir/curl.err"; then
     runc_verdict="the collector has no report $runc_report_id: $(cat "$dir/curl.err")"
     return 1

@@ -1,7 +1,7 @@
 // verify-oci.mjs DIR VERSION: checks an OCI image layout made by deploy/image/build-oci.sh.
 // Every descriptor's digest and size against its blob, the media types, the tag
 // (capprobe:VERSION), the config (non-root user, entrypoint capprobe, diff_ids of the layer) and
-// the layer's files (capprobe-deliver beside capprobe, the loader, root-owned but the spool's
+// the layer's files (capprobe-deliver and capprobe-collector beside capprobe, the loader, root-owned but the spool's
 // parent, no setuid). Prints the problems; exits 1 when there is one.
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -78,7 +78,7 @@ try {
     if (`sha256:${sha256(tar)}` !== config.rootfs?.diff_ids?.[0]) bad("config: diff_ids[0] is not the layer's uncompressed digest");
     const entries = tarEntries(tar);
     const byName = new Map(entries.map((e) => [e.name.replace(/\/$/, ""), e]));
-    for (const need of ["usr/local/bin/capprobe", "usr/local/bin/capprobe-deliver", "lib64/ld-linux-x86-64.so.2", "etc/passwd"])
+    for (const need of ["usr/local/bin/capprobe", "usr/local/bin/capprobe-deliver", "usr/local/bin/capprobe-collector", "lib64/ld-linux-x86-64.so.2", "etc/passwd"])
       if (!byName.has(need)) bad(`layer: ${need} is missing`);
     for (const entry of entries) {
       const name = entry.name.replace(/\/$/, "");

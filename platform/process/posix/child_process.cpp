@@ -277,6 +277,16 @@ std::string executable_name(const std::string& base) {
   return base;
 }
 
+std::string replace_process(const std::string& program, const std::vector<std::string>& args) {
+  std::vector<std::string> owned{program};
+  owned.insert(owned.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& arg : owned) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  ::execvp(program.c_str(), argv.data());
+  return errno_text("execvp " + program, errno);
+}
+
 bool is_executable_file(const std::string& path) {
   struct stat status {};
   return ::stat(path.c_str(), &status) == 0 && S_ISREG(status.st_mode) &&

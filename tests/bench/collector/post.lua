@@ -21,7 +21,10 @@ function init(args)
   threads = tonumber(os.getenv("CAPPROBE_THREADS") or "2")
   run_id = os.getenv("CAPPROBE_RUN") or tostring(os.time())
   counter = 0
-  headers = {["Content-Type"] = "application/json"}
+  -- wrk.format takes these instead of wrk's own, so the -H headers (Connection: close) join them.
+  headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["Content-Type"] = "application/json"
   local token = os.getenv("CAPPROBE_TOKEN")
   if token and token ~= "" then headers["Authorization"] = "Bearer " .. token end
 end

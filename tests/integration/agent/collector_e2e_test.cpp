@@ -1,5 +1,5 @@
-// The agent against the real collector (`capprobe collector`, as the capprobe-collector test
-// executable), both real processes on loopback: reports arrive, the matrix and the node view
+// The agent against the real collector (`capprobe collector`, which becomes capprobe-collector
+// beside it), both real processes on loopback: reports arrive, the matrix and the node view
 // show them, an outage loses nothing, a wrong token is a rejection.
 #include <catch2/catch.hpp>
 
@@ -26,16 +26,22 @@ namespace {
 
 const std::vector<std::string> kAgentEnv = loopback_only_env({"NODE_NAME=e2e-node-1"});
 
-// The collector on `port` with its database and token in `scratch`; ready when /healthz is.
+// `capprobe collector` on `port` with its database and token in `scratch`; ready when /healthz
+// is. Reads are public here: these tests are about delivery (the read credential has its tests
+// in tests/integration/collector/credentials_test.cpp, and tls_test.cpp here reads with it).
 std::unique_ptr<ChildProcess> start_collector(const Scratch& scratch, std::uint16_t port) {
   auto collector = std::make_unique<ChildProcess>(
-      std::vector<std::string>{CAPPROBE_COLLECTOR_BIN, "--listen",
+      std::vector<std::string>{CAPPROBE_AGENT_BIN, "collector", "--listen",
                                "127.0.0.1:" + std::to_string(port), "--db", scratch / "fleet.db",
-                               "--token-file", scratch / "collector-token"},
+                               "--token-file", scratch / "collector-token", "--public-read"},
       std::vector<std::string>{}, scratch.str());
   const bool ready = wait_until([&] { return http_get(port, "/healthz").status == 200; }, 30s);
   INFO("collector stderr:\n" << collector->err());
   REQUIRE(ready);
+  // The same process became capprobe-collector: capprobe itself links no TLS or SQLite.
+  const auto program = fs::read_symlink("/proc/" + std::to_string(collector->pid()) + "/exe");
+  REQUIRE(program.filename() == "capprobe-collector");
+  REQUIRE(program.parent_path() == fs::path(CAPPROBE_AGENT_BIN).parent_path());
   return collector;
 }
 

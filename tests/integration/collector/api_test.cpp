@@ -1,6 +1,6 @@
 // The collector as a real process on loopback: post reports, then read them back through every
 // view of the API (matrix, nodes, history, single report, HTML, metrics), with and without a
-// token, over keep-alive, and across a restart.
+// write token, over keep-alive, and across a restart. (Read credentials: credentials_test.cpp.)
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -47,7 +47,7 @@ json get_json(std::uint16_t port, const std::string& target) {
 
 TEST_CASE("post reports, then the matrix, nodes, history and pages show them") {
   TempDir dir;
-  CollectorProcess collector(dir.path() + "/c.db");
+  CollectorProcess collector(dir.path() + "/c.db", {"--public-read"});
   const auto port = collector.port();
 
   const auto kata = report("worker-1", "r-kata", true, "kata", "vm_guest");
@@ -142,7 +142,7 @@ TEST_CASE("post reports, then the matrix, nodes, history and pages show them") {
 
 TEST_CASE("a duplicate report_id is answered 200 and stored once") {
   TempDir dir;
-  CollectorProcess collector(dir.path() + "/c.db");
+  CollectorProcess collector(dir.path() + "/c.db", {"--public-read"});
   const auto body = report("n1", "dup-1");
   const auto first = post(collector.port(), body);
   CHECK(first.status == 202);
@@ -155,7 +155,7 @@ TEST_CASE("a duplicate report_id is answered 200 and stored once") {
             .body.find("capprobe_collector_reports_duplicate_total 1\n") != std::string::npos);
 }
 
-TEST_CASE("with --token-file, writes need the bearer token and reads do not") {
+TEST_CASE("with --token-file, writes need the bearer token") {
   TempDir dir;
   const std::string token = "tok-" + std::to_string(::getpid()) + "-secret";
   { std::ofstream(dir.path() + "/token") << token << "\n"; }
@@ -170,25 +170,26 @@ TEST_CASE("with --token-file, writes need the bearer token and reads do not") {
   CHECK(post(port, body, {{"Authorization", "Bearer " + token + "x"}}).status == 401);
   CHECK(post(port, body, {{"Authorization", "Basic " + token}}).status == 401);
   CHECK(post(port, body, {{"Authorization", "Bearer " + token}}).status == 202);
-  CHECK(get_json(port, "/api/v1/matrix")["subjects"] == 1);
-  const auto metrics = http_get(port, "/metrics").body;
+  const Headers reader{{"Authorization", "Bearer " + token}};
+  CHECK(json::parse(http_request(port, "GET", "/api/v1/matrix", "", reader).body)["subjects"] == 1);
+  const auto metrics = http_request(port, "GET", "/metrics", "", reader).body;
   CHECK(metrics.find("capprobe_collector_reports_rejected_total{reason=\"unauthorized\"} 4\n") !=
         std::string::npos);
   CHECK(collector.log().find(token) == std::string::npos);  // never logged
-  CHECK(collector.log().find("auth=bearer") != std::string::npos);
+  CHECK(collector.log().find("writes=token") != std::string::npos);
 }
 
 TEST_CASE("a start with an unreadable token file or bad flags fails with one line") {
   TempDir dir;
   CHECK_THROWS_WITH(CollectorProcess(dir.path() + "/c.db", {"--token-file", dir.path() + "/nope"}),
-                    Catch::Contains("cannot read token file"));
+                    Catch::Contains("--token-file: cannot read"));
   CHECK_THROWS_WITH(CollectorProcess(dir.path() + "/c2.db", {"--keep", "zero"}),
                     Catch::Contains("--keep needs a count"));
 }
 
 TEST_CASE("one keep-alive connection carries many requests and answers unknown routes") {
   TempDir dir;
-  CollectorProcess collector(dir.path() + "/c.db");
+  CollectorProcess collector(dir.path() + "/c.db", {"--public-read"});
   HttpConnection connection(collector.port());
   for (int i = 0; i < 5; ++i) {
     const auto reply =
@@ -211,14 +212,14 @@ TEST_CASE("SIGTERM stops cleanly and a restart serves the same fleet") {
   const auto db = dir.path() + "/c.db";
   std::uint16_t port = 0;
   {
-    CollectorProcess collector(db);
+    CollectorProcess collector(db, {"--public-read"});
     port = collector.port();
     REQUIRE(post(port, report("n1", "t-1", true)).status == 202);
     REQUIRE(post(port, report("n2", "t-2")).status == 202);
     CHECK(collector.terminate() == 0);
     CHECK(collector.log().find("Stopped") != std::string::npos);
   }
-  CollectorProcess restarted(db);
+  CollectorProcess restarted(db, {"--public-read"});
   const auto matrix = get_json(restarted.port(), "/api/v1/matrix");
   CHECK(matrix["subjects"] == 2);
   CHECK(matrix["requested_but_ignored"] == 1);

@@ -45,7 +45,7 @@ std::string error_of(const HttpReply& reply) {
 
 TEST_CASE("malformed JSON and wrong schemas get 400 with a JSON reason") {
   TempDir dir;
-  CollectorProcess collector(dir.path() + "/c.db");
+  CollectorProcess collector(dir.path() + "/c.db", {"--public-read"});
   const auto port = collector.port();
   const auto post = [&](const std::string& body) {
     return http_request(port, "POST", "/api/v1/reports", body);
@@ -79,7 +79,7 @@ TEST_CASE("malformed JSON and wrong schemas get 400 with a JSON reason") {
 
 TEST_CASE("a node name that displays as something else gets 400 naming it, on ingest and queries") {
   TempDir dir;
-  CollectorProcess collector(dir.path() + "/c.db");
+  CollectorProcess collector(dir.path() + "/c.db", {"--public-read"});
   const auto port = collector.port();
   const auto post_node = [&](const std::string& node) {
     return http_request(port, "POST", "/api/v1/reports",
@@ -129,7 +129,7 @@ TEST_CASE("a node name that displays as something else gets 400 naming it, on in
 
 TEST_CASE("a body over the limit gets 413, declared or chunked") {
   TempDir dir;
-  CollectorProcess collector(dir.path() + "/c.db", {"--max-body", "64k"});
+  CollectorProcess collector(dir.path() + "/c.db", {"--public-read", "--max-body", "64k"});
   const auto port = collector.port();
   const auto big = report("n1", "big-1", 100 * 1024);
 
@@ -160,7 +160,7 @@ TEST_CASE("a body over the limit gets 413, declared or chunked") {
 
 TEST_CASE("a client that dribbles bytes is cut off at the read deadline while others are served") {
   TempDir dir;
-  CollectorProcess collector(dir.path() + "/c.db", {"--read-timeout", "1s"});
+  CollectorProcess collector(dir.path() + "/c.db", {"--public-read", "--read-timeout", "1s"});
   const auto port = collector.port();
 
   RawSocket slow_body(port);
@@ -207,7 +207,7 @@ TEST_CASE("a client that dribbles bytes is cut off at the read deadline while ot
 
 TEST_CASE("an oversized header gets 431") {
   TempDir dir;
-  CollectorProcess collector(dir.path() + "/c.db");
+  CollectorProcess collector(dir.path() + "/c.db", {"--public-read"});
   RawSocket socket(collector.port());
   socket.send(cat(
       {"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ", std::string(40000, 'p'), "\r\n\r\n"}));
@@ -243,7 +243,7 @@ TEST_CASE("Expect: 100-continue is answered before the body, and refusals come f
 
 TEST_CASE("many connections at once are all served") {
   TempDir dir;
-  CollectorProcess collector(dir.path() + "/c.db");
+  CollectorProcess collector(dir.path() + "/c.db", {"--public-read"});
   const auto port = collector.port();
   constexpr int kClients = 150;
   std::atomic<int> accepted{0}, failed{0};
@@ -267,7 +267,7 @@ TEST_CASE("many connections at once are all served") {
 
 TEST_CASE("beyond --max-connections new connections get 503 and the others keep working") {
   TempDir dir;
-  CollectorProcess collector(dir.path() + "/c.db", {"--max-connections", "8"});
+  CollectorProcess collector(dir.path() + "/c.db", {"--public-read", "--max-connections", "8"});
   const auto port = collector.port();
   // Fill all eight slots. The harness's start-up probe may not have been reaped yet, so a
   // 503 here only means "try again in a moment".

@@ -35,7 +35,7 @@ TEST_CASE("after a report is stored, the database, its WAL and index are 0600") 
   ScopedUmask service_default(022);
   TempDir dir;
   const auto db = dir.path() + "/c.db";
-  CollectorProcess collector(db);
+  CollectorProcess collector(db, {"--public-read"});
   // 202 comes after the commit, so the WAL and its index exist by now.
   REQUIRE(post_report(collector.port(), "mode-1").status == 202);
   check_owner_only(db);
@@ -47,7 +47,7 @@ TEST_CASE("a database left readable by others is tightened to 0600 at start, and
   const auto db = dir.path() + "/c.db";
   std::fclose(std::fopen(db.c_str(), "w"));  // an empty file is an empty SQLite database
   REQUIRE(mode_text(db) == "0644");
-  CollectorProcess collector(db);
+  CollectorProcess collector(db, {"--public-read"});
   CHECK(mode_text(db) == "0600");
   const auto log = collector.log();
   INFO(log);

@@ -19,7 +19,7 @@ TEST_CASE("kill -9 during a stream of posts loses no acknowledged report") {
   TempDir dir;
   const auto db = dir.path() + "/c.db";
   // History retention must not be what removes a report here.
-  const std::vector<std::string> keep_all{"--keep", "1000000"};
+  const std::vector<std::string> keep_all{"--public-read", "--keep", "1000000"};
   auto collector = std::make_unique<CollectorProcess>(db, keep_all);
   const auto port = collector->port();
 

@@ -1,5 +1,7 @@
 // The matrix page as a person sees it: headless Chromium renders GET / and the node page of a
 // small mixed fleet, takes a screenshot (kept in the build tree to look at) and dumps the DOM.
+// The collector asks for the read credential, which the browser gives as HTTP Basic (from the
+// URL here, from its password dialog for a person).
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -34,6 +36,8 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
+constexpr const char* kToken = "chromium-test-token";
+
 void post_fleet(std::uint16_t port) {
   struct Node {
     const char* name;
@@ -59,8 +63,9 @@ void post_fleet(std::uint16_t port) {
     options.request_host_pid = node.ignored;
     options.seed = seed++;
     options.target_bytes = 4096;
-    REQUIRE(http_request(port, "POST", "/api/v1/reports", sample_report_text(options)).status ==
-            202);
+    REQUIRE(http_request(port, "POST", "/api/v1/reports", sample_report_text(options),
+                         {{"Authorization", std::string("Bearer ") + kToken}})
+                .status == 202);
   }
 }
 
@@ -116,9 +121,19 @@ TEST_CASE("headless Chromium renders the matrix page and a node page") {
     return;
   }
   TempDir dir;
-  CollectorProcess collector(dir.path() + "/c.db");
+  { std::ofstream(dir.path() + "/token") << kToken << "\n"; }
+  CollectorProcess collector(dir.path() + "/c.db", {"--token-file", dir.path() + "/token"});
   post_fleet(collector.port());
-  const std::string base = "http://127.0.0.1:" + std::to_string(collector.port());
+  const std::string port = std::to_string(collector.port());
+
+  // Without the credential the browser gets no page (headless, it cannot ask for a password).
+  const auto refused =
+      render(chromium, dir, "http://127.0.0.1:" + port + "/", dir.path() + "/refused.png");
+  CHECK(refused.find("Capability matrix") == std::string::npos);
+  CHECK(refused.find("worker-1") == std::string::npos);
+
+  // Any user name, the token as the password.
+  const std::string base = std::string("http://viewer:") + kToken + "@127.0.0.1:" + port;
 
   const std::string matrix_png = std::string(CAPPROBE_SCREENSHOT_DIR) + "/collector-matrix.png";
   const auto dom = render(chromium, dir, base + "/", matrix_png);

@@ -24,11 +24,14 @@ std::string parse_error(const std::vector<std::string>& args) {
 
 TEST_CASE("the listen address is required and the rest has defaults") {
   CHECK_THAT(parse_error({}), Catch::Contains("--listen ADDR is required"));
-  const auto options = parse_ok({"--listen", "127.0.0.1:8080"});
+  const auto options = parse_ok({"--listen", "127.0.0.1:8080", "--public-read"});
   CHECK(options.listen.host == "127.0.0.1");
   CHECK(options.listen.port == 8080);
   CHECK(options.db_path == "capprobe-collector.db");
   CHECK_FALSE(options.token_file);
+  CHECK_FALSE(options.read_token_file);
+  CHECK_FALSE(options.tls_cert);
+  CHECK_FALSE(options.tls_key);
   CHECK(options.retention.keep_per_subject == 20);
   CHECK(options.retention.max_age == std::chrono::hours(24 * 30));
   CHECK(options.stale_after == std::chrono::hours(1));
@@ -51,6 +54,32 @@ TEST_CASE("every flag is read, in both --flag value and --flag=value forms") {
   CHECK(options.max_connections == 64);
   CHECK(options.read_timeout == std::chrono::milliseconds(750));
   CHECK(options.threads == 3);
+  const auto secure = parse_ok({"--listen", ":443", "--read-token-file", "/etc/read-token",
+                                "--tls-cert=/tls/tls.crt", "--tls-key", "/tls/tls.key"});
+  CHECK(secure.read_token_file == "/etc/read-token");
+  CHECK_FALSE(secure.token_file);
+  CHECK_FALSE(secure.public_read);
+  CHECK(secure.tls_cert == "/tls/tls.crt");
+  CHECK(secure.tls_key == "/tls/tls.key");
+  CHECK(parse_ok({"--listen", ":1", "--token-file", "t", "--public-read"}).public_read);
+}
+
+TEST_CASE("credential and TLS flags that cannot go together") {
+  // No token and no --public-read: reads would need a credential nobody can have.
+  CHECK_THAT(parse_error({"--listen", ":1"}),
+             Catch::Contains("needs a credential") && Catch::Contains("--public-read"));
+  CHECK(parse_ok({"--listen", ":1", "--token-file", "t"}).token_file == "t");
+  CHECK(parse_ok({"--listen", ":1", "--read-token-file", "r"}).read_token_file == "r");
+  CHECK_THAT(parse_error({"--listen", ":1", "--read-token-file", "r", "--public-read"}),
+             Catch::Contains("contradict"));
+  CHECK_THAT(parse_error({"--listen", ":1", "--public-read=yes"}),
+             Catch::Contains("--public-read takes no value"));
+  CHECK_THAT(parse_error({"--listen", ":1", "--public-read", "--tls-cert", "c"}),
+             Catch::Contains("--tls-cert and --tls-key go together"));
+  CHECK_THAT(parse_error({"--listen", ":1", "--public-read", "--tls-key", "k"}),
+             Catch::Contains("--tls-cert and --tls-key go together"));
+  CHECK_THAT(parse_error({"--listen", ":1", "--public-read", "--tls-cert"}),
+             Catch::Contains("--tls-cert needs a file path"));
 }
 
 TEST_CASE("collector --help wins over everything else") {

@@ -71,6 +71,15 @@ std::uint16_t free_port() {
   return ntohs(address.sin_port);
 }
 
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
 std::string collector_binary() {
   return CAPPROBE_COLLECTOR_BIN;
 }
@@ -102,11 +111,16 @@ CollectorProcess::CollectorProcess(const std::string& db_path,
     execv(argv[0], argv.data());
     _exit(127);
   }
+  // A collector given a certificate speaks only HTTPS: it is asked over TLS, unverified (the
+  // tests about certificates verify them themselves).
+  std::optional<ClientTls> tls;
+  for (const auto& arg : extra_args)
+    if (arg == "--tls-cert" || arg.rfind("--tls-cert=", 0) == 0) tls.emplace();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
     if (!running()) throw std::runtime_error("the collector exited at start: " + log());
-    if (http_request(port_, "GET", "/healthz", "", {}, std::chrono::milliseconds(500)).status ==
-        200)
+    if (http_request(port_, "GET", "/healthz", "", {}, std::chrono::milliseconds(500), tls)
+            .status == 200)
       return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

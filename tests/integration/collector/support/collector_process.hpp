@@ -4,7 +4,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,9 @@ std::string mode_text(const std::string& path);
 
 // A port that was free a moment ago (bound to port 0 and released).
 std::uint16_t free_port();
+
+// Polls `condition` every 20 ms until it holds or `timeout` passes; returns its last value.
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
 // Path of the capprobe-collector test executable (set by CMake).
 std::string collector_binary();
