@@ -240,10 +240,30 @@ TEST_CASE(
   STARTUPINFOW startup{};
   startup.cb = sizeof startup;
   PROCESS_INFORMATION info{};
-  // Its own process group, so that the event reaches it and not this test.
+  // The agent and everything it starts run in a job of this test's, ended with the test: an
+  // agent killed while it starts capprobe-deliver.exe left that child behind under Wine, holding
+  // ctest's output pipe open, so the test "ran" until its 300 s timeout.
+  const capprobe::platform::win32::UniqueHandle job(::CreateJobObjectW(nullptr, nullptr));
+  REQUIRE(job.valid());
+  JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
+  limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+  REQUIRE(::SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits,
+                                    sizeof limits));
+  // Its own process group, so that the event reaches it and not this test; suspended until it
+  // is in the job.
   REQUIRE(::CreateProcessW(nullptr, mutable_line.data(), nullptr, nullptr, FALSE,
-                           CREATE_NEW_PROCESS_GROUP, nullptr, nullptr, &startup, &info));
+                           CREATE_NEW_PROCESS_GROUP | CREATE_SUSPENDED, nullptr, nullptr, &startup,
+                           &info));
   const capprobe::platform::win32::UniqueHandle process(info.hProcess), thread(info.hThread);
+  if (!::AssignProcessToJobObject(job.get(), process.get())) {
+    ::TerminateProcess(process.get(), 1);
+    FAIL("AssignProcessToJobObject: error " << ::GetLastError());
+  }
+  ::ResumeThread(thread.get());
+  struct EndJob {
+    HANDLE job;
+    ~EndJob() { ::TerminateJobObject(job, 1); }
+  } end_job{job.get()};
   bool spooled = false;
   for (int i = 0; i < 300 && !spooled; ++i) {
     std::error_code ignored;
