@@ -9,6 +9,7 @@ add_executable(unit_agent_daemon
   unit/agent_daemon/spool_test.cpp
   unit/agent_daemon/delivery_test.cpp
   unit/agent_daemon/delivery_helper_test.cpp
+  unit/agent_daemon/pod_get_rules_test.cpp
   unit/agent_daemon/round_child_test.cpp
   unit/agent_daemon/nfd_file_test.cpp
   unit/agent_daemon/output_file_test.cpp
