@@ -24,16 +24,7 @@ SweepPlaces sweep_places(const platform::Platform& os, const probes::PodRequests
   const auto visible =
       mounts ? probes::visible_mounts(mounts.value()) : std::vector<probes::Mount>{};
   const auto writable = probes::fs::write_places(visible, requests, os.temp_dir());
-  // The temp dir and the root's places first: the sweep has a time budget.
-  if (!writable.empty() && !writable.front().off_limits) add(writable.front().path);
-  for (const char* fixed : {"/", "/etc", "/var/tmp"}) add(fixed);
-  for (const auto& place : writable) {
-    if (!place.off_limits)
-      add(place.path);
-    else if (place.off_limits->rfind("over the limit", 0) == 0)
-      found.over_limit.push_back(place.path);
-  }
-  for (const auto& place : extra) add(place);
+  order_sweep_places(writable, {"/", "/etc", "/var/tmp"}, extra, add, found);
   return found;
 }
 

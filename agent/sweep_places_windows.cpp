@@ -17,17 +17,9 @@ SweepPlaces sweep_places(const platform::Platform& os, const probes::PodRequests
     if (seen.insert(probes::fs::win_path_key(place)).second) found.places.push_back(place);
   };
   const auto writable = probes::fs::win_write_places(requests, os.temp_dir());
-  // The temp dir and the drive's root first: the sweep has a time budget.
-  if (!writable.empty() && !writable.front().off_limits) add(writable.front().path);
   const auto drive = os.env("SystemDrive");
-  add((drive && !drive->empty() ? *drive : std::string("C:")) + "\\");
-  for (const auto& place : writable) {
-    if (!place.off_limits)
-      add(place.path);
-    else if (place.off_limits->rfind("over the limit", 0) == 0)
-      found.over_limit.push_back(place.path);
-  }
-  for (const auto& place : extra) add(place);
+  const std::string root = (drive && !drive->empty() ? *drive : std::string("C:")) + "\\";
+  order_sweep_places(writable, {root}, extra, add, found);
   return found;
 }
 

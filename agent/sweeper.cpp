@@ -119,4 +119,19 @@ void log_sweep(const SweepOutcome& outcome) {
                outcome.over_limit.front());
 }
 
+void order_sweep_places(const std::vector<probes::fs::WritePlace>& writable,
+                        const std::vector<std::string>& fixed,
+                        const std::vector<std::string>& extra,
+                        const std::function<void(const std::string&)>& add, SweepPlaces& found) {
+  if (!writable.empty() && !writable.front().off_limits) add(writable.front().path);
+  for (const auto& place : fixed) add(place);
+  for (const auto& place : writable) {
+    if (!place.off_limits)
+      add(place.path);
+    else if (place.off_limits->rfind("over the limit", 0) == 0)
+      found.over_limit.push_back(place.path);
+  }
+  for (const auto& place : extra) add(place);
+}
+
 }  // namespace capprobe::agent

@@ -4,12 +4,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "platform/platform.hpp"
+#include "probes/fs/mount_places.hpp"
 #include "probes/requests.hpp"
 
 namespace capprobe::agent {
@@ -43,6 +45,15 @@ struct SweepPlaces {
 };
 SweepPlaces sweep_places(const platform::Platform& os, const probes::PodRequests& requests = {},
                          const std::vector<std::string>& extra = {});
+
+// The order both OSes sweep in, since the sweep has a time budget: the temp dir (the first of
+// `writable`) and the root's places (`fixed`) first, then the other writable places, then
+// `extra`. `add` drops what is asked read-only or already listed; a place off limits for being
+// over write_places' limit is kept in `over_limit`, to be named.
+void order_sweep_places(const std::vector<probes::fs::WritePlace>& writable,
+                        const std::vector<std::string>& fixed,
+                        const std::vector<std::string>& extra,
+                        const std::function<void(const std::string&)>& add, SweepPlaces& found);
 
 struct SweepOutcome {
   std::vector<std::string> removed;     // full paths

@@ -3,7 +3,6 @@
 // checks, with the Windows shapes of the host.* and isolation evidence), platform.os following
 // the build the prefix's registry reports, fs.pipe_mount connecting to a named pipe that another
 // process serves, -o, the collector's absence, and the agent's stop on a console control event.
-// The tests that need WindowsPlatform's Windows facts say so in their names (and tag [facts]).
 #include <windows.h>
 
 #include <catch2/catch.hpp>
@@ -114,9 +113,7 @@ TEST_CASE("capprobe.exe probe --json: a report of the Windows envelope, every ca
 }
 
 TEST_CASE(
-    "capprobe.exe probe --json: schema-valid, Windows evidence, no probe error (needs the Windows "
-    "facts)",
-    "[facts]") {
+    "capprobe.exe probe --json: schema-valid, Windows evidence, no probe error") {
   RunResult ran;
   const auto report = probe_report({}, kFullRunTimeout, ran);
   INFO(describe(ran));
@@ -133,9 +130,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "capprobe.exe probe: platform.os follows the build the registry reports (needs the Windows "
-    "facts)",
-    "[facts]") {
+    "capprobe.exe probe: platform.os follows the build the registry reports") {
   const auto wanted =
       capprobe::testing::wine_version() ? std::getenv("CAPPROBE_WINE_WINDOWS_BUILD") : nullptr;
   if (wanted == nullptr) {
@@ -159,9 +154,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "capprobe.exe probe: fs.pipe_mount connects to docker_engine served by another process (needs "
-    "the Windows facts)",
-    "[facts]") {
+    "capprobe.exe probe: fs.pipe_mount connects to docker_engine served by another process") {
   // The pipe of the Docker engine, served by a helper process in the same prefix: the probe
   // must find it by its well-known name (Wine cannot list \\.\pipe\) and connect.
   Background server({helper_exe(), "pipe-server", "docker_engine"});
