@@ -9,6 +9,7 @@ add_executable(unit_agent_daemon
   unit/agent_daemon/spool_test.cpp
   unit/agent_daemon/delivery_test.cpp
   unit/agent_daemon/delivery_helper_test.cpp
+  unit/agent_daemon/pod_get_rules_test.cpp
   unit/agent_daemon/round_child_test.cpp
   unit/agent_daemon/nfd_file_test.cpp
   unit/agent_daemon/output_file_test.cpp
@@ -53,3 +54,15 @@ add_dependencies(integration_agent capprobe capprobe-collector)
 catch_discover_tests(integration_agent TEST_PREFIX "integration_agent: "
                      PROPERTIES LABELS agent SKIP_REGULAR_EXPRESSION "SKIPPED:"
                                 RUN_SERIAL TRUE TIMEOUT 180)
+
+# The fake API server as a program (integration/agent/fake_api_server_main.cpp), for the Windows
+# build's own-pod GET under Wine (tests/windows/agent/pod_get_e2e.sh finds it in the Linux build
+# given as CAPPROBE_LINUX_BUILD_DIR).
+add_executable(capprobe-fake-api-server
+  integration/agent/fake_api_server_main.cpp
+  integration/agent/fake_api_server.cpp
+  integration/agent/loopback_http.cpp
+)
+target_link_libraries(capprobe-fake-api-server PRIVATE
+  Boost::headers nlohmann_json::nlohmann_json OpenSSL::SSL Threads::Threads)
+target_compile_definitions(capprobe-fake-api-server PRIVATE CAPPROBE_FIXTURES="${CAPPROBE_FIXTURES}")

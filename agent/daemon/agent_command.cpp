@@ -18,7 +18,6 @@
 #include "platform/make_platform.hpp"
 #include "platform/process/child_process.hpp"
 #include "platform/process/process.hpp"
-#include "platform/utf8_path.hpp"
 
 namespace capprobe::agent {
 namespace {
@@ -73,19 +72,14 @@ int agent_main(const std::vector<std::string>& args) {
   }
 
   std::string why;
-  const auto own_dir = platform::own_executable_dir(why);
-  if (!own_dir) {
-    std::cerr << "capprobe: cannot find the agent's own directory: " << why << "\n";
+  const auto found = deliver_helper_beside_me(why);
+  if (!found) {
+    std::cerr << "capprobe: the agent delivers with "
+              << platform::executable_name(kDeliverHelperName)
+              << ", which must be installed beside capprobe: " << why << "\n";
     return 1;
   }
-  const auto helper_name = platform::executable_name(kDeliverHelperName);
-  const auto helper =
-      platform::utf8_string(platform::utf8_path(*own_dir) / platform::utf8_path(helper_name));
-  if (!platform::is_executable_file(helper)) {
-    std::cerr << "capprobe: the agent delivers with " << helper_name
-              << ", which must be installed beside capprobe: " << helper << " is missing\n";
-    return 1;
-  }
+  const auto& helper = *found;
 
   auto opened =
       Spool::open(options.spool_dir, {options.spool_max_reports, options.spool_max_bytes});

@@ -1,19 +1,15 @@
 // The own-pod GET with libcurl: TLS against the service account's ca.crt only, no proxy, the
 // token read before each request, one retry after a 401, and the answer classified.
 #include "agent/daemon/pod_get.hpp"
+#include "agent/daemon/pod_get_rules.hpp"
 
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
-
-#include <nlohmann/json.hpp>
 
 namespace capprobe::agent::daemon {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 struct CurlDeleter {
   void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
@@ -38,23 +34,6 @@ std::size_t keep_body(char* data, std::size_t size, std::size_t count, void* use
   return bytes;
 }
 
-std::string one_line(std::string_view text) {
-  std::string line;
-  for (const char c : text.substr(0, 300)) line += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-  while (!line.empty() && line.back() == ' ') line.pop_back();
-  return line;
-}
-
-// What the API server says of a refusal: a Status object's message, else the body's start.
-std::string status_message(const std::string& body) {
-  const auto json = nlohmann::json::parse(body, nullptr, false);
-  if (json.is_object() && json.value("kind", "") == "Status") {
-    const auto message = json.find("message");
-    if (message != json.end() && message->is_string()) return one_line(message->get<std::string>());
-  }
-  return one_line(body);
-}
-
 PodGetResult classify(CURLcode code) {
   switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
@@ -74,19 +53,15 @@ PodGetResult classify(CURLcode code) {
 
 // One request with the token as the file holds it now. `remaining` bounds it whole.
 PodGetAnswer get_once(const PodGetConfig& config, std::chrono::milliseconds remaining) {
-  PodGetAnswer answer;
   std::string token;
-  if (auto problem = read_token_file(config.token_file, token); !problem.empty()) {
-    answer.result = PodGetResult::no_token;
-    answer.detail = problem;
-    return answer;
-  }
+  if (auto no_token = read_pod_token(config, token)) return *no_token;
+  PodGetAnswer answer;
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) {
     answer.detail = "curl_easy_init failed";
     return answer;
   }
-  std::string header = "Authorization: Bearer " + token;
+  std::string header = bearer_header(token);
   std::fill(token.begin(), token.end(), '\0');
   curl_slist* raw = curl_slist_append(nullptr, "Accept: application/json");
   if (raw != nullptr) raw = curl_slist_append(raw, header.c_str());
@@ -124,41 +99,21 @@ PodGetAnswer get_once(const PodGetConfig& config, std::chrono::milliseconds rema
 
   answer.attempts = 1;
   const CURLcode code = curl_easy_perform(handle);
+  if (body.too_large) return pod_answer_too_large();
   if (code != CURLE_OK) {
-    answer.result = body.too_large ? PodGetResult::failed : classify(code);
-    answer.detail = body.too_large
-                        ? "the answer is larger than " + std::to_string(kMaxPodBytes) + " bytes"
-                        : (error[0] != '\0' ? error : curl_easy_strerror(code));
+    answer.result = classify(code);
+    answer.detail = error[0] != '\0' ? error : curl_easy_strerror(code);
     return answer;
   }
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &answer.http_status);
-  if (answer.http_status == 200) {
-    answer.result = PodGetResult::ok;
-    answer.body = std::move(body.text);
-    return answer;
-  }
-  answer.result = PodGetResult::http_error;
-  answer.detail = status_message(body.text);
-  return answer;
+  long status = 0;
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+  return pod_answer_from_http(status, std::move(body.text));
 }
 
 }  // namespace
 
 PodGetAnswer get_pod(const PodGetConfig& config) {
-  const auto deadline = Clock::now() + config.timeout;
-  const auto remaining = [&] {
-    return std::max(std::chrono::milliseconds(1),
-                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()));
-  };
-  auto answer = get_once(config, remaining());
-  // A bound token rotates: the kubelet may have replaced the file just as it was read.
-  if (answer.result == PodGetResult::http_error && answer.http_status == 401 &&
-      Clock::now() < deadline) {
-    const auto sent = answer.attempts;
-    answer = get_once(config, remaining());
-    answer.attempts += sent;
-  }
-  return answer;
+  return get_pod_with_one_retry(config, get_once);
 }
 
 }  // namespace capprobe::agent::daemon

@@ -84,4 +84,12 @@ std::string answer_line(std::string_view text) {
   return line;
 }
 
+std::string certificate_host_name(std::string_view url_host) {
+  if (url_host.size() > 2 && url_host.front() == '[' && url_host.back() == ']') {
+    url_host = url_host.substr(1, url_host.size() - 2);
+    url_host = url_host.substr(0, url_host.find('%'));
+  }
+  return std::string(url_host);
+}
+
 }  // namespace capprobe::agent::daemon

@@ -56,6 +56,11 @@ std::optional<DeliveryOutcome> read_token(const std::string& path, std::string& 
 // The start of the collector's answer on one line, for the outcome's detail and a log message.
 std::string answer_line(std::string_view text);
 
+// A URL's host as a server certificate names it, for checking the certificate's name: an IPv6
+// literal without the URL's brackets and without its zone, which no certificate names
+// ("[fe80::1%25eth0]" is "fe80::1"); any other host as it is.
+std::string certificate_host_name(std::string_view url_host);
+
 // At most this much of the collector's answer is kept: enough for its reason.
 inline constexpr std::size_t kMaxAnswerBytes = 4096;
 

@@ -5,6 +5,7 @@
 
 #include "agent/log.hpp"
 #include "platform/process/child_process.hpp"
+#include "platform/utf8_path.hpp"
 
 namespace capprobe::agent::daemon {
 namespace {
@@ -196,24 +197,33 @@ PodGetAnswer get_pod_with_helper(const std::string& helper, const PodGetConfig& 
   return failed;
 }
 
-PodGetAnswer get_pod_beside_me(const PodLookupPlan& plan) {
-  PodGetAnswer answer;
-  std::string why;
+std::optional<std::string> deliver_helper_beside_me(std::string& why) {
   const auto own_dir = platform::own_executable_dir(why);
   if (!own_dir) {
-    answer.detail = "cannot find capprobe's own directory, where " +
-                    std::string(kDeliverHelperName) + " lives: " + why;
-    return answer;
+    why = "cannot find capprobe's own directory: " + why;
+    return std::nullopt;
   }
-  const auto helper = *own_dir + "/" + kDeliverHelperName;
+  auto helper =
+      platform::utf8_string(platform::utf8_path(*own_dir) /
+                            platform::utf8_path(platform::executable_name(kDeliverHelperName)));
   if (!platform::is_executable_file(helper)) {
+    why = helper + " is missing";
+    return std::nullopt;
+  }
+  return helper;
+}
+
+PodGetAnswer get_pod_beside_me(const PodLookupPlan& plan) {
+  std::string why;
+  const auto helper = deliver_helper_beside_me(why);
+  if (!helper) {
+    PodGetAnswer answer;
     answer.detail = std::string(kDeliverHelperName) +
-                    ", which sends the request, is not installed beside capprobe (" + helper +
-                    " is missing)";
+                    ", which sends the request, is not installed beside capprobe (" + why + ")";
     return answer;
   }
-  logger("pod-spec")->debug("GET own pod through {} url={}", helper, plan.url);
-  return get_pod_with_helper(helper, pod_get_config(plan));
+  logger("pod-spec")->debug("GET own pod through {} url={}", *helper, plan.url);
+  return get_pod_with_helper(*helper, pod_get_config(plan));
 }
 
 }  // namespace capprobe::agent::daemon

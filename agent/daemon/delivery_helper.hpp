@@ -103,6 +103,10 @@ std::optional<PodGetAnswer> parse_pod_get_output(std::string_view output);
 // helper's start. A helper that fails or says nothing usable is a "failed" answer saying why.
 PodGetAnswer get_pod_with_helper(const std::string& helper, const PodGetConfig& config);
 
+// The helper installed beside the running executable (capprobe-deliver.exe on Windows); nullopt
+// with `why` ("<path> is missing", or why capprobe's own directory is unknown) when there is none.
+std::optional<std::string> deliver_helper_beside_me(std::string& why);
+
 // capprobe's PodGet (agent/pod_lookup.hpp): the helper installed beside the running executable.
 PodGetAnswer get_pod_beside_me(const PodLookupPlan& plan);
 

@@ -1,445 +1,52 @@
 // One POST with WinHTTP, Windows' own HTTP stack (Debian has no libcurl for mingw, and a node's
 // proxy and TLS settings belong to the system anyway): bearer token, timeouts, TLS verified by
-// default against the system's roots and the host name, and the answer classified as
-// curl_delivery.cpp classifies it.
-//
-// --ca-file (a PEM bundle) replaces the system's roots, as libcurl's CAINFO does. WinHTTP cannot
-// take a CA file, so its own check is told to let an unknown CA through
-// (SECURITY_FLAG_IGNORE_UNKNOWN_CA only: it still checks the name and the dates), and the chain
-// is verified here against the bundle alone: CertGetCertificateChain with an exclusive root
-// engine (the bundle's certificates are the only anchors, an intermediate among them counts as
-// one, like libcurl's partial chains), then the SSL policy for the host name. That happens in
-// the WINHTTP_CALLBACK_STATUS_SENDING_REQUEST callback, after the handshake and before the
-// request is sent; a chain that fails closes the request there (the pattern Microsoft documents
-// for checking a server certificate in WinHTTP). The report itself is written only after
-// WinHttpSendRequest returned with the check passed, so it never reaches an unverified server,
-// even where closing in the callback would not stop the headers (Wine: there --ca-file with a
-// token is refused).
-#include <windows.h>
-// After windows.h, which they need.
-#include <wincrypt.h>
-#include <winhttp.h>
-
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <cstdio>
-#include <fstream>
-#include <mutex>
-#include <optional>
+// default against the system's roots and the host name, --ca-file (a PEM bundle) replacing
+// those roots as libcurl's CAINFO does (winhttp_exchange.hpp says how), and the answer
+// classified as curl_delivery.cpp classifies it.
+#include <algorithm>
 #include <string>
-#include <thread>
 
 #include "agent/daemon/http_delivery.hpp"
-#include "platform/utf8_path.hpp"
-#include "platform/windows/utf16.hpp"
+#include "agent/daemon/winhttp_exchange.hpp"
 
 namespace capprobe::agent::daemon {
-namespace {
-
-constexpr std::size_t kMaxCaFileBytes = 4u << 20;
-
-std::string hex(DWORD code) {
-  char text[16];
-  std::snprintf(text, sizeof text, "0x%08lX", static_cast<unsigned long>(code));
-  return text;
-}
-
-// WinHTTP's errors by name, as a log reader searches for them.
-std::string winhttp_error(DWORD code) {
-  static const std::pair<DWORD, const char*> names[] = {
-      {ERROR_WINHTTP_TIMEOUT, "ERROR_WINHTTP_TIMEOUT"},
-      {ERROR_WINHTTP_INVALID_URL, "ERROR_WINHTTP_INVALID_URL"},
-      {ERROR_WINHTTP_UNRECOGNIZED_SCHEME, "ERROR_WINHTTP_UNRECOGNIZED_SCHEME"},
-      {ERROR_WINHTTP_NAME_NOT_RESOLVED, "ERROR_WINHTTP_NAME_NOT_RESOLVED"},
-      {ERROR_WINHTTP_OPERATION_CANCELLED, "ERROR_WINHTTP_OPERATION_CANCELLED"},
-      {ERROR_WINHTTP_CANNOT_CONNECT, "ERROR_WINHTTP_CANNOT_CONNECT"},
-      {ERROR_WINHTTP_CONNECTION_ERROR, "ERROR_WINHTTP_CONNECTION_ERROR"},
-      {ERROR_WINHTTP_INVALID_SERVER_RESPONSE, "ERROR_WINHTTP_INVALID_SERVER_RESPONSE"},
-      {ERROR_WINHTTP_SECURE_FAILURE, "ERROR_WINHTTP_SECURE_FAILURE"},
-      {ERROR_WINHTTP_SECURE_CHANNEL_ERROR, "ERROR_WINHTTP_SECURE_CHANNEL_ERROR"},
-      {ERROR_WINHTTP_SECURE_INVALID_CA, "ERROR_WINHTTP_SECURE_INVALID_CA"},
-      {ERROR_WINHTTP_SECURE_CERT_CN_INVALID, "ERROR_WINHTTP_SECURE_CERT_CN_INVALID"},
-      {ERROR_WINHTTP_SECURE_CERT_DATE_INVALID, "ERROR_WINHTTP_SECURE_CERT_DATE_INVALID"},
-      {ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED, "ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED"},
-  };
-  for (const auto& [value, name] : names)
-    if (value == code) return std::string(name) + " (" + std::to_string(code) + ")";
-  return "error " + std::to_string(code);
-}
-
-// What WINHTTP_CALLBACK_STATUS_SECURE_FAILURE said about the server's certificate.
-std::string secure_failure_text(DWORD flags) {
-  static const std::pair<DWORD, const char*> names[] = {
-      {WINHTTP_CALLBACK_STATUS_FLAG_INVALID_CA, "unknown or untrusted CA"},
-      {WINHTTP_CALLBACK_STATUS_FLAG_CERT_CN_INVALID, "the name does not match the host"},
-      {WINHTTP_CALLBACK_STATUS_FLAG_CERT_DATE_INVALID, "expired or not yet valid"},
-      {WINHTTP_CALLBACK_STATUS_FLAG_INVALID_CERT, "invalid certificate"},
-      {WINHTTP_CALLBACK_STATUS_FLAG_CERT_REVOKED, "revoked"},
-      {WINHTTP_CALLBACK_STATUS_FLAG_CERT_REV_FAILED, "revocation check failed"},
-      {WINHTTP_CALLBACK_STATUS_FLAG_CERT_WRONG_USAGE, "not for server authentication"},
-      {WINHTTP_CALLBACK_STATUS_FLAG_SECURITY_CHANNEL_ERROR, "TLS channel error"},
-  };
-  std::string text;
-  for (const auto& [flag, name] : names)
-    if ((flags & flag) != 0) text += (text.empty() ? "" : ", ") + std::string(name);
-  return text;
-}
-
-// The chain policy's verdicts by name.
-std::string trust_error(DWORD code) {
-  static const std::pair<DWORD, const char*> names[] = {
-      {static_cast<DWORD>(CERT_E_UNTRUSTEDROOT),
-       "CERT_E_UNTRUSTEDROOT: not issued by a CA of --ca-file"},
-      {static_cast<DWORD>(CERT_E_CHAINING), "CERT_E_CHAINING: no chain to a CA of --ca-file"},
-      {static_cast<DWORD>(CERT_E_CN_NO_MATCH),
-       "CERT_E_CN_NO_MATCH: the name does not match the host"},
-      {static_cast<DWORD>(CERT_E_EXPIRED), "CERT_E_EXPIRED: expired or not yet valid"},
-      {static_cast<DWORD>(CERT_E_WRONG_USAGE), "CERT_E_WRONG_USAGE: not for server authentication"},
-      {static_cast<DWORD>(TRUST_E_CERT_SIGNATURE), "TRUST_E_CERT_SIGNATURE: a bad signature"},
-      {static_cast<DWORD>(CERT_E_REVOKED), "CERT_E_REVOKED: revoked"},
-  };
-  for (const auto& [value, name] : names)
-    if (value == code) return name;
-  return "chain policy error " + hex(code);
-}
-
-class Internet {
- public:
-  explicit Internet(HINTERNET handle = nullptr) : handle_(handle) {}
-  ~Internet() { close(); }
-  Internet(const Internet&) = delete;
-  Internet& operator=(const Internet&) = delete;
-  HINTERNET get() const { return handle_; }
-  explicit operator bool() const { return handle_ != nullptr; }
-  // Exactly once, whoever comes first: the watchdog, the certificate check or the destructor.
-  void close() {
-    if (const HINTERNET handle = handle_.exchange(nullptr)) ::WinHttpCloseHandle(handle);
-  }
-
- private:
-  std::atomic<HINTERNET> handle_;
-};
-
-class CertStore {
- public:
-  CertStore() : store_(::CertOpenStore(CERT_STORE_PROV_MEMORY, 0, 0, 0, nullptr)) {}
-  ~CertStore() {
-    if (store_ != nullptr) ::CertCloseStore(store_, 0);
-  }
-  CertStore(const CertStore&) = delete;
-  CertStore& operator=(const CertStore&) = delete;
-  HCERTSTORE get() const { return store_; }
-
- private:
-  HCERTSTORE store_;
-};
-
-// The certificates of a PEM bundle into `store`; "" or why not.
-std::string load_ca_file(const std::string& path, CertStore& store) {
-  if (store.get() == nullptr) return "CertOpenStore failed: " + hex(::GetLastError());
-  std::ifstream in(platform::utf8_path(path), std::ios::binary);
-  if (!in) return "cannot read --ca-file " + path;
-  std::string pem(kMaxCaFileBytes + 1, '\0');
-  in.read(pem.data(), static_cast<std::streamsize>(pem.size()));
-  pem.resize(static_cast<std::size_t>(in.gcount()));
-  if (pem.size() > kMaxCaFileBytes) return "--ca-file " + path + " is too large";
-  constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
-  constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
-  int loaded = 0;
-  for (std::size_t at = pem.find(kBegin); at != std::string::npos; at = pem.find(kBegin, at)) {
-    const auto end = pem.find(kEnd, at);
-    if (end == std::string::npos) return "--ca-file " + path + ": a certificate has no END line";
-    const auto block = pem.substr(at, end + kEnd.size() - at);
-    DWORD size = 0;
-    if (!::CryptStringToBinaryA(block.data(), static_cast<DWORD>(block.size()),
-                                CRYPT_STRING_BASE64HEADER, nullptr, &size, nullptr, nullptr))
-      return "--ca-file " + path + ": certificate " + std::to_string(loaded + 1) + " is not base64";
-    std::string der(size, '\0');
-    if (!::CryptStringToBinaryA(block.data(), static_cast<DWORD>(block.size()),
-                                CRYPT_STRING_BASE64HEADER, reinterpret_cast<BYTE*>(der.data()),
-                                &size, nullptr, nullptr) ||
-        !::CertAddEncodedCertificateToStore(store.get(), X509_ASN_ENCODING,
-                                            reinterpret_cast<const BYTE*>(der.data()), size,
-                                            CERT_STORE_ADD_ALWAYS, nullptr))
-      return "--ca-file " + path + ": certificate " + std::to_string(loaded + 1) +
-             " is not an X.509 certificate (" + hex(::GetLastError()) + ")";
-    ++loaded;
-    at = end + kEnd.size();
-  }
-  if (loaded == 0) return "--ca-file " + path + " holds no PEM certificate";
-  return "";
-}
-
-// The server's chain against the bundle alone, and the host name; "" when it holds.
-std::string verify_against_bundle(PCCERT_CONTEXT server, HCERTSTORE anchors,
-                                  const std::wstring& host) {
-  CERT_CHAIN_ENGINE_CONFIG config{};
-  config.cbSize = sizeof config;
-  config.hExclusiveRoot = anchors;
-  config.dwExclusiveFlags = CERT_CHAIN_EXCLUSIVE_ENABLE_CA_FLAG;
-  HCERTCHAINENGINE engine = nullptr;
-  if (!::CertCreateCertificateChainEngine(&config, &engine))
-    return "this system cannot build a chain engine with only --ca-file's roots (" +
-           hex(::GetLastError()) + ")";
-  LPSTR server_auth = const_cast<LPSTR>(szOID_PKIX_KP_SERVER_AUTH);
-  CERT_CHAIN_PARA para{};
-  para.cbSize = sizeof para;
-  para.RequestedUsage.dwType = USAGE_MATCH_TYPE_AND;
-  para.RequestedUsage.Usage.cUsageIdentifier = 1;
-  para.RequestedUsage.Usage.rgpszUsageIdentifier = &server_auth;
-  PCCERT_CHAIN_CONTEXT chain = nullptr;
-  // The server's own intermediates come with its certificate (server->hCertStore).
-  const BOOL built = ::CertGetCertificateChain(engine, server, nullptr, server->hCertStore, &para,
-                                               0, nullptr, &chain);
-  const DWORD build_error = ::GetLastError();
-  std::string verdict;
-  if (!built) {
-    verdict = "CertGetCertificateChain failed (" + hex(build_error) + ")";
-  } else {
-    SSL_EXTRA_CERT_CHAIN_POLICY_PARA ssl{};
-    ssl.cbSize = sizeof ssl;
-    ssl.dwAuthType = AUTHTYPE_SERVER;
-    ssl.pwszServerName = const_cast<wchar_t*>(host.c_str());
-    CERT_CHAIN_POLICY_PARA policy{};
-    policy.cbSize = sizeof policy;
-    policy.pvExtraPolicyPara = &ssl;
-    CERT_CHAIN_POLICY_STATUS status{};
-    status.cbSize = sizeof status;
-    if (!::CertVerifyCertificateChainPolicy(CERT_CHAIN_POLICY_SSL, chain, &policy, &status))
-      verdict = "CertVerifyCertificateChainPolicy failed (" + hex(::GetLastError()) + ")";
-    else if (status.dwError != 0)
-      verdict = trust_error(status.dwError);
-    else if (chain->TrustStatus.dwErrorStatus != CERT_TRUST_NO_ERROR)
-      verdict = "the chain has trust errors " + hex(chain->TrustStatus.dwErrorStatus);
-    ::CertFreeCertificateChain(chain);
-  }
-  ::CertFreeCertificateChainEngine(engine);
-  return verdict;
-}
-
-// What the status callback learns about one request.
-struct RequestState {
-  Internet* request = nullptr;
-  HCERTSTORE anchors = nullptr;  // --ca-file's certificates, or null: WinHTTP's own check
-  std::wstring host;
-  bool bundle_checked = false;  // the chain verified against --ca-file before sending
-  std::string refused;          // why the certificate check closed the request
-  DWORD secure_failure = 0;     // WinHTTP's own verdict flags
-};
-
-void CALLBACK on_status(HINTERNET handle, DWORD_PTR context, DWORD status, LPVOID info,
-                        DWORD length) {
-  auto* state = reinterpret_cast<RequestState*>(context);
-  if (state == nullptr) return;
-  if (status == WINHTTP_CALLBACK_STATUS_SECURE_FAILURE && info != nullptr &&
-      length >= sizeof(DWORD)) {
-    state->secure_failure = *static_cast<const DWORD*>(info);
-    return;
-  }
-  if (status != WINHTTP_CALLBACK_STATUS_SENDING_REQUEST || state->anchors == nullptr) return;
-  PCCERT_CONTEXT server = nullptr;
-  DWORD size = sizeof server;
-  if (!::WinHttpQueryOption(handle, WINHTTP_OPTION_SERVER_CERT_CONTEXT, &server, &size) ||
-      server == nullptr) {
-    state->refused =
-        "the collector's certificate could not be read (" + hex(::GetLastError()) + ")";
-  } else {
-    state->refused = verify_against_bundle(server, state->anchors, state->host);
-    ::CertFreeCertificateContext(server);
-  }
-  if (state->refused.empty())
-    state->bundle_checked = true;
-  else
-    state->request->close();  // nothing is sent: WinHttpSendRequest fails, cancelled
-}
-
-// Closes the request when the whole delivery's time is up: WinHTTP's timeouts are per step.
-class Watchdog {
- public:
-  Watchdog(Internet& request, Millis limit)
-      : thread_([this, &request, limit] {
-          std::unique_lock lock(mutex_);
-          if (!done_.wait_for(lock, limit, [this] { return finished_; })) {
-            fired_ = true;
-            request.close();
-          }
-        }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mutex_);
-      finished_ = true;
-    }
-    done_.notify_all();
-    thread_.join();
-  }
-  bool fired() {
-    std::lock_guard lock(mutex_);
-    return fired_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable done_;
-  bool finished_ = false;
-  bool fired_ = false;
-  std::thread thread_;  // last: it starts with the members above ready
-};
-
-// Wine's ntdll exports wine_get_version; Windows' has no such function.
-bool running_under_wine() {
-  const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
-  return ntdll != nullptr && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
-}
-
-DeliveryOutcome retry(std::string detail) {
-  return {DeliveryResult::retry, 0, std::move(detail)};
-}
-
-}  // namespace
 
 // WinHTTP needs no process-wide set-up.
 void init_http_client() {}
 
 DeliveryOutcome deliver(const DeliveryConfig& config, std::string_view body) {
-  std::string token;
-  if (config.token_file)
-    if (auto problem = read_token(*config.token_file, token)) return *problem;
-
-  const auto url = platform::win32::to_utf16(config.reports_url);
-  if (!url) return retry("the collector URL is not UTF-8");
-  URL_COMPONENTS parts{};
-  parts.dwStructSize = sizeof parts;
-  parts.dwSchemeLength = parts.dwHostNameLength = parts.dwUrlPathLength = parts.dwExtraInfoLength =
-      static_cast<DWORD>(-1);
-  if (!::WinHttpCrackUrl(url.value().c_str(), 0, 0, &parts))
-    return retry("cannot parse the collector URL " + config.reports_url + ": " +
-                 winhttp_error(::GetLastError()));
-  const bool secure = parts.nScheme == INTERNET_SCHEME_HTTPS;
-  if (!secure && parts.nScheme != INTERNET_SCHEME_HTTP)
-    return retry("the collector URL must be http or https: " + config.reports_url);
-  const std::wstring host(parts.lpszHostName, parts.dwHostNameLength);
-  std::wstring path(parts.lpszUrlPath, parts.dwUrlPathLength);
-  path.append(parts.lpszExtraInfo, parts.dwExtraInfoLength);
-
-  // Under Wine, closing the request in the SENDING_REQUEST callback does not stop WinHTTP from
-  // sending its headers (seen with Wine 8.0), so a token could reach a server that failed the
-  // check; the report itself is held back until the check passes either way.
-  if (secure && config.ca_file && config.token_file && running_under_wine())
-    return retry("--ca-file with --token-file is refused under Wine: its WinHTTP sends the "
-                 "headers (the token) even when the certificate check closes the request");
-
-  CertStore anchors;
-  if (secure && config.ca_file)
-    if (auto problem = load_ca_file(*config.ca_file, anchors); !problem.empty())
-      return retry(problem);
-
+  WinHttpExchange exchange;
+  exchange.url = config.reports_url;
+  exchange.verb = L"POST";
   // The system's WinHTTP proxy setting (netsh winhttp), as Windows services use it.
-  const Internet session(::WinHttpOpen(L"capprobe/" CAPPROBE_VERSION,
-                                       WINHTTP_ACCESS_TYPE_DEFAULT_PROXY, WINHTTP_NO_PROXY_NAME,
-                                       WINHTTP_NO_PROXY_BYPASS, 0));
-  if (!session) return retry("WinHttpOpen: " + winhttp_error(::GetLastError()));
-  const auto connect_ms = static_cast<int>(config.connect_timeout.count());
-  const auto total_ms = static_cast<int>(config.timeout.count());
-  ::WinHttpSetTimeouts(session.get(), connect_ms, connect_ms, total_ms, total_ms);
-  const Internet connection(::WinHttpConnect(session.get(), host.c_str(), parts.nPort, 0));
-  if (!connection) return retry("WinHttpConnect: " + winhttp_error(::GetLastError()));
-  Internet request(::WinHttpOpenRequest(connection.get(), L"POST", path.c_str(), nullptr,
-                                        WINHTTP_NO_REFERER, WINHTTP_DEFAULT_ACCEPT_TYPES,
-                                        secure ? WINHTTP_FLAG_SECURE : 0));
-  if (!request) return retry("WinHttpOpenRequest: " + winhttp_error(::GetLastError()));
-
-  // As with libcurl: no redirects followed, no cookies, and never the machine's Windows
-  // credentials offered to a collector that asks for authentication.
-  DWORD features =
-      WINHTTP_DISABLE_REDIRECTS | WINHTTP_DISABLE_COOKIES | WINHTTP_DISABLE_AUTHENTICATION;
-  if (!::WinHttpSetOption(request.get(), WINHTTP_OPTION_DISABLE_FEATURE, &features,
-                          sizeof features))
-    return retry("cannot turn off redirects and authentication: " +
-                 winhttp_error(::GetLastError()));
-  DWORD autologon = WINHTTP_AUTOLOGON_SECURITY_LEVEL_HIGH;
-  ::WinHttpSetOption(request.get(), WINHTTP_OPTION_AUTOLOGON_POLICY, &autologon, sizeof autologon);
-
-  RequestState state;
-  state.request = &request;
-  state.host = host;
-  if (secure && config.ca_file) {
-    state.anchors = anchors.get();
-    DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
-    if (!::WinHttpSetOption(request.get(), WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof flags))
-      return retry("cannot hand the certificate check to --ca-file: " +
-                   winhttp_error(::GetLastError()));
-  }
-  auto* context = &state;
-  ::WinHttpSetOption(request.get(), WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof context);
-  if (::WinHttpSetStatusCallback(
-          request.get(), on_status,
-          WINHTTP_CALLBACK_FLAG_SECURE_FAILURE | WINHTTP_CALLBACK_FLAG_SEND_REQUEST,
-          0) == WINHTTP_INVALID_STATUS_CALLBACK)
-    return retry("WinHttpSetStatusCallback: " + winhttp_error(::GetLastError()));
-
-  std::wstring headers = L"Content-Type: application/json\r\n";
-  if (!token.empty()) {
-    const auto wide_token = platform::win32::to_utf16(token);
+  exchange.system_proxy = true;
+  exchange.ca_file = config.ca_file;
+  if (config.ca_file) exchange.ca_name = "--ca-file " + *config.ca_file;
+  exchange.peer = "the collector";
+  exchange.headers = "Content-Type: application/json\r\n";
+  if (config.token_file) {
+    std::string token;
+    if (auto problem = read_token(*config.token_file, token)) return *problem;
+    exchange.headers += "Authorization: Bearer " + token + "\r\n";
     std::fill(token.begin(), token.end(), '\0');
-    if (!wide_token) return retry("the token is not text");
-    headers += L"Authorization: Bearer " + wide_token.value() + L"\r\n";
+    exchange.carries_secret = true;
   }
+  exchange.body = body;
+  exchange.connect_timeout = config.connect_timeout;
+  exchange.timeout = config.timeout;
+  exchange.max_answer_bytes = kMaxAnswerBytes;
 
-  std::string answer;
-  DWORD status = 0;
-  DWORD failure = 0;
-  bool timed_out = false;
-  {
-    Watchdog watchdog(request, config.timeout);
-    // The report goes out only after the handshake, and only once the --ca-file check passed:
-    // WinHttpWriteData after WinHttpSendRequest sent the headers.
-    const auto length = static_cast<DWORD>(body.size());
-    BOOL ok = ::WinHttpSendRequest(request.get(), headers.c_str(), static_cast<DWORD>(-1),
-                                   WINHTTP_NO_REQUEST_DATA, 0, length, 0);
-    std::fill(headers.begin(), headers.end(), L'\0');
-    if (ok && state.anchors != nullptr && !state.bundle_checked) {
-      ok = FALSE;
-      ::SetLastError(ERROR_WINHTTP_OPERATION_CANCELLED);
-    }
-    for (std::size_t sent = 0; ok && sent < body.size();) {
-      DWORD wrote = 0;
-      ok = ::WinHttpWriteData(request.get(), body.data() + sent,
-                              static_cast<DWORD>(body.size() - sent), &wrote);
-      sent += wrote;
-    }
-    if (ok) ok = ::WinHttpReceiveResponse(request.get(), nullptr);
-    if (ok) {
-      DWORD size = sizeof status;
-      ok = ::WinHttpQueryHeaders(
-          request.get(), WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER,
-          WINHTTP_HEADER_NAME_BY_INDEX, &status, &size, WINHTTP_NO_HEADER_INDEX);
-    }
-    char buffer[1024];
-    while (ok && answer.size() < kMaxAnswerBytes) {
-      DWORD got = 0;
-      if (!::WinHttpReadData(request.get(), buffer, sizeof buffer, &got) || got == 0) break;
-      answer.append(buffer, std::min<std::size_t>(got, kMaxAnswerBytes - answer.size()));
-    }
-    if (!ok) failure = ::GetLastError();
-    timed_out = watchdog.fired();
+  const auto result = winhttp_exchange(exchange);
+  switch (result.failure) {
+    case WinHttpFailure::none:
+      return {classify_http_status(result.status), result.status, answer_line(result.answer)};
+    case WinHttpFailure::tls:
+      return {DeliveryResult::retry, 0, "TLS: " + result.detail};
+    case WinHttpFailure::timed_out:
+    case WinHttpFailure::other:
+      break;
   }
-
-  if (!state.refused.empty()) return retry("TLS: " + state.refused);
-  if (timed_out)
-    return retry("no answer from the collector within " + std::to_string(total_ms) + " ms");
-  if (failure != 0) {
-    auto detail = winhttp_error(failure);
-    if (state.secure_failure != 0)
-      detail += ": the collector's certificate: " + secure_failure_text(state.secure_failure);
-    return retry(detail);
-  }
-  // The certificate check of --ca-file must have run before anything was sent; an answer
-  // without it is not trusted as a delivery.
-  if (state.anchors != nullptr && !state.bundle_checked)
-    return retry("TLS: the collector's certificate was not checked against --ca-file");
-  return {classify_http_status(static_cast<long>(status)), static_cast<long>(status),
-          answer_line(answer)};
+  return {DeliveryResult::retry, 0, result.detail};
 }
 
 }  // namespace capprobe::agent::daemon
