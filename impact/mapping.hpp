@@ -13,8 +13,8 @@
 namespace capprobe::impact {
 
 // When a measured rule fires: every field given must hold for the capability's result (and the
-// report's subject). `os` and `environment` only scope the rule: outside them it says nothing,
-// not even "unknown".
+// report's subject). `os` only scopes the rule: on another OS it says nothing, not even
+// "unknown" (a Linux-only test says nothing about a Windows node).
 struct Condition {
   std::vector<probes::Status> status;           // one of these
   std::optional<bool> requested;                // the result's `requested` is exactly this

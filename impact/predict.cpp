@@ -48,16 +48,15 @@ bool ignored_ask(const nlohmann::json& evidence, const std::string& field_prefix
   });
 }
 
-// Whether the rule speaks about this report at all (its OS and environment).
+// Whether the rule speaks about this report at all (its OS).
 bool in_scope(const Condition& when, const agent::Report& report) {
-  if (when.os && *when.os != report.subject.os) return false;
+  return !when.os || *when.os == report.subject.os;
+}
+
+bool holds(const Condition& when, const CapabilityResult& result, const agent::Report& report) {
   if (!when.environment.empty() && std::find(when.environment.begin(), when.environment.end(),
                                              report.subject.environment) == when.environment.end())
     return false;
-  return true;
-}
-
-bool holds(const Condition& when, const CapabilityResult& result) {
   if (!contains(when.status, result.status)) return false;
   if (when.requested && result.requested != when.requested) return false;
   if (when.evidence_present && !evidence_present(result.evidence, *when.evidence_present))
@@ -117,7 +116,7 @@ void apply_measured(const Rule& rule, const agent::Report& report, Collector& ou
     out.unknown(rule, rule.capability + " is not in this report");
     return;
   }
-  if (holds(when, *result)) {
+  if (holds(when, *result, report)) {
     out.predict(rule, kMeasured, rule.reason + ". Measured: " + result->summary);
     return;
   }
