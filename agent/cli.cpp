@@ -220,7 +220,7 @@ const std::vector<FlagSpec<ProbeDraft>>& probe_flags() {
        [](ProbeDraft& draft, const std::string& value) {
          return set_k8s_version(draft.args.impact, value);
        }},
-      {"--profile", "", "NAME", "with --impact: judge a conformance profile too",
+      {"--profile", "", "NAME", "judge a conformance profile in the impact too",
        [](ProbeDraft& draft, const std::string& value) {
          return set_profile(draft.args.impact, value);
        }},
@@ -277,7 +277,8 @@ std::variant<UsageError, ProbeDraft> parse_probe_draft(
       return usage("'" + id + "' is in both --only and --skip", command);
   if (draft.args.output && *draft.args.output == "-") draft.args.output.reset();
   const auto& impact = draft.args.impact;
-  if (!impact.enabled && (impact.k8s_version || impact.profile))
+  // capprobe sonobuoy always writes the impact; --k8s-version and --profile choose it.
+  if (command == "probe" && !impact.enabled && (impact.k8s_version || impact.profile))
     return usage("--k8s-version and --profile need --impact", command);
   if (impact.enabled && !impact_format(draft.args.format))
     return usage("--impact works with the table, json and junit formats", command);
@@ -299,7 +300,7 @@ const std::vector<FlagSpec<ProbeDraft>>& sonobuoy_flags() {
     std::vector<FlagSpec<ProbeDraft>> table;
     for (const auto& flag : probe_flags())
       if (flag.name != "--format" && flag.name != "--json" && flag.name != "--output" &&
-          flag.name != "--impact" && flag.name != "--k8s-version" && flag.name != "--profile")
+          flag.name != "--impact")
         table.push_back(flag);
     table.push_back({"--results-dir", "", "DIR",
                      "where Sonobuoy collects the results (default $SONOBUOY_RESULTS_DIR,\n"
@@ -319,11 +320,12 @@ std::string sonobuoy_help() {
   return "Usage: capprobe sonobuoy [--only ID,...] [--skip ID,...] [--quick]\n"
          "                         [--pod-spec FILE | --no-pod-lookup]\n"
          "                         [--service-account-dir DIR] [--container NAME]\n"
-         "                         [--results-dir DIR]\n"
+         "                         [--results-dir DIR] [--k8s-version X.Y] [--profile NAME]\n"
          "\n"
          "capprobe as a Sonobuoy plugin (deploy/sonobuoy/): runs the probes once, as\n"
          "'capprobe probe' does, writes the results into DIR/capprobe/ (capprobe.yaml in\n"
-         "Sonobuoy's manual format, junit.xml, report.json), writes that directory's path\n"
+         "Sonobuoy's manual format, junit.xml, report.json, impact.json; the YAML and the\n"
+         "JUnit carry the conformance impact too), writes that directory's path\n"
          "into DIR/done for Sonobuoy's worker, then waits for SIGTERM or SIGINT and exits 0:\n"
          "a DaemonSet plugin's container must not exit.\n"
          "\n" +

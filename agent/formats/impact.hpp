@@ -35,6 +35,10 @@ struct JunitSuites {
 };
 JunitSuites impact_junit_suites(const ImpactView& view);
 
+// Sonobuoy's manual results (render_sonobuoy) with the impact, and the profile when judged, as
+// items after the capabilities: each predicted test a failed child, each unknown one skipped.
+std::string render_sonobuoy_with_impact(const Report& report, const ImpactView& view);
+
 // The report's JUnit (render_junit) with the impact's suites after its own.
 std::string render_junit_with_impact(const Report& report, const ImpactView& view);
 

@@ -154,6 +154,16 @@ TEST_CASE("the report's JSON and JUnit carry the impact with probe --impact", "[
   CHECK(junit.find("<testsuite name=\"capprobe node-1\"") == std::string::npos);
   CHECK(junit.find("<testsuite name=\"capprobe worker-2\"") != std::string::npos);
   CHECK(junit.find("<testsuite name=\"capprobe impact k8s 1.30\"") != std::string::npos);
+  const auto yaml = agent::render_sonobuoy_with_impact(report, agent::impact_of(report, options));
+  CHECK(yaml.find("  - name: \"conformance impact (Kubernetes 1.30)\"\n    status: \"failed\"") !=
+        std::string::npos);
+  CHECK(yaml.find("      - name: \"" +
+                  std::string("[sig-network] Networking Granular Checks: Pods "
+                              "should function for node-pod communication: "
+                              "http [LinuxOnly] [NodeConformance] "
+                              "[Conformance]") +
+                  "\"\n        status: \"failed\"") != std::string::npos);
+  CHECK(yaml.find("  - name: \"profile linux-node\"\n    status: \"failed\"") != std::string::npos);
   const auto table = agent::render_with_impact(report, agent::Format::table, {}, options);
   CHECK(table.find("REQUESTED BUT IGNORED") != std::string::npos);
   CHECK(table.find("CONFORMANCE IMPACT (Kubernetes 1.30)") != std::string::npos);
