@@ -33,10 +33,18 @@ std::string render_impact_json(const ImpactView& view) {
 std::string render_impact_table(const ImpactView& view) {
   const auto& impact = view.impact;
   std::string out = "CONFORMANCE IMPACT (Kubernetes " + impact.k8s_version + ")\n";
-  out += "Predicted to fail or not to run: " + std::to_string(impact.tests.size()) + " tests\n";
+  // Predicted tests grouped by their evidence: one reason, its tests below it.
+  std::vector<std::string> predicted_order;
+  std::map<std::string, std::vector<const impact::PredictedTest*>> predicted;
   for (const auto& test : impact.tests) {
-    out += indent_wrapped(test.name, "  ");
-    out += "      " + test.capability + ", " + test.basis + ": " + escape::utf8(test.reason) + "\n";
+    const auto key = test.capability + ", " + test.basis + ": " + test.reason;
+    if (!predicted.count(key)) predicted_order.push_back(key);
+    predicted[key].push_back(&test);
+  }
+  out += "Predicted to fail or not to run: " + std::to_string(impact.tests.size()) + " tests\n";
+  for (const auto& key : predicted_order) {
+    out += indent_wrapped(key, "  ");
+    for (const auto* test : predicted[key]) out += indent_wrapped(test->name, "      ");
   }
   // Unknown tests grouped by what leaves them unknown: one reason, its tests below it.
   std::vector<std::string> order;
