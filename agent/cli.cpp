@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "agent/help_table.hpp"
+#include "impact/catalog.hpp"
 
 namespace capprobe::agent {
 namespace {
@@ -82,6 +83,37 @@ std::optional<UsageError> parse_flags(std::string_view command, std::span<const 
 bool asks_for_help(std::span<const std::string> args) {
   return std::any_of(args.begin(), args.end(),
                      [](const std::string& word) { return word == "-h" || word == "--help"; });
+}
+
+// --- the impact's flags, shared by `probe --impact` and `impact` ---
+
+// "1.30", "v1.30" or "1.30.2" -> "1.30" when this build maps it; else the error text.
+std::string set_k8s_version(ImpactOptions& options, const std::string& value) {
+  if (options.k8s_version) return "--k8s-version is given twice";
+  std::string version = value;
+  if (!version.empty() && (version[0] == 'v' || version[0] == 'V')) version.erase(0, 1);
+  if (const auto first = version.find('.'); first != std::string::npos)
+    if (const auto second = version.find('.', first + 1); second != std::string::npos)
+      version.resize(second);
+  if (impact::mapping_for(version) == nullptr) {
+    std::string known;
+    for (const auto& v : impact::supported_versions()) known += (known.empty() ? "" : ", ") + v;
+    return "unknown Kubernetes version '" + value + "' (supported: " + known + ")";
+  }
+  options.k8s_version = version;
+  return "";
+}
+
+std::string set_profile(ImpactOptions& options, const std::string& value) {
+  if (options.profile) return "--profile is given twice";
+  if (impact::profile_named(value) == nullptr)
+    return "unknown profile '" + value + "' (expected " + impact::profile_names() + ")";
+  options.profile = value;
+  return "";
+}
+
+bool impact_format(Format format) {
+  return format == Format::table || format == Format::json || format == Format::junit;
 }
 
 // --- capprobe probe ---
@@ -175,6 +207,23 @@ const std::vector<FlagSpec<ProbeDraft>>& probe_flags() {
        [](ProbeDraft& draft, const std::string& value) {
          return set_once(draft.args.output, "-o", value);
        }},
+      {"--impact", "", "",
+       "after the report, the upstream e2e tests it predicts to fail or not to\n"
+       "run, those it cannot tell about, and a --ginkgo.skip regex (formats\n"
+       "table, json, junit; see capprobe impact --help)",
+       [](ProbeDraft& draft, const std::string&) -> std::string {
+         draft.args.impact.enabled = true;
+         return "";
+       }},
+      {"--k8s-version", "", "X.Y",
+       "with --impact: the Kubernetes version (default the newest mapped)",
+       [](ProbeDraft& draft, const std::string& value) {
+         return set_k8s_version(draft.args.impact, value);
+       }},
+      {"--profile", "", "NAME", "judge a conformance profile in the impact too",
+       [](ProbeDraft& draft, const std::string& value) {
+         return set_profile(draft.args.impact, value);
+       }},
   };
   return flags;
 }
@@ -183,6 +232,7 @@ std::string probe_help() {
   return "Usage: capprobe probe [--json | --format FORMAT] [--only ID,...] [--skip ID,...]\n"
          "                      [--quick] [--pod-spec FILE | --no-pod-lookup]\n"
          "                      [--service-account-dir DIR] [--container NAME] [-o FILE]\n"
+         "                      [--impact [--k8s-version X.Y] [--profile NAME]]\n"
          "\n"
          "Runs the probes here and prints the capability matrix: what this node and runtime\n"
          "really support, found by trying it.\n"
@@ -226,6 +276,12 @@ std::variant<UsageError, ProbeDraft> parse_probe_draft(
     if (selection.skip.count(id))
       return usage("'" + id + "' is in both --only and --skip", command);
   if (draft.args.output && *draft.args.output == "-") draft.args.output.reset();
+  const auto& impact = draft.args.impact;
+  // capprobe sonobuoy always writes the impact; --k8s-version and --profile choose it.
+  if (command == "probe" && !impact.enabled && (impact.k8s_version || impact.profile))
+    return usage("--k8s-version and --profile need --impact", command);
+  if (impact.enabled && !impact_format(draft.args.format))
+    return usage("--impact works with the table, json and junit formats", command);
   return draft;
 }
 
@@ -243,7 +299,8 @@ const std::vector<FlagSpec<ProbeDraft>>& sonobuoy_flags() {
   static const std::vector<FlagSpec<ProbeDraft>> flags = [] {
     std::vector<FlagSpec<ProbeDraft>> table;
     for (const auto& flag : probe_flags())
-      if (flag.name != "--format" && flag.name != "--json" && flag.name != "--output")
+      if (flag.name != "--format" && flag.name != "--json" && flag.name != "--output" &&
+          flag.name != "--impact")
         table.push_back(flag);
     table.push_back({"--results-dir", "", "DIR",
                      "where Sonobuoy collects the results (default $SONOBUOY_RESULTS_DIR,\n"
@@ -263,11 +320,12 @@ std::string sonobuoy_help() {
   return "Usage: capprobe sonobuoy [--only ID,...] [--skip ID,...] [--quick]\n"
          "                         [--pod-spec FILE | --no-pod-lookup]\n"
          "                         [--service-account-dir DIR] [--container NAME]\n"
-         "                         [--results-dir DIR]\n"
+         "                         [--results-dir DIR] [--k8s-version X.Y] [--profile NAME]\n"
          "\n"
          "capprobe as a Sonobuoy plugin (deploy/sonobuoy/): runs the probes once, as\n"
          "'capprobe probe' does, writes the results into DIR/capprobe/ (capprobe.yaml in\n"
-         "Sonobuoy's manual format, junit.xml, report.json), writes that directory's path\n"
+         "Sonobuoy's manual format, junit.xml, report.json, impact.json; the YAML and the\n"
+         "JUnit carry the conformance impact too), writes that directory's path\n"
          "into DIR/done for Sonobuoy's worker, then waits for SIGTERM or SIGINT and exits 0:\n"
          "a DaemonSet plugin's container must not exit.\n"
          "\n" +
@@ -289,6 +347,95 @@ CommandLine parse_sonobuoy(std::span<const std::string> args,
   if (auto* error = std::get_if<UsageError>(&parsed)) return *error;
   auto& draft = std::get<ProbeDraft>(parsed);
   return SonobuoyArgs{std::move(draft.args), std::move(draft.results_dir)};
+}
+
+// --- capprobe impact ---
+
+struct ImpactDraft {
+  ImpactArgs args;
+  bool format_given = false;
+};
+
+const std::vector<FlagSpec<ImpactDraft>>& impact_flags() {
+  static const std::vector<FlagSpec<ImpactDraft>> flags{
+      {"--k8s-version", "", "X.Y",
+       "the Kubernetes version whose e2e tests to map (default the newest mapped;\n"
+       "v1.30 and 1.30.2 mean 1.30)",
+       [](ImpactDraft& draft, const std::string& value) {
+         return set_k8s_version(draft.args.options, value);
+       }},
+      {"--profile", "", "NAME",
+       "judge a conformance profile requirement by requirement: pass, fail or\n"
+       "untested with the reason",
+       [](ImpactDraft& draft, const std::string& value) {
+         return set_profile(draft.args.options, value);
+       }},
+      {"--format", "", "FORMAT", "table (default), json or junit",
+       [](ImpactDraft& draft, const std::string& value) -> std::string {
+         const auto format = format_from_string(value);
+         if (!format || !impact_format(*format))
+           return "unknown format '" + value + "' (expected table, json or junit)";
+         if (draft.format_given) return "--format is given twice";
+         draft.args.format = *format;
+         draft.format_given = true;
+         return "";
+       }},
+  };
+  return flags;
+}
+
+std::string impact_help() {
+  std::string versions;
+  for (const auto& v : impact::supported_versions()) versions += (versions.empty() ? "" : ", ") + v;
+  return "Usage: capprobe impact [--k8s-version X.Y] [--profile NAME] [--format FORMAT]\n"
+         "                       REPORT.json|-\n"
+         "\n"
+         "Reads a capprobe report (capprobe probe --json; '-' reads stdin) and lists the\n"
+         "upstream Kubernetes e2e tests it predicts to fail or not to run here, each with\n"
+         "the capability, the evidence, and a basis: measured (this report's evidence) or\n"
+         "documented (a limitation documented for the report's isolation flavor, source\n"
+         "named). Tests the report cannot tell about are listed as unknown, never as\n"
+         "failing. A --ginkgo.skip regex of the predicted tests comes last.\n"
+         "\n" +
+         flags_help(impact_flags()) +
+         "\n"
+         "Kubernetes versions mapped: " +
+         versions +
+         ".\n"
+         "Profiles: " +
+         impact::profile_names() +
+         ".\n"
+         "\n"
+         "Exit status: 0 the impact was printed (whatever it predicts), 1 it could not be\n"
+         "written, 2 usage error or a report that cannot be read.\n";
+}
+
+CommandLine parse_impact(std::span<const std::string> args, const std::vector<probes::Probe>&) {
+  // The one positional word is the report; the flags' values are not positional.
+  std::vector<std::string> flag_words;
+  std::vector<std::string> positional;
+  const auto& flags = impact_flags();
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& word = args[i];
+    if (word == "-" || word.empty() || word[0] != '-') {
+      positional.push_back(word);
+      continue;
+    }
+    flag_words.push_back(word);
+    const bool takes_value = std::any_of(flags.begin(), flags.end(), [&](const auto& flag) {
+      return flag.name == word && !flag.value_name.empty();
+    });
+    if (takes_value && i + 1 < args.size()) flag_words.push_back(args[++i]);
+  }
+  ImpactDraft draft;
+  if (auto error = parse_flags("impact", flag_words, flags, draft)) return *error;
+  if (positional.size() != 1)
+    return usage(positional.empty()
+                     ? "impact needs a report: a file, or - for stdin"
+                     : "impact reads one report, not " + std::to_string(positional.size()),
+                 "impact");
+  draft.args.report = positional.front();
+  return draft.args;
 }
 
 // --- capprobe list ---
@@ -361,6 +508,8 @@ const std::vector<CommandSpec>& commands() {
        parse_agent},
       {"sonobuoy", "run the probes as a Sonobuoy plugin (results, done file, wait)", sonobuoy_help,
        parse_sonobuoy},
+      {"impact", "the upstream e2e tests a report predicts to fail, and profile verdicts",
+       impact_help, parse_impact},
       {"collector", "receive reports from agents and serve the fleet matrix", nullptr,
        parse_collector},
       {"version", "print the version", version_help, parse_version},

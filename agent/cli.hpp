@@ -31,6 +31,13 @@ struct ListArgs {
   bool json = false;
 };
 
+// What the conformance impact is asked for (`capprobe impact`, `capprobe probe --impact`).
+struct ImpactOptions {
+  bool enabled = false;                    // probe --impact
+  std::optional<std::string> k8s_version;  // "1.30"; nullopt: the newest this build maps
+  std::optional<std::string> profile;      // a profile name (impact/data/profiles.json)
+};
+
 struct ProbeArgs {
   Format format = Format::table;
   Selection selection;
@@ -40,6 +47,15 @@ struct ProbeArgs {
   std::optional<std::string> container;
   // --no-pod-lookup, --service-account-dir: the own-pod GET when there is no --pod-spec
   PodLookupOptions pod_lookup;
+  // --impact, --k8s-version, --profile: the impact of this run, after the report
+  ImpactOptions impact;
+};
+
+// `capprobe impact`: the impact of a report read from a file or stdin.
+struct ImpactArgs {
+  ImpactOptions options;
+  Format format = Format::table;  // table, json or junit
+  std::string report;             // a path, or "-" for stdin
 };
 
 // `capprobe sonobuoy`: the probe's selection and pod-spec flags (no format, no -o: it writes
@@ -62,7 +78,7 @@ struct UsageError {
 };
 
 using CommandLine = std::variant<UsageError, HelpArgs, VersionArgs, ListArgs, ProbeArgs,
-                                 SonobuoyArgs, DelegatedArgs>;
+                                 SonobuoyArgs, ImpactArgs, DelegatedArgs>;
 
 // `args` excludes argv[0]. `catalog` is what --only/--skip ids are checked against.
 CommandLine parse_command_line(const std::vector<std::string>& args,

@@ -7,6 +7,7 @@
 
 #include "agent/catalog.hpp"
 #include "agent/formats/format.hpp"
+#include "agent/impact_command.hpp"
 #include "agent/log.hpp"
 #include "agent/probe_round.hpp"
 #include "agent/report.hpp"
@@ -94,7 +95,9 @@ int run_probe_command(const ProbeArgs& args, platform::Platform& os,
 
   RenderOptions options;
   options.colour = wants_colour(args, os, console);
-  const auto text = render(round->report, args.format, options);
+  const auto text = args.impact.enabled
+                        ? render_with_impact(round->report, args.format, options, args.impact)
+                        : render(round->report, args.format, options);
   if (const auto failure = deliver(args.output, text, round->scratch_name, console);
       !failure.empty()) {
     console.err << "capprobe: cannot write the report"

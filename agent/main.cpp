@@ -13,6 +13,7 @@
 #include "agent/daemon/agent_command.hpp"
 #include "agent/daemon/delivery_helper.hpp"
 #include "agent/daemon/sonobuoy_command.hpp"
+#include "agent/impact_command.hpp"
 #include "collector/collector_command.hpp"
 #include "platform/make_platform.hpp"
 #include "platform/process/process.hpp"
@@ -80,6 +81,9 @@ int main(int argc, char** argv) {
             [&](const agent::SonobuoyArgs& sonobuoy) {
               return agent::daemon::sonobuoy_main(sonobuoy, os, catalog, console,
                                                   agent::daemon::get_pod_beside_me);
+            },
+            [&](const agent::ImpactArgs& impact) {
+              return agent::run_impact_command(impact, console);
             },
             [&](const agent::DelegatedArgs& delegated) {
               return delegated.command == "agent" ? agent::agent_main(delegated.args)

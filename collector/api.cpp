@@ -120,6 +120,7 @@ Route Api::route_of(http::verb method, std::string_view target_text) {
     if (s.size() == 3 && s[2] == "matrix") return Route::matrix;
     if (s.size() == 3 && s[2] == "nodes") return Route::nodes;
     if (s.size() == 4 && s[2] == "nodes") return Route::node;
+    if (s.size() == 3 && s[2] == "impact") return Route::impact;
     return Route::other;
   }
   if (s.empty()) return Route::page_matrix;
@@ -127,6 +128,7 @@ Route Api::route_of(http::verb method, std::string_view target_text) {
   if (s.size() == 2 && s[0] == "nodes") return Route::page_node;
   if (s.size() == 1 && s[0] == "healthz") return Route::healthz;
   if (s.size() == 1 && s[0] == "metrics") return Route::metrics;
+  if (s.size() == 1 && s[0] == "impact") return Route::page_impact;
   return Route::other;
 }
 
@@ -252,6 +254,10 @@ void Api::handle(Request request, Respond respond) {
         return timed(page_nodes(*target));
       case Route::page_node:
         return timed(page_node(s[1]));
+      case Route::impact:
+        return timed(impact(*target));
+      case Route::page_impact:
+        return timed(page_impact(*target));
       default:
         return timed(error_response(http::status::not_found, "no such resource"));
     }

@@ -69,6 +69,10 @@ class Api {
   Response page_matrix();
   Response page_nodes(const Target& target);
   Response page_node(const std::string& name);
+  // collector/api_impact.cpp
+  Response impact(const Target& target);
+  Response page_impact(const Target& target);
+  std::vector<agent::Report> fresh_latest_reports();
 
   ApiConfig config_;
   Fleet& fleet_;

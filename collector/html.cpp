@@ -142,7 +142,8 @@ std::string page_end(std::int64_t now_ms) {
          " &middot; generated " + html_escape(rfc3339_ms(now_ms)) +
          " &middot; JSON: <a href=\"/api/v1/matrix\">/api/v1/matrix</a>, "
          "<a href=\"/api/v1/nodes\">/api/v1/nodes</a>, <a href=\"/api/v1/reports\">"
-         "/api/v1/reports</a> &middot; <a href=\"/metrics\">/metrics</a></footer></body></html>\n";
+         "/api/v1/reports</a> &middot; <a href=\"/metrics\">/metrics</a> &middot; <a "
+         "href=\"/impact\">conformance impact</a></footer></body></html>\n";
 }
 
 std::string legend() {

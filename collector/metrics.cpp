@@ -44,6 +44,10 @@ const char* route_label(Route route) {
       return "healthz";
     case Route::metrics:
       return "metrics";
+    case Route::impact:
+      return "impact";
+    case Route::page_impact:
+      return "page_impact";
     case Route::other:
       return "other";
   }

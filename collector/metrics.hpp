@@ -25,6 +25,8 @@ enum class Route {
   page_node,
   healthz,
   metrics,
+  impact,       // GET /api/v1/impact (collector/fleet_impact.hpp)
+  page_impact,  // GET /impact
   other,
 };
 inline constexpr std::size_t kRouteCount = static_cast<std::size_t>(Route::other) + 1;

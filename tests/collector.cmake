@@ -54,6 +54,7 @@ capprobe_collector_tests(integration_collector
   integration/collector/html_chromium_test.cpp
   integration/collector/credentials_test.cpp
   integration/collector/tls_test.cpp
+  integration/collector/impact_test.cpp
 )
 target_compile_definitions(integration_collector PRIVATE
-  CAPPROBE_SCREENSHOT_DIR="${CMAKE_CURRENT_BINARY_DIR}")
+  CAPPROBE_SCREENSHOT_DIR="${CMAKE_CURRENT_BINARY_DIR}" CAPPROBE_FIXTURES="${CAPPROBE_FIXTURES}")

@@ -8,7 +8,9 @@
 #include "agent/daemon/beast.hpp"
 #include "agent/daemon/stop_events.hpp"
 #include "agent/formats/format.hpp"
+#include "agent/formats/impact.hpp"
 #include "agent/formats/outcome.hpp"
+#include "agent/impact_command.hpp"
 #include "agent/log.hpp"
 #include "agent/user_files.hpp"
 #include "platform/process/process.hpp"
@@ -28,7 +30,7 @@ std::optional<std::string> non_empty_env(const platform::Platform& os, const cha
 }
 
 std::string write_all(const std::string& results_dir, const Report& report,
-                      const std::string& scratch_name) {
+                      const std::string& scratch_name, const ImpactOptions& impact) {
   namespace fs = std::filesystem;
   std::error_code error;
   const auto base = fs::absolute(results_dir, error);
@@ -36,13 +38,15 @@ std::string write_all(const std::string& results_dir, const Report& report,
   const auto dir = base / kResultsSubdir;
   fs::create_directories(dir, error);
   if (error) return "cannot create " + dir.string() + ": " + error.message();
-  const std::pair<const char*, Format> files[] = {{"capprobe.yaml", Format::sonobuoy},
-                                                  {"junit.xml", Format::junit},
-                                                  {"report.json", Format::json}};
-  for (const auto& [name, format] : files) {
+  const auto view = impact_of(report, impact);
+  const std::pair<const char*, std::string> files[] = {
+      {"capprobe.yaml", render_sonobuoy_with_impact(report, view)},
+      {"junit.xml", render_junit_with_impact(report, view)},
+      {"report.json", render(report, Format::json)},
+      {"impact.json", render_impact_json(view)}};
+  for (const auto& [name, text] : files) {
     const auto path = (dir / name).string();
-    if (auto failure =
-            write_file_atomically(path, render(report, format), scratch_name + "-sonobuoy");
+    if (auto failure = write_file_atomically(path, text, scratch_name + "-sonobuoy");
         !failure.empty())
       return "cannot write " + path + ": " + failure;
   }
@@ -65,10 +69,11 @@ std::string sonobuoy_results_dir(const std::optional<std::string>& flag,
 }
 
 std::string write_sonobuoy_results(const std::string& results_dir, const Report& report,
-                                   const std::string& scratch_name) {
-  const auto written = probes::run_bounded(kWriteLimit, [results_dir, report, scratch_name] {
-    return write_all(results_dir, report, scratch_name);
-  });
+                                   const std::string& scratch_name, const ImpactOptions& impact) {
+  const auto written =
+      probes::run_bounded(kWriteLimit, [results_dir, report, scratch_name, impact] {
+        return write_all(results_dir, report, scratch_name, impact);
+      });
   return written.done() ? *written.value : written.why_not(kWriteLimit);
 }
 
@@ -90,7 +95,8 @@ int sonobuoy_main(const SonobuoyArgs& args, platform::Platform& os,
   const auto round = probe_once(args.probe, os, catalog, console, get_pod, "sonobuoy",
                                 {results_dir, results_dir + "/" + kResultsSubdir});
   if (!round) return kExitUsage;
-  if (const auto failure = write_sonobuoy_results(results_dir, round->report, round->scratch_name);
+  if (const auto failure = write_sonobuoy_results(results_dir, round->report, round->scratch_name,
+                                                  args.probe.impact);
       !failure.empty()) {
     console.err << "capprobe: cannot write the Sonobuoy results: " << failure << "\n";
     return kExitFailed;

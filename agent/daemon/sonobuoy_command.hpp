@@ -25,12 +25,15 @@ inline constexpr const char* kSonobuoyDefaultResultsDir = "/tmp/sonobuoy/results
 std::string sonobuoy_results_dir(const std::optional<std::string>& flag,
                                  const platform::Platform& os);
 
-// Writes <results_dir>/capprobe/ (capprobe.yaml in the manual format, junit.xml, report.json),
-// each file atomically, then <results_dir>/done holding that directory's absolute path: the
-// worker sends a directory named there as one archive (pkg/worker/worker.go handleWaitFile), so
-// the YAML Sonobuoy reads and the JUnit and JSON a user may want all arrive. "" or why not.
+// Writes <results_dir>/capprobe/ (capprobe.yaml in the manual format, junit.xml, report.json,
+// impact.json), each file atomically, then <results_dir>/done holding that directory's absolute
+// path: the worker sends a directory named there as one archive (pkg/worker/worker.go
+// handleWaitFile), so the YAML Sonobuoy reads and the JUnit and JSON a user may want all arrive.
+// The YAML and the JUnit carry the conformance impact (`impact`: its version and profile), so
+// `sonobuoy results` shows the predicted e2e failures. "" or why not.
 std::string write_sonobuoy_results(const std::string& results_dir, const Report& report,
-                                   const std::string& scratch_name);
+                                   const std::string& scratch_name,
+                                   const ImpactOptions& impact = {});
 
 // The command: probe once (as `capprobe probe`, agent.mode "sonobuoy"), write the results,
 // wait for SIGTERM or SIGINT. Exit 0 after the signal, 1 when the results could not be

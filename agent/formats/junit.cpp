@@ -6,6 +6,7 @@
 
 #include "agent/formats/escape.hpp"
 #include "agent/formats/format.hpp"
+#include "agent/formats/impact.hpp"
 #include "agent/formats/outcome.hpp"
 #include "probes/common/judge.hpp"
 
@@ -72,9 +73,9 @@ std::string testcase(const CapabilityResult& result) {
   return out;
 }
 
-}  // namespace
-
-std::string render_junit(const Report& report) {
+// The report's suite, then `extra` (the impact's suites) in the same document; the document's
+// counts add theirs.
+std::string junit_document(const Report& report, const JunitSuites* extra) {
   int failures = 0, errors = 0, skipped = 0;
   std::string cases;
   for (const auto& result : report.results) {
@@ -88,9 +89,17 @@ std::string render_junit(const Report& report) {
       attr("tests", std::to_string(report.results.size())) +
       attr("failures", std::to_string(failures)) + attr("errors", std::to_string(errors)) +
       attr("skipped", std::to_string(skipped)) + attr("time", seconds(report.duration_ms));
+  const auto all = [&] {
+    if (extra == nullptr) return counts;
+    return attr("tests", std::to_string(report.results.size() + extra->tests)) +
+           attr("failures", std::to_string(failures + extra->failures)) +
+           attr("errors", std::to_string(errors)) +
+           attr("skipped", std::to_string(skipped + extra->skipped)) +
+           attr("time", seconds(report.duration_ms));
+  }();
   const auto& subject = report.subject;
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites" + attr("name", "capprobe") + counts + ">\n";
+  out += "<testsuites" + attr("name", "capprobe") + all + ">\n";
   out += "  <testsuite" + attr("name", "capprobe " + subject.node) + counts +
          attr("hostname", subject.node) + attr("timestamp", junit_timestamp(report.started_at)) +
          attr("id", "0") + ">\n";
@@ -114,8 +123,20 @@ std::string render_junit(const Report& report) {
   out += "    </properties>\n";
   out += cases;
   out += "  </testsuite>\n";
+  if (extra != nullptr) out += extra->xml;
   out += "</testsuites>\n";
   return out;
+}
+
+}  // namespace
+
+std::string render_junit(const Report& report) {
+  return junit_document(report, nullptr);
+}
+
+std::string render_junit_with_impact(const Report& report, const ImpactView& view) {
+  const auto suites = impact_junit_suites(view);
+  return junit_document(report, &suites);
 }
 
 }  // namespace capprobe::agent

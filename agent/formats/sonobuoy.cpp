@@ -7,6 +7,7 @@
 
 #include "agent/formats/escape.hpp"
 #include "agent/formats/format.hpp"
+#include "agent/formats/impact.hpp"
 #include "agent/formats/outcome.hpp"
 
 namespace capprobe::agent {
@@ -63,9 +64,71 @@ std::string requested_word(const std::optional<bool>& requested) {
   return *requested ? "true" : "false";
 }
 
-}  // namespace
+// The impact as one more item: each predicted e2e test a failed child, each unknown one a
+// skipped child, so `sonobuoy results` shows the predicted failures beside capprobe's own.
+void emit_impact(std::string& out, const ImpactView& view) {
+  const auto& impact = view.impact;
+  field(out, 2, "- name", "conformance impact (Kubernetes " + impact.k8s_version + ")");
+  field(out, 4, "status", impact.tests.empty() ? "passed" : "failed");
+  out += "    meta:\n";
+  field(out, 6, "type", "impact");
+  field(out, 6, "k8s_version", impact.k8s_version);
+  field(out, 6, "predicted", std::to_string(impact.tests.size()));
+  field(out, 6, "unknown", std::to_string(impact.unknown.size()));
+  field(out, 6, "skip_regex", impact.skip_regex);
+  out += "    details:\n";
+  if (!impact.tests.empty())
+    field(out, 6, "failure",
+          std::to_string(impact.tests.size()) +
+              " upstream e2e tests are predicted to fail or not to run here");
+  field(out, 6, "summary",
+        std::to_string(impact.tests.size()) + " predicted, " +
+            std::to_string(impact.unknown.size()) + " unknown (the report cannot tell)");
+  if (impact.tests.empty() && impact.unknown.empty()) {
+    out += "    items: []\n";
+  } else {
+    out += "    items:\n";
+    for (const auto& test : impact.tests) {
+      field(out, 6, "- name", test.name);
+      field(out, 8, "status", "failed");
+      out += "        meta:\n";
+      field(out, 10, "capability", test.capability);
+      field(out, 10, "basis", test.basis);
+      out += "        details:\n";
+      field(out, 10, "failure", test.reason);
+    }
+    for (const auto& test : impact.unknown) {
+      field(out, 6, "- name", test.name);
+      field(out, 8, "status", "skipped");
+      out += "        meta:\n";
+      field(out, 10, "capability", test.capability);
+      out += "        details:\n";
+      field(out, 10, "unknown", test.reason);
+    }
+  }
+  if (!view.profile) return;
+  const auto& verdict = *view.profile;
+  field(out, 2, "- name", "profile " + verdict.profile->name);
+  field(out, 4, "status",
+        verdict.verdict == "pass"   ? "passed"
+        : verdict.verdict == "fail" ? "failed"
+                                    : "skipped");
+  out += "    meta:\n";
+  field(out, 6, "type", "profile");
+  field(out, 6, "verdict", verdict.verdict);
+  out += "    items:\n";
+  for (const auto& one : verdict.requirements) {
+    field(out, 6, "- name", one.requirement->id + ": " + one.requirement->text);
+    field(out, 8, "status",
+          one.verdict == "pass"   ? "passed"
+          : one.verdict == "fail" ? "failed"
+                                  : "skipped");
+    out += "        details:\n";
+    field(out, 10, one.verdict == "fail" ? "failure" : "reason", one.reason);
+  }
+}
 
-std::string render_sonobuoy(const Report& report) {
+std::string sonobuoy_document(const Report& report, const ImpactView* view) {
   bool any_failed = false;
   for (const auto& result : report.results)
     any_failed = any_failed || sonobuoy_status(test_outcome(result)) == "failed";
@@ -85,7 +148,7 @@ std::string render_sonobuoy(const Report& report) {
   field(out, 2, "report_id", report.report_id);
   field(out, 2, "started_at", report.started_at);
   field(out, 2, "agent_version", report.agent_version);
-  if (report.results.empty()) {
+  if (report.results.empty() && view == nullptr) {
     out += "items: []\n";
     return out;
   }
@@ -107,7 +170,18 @@ std::string render_sonobuoy(const Report& report) {
     field(out, 6, "summary", result.summary);
     emit_entry(out, "evidence", result.evidence.is_object() ? result.evidence : json::object(), 6);
   }
+  if (view != nullptr) emit_impact(out, *view);
   return out;
+}
+
+}  // namespace
+
+std::string render_sonobuoy(const Report& report) {
+  return sonobuoy_document(report, nullptr);
+}
+
+std::string render_sonobuoy_with_impact(const Report& report, const ImpactView& view) {
+  return sonobuoy_document(report, &view);
 }
 
 }  // namespace capprobe::agent

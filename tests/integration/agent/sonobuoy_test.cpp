@@ -32,7 +32,8 @@ std::vector<std::string> sonobuoy(std::vector<std::string> flags) {
   return argv;
 }
 
-// What the worker finds: a done file naming a directory with the three result files.
+// What the worker finds: a done file naming a directory with the four result files, the YAML
+// and the JUnit carrying the conformance impact.
 void check_results(const std::string& results_dir) {
   const auto done = results_dir + "/done";
   REQUIRE(fs::exists(done));
@@ -43,7 +44,13 @@ void check_results(const std::string& results_dir) {
   const auto yaml = read_text(named + "/capprobe.yaml");
   CHECK(yaml.rfind("name: \"capprobe\"\nstatus: \"", 0) == 0);  // the manual format's root item
   CHECK(yaml.find("\nitems:\n  - name: \"") != std::string::npos);
-  CHECK(read_text(named + "/junit.xml").rfind("<?xml", 0) == 0);
+  CHECK(yaml.find("\n  - name: \"conformance impact (Kubernetes 1.30)\"\n") != std::string::npos);
+  const auto junit = read_text(named + "/junit.xml");
+  CHECK(junit.rfind("<?xml", 0) == 0);
+  CHECK(junit.find("<testsuite name=\"capprobe impact k8s 1.30\"") != std::string::npos);
+  const auto impact = nlohmann::json::parse(read_text(named + "/impact.json"));
+  CHECK(impact.at("k8s_version") == "1.30");
+  CHECK(impact.at("skip_regex").is_string());
   const auto report = nlohmann::json::parse(read_text(named + "/report.json"));
   CHECK(report.at("schema") == "capprobe.report/v1");
   CHECK(report.at("agent").at("mode") == "sonobuoy");
@@ -51,7 +58,8 @@ void check_results(const std::string& results_dir) {
   std::vector<std::string> files;
   for (const auto& entry : fs::directory_iterator(named)) files.push_back(entry.path().filename());
   std::sort(files.begin(), files.end());
-  CHECK(files == std::vector<std::string>{"capprobe.yaml", "junit.xml", "report.json"});
+  CHECK(files ==
+        std::vector<std::string>{"capprobe.yaml", "impact.json", "junit.xml", "report.json"});
 }
 
 }  // namespace
