@@ -18,6 +18,8 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <set>
@@ -68,8 +70,27 @@ agent::Report make_report(FuzzedDataProvider& input) {
   const auto count = input.ConsumeIntegralInRange<int>(0, 8);
   for (int i = 0; i < count; ++i) {
     probes::CapabilityResult result;
-    result.id =
-        input.ConsumeBool() ? std::string(input.PickValueInArray(kIds)) : some_string(input);
+    // Ids alike are where formats that key on them can go wrong: a catalog id, any text, an
+    // earlier id with something after it ("fs.symlink" and "fs.symlink.observed"), or an earlier
+    // id with one byte changed.
+    switch (report.results.empty() ? input.ConsumeIntegralInRange<int>(0, 1)
+                                   : input.ConsumeIntegralInRange<int>(0, 3)) {
+      case 0:
+        result.id = input.PickValueInArray(kIds);
+        break;
+      case 1:
+        result.id = some_string(input);
+        break;
+      case 2:
+        result.id = report.results.back().id + some_string(input, 16);
+        break;
+      default:
+        result.id = report.results.back().id;
+        if (!result.id.empty())
+          result.id[input.ConsumeIntegralInRange<std::size_t>(0, result.id.size() - 1)] =
+              input.ConsumeIntegral<char>();
+        break;
+    }
     result.status = static_cast<probes::Status>(input.ConsumeIntegralInRange<int>(0, 5));
     result.observed = some_string(input);
     const int requested = input.ConsumeIntegralInRange<int>(0, 2);
@@ -409,6 +430,9 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   FuzzedDataProvider input(data, size);
   const auto report = make_report(input);
+  // CAPPROBE_FUZZ_PRINT=1: the report an input makes, to read a finding or write a seed.
+  static const bool print = std::getenv("CAPPROBE_FUZZ_PRINT") != nullptr;
+  if (print) std::fprintf(stderr, "%s\n", agent::escape::json(agent::to_json(report), 2).c_str());
   check_junit(report);
   check_prometheus(report);
   check_nfd(report);
