@@ -136,6 +136,16 @@ TEST_CASE("quantities with more significant digits than any resource has are ref
   CHECK(parse_quantity(tiny).quantity);
 }
 
+// Found by fuzz_pod_spec (README, "Fuzzing"): nlohmann throws out_of_range, not parse_error,
+// for a number beyond a double, which escaped parse_pod_spec and ended `capprobe probe
+// --pod-spec` with "internal error".
+TEST_CASE("a pod spec with a number beyond a double is not valid JSON, said as such") {
+  const auto parsed = parse_pod_spec(R"({"containers":[{"name":"a"}],"hostPID":666e4000})");
+  CHECK_FALSE(parsed.requests);
+  CHECK_THAT(parsed.error,
+             Catch::StartsWith("not valid JSON (number overflow parsing '666e4000')"));
+}
+
 TEST_CASE("malformed quantities are refused with the reason", "[pod_spec][quantity]") {
   struct Case {
     const char* text;
