@@ -763,7 +763,8 @@ PodSpecParse parse_pod_spec(std::string_view json_text, std::string_view contain
   json document;
   try {
     document = json::parse(json_text.begin(), json_text.end());
-  } catch (const json::parse_error& failure) {
+  } catch (const json::exception& failure) {
+    // A syntax error (parse_error), or a number beyond a double (out_of_range 406: "1e4000").
     // nlohmann's message starts with "[json.exception.parse_error.101] "; keep the rest.
     std::string what = failure.what();
     if (const auto bracket = what.find("] "); bracket != std::string::npos)

@@ -4,8 +4,8 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
-#include <limits>
 #include <utility>
+#include <vector>
 
 namespace capprobe::agent {
 namespace {
@@ -37,6 +37,9 @@ constexpr Suffix kExbibyte{"Ei", 0, 60};
 
 // Exponents beyond this are nonsense for a resource quantity and would only risk overflow.
 constexpr int kMaxExponent = 400;
+// Nor does a resource quantity have this many significant digits; the bound keeps the exact
+// arithmetic of to_units_ceil() cheap whatever a pod spec holds.
+constexpr std::size_t kMaxSignificantDigits = 64;
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -69,10 +72,30 @@ QuantityParse failure(std::string_view text, const std::string& why) {
   return {std::nullopt, "invalid quantity '" + std::string(text) + "': " + why};
 }
 
-bool multiply(std::uint64_t& value, std::uint64_t by) {
-  if (value != 0 && by > std::numeric_limits<std::uint64_t>::max() / value) return false;
-  value *= by;
-  return true;
+// A non-negative integer of any size, least significant 32 bits first, no high zero limbs: enough
+// arithmetic for the exact digits * 2^exp2 / 10^-exp10 of to_units_ceil().
+using Limbs = std::vector<std::uint32_t>;
+
+void multiply_add(Limbs& number, std::uint32_t by, std::uint32_t add) {
+  std::uint64_t carry = add;
+  for (auto& limb : number) {
+    const std::uint64_t product = std::uint64_t{limb} * by + carry;
+    limb = static_cast<std::uint32_t>(product);
+    carry = product >> 32;
+  }
+  if (carry != 0) number.push_back(static_cast<std::uint32_t>(carry));
+}
+
+// Divides in place; returns the remainder.
+std::uint32_t divide(Limbs& number, std::uint32_t by) {
+  std::uint64_t remainder = 0;
+  for (auto limb = number.rbegin(); limb != number.rend(); ++limb) {
+    const std::uint64_t part = (remainder << 32) | *limb;
+    *limb = static_cast<std::uint32_t>(part / by);
+    remainder = part % by;
+  }
+  while (!number.empty() && number.back() == 0) number.pop_back();
+  return static_cast<std::uint32_t>(remainder);
 }
 
 }  // namespace
@@ -111,6 +134,9 @@ QuantityParse parse_quantity(std::string_view text) {
     digits.pop_back();
     ++quantity.exp10;
   }
+  if (digits.size() > kMaxSignificantDigits)
+    return failure(
+        text, "it has more than " + std::to_string(kMaxSignificantDigits) + " significant digits");
   quantity.digits = std::move(digits);
   return {quantity, ""};
 }
@@ -125,25 +151,20 @@ double Quantity::to_double() const {
 std::optional<std::uint64_t> Quantity::to_units_ceil() const {
   if (digits == "0") return 0;
   if (negative) return std::nullopt;
-  std::uint64_t numerator = 0;
-  for (const char c : digits) {
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (!multiply(numerator, 10) || numerator > std::numeric_limits<std::uint64_t>::max() - digit)
-      return std::nullopt;
-    numerator += digit;
-  }
-  for (int i = 0; i < exp2; ++i)
-    if (!multiply(numerator, 2)) return std::nullopt;
-  if (exp10 >= 0) {
-    for (int i = 0; i < exp10; ++i)
-      if (!multiply(numerator, 10)) return std::nullopt;
-    return numerator;
-  }
-  // 10^20 exceeds any 64-bit numerator, so a smaller positive value rounds up to one unit.
-  if (-exp10 >= 20) return 1;
-  std::uint64_t denominator = 1;
-  for (int i = 0; i < -exp10; ++i) denominator *= 10;
-  return numerator / denominator + (numerator % denominator != 0 ? 1 : 0);
+  // Exactly: the binary factor before the decimal division, since "1.5Pi" is a whole number of
+  // bytes although 15 * 2^50 is not a multiple of 10; a 64-bit numerator would overflow there.
+  Limbs number;
+  for (const char c : digits) multiply_add(number, 10, static_cast<std::uint32_t>(c - '0'));
+  for (int i = 0; i < exp2; ++i) multiply_add(number, 2, 0);
+  const auto too_large = [&number] { return number.size() > 2; };
+  for (int i = 0; i < exp10 && !too_large(); ++i) multiply_add(number, 10, 0);
+  bool remainder = false;
+  for (int i = 0; i < -exp10 && !number.empty(); ++i) remainder |= divide(number, 10) != 0;
+  if (remainder) multiply_add(number, 1, 1);  // rounded up to the next whole unit
+  if (too_large()) return std::nullopt;
+  std::uint64_t units = 0;
+  for (auto limb = number.rbegin(); limb != number.rend(); ++limb) units = (units << 32) | *limb;
+  return units;
 }
 
 }  // namespace capprobe::agent

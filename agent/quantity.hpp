@@ -33,6 +33,8 @@ struct QuantityParse {
 // The grammar of k8s.io/apimachinery resource.Quantity:
 //   [+-] (digits | digits. | digits.digits | .digits) suffix
 //   suffix: Ki Mi Gi Ti Pi Ei | n u m "" k M G T P E | (e|E) [+-] digits
+// Refused beyond it: a decimal exponent above 400, more than 64 significant digits (bounds that
+// no resource quantity comes near, and that keep the exact arithmetic cheap).
 QuantityParse parse_quantity(std::string_view text);
 
 }  // namespace capprobe::agent

@@ -350,6 +350,15 @@ IncomingReport finish(const Field& root) {
       take_optional_string(member(subject_field, "os_version"), "subject.os_version", 256);
   subject.kernel = take_optional_string(member(subject_field, "kernel"), "subject.kernel", 256);
 
+  // Optional (reports from before it existed have none), but when there, as the agent's own
+  // reader (report_from_json) needs it: an object whose source is a string.
+  const Field pod_spec = member(root, "pod_spec");
+  if (pod_spec.present) {
+    expect_type(pod_spec, "pod_spec", Kind::object);
+    take_string(member(pod_spec, "source"), "pod_spec.source", 64);
+    take_optional_string(member(pod_spec, "detail"), "pod_spec.detail", 64 * 1024);
+  }
+
   const auto started_at = take_string(member(root, "started_at"), "started_at", 64);
   const auto started_ms = parse_rfc3339_ms(started_at);
   if (!started_ms) invalid("started_at must be an RFC 3339 date-time such as 2026-11-24T10:00:00Z");

@@ -22,6 +22,7 @@ packages=(
   runc busybox-static cpio qemu-system-x86                  # the sandbox lab (tests/lab)
   chromium fonts-dejavu-core                                # the collector's HTML page, rendered
   wrk curl                                                  # collector ingest benchmark
+  clang libclang-rt-14-dev libxml2-dev                      # the fuzzers (libFuzzer, ASan, UBSan)
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command (CI runs it through .ci/run): set up and build, run every test (unit and
-# integration) with ctest, then build the Windows tree and run its tests under Wine; list the
-# skipped tests with their reasons; exit non-zero when either suite failed.
+# integration) with ctest, then build the Windows tree and run its tests under Wine, the deploy
+# checks and the fuzzers (scripts/fuzz.sh); list the skipped tests with their reasons; exit
+# non-zero when any suite failed.
 # CAPPROBE_BUILD_DIR overrides the Linux build directory (default: build, relative to the repo),
 # CAPPROBE_WINDOWS_BUILD_DIR the Windows one (default: build-windows).
 set -euo pipefail
@@ -105,6 +106,25 @@ summaries+=("${deploy_line:-deploy: no summary line (check.sh exited with status
 if ((deploy_status != 0)); then
   failed_suites+=("deploy")
   [[ -n "$deploy_line" ]] || total_failed=$((total_failed + 1))
+fi
+
+# The fuzzers (fuzz/, scripts/fuzz.sh): their regression inputs replayed, then each target
+# fuzzed for a bounded time under ASan and UBSan ("fuzz: N passed, M failed").
+echo
+echo "=== fuzzers ==="
+set +e
+bash scripts/fuzz.sh 2>&1 | tee "$ctest_output"
+fuzz_status=${PIPESTATUS[0]}
+set -e
+fuzz_line="$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' "$ctest_output" | tail -n 1 || true)"
+if [[ "$fuzz_line" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+  total_passed=$((total_passed + BASH_REMATCH[1]))
+  total_failed=$((total_failed + BASH_REMATCH[2]))
+fi
+summaries+=("${fuzz_line:-fuzz: no summary line (fuzz.sh exited with status $fuzz_status)}")
+if ((fuzz_status != 0)); then
+  failed_suites+=("fuzz")
+  [[ -n "$fuzz_line" ]] || total_failed=$((total_failed + 1))
 fi
 
 echo

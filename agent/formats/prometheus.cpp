@@ -53,11 +53,13 @@ std::string render_prometheus(const Report& report) {
     labels.insert(labels.end(), extra.begin(), extra.end());
     return labels;
   };
-  // One series per id: a duplicated id would make the exposition invalid.
+  // One series per capability label: a label twice would make the exposition invalid. The label
+  // is the id as written (invalid UTF-8 repaired), so ids that differ only in invalid bytes are
+  // one label too.
   std::vector<const probes::CapabilityResult*> results;
   std::set<std::string> seen;
   for (const auto& result : report.results)
-    if (seen.insert(result.id).second) results.push_back(&result);
+    if (seen.insert(escape::utf8(result.id)).second) results.push_back(&result);
 
   std::string out;
   out += family("capprobe_capability_status",

@@ -512,6 +512,29 @@ TEST_CASE("prometheus: one series per status word, the current one at 1") {
   has("capprobe_report_timestamp_seconds{" + labels + "} 1795514400");  // 2026-11-24T10:00:00Z
 }
 
+// Found by fuzz_formats (README, "Fuzzing"): ids were made unique before invalid UTF-8 was
+// repaired in the label, so "\xff" and "\xfe" both became capability="\uFFFD" and every series
+// of that capability appeared twice, which a Prometheus scrape refuses.
+TEST_CASE("prometheus: ids alike once their invalid UTF-8 is repaired make one series") {
+  Report report;
+  report.subject.node = "n";
+  CapabilityResult first;
+  first.id = "fs.\xff";
+  first.status = Status::supported;
+  CapabilityResult second = first;
+  second.id = "fs.\xfe";
+  second.status = Status::unsupported;
+  report.results = {first, second};
+  const auto exposition = capprobe::agent::render_prometheus(report);
+  std::set<std::string> series;
+  for (const auto& line : text::lines(exposition)) {
+    if (line.empty() || line.front() == '#') continue;
+    INFO(line);
+    CHECK(series.insert(line.substr(0, line.rfind(' '))).second);
+  }
+  CHECK_THAT(exposition, Catch::Contains("capability=\"fs.\xEF\xBF\xBD\",status=\"supported\"} 1"));
+}
+
 TEST_CASE("prometheus: the timestamp is derived from started_at or left out") {
   struct Case {
     const char* started_at;
@@ -584,6 +607,31 @@ TEST_CASE("nfd: valid label lines, the ignored flag, invalid values left out") {
   CHECK(labels["host.ipc.ignored"] == "true");
   CHECK(labels.count("topology.numa.ignored") == 0);
   CHECK(labels.size() == 22);
+}
+
+// Found while writing fuzz_formats' NFD check (README, "Fuzzing"): only result ids were kept
+// unique, so a result "fs.symlink" observing "shared" and a result "fs.symlink.observed" wrote
+// the label capprobe.io/fs.symlink.observed twice, and NFD keeps only the last.
+TEST_CASE("nfd: a label written once even when another result's id is this one's .observed") {
+  Report report;
+  CapabilityResult first;
+  first.id = "fs.symlink";
+  first.status = Status::supported;
+  first.observed = "shared";
+  CapabilityResult second;
+  second.id = "fs.symlink.observed";
+  second.status = Status::partial;
+  report.results = {first, second};
+  const auto file = capprobe::agent::render_nfd(report);
+  INFO(file);
+  std::set<std::string> names;
+  for (const auto& line : text::lines(file)) {
+    if (line.empty() || line.front() == '#') continue;
+    CHECK(names.insert(line.substr(0, line.find('='))).second);
+  }
+  CHECK_THAT(file, Catch::Contains("\ncapprobe.io/fs.symlink.observed=shared\n"));
+  CHECK_THAT(file, Catch::Contains("# left out: capprobe.io/fs.symlink.observed=partial, a label "
+                                   "already written above"));
 }
 
 TEST_CASE("nfd: the header comment stays one line whatever the node is called") {

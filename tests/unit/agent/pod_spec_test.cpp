@@ -98,6 +98,54 @@ TEST_CASE("quantities parse like the API server's", "[pod_spec][quantity]") {
   }
 }
 
+// Found by fuzz_quantity (README, "Fuzzing"): the whole bytes of a binary-suffixed decimal came
+// from a 64-bit numerator multiplied by 2^exp2 before the decimal division, which overflowed
+// for values far below 2^64, and a pod spec's memory limit was then "too large".
+TEST_CASE("quantities round up exactly where the 64-bit numerator would overflow",
+          "[pod_spec][quantity]") {
+  struct Case {
+    const char* text;
+    std::optional<std::uint64_t> units_ceil;
+  };
+  const Case cases[] = {
+      {"183.6744Pi", 206798989849374858ull},  // 1836744 * 2^50 / 10^4, rounded up
+      {"7.999Ei", 9222219115350168962ull},   {"0.000000000000000000123456Ei", 1},
+      {"100000000000000000001e-20", 2},  // 1.00000000000000000001
+      {"1.00000000000000000001", 2},         {"15.99999999Ei", 18446744062180336570ull},
+      {"16.00000001Ei", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    const auto result = parse_quantity(c.text);
+    REQUIRE(result.quantity.has_value());
+    CHECK(result.quantity->to_units_ceil() == c.units_ceil);
+  }
+  const auto parsed = parse_pod_spec(pod("", R"("resources":{"limits":{"memory":"183.6744Pi"}})"));
+  REQUIRE(parsed.requests);
+  CHECK(parsed.requests->memory_limit_bytes == 206798989849374858ull);
+}
+
+TEST_CASE("quantities with more significant digits than any resource has are refused",
+          "[pod_spec][quantity]") {
+  const std::string digits(65, '7');
+  CHECK_FALSE(parse_quantity(digits).quantity);
+  CHECK(parse_quantity(digits).error.find("more than 64 significant digits") != std::string::npos);
+  CHECK(parse_quantity(std::string(64, '7') + "e-60").quantity);
+  std::string tiny = "0.";
+  tiny.append(1000, '0').append("1");  // one significant digit
+  CHECK(parse_quantity(tiny).quantity);
+}
+
+// Found by fuzz_pod_spec (README, "Fuzzing"): nlohmann throws out_of_range, not parse_error,
+// for a number beyond a double, which escaped parse_pod_spec and ended `capprobe probe
+// --pod-spec` with "internal error".
+TEST_CASE("a pod spec with a number beyond a double is not valid JSON, said as such") {
+  const auto parsed = parse_pod_spec(R"({"containers":[{"name":"a"}],"hostPID":666e4000})");
+  CHECK_FALSE(parsed.requests);
+  CHECK_THAT(parsed.error,
+             Catch::StartsWith("not valid JSON (number overflow parsing '666e4000')"));
+}
+
 TEST_CASE("malformed quantities are refused with the reason", "[pod_spec][quantity]") {
   struct Case {
     const char* text;

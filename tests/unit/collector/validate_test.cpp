@@ -100,6 +100,17 @@ TEST_CASE("a valid report is accepted and reads like report_from_json reads it")
   CHECK(json::parse(report.subject_json)["runtime_class"] == "kata");
 }
 
+TEST_CASE("a pod_spec the agent's reader can read is accepted, and read alike") {
+  json document = valid_report();
+  document["pod_spec"] = {{"source", "file"}};
+  accepted(document.dump());
+  CHECK(capprobe::agent::report_from_json(document).pod_spec.source == "file");
+  document["pod_spec"]["detail"] = "pod.json; container probe, as named";
+  accepted(document.dump());
+  CHECK(capprobe::agent::report_from_json(document).pod_spec.detail ==
+        "pod.json; container probe, as named");
+}
+
 TEST_CASE("fields the collector does not know are accepted, in any order") {
   json document = valid_report();
   document["future_field"] = {{"nested", json::array({1, 2, {{"x", nullptr}}})}};
@@ -201,6 +212,22 @@ TEST_CASE("every envelope and result field is checked, and the message names it"
       {[](json& d) { d["subject"]["environment"] = "vm guest"; }, "subject.environment must be"},
       {[](json& d) { d["subject"]["arch"] = nullptr; }, "subject.arch must be a string"},
       {[](json& d) { d["subject"]["kernel"] = 6; }, "subject.kernel must be a string"},
+      // Found by fuzz_report_validator (README, "Fuzzing"): accepted, then report_from_json
+      // could not read them.
+      {[](json& d) {
+         d["pod_spec"] = {{"detail", "pod.json"}};
+       },
+       "pod_spec.source is missing"},
+      {[](json& d) { d["pod_spec"] = nullptr; }, "pod_spec must be an object"},
+      {[](json& d) { d["pod_spec"] = "file"; }, "pod_spec must be an object"},
+      {[](json& d) {
+         d["pod_spec"] = {{"source", 1}};
+       },
+       "pod_spec.source must be a string"},
+      {[](json& d) {
+         d["pod_spec"] = {{"source", "file"}, {"detail", nullptr}};
+       },
+       "pod_spec.detail must be a string"},
       {[](json& d) { d.erase("started_at"); }, "started_at is missing"},
       {[](json& d) { d["started_at"] = "yesterday"; }, "started_at must be an RFC 3339"},
       {[](json& d) { d["started_at"] = "2026-13-01T00:00:00Z"; }, "started_at must be an RFC 3339"},
