@@ -84,15 +84,15 @@ int collector_main(const std::vector<std::string>& args) {
 
   Metrics metrics;
   Fleet fleet;
-  std::unique_ptr<StoreWriter> writer;
-  std::unique_ptr<StoreReader> reader;
+  OpenedStore store;
   try {
-    writer = std::make_unique<StoreWriter>(options.db_path, options.retention);
-    for (auto& state : writer->load_latest()) fleet.apply(std::move(state));
-    reader = std::make_unique<StoreReader>(options.db_path, threads + 1);
+    store = open_store(options.db_path, options.retention, threads + 1);
+    for (auto& state : store.writer->load_latest()) fleet.apply(std::move(state));
   } catch (const std::exception& error) {
     return fail("cannot open database " + options.db_path + ": " + error.what());
   }
+  auto& writer = store.writer;
+  auto& reader = store.reader;
 
   Ingest ingest(*writer, fleet, metrics, IngestLimits{}, log);
   Api api(ApiConfig{token, options.max_body_bytes, options.stale_after}, fleet, ingest, *reader,
