@@ -19,6 +19,7 @@
 #include "collector/ingest.hpp"
 #include "collector/metrics.hpp"
 #include "collector/options.hpp"
+#include "collector/replica_follower.hpp"
 #include "collector/store.hpp"
 
 namespace capprobe::collector {
@@ -89,10 +90,13 @@ int collector_main(const std::vector<std::string>& args) {
     store = open_store(options.db_path, options.retention, threads + 1);
     for (auto& state : store.writer->load_latest()) fleet.apply(std::move(state));
   } catch (const std::exception& error) {
-    return fail("cannot open database " + options.db_path + ": " + error.what());
+    return fail("cannot open database " + describe_store(options.db_path) + ": " + error.what());
   }
   auto& writer = store.writer;
   auto& reader = store.reader;
+  // Other collectors write a shared store: their reports reach this one's fleet through it.
+  std::unique_ptr<ReplicaFollower> follower;
+  if (store.shared) follower = std::make_unique<ReplicaFollower>(*reader, fleet, log);
 
   Ingest ingest(*writer, fleet, metrics, IngestLimits{}, log);
   Api api(ApiConfig{token, options.max_body_bytes, options.stale_after}, fleet, ingest, *reader,
@@ -121,8 +125,8 @@ int collector_main(const std::vector<std::string>& args) {
   log->info(
       "Listening on {}:{} database={} subjects={} nodes={} auth={} keep={} max_age={}s "
       "stale_after={}s",
-      bound.address().to_string(), bound.port(), options.db_path, fleet.size(), fleet.node_count(),
-      token.enabled() ? "bearer" : "off", options.retention.keep_per_subject,
+      bound.address().to_string(), bound.port(), describe_store(options.db_path), fleet.size(),
+      fleet.node_count(), token.enabled() ? "bearer" : "off", options.retention.keep_per_subject,
       options.retention.max_age.count(), options.stale_after.count());
 
   std::vector<std::thread> workers;

@@ -5,15 +5,40 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collector/postgres_store.hpp"
 #include "collector/sqlite_store.hpp"
 
 namespace capprobe::collector {
 
 OpenedStore open_store(const std::string& db, RetentionPolicy retention, int reader_connections) {
   OpenedStore store;
-  store.writer = std::make_unique<SqliteWriter>(db, retention);
-  store.reader = std::make_unique<SqliteReader>(db, reader_connections);
+  if (postgres::is_postgres_url(db)) {
+    store.writer = std::make_unique<PostgresWriter>(db, retention);
+    store.reader = std::make_unique<PostgresReader>(db, reader_connections);
+    store.shared = true;
+  } else {
+    store.writer = std::make_unique<SqliteWriter>(db, retention);
+    store.reader = std::make_unique<SqliteReader>(db, reader_connections);
+  }
   return store;
+}
+
+std::string describe_store(const std::string& db) {
+  if (!postgres::is_postgres_url(db)) return db;
+  // postgres://user:password@host/... and ?password=...: the password never reaches a log.
+  std::string shown = db;
+  const auto scheme_end = shown.find("://") + 3;
+  const auto at = shown.find('@', scheme_end);
+  const auto colon = shown.find(':', scheme_end);
+  if (at != std::string::npos && colon != std::string::npos && colon < at)
+    shown.replace(colon + 1, at - colon - 1, "***");
+  for (auto key = shown.find("password="); key != std::string::npos;
+       key = shown.find("password=", key + 1)) {
+    const auto value = key + 9;
+    const auto end = shown.find('&', value);
+    shown.replace(value, (end == std::string::npos ? shown.size() : end) - value, "***");
+  }
+  return shown;
 }
 
 std::string results_to_json(const std::vector<ResultSummary>& results) {

@@ -93,6 +93,8 @@ struct OpenedStore {
 // Creates or migrates the schema; throws when the store cannot be opened or its schema is newer
 // than this collector knows.
 OpenedStore open_store(const std::string& db, RetentionPolicy retention, int reader_connections);
+// The --db value as logs show it: a URL's password replaced by ***.
+std::string describe_store(const std::string& db);
 
 // The compact form of results kept with each subject's latest report: [[id, status, requested]].
 std::string results_to_json(const std::vector<ResultSummary>& results);

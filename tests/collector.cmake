@@ -12,6 +12,7 @@ add_library(capprobe_collector_test_support STATIC
   integration/collector/support/http_client.cpp
   integration/collector/support/collector_process.cpp
   integration/collector/support/raw_socket.cpp
+  integration/collector/support/postgres_server.cpp
 )
 target_include_directories(capprobe_collector_test_support PUBLIC
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/collector)
@@ -54,6 +55,7 @@ capprobe_collector_tests(integration_collector
   integration/collector/durability_test.cpp
   integration/collector/data_at_rest_test.cpp
   integration/collector/html_chromium_test.cpp
+  integration/collector/postgres_test.cpp
 )
 target_compile_definitions(integration_collector PRIVATE
   CAPPROBE_SCREENSHOT_DIR="${CMAKE_CURRENT_BINARY_DIR}")

@@ -1,0 +1,153 @@
+// libpq calls behind the wrapper. Every result is checked; a failed one throws with the server's
+// message, so that a caller's transaction is rolled back by its own catch.
+#include "collector/postgres.hpp"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+
+namespace capprobe::collector::postgres {
+namespace {
+
+std::string trimmed(const char* message) {
+  std::string text = message ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+bool is_postgres_url(std::string_view db) {
+  return db.rfind("postgres://", 0) == 0 || db.rfind("postgresql://", 0) == 0;
+}
+
+Result::~Result() {
+  if (result_) PQclear(result_);
+}
+
+int Result::rows() const {
+  return PQntuples(result_);
+}
+
+bool Result::is_null(int row, int column) const {
+  return PQgetisnull(result_, row, column) != 0;
+}
+
+std::string Result::text(int row, int column) const {
+  return std::string(PQgetvalue(result_, row, column),
+                     static_cast<std::size_t>(PQgetlength(result_, row, column)));
+}
+
+std::int64_t Result::integer(int row, int column) const {
+  const char* value = PQgetvalue(result_, row, column);
+  const auto length = static_cast<std::size_t>(PQgetlength(result_, row, column));
+  std::int64_t number = 0;
+  const auto [end, error] = std::from_chars(value, value + length, number);
+  if (error != std::errc() || end != value + length)
+    throw PostgresError("not an integer in a result: " + std::string(value, length), "");
+  return number;
+}
+
+std::optional<std::string> Result::optional_text(int row, int column) const {
+  if (is_null(row, column)) return std::nullopt;
+  return text(row, column);
+}
+
+Connection::Connection(const std::string& url) {
+  // Earlier keywords are overridden by what the URI itself sets (libpq expands dbname in place).
+  const char* keywords[] = {"connect_timeout",
+                            "keepalives_idle",
+                            "keepalives_interval",
+                            "keepalives_count",
+                            "tcp_user_timeout",
+                            "application_name",
+                            "dbname",
+                            nullptr};
+  const char* values[] = {"5", "10", "5", "3", "30000", "capprobe-collector", url.c_str(), nullptr};
+  conn_ = PQconnectdbParams(keywords, values, 1);
+  if (!conn_) throw PostgresError("out of memory connecting to PostgreSQL", "");
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    const auto message = trimmed(PQerrorMessage(conn_));
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw PostgresError("cannot connect to PostgreSQL: " + message, "");
+  }
+  silence_notices();
+}
+
+// The server's notices (a NOTICE from CREATE TABLE IF NOT EXISTS, the WARNING of a shutdown)
+// would go to stderr beside the collector's log; errors reach the caller as exceptions anyway.
+void Connection::silence_notices() {
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
+}
+
+Connection::~Connection() {
+  if (conn_) PQfinish(conn_);
+}
+
+bool Connection::ok() const {
+  return PQstatus(conn_) == CONNECTION_OK;
+}
+
+void Connection::reset() {
+  PQreset(conn_);
+  if (PQstatus(conn_) != CONNECTION_OK)
+    throw PostgresError("cannot reconnect to PostgreSQL: " + trimmed(PQerrorMessage(conn_)), "");
+  silence_notices();
+}
+
+Result Connection::check(pg_result* result, const char* what) {
+  Result owned(result);
+  const auto status = PQresultStatus(result);
+  if (result && (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)) return owned;
+  std::string sqlstate;
+  std::string message;
+  if (result) {
+    if (const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE)) sqlstate = state;
+    message = trimmed(PQresultErrorMessage(result));
+  }
+  if (message.empty()) message = trimmed(PQerrorMessage(conn_));
+  throw PostgresError(std::string(what) + ": " + message, sqlstate);
+}
+
+void Connection::exec(const char* sql) {
+  check(PQexec(conn_, sql), sql);
+}
+
+namespace {
+
+// libpq takes text parameters as NUL-terminated strings: each value is copied into one.
+struct Values {
+  explicit Values(const std::vector<Param>& params) {
+    copies.reserve(params.size());
+    for (const auto& param : params) {
+      copies.emplace_back(param ? *param : std::string_view());
+      pointers.push_back(param ? copies.back().c_str() : nullptr);
+    }
+  }
+  std::vector<std::string> copies;
+  std::vector<const char*> pointers;
+};
+
+}  // namespace
+
+Result Connection::query(const char* sql, const std::vector<Param>& params) {
+  const Values values(params);
+  return check(PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr,
+                            values.pointers.data(), nullptr, nullptr, 0),
+               sql);
+}
+
+void Connection::prepare(const char* name, const char* sql) {
+  check(PQprepare(conn_, name, sql, 0, nullptr), name);
+}
+
+Result Connection::run(const char* name, const std::vector<Param>& params) {
+  const Values values(params);
+  return check(PQexecPrepared(conn_, name, static_cast<int>(params.size()), values.pointers.data(),
+                              nullptr, nullptr, 0),
+               name);
+}
+
+}  // namespace capprobe::collector::postgres
