@@ -43,9 +43,10 @@ CREATE TABLE IF NOT EXISTS latest (
   results TEXT NOT NULL              -- [[id, status, requested], ...]
 );
 CREATE INDEX IF NOT EXISTS latest_by_node ON latest (node);
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 PRAGMA user_version = 1;
 )sql";
-constexpr std::int64_t kSchemaVersion = 1;
+constexpr std::int64_t kSchemaVersion = 1;  // also the INSERT into schema_version below
 
 // The newer report (by started_at, then arrival) wins; a late spooled report does not.
 constexpr const char* kUpsertLatest = R"sql(
@@ -100,13 +101,36 @@ SqliteWriter::Schema::Schema(sqlite::Database& db) {
   db.exec(
       "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
       "PRAGMA journal_size_limit = 67108864; PRAGMA cache_size = -16384;");
-  const auto version = sqlite::query_int(db, "PRAGMA user_version");
-  if (version != 0 && version != kSchemaVersion)
+  // The version is in table schema_version, as in PostgreSQL; databases from before it have only
+  // SQLite's user_version (1).
+  const bool has_table = sqlite::query_int(db,
+                                           "SELECT count(*) FROM sqlite_master WHERE type = "
+                                           "'table' AND name = 'schema_version'") > 0;
+  const auto version =
+      has_table ? sqlite::query_int(db, "SELECT coalesce(max(version), 0) FROM schema_version")
+                : sqlite::query_int(db, "PRAGMA user_version");
+  // Without our table, a user_version other than ours is some other program's database.
+  if (!has_table && version != 0 && version != 1)
     throw sqlite::SqliteError("the database has schema version " + std::to_string(version) +
-                                  ", not a capprobe collector database of version " +
-                                  std::to_string(kSchemaVersion),
+                                  ", not a capprobe collector database",
                               0);
-  db.exec(kSchema);
+  if (version > kSchemaVersion)
+    throw sqlite::SqliteError("the database's schema is version " + std::to_string(version) +
+                                  ", newer than this collector knows (" +
+                                  std::to_string(kSchemaVersion) +
+                                  "): a newer collector has migrated it; run that version, or a "
+                                  "newer one",
+                              0);
+  db.exec("BEGIN IMMEDIATE");
+  try {
+    db.exec(kSchema);
+    if (sqlite::query_int(db, "SELECT count(*) FROM schema_version") == 0)
+      db.exec("INSERT INTO schema_version (version) VALUES (1)");  // kSchemaVersion
+    db.exec("COMMIT");
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
 }
 
 // SQLite creates the WAL and its index with the database file's mode (the tests check it), so

@@ -244,3 +244,33 @@ TEST_CASE("the compact results form round-trips") {
   CHECK(back[0].requested == true);
   CHECK_FALSE(back[1].requested);
 }
+
+TEST_CASE("the schema version is kept in a table, and a newer schema is refused") {
+  testing::TempDir dir;
+  const auto db = dir.path() + "/c.db";
+  { SqliteWriter create(db, RetentionPolicy{}); }
+  {
+    sqlite::Database raw(db, false);
+    CHECK(sqlite::query_int(raw, "SELECT version FROM schema_version") == 1);
+    raw.exec("UPDATE schema_version SET version = 99");
+  }
+  CHECK_THROWS_WITH(SqliteWriter(db, RetentionPolicy{}),
+                    Catch::Contains("schema is version 99, newer than this collector knows (1)"));
+  sqlite::Database raw(db, false);
+  CHECK(sqlite::query_int(raw, "SELECT version FROM schema_version") == 99);
+}
+
+TEST_CASE("a database from before the version table gets it, with version 1") {
+  testing::TempDir dir;
+  const auto db = dir.path() + "/c.db";
+  { SqliteWriter create(db, RetentionPolicy{}); }
+  {
+    sqlite::Database raw(db, false);
+    raw.exec("DROP TABLE schema_version");
+  }
+  const auto a = make("n1", "id-a", "2026-11-24T10:00:00Z");
+  SqliteWriter reopened(db, RetentionPolicy{});
+  CHECK_FALSE(insert(reopened, {&a})[0].duplicate);
+  sqlite::Database raw(db, true);
+  CHECK(sqlite::query_int(raw, "SELECT version FROM schema_version") == 1);
+}
