@@ -92,6 +92,7 @@ bool Connection::ok() const {
 
 void Connection::reset() {
   PQreset(conn_);
+  syncs_pending_ = 0;
   if (PQstatus(conn_) != CONNECTION_OK)
     throw PostgresError("cannot reconnect to PostgreSQL: " + trimmed(PQerrorMessage(conn_)), "");
   silence_notices();
@@ -122,6 +123,9 @@ struct Values {
   explicit Values(const std::vector<Param>& params) {
     copies.reserve(params.size());
     for (const auto& param : params) {
+      // A text parameter ends at its first NUL: refuse what would be stored cut short.
+      if (param && param->find('\0') != std::string_view::npos)
+        throw PostgresError("a text value with a NUL byte cannot be stored", "");
       copies.emplace_back(param ? *param : std::string_view());
       pointers.push_back(param ? copies.back().c_str() : nullptr);
     }
@@ -148,6 +152,78 @@ Result Connection::run(const char* name, const std::vector<Param>& params) {
   return check(PQexecPrepared(conn_, name, static_cast<int>(params.size()), values.pointers.data(),
                               nullptr, nullptr, 0),
                name);
+}
+
+void Connection::pipeline_begin() {
+  if (PQenterPipelineMode(conn_) != 1)
+    throw PostgresError("cannot enter pipeline mode: " + trimmed(PQerrorMessage(conn_)), "");
+}
+
+void Connection::send(const char* name, const std::vector<Param>& params) {
+  const Values values(params);  // libpq copies the values into its output buffer here
+  if (PQsendQueryPrepared(conn_, name, static_cast<int>(params.size()), values.pointers.data(),
+                          nullptr, nullptr, 0) != 1)
+    throw PostgresError(std::string(name) + ": " + trimmed(PQerrorMessage(conn_)), "");
+}
+
+void Connection::sync() {
+  if (PQpipelineSync(conn_) != 1)
+    throw PostgresError("pipeline sync: " + trimmed(PQerrorMessage(conn_)), "");
+  ++syncs_pending_;
+}
+
+Result Connection::result() {
+  pg_result* next = PQgetResult(conn_);
+  if (!next)
+    throw PostgresError("no result in the pipeline: " + trimmed(PQerrorMessage(conn_)), "");
+  if (PQresultStatus(next) == PGRES_PIPELINE_ABORTED) {
+    PQclear(next);
+    throw PostgresError("skipped after an earlier error in the pipeline", "");
+  }
+  auto owned = check(next, "pipelined statement");
+  // Each statement's results end with a null.
+  if (pg_result* end = PQgetResult(conn_)) {
+    PQclear(end);
+    throw PostgresError("more than one result for a pipelined statement", "");
+  }
+  return owned;
+}
+
+void Connection::sync_result() {
+  pg_result* next = PQgetResult(conn_);
+  const bool synced = next && PQresultStatus(next) == PGRES_PIPELINE_SYNC;
+  if (next) PQclear(next);
+  if (synced) --syncs_pending_;
+  if (!synced)
+    throw PostgresError(
+        "the pipeline did not end where expected: " + trimmed(PQerrorMessage(conn_)), "");
+}
+
+void Connection::pipeline_end() {
+  if (PQexitPipelineMode(conn_) != 1)
+    throw PostgresError("cannot leave pipeline mode: " + trimmed(PQerrorMessage(conn_)), "");
+}
+
+bool Connection::pipeline_abandon() noexcept {
+  if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) return true;
+  // Statements sent without a sync would never be answered: end them with one.
+  if (syncs_pending_ == 0) {
+    if (PQpipelineSync(conn_) != 1) return false;
+    ++syncs_pending_;
+  }
+  // Read up to the last sync's marker; a lost connection ends it too.
+  while (syncs_pending_ > 0 && PQstatus(conn_) == CONNECTION_OK) {
+    pg_result* next = PQgetResult(conn_);
+    if (!next) {
+      // Between statements; and with nothing left to read on a lost connection, nothing comes.
+      if (PQstatus(conn_) != CONNECTION_OK) break;
+      continue;
+    }
+    if (PQresultStatus(next) == PGRES_PIPELINE_SYNC) --syncs_pending_;
+    PQclear(next);
+  }
+  syncs_pending_ = 0;
+  return PQstatus(conn_) == CONNECTION_OK && PQexitPipelineMode(conn_) == 1;
 }
 
 }  // namespace capprobe::collector::postgres

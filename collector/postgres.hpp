@@ -66,6 +66,19 @@ class Connection {
   void prepare(const char* name, const char* sql);
   Result run(const char* name, const std::vector<Param>& params);
 
+  // Pipeline mode: statements sent without waiting for each answer, then their results read in
+  // order; one round trip for many statements. Between pipeline_begin() and pipeline_end():
+  // send() each, sync(), then one result() per send() and sync_result(). After an error,
+  // pipeline_abandon() reads what is left and leaves pipeline mode; false when that failed and
+  // the connection must be reset before it is used again.
+  void pipeline_begin();
+  void send(const char* name, const std::vector<Param>& params);
+  void sync();
+  Result result();  // throws PostgresError for a failed (or skipped) statement
+  void sync_result();
+  void pipeline_end();
+  bool pipeline_abandon() noexcept;
+
   // False once the server connection is lost.
   bool ok() const;
   // Reconnects (blocking, bounded by the connect timeout); statements must be prepared again.
@@ -77,6 +90,7 @@ class Connection {
   void silence_notices();
 
   pg_conn* conn_ = nullptr;
+  int syncs_pending_ = 0;  // sync() sent, sync_result() not yet read
 };
 
 }  // namespace capprobe::collector::postgres

@@ -48,6 +48,7 @@ class PostgresWriter : public StoreWriter {
   RetentionPolicy retention_;
   std::shared_ptr<spdlog::logger> log_;
   postgres::Connection db_;
+  bool must_reconnect_ = false;  // a failed pipeline left the connection unusable
 };
 
 class PostgresReader : public StoreReader {

@@ -56,6 +56,7 @@ capprobe_collector_tests(integration_collector
   integration/collector/data_at_rest_test.cpp
   integration/collector/html_chromium_test.cpp
   integration/collector/postgres_test.cpp
+  integration/collector/postgres_store_test.cpp
 )
 target_compile_definitions(integration_collector PRIVATE
   CAPPROBE_SCREENSHOT_DIR="${CMAKE_CURRENT_BINARY_DIR}")
