@@ -53,11 +53,11 @@ start_collector() {
     "$COLLECTOR" --listen "127.0.0.1:$PORT" --db "$1" --keep 5 2>"$log" &
     local pid=$!
     for _ in $(seq 100); do
-      grep -q "Listening on 127.0.0.1:$PORT " "$log" && break
+      grep -qs "Listening on 127.0.0.1:$PORT " "$log" && break
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
-    if grep -q "Listening on 127.0.0.1:$PORT " "$log" && kill -0 "$pid" 2>/dev/null; then
+    if grep -qs "Listening on 127.0.0.1:$PORT " "$log" && kill -0 "$pid" 2>/dev/null; then
       PIDS+=("$pid"); return
     fi
     kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
@@ -69,6 +69,22 @@ start_collector() {
 "$TOOL" template --bytes "$REPORT_BYTES" >"$WORK/template.json"
 export CAPPROBE_TEMPLATE="$WORK/template.json" CAPPROBE_SUBJECTS="$SUBJECTS" CAPPROBE_THREADS=1
 
+# CPU ticks (user + system) of the collectors and of the PostgreSQL server's processes: on a
+# machine shared with other work the rate understates what two idle cores do; the CPU cost per
+# report depends on that much less.
+server_pids() {
+  [ -f "$WORK/pg/data/postmaster.pid" ] || return 0
+  local postmaster; postmaster=$(head -n 1 "$WORK/pg/data/postmaster.pid")
+  echo "$postmaster" $(pgrep -P "$postmaster")
+}
+cpu_ticks() {
+  local total=0
+  for pid in "${PIDS[@]}" $(server_pids); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
 # ingest NAME PORT...: wrk on each port at once, CONNECTIONS shared out; prints the summed rate.
 ingest() {
   local name=$1; shift
@@ -79,19 +95,24 @@ ingest() {
     wrk_pids+=($!); i=$((i + 1))
   done
   wait "${wrk_pids[@]}"; wrk_pids=(); i=0
+  local before; before=$(cpu_ticks)
   for port in "$@"; do
     CAPPROBE_RUN="main-$id-$i" wrk -t1 -c"$per" -d"$DURATION" --latency -s "$HERE/post.lua" \
       "http://127.0.0.1:$port" >"$WORK/wrk-$id-$i.txt" &
     wrk_pids+=($!); i=$((i + 1))
   done
   wait "${wrk_pids[@]}"
+  local ticks=$(($(cpu_ticks) - before)) requests=0
   local rate=0 line=""
   for i in $(seq 0 $((count - 1))); do
     local f="$WORK/wrk-$id-$i.txt"
     rate=$(awk -v r="$rate" '/Requests\/sec/ {print r + $2}' "$f")
+    requests=$(awk -v r="$requests" '/requests in/ {print r + $1}' "$f")
     line+=" [replica $((i + 1)): p50 $(awk '$1 == "50%" {print $2}' "$f"), p99 $(awk '$1 == "99%" {print $2}' "$f"), non-2xx $(awk '/Non-2xx/ {print $5}' "$f" | grep . || echo 0)]"
   done
   printf '%-22s ingest %8.0f reports/s%s\n' "$name" "$rate" "$line"
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" -v n="$requests" -v name="$name" 'BEGIN {
+    printf "%-22s        CPU per report (collectors + PostgreSQL server): %.3f ms\n", name, 1000 * t / hz / n }'
 }
 
 # fill PORT: makes sure every subject has a report, then prints matrix GET times on PORT.

@@ -46,6 +46,11 @@ std::int64_t count(Connection& db, const char* sql, const std::string& value) {
   return db.query(sql, {value}).integer(0, 0);
 }
 
+// Every collector of these tests starts with these flags and then its own.
+std::vector<std::string> flags(std::vector<std::string> own = {}) {
+  return own;
+}
+
 // Polls `condition` until it holds or `timeout` passes; true when it held.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -79,8 +84,8 @@ std::string history_ids(std::uint16_t port, const std::string& node) {
 TEST_CASE("PostgreSQL: 202 only after commit, and a report_id is stored once across replicas") {
   CAPPROBE_REQUIRE_POSTGRES();
   PostgresServer server;
-  CollectorProcess a(server.url());
-  CollectorProcess b(server.url());
+  CollectorProcess a(server.url(), flags());
+  CollectorProcess b(server.url(), flags());
   Connection db(server.url());
   constexpr const char* kStored = "SELECT count(*) FROM reports WHERE report_id = $1";
 
@@ -113,8 +118,8 @@ TEST_CASE("PostgreSQL: 202 only after commit, and a report_id is stored once acr
 TEST_CASE("PostgreSQL: a report posted to one replica shows in the other's matrix") {
   CAPPROBE_REQUIRE_POSTGRES();
   PostgresServer server;
-  CollectorProcess a(server.url());
-  CollectorProcess b(server.url());
+  CollectorProcess a(server.url(), flags());
+  CollectorProcess b(server.url(), flags());
   REQUIRE(post(a.port(), report("posted-to-a", "a-1")).status == 202);
   const auto posted = std::chrono::steady_clock::now();
   // The follower polls twice a second; 15 s is a bound for a loaded machine, not a figure.
@@ -126,7 +131,7 @@ TEST_CASE("PostgreSQL: a report posted to one replica shows in the other's matri
   CHECK(http_get(b.port(), "/api/v1/nodes/posted-to-a").status == 200);
 
   // A replica started later reads the whole fleet at start.
-  CollectorProcess c(server.url());
+  CollectorProcess c(server.url(), flags());
   CHECK(node_in_matrix(c.port(), "posted-to-a"));
   // And its own reports reach the others.
   REQUIRE(post(c.port(), report("posted-to-c", "c-1")).status == 202);
@@ -137,8 +142,8 @@ TEST_CASE("PostgreSQL: history and count retention hold across replicas") {
   CAPPROBE_REQUIRE_POSTGRES();
   PostgresServer server;
   const std::vector<std::string> keep_two{"--keep", "2"};
-  CollectorProcess a(server.url(), keep_two);
-  CollectorProcess b(server.url(), keep_two);
+  CollectorProcess a(server.url(), flags(keep_two));
+  CollectorProcess b(server.url(), flags(keep_two));
   // Five reports of one subject, alternately through each replica, each newer than the last.
   for (int i = 1; i <= 5; ++i) {
     const auto started = cat({"2026-11-24T10:0", std::to_string(i), ":00Z"});
@@ -157,7 +162,7 @@ TEST_CASE("PostgreSQL: history and count retention hold across replicas") {
 TEST_CASE("PostgreSQL: age retention removes a silent subject from every replica") {
   CAPPROBE_REQUIRE_POSTGRES();
   PostgresServer server;
-  CollectorProcess a(server.url());
+  CollectorProcess a(server.url(), flags());
   REQUIRE(post(a.port(), report("silent", "s-1")).status == 202);
   REQUIRE(post(a.port(), report("recent", "s-2")).status == 202);
   REQUIRE(eventually([&] { return node_in_matrix(a.port(), "silent"); }, 5s));
@@ -171,7 +176,7 @@ TEST_CASE("PostgreSQL: age retention removes a silent subject from every replica
   db.query("UPDATE latest SET received_at = $1 WHERE node = 'silent'", {two_days_ago});
 
   // A replica with a one-day bound prunes at start; the replica already running follows.
-  CollectorProcess b(server.url(), {"--max-age", "1d"});
+  CollectorProcess b(server.url(), flags({"--max-age", "1d"}));
   CHECK(eventually([&] { return http_get(b.port(), "/api/v1/nodes/silent").status == 404; }, 15s));
   CHECK(eventually([&] { return http_get(a.port(), "/api/v1/nodes/silent").status == 404; }, 15s));
   CHECK(http_get(a.port(), "/api/v1/reports/s-1").status == 404);
@@ -188,8 +193,8 @@ TEST_CASE(
   CAPPROBE_REQUIRE_POSTGRES();
   PostgresServer server;
   const std::vector<std::string> keep_all{"--keep", "1000000"};
-  auto a = std::make_unique<CollectorProcess>(server.url(), keep_all);
-  CollectorProcess b(server.url(), keep_all);
+  auto a = std::make_unique<CollectorProcess>(server.url(), flags(keep_all));
+  CollectorProcess b(server.url(), flags(keep_all));
   const std::uint16_t ports[] = {a->port(), b.port()};
 
   std::mutex mutex;
@@ -247,7 +252,7 @@ TEST_CASE(
   CHECK(missing.empty());
   if (!missing.empty()) FAIL_CHECK("first missing: " << missing.front());
   // A restarted replica serves them too.
-  CollectorProcess restarted(server.url(), keep_all);
+  CollectorProcess restarted(server.url(), flags(keep_all));
   for (std::size_t i = 0; i < acknowledged.size(); i += 97)
     CHECK(http_get(restarted.port(), "/api/v1/reports/" + acknowledged[i]).status == 200);
 }
@@ -255,12 +260,12 @@ TEST_CASE(
 TEST_CASE("PostgreSQL: a collector refuses a schema newer than it knows") {
   CAPPROBE_REQUIRE_POSTGRES();
   PostgresServer server;
-  { CollectorProcess first(server.url()); }  // creates the schema
+  { CollectorProcess first(server.url(), flags()); }  // creates the schema
   Connection db(server.url());
   CHECK(db.query("SELECT version FROM schema_version").integer(0, 0) == 1);
   db.exec("UPDATE schema_version SET version = 99");
   try {
-    CollectorProcess refused(server.url());
+    CollectorProcess refused(server.url(), flags());
     FAIL("the collector started on a schema of version 99");
   } catch (const std::runtime_error& error) {
     const std::string what = error.what();
@@ -276,7 +281,7 @@ TEST_CASE("PostgreSQL: a collector refuses a schema newer than it knows") {
 TEST_CASE("PostgreSQL: while the database is away reports get 503, never 202, and then recover") {
   CAPPROBE_REQUIRE_POSTGRES();
   PostgresServer server;
-  CollectorProcess a(server.url());
+  CollectorProcess a(server.url(), flags());
   REQUIRE(post(a.port(), report("n1", "before")).status == 202);
 
   server.stop();

@@ -274,3 +274,13 @@ TEST_CASE("a database from before the version table gets it, with version 1") {
   sqlite::Database raw(db, true);
   CHECK(sqlite::query_int(raw, "SELECT version FROM schema_version") == 1);
 }
+
+TEST_CASE("a database URL's password never reaches the log") {
+  CHECK(describe_store("postgresql://capprobe:s3cret@db:5432/fleet?sslmode=verify-full") ==
+        "postgresql://capprobe:***@db:5432/fleet?sslmode=verify-full");
+  CHECK(describe_store("postgres://db/fleet?user=c&password=s3cret&sslmode=require") ==
+        "postgres://db/fleet?user=c&password=***&sslmode=require");
+  CHECK(describe_store("postgres://capprobe@/fleet?host=/run/pg") ==
+        "postgres://capprobe@/fleet?host=/run/pg");
+  CHECK(describe_store("/var/lib/capprobe/collector.db") == "/var/lib/capprobe/collector.db");
+}
