@@ -2,11 +2,61 @@
 // message, so that a caller's transaction is rolled back by its own catch.
 #include "collector/postgres.hpp"
 
+#include <dlfcn.h>
 #include <libpq-fe.h>
 
 #include <charconv>
+#include <mutex>
 
 namespace capprobe::collector::postgres {
+namespace {
+
+// libpq is loaded when a collector first connects to PostgreSQL, not when capprobe starts: the
+// agent and every other command are the same binary, and libpq brings OpenSSL, Kerberos and
+// LDAP libraries, megabytes resident, that they must not carry (the idle agent's test checks
+// that no TLS library is mapped). The functions are libpq-fe.h's, resolved by name.
+#define CAPPROBE_LIBPQ_FUNCTIONS(X)                                                           \
+  X(PQconnectdbParams)                                                                        \
+  X(PQstatus) X(PQerrorMessage) X(PQfinish) X(PQreset) X(PQsetNoticeProcessor) X(PQexec)      \
+      X(PQexecParams) X(PQprepare) X(PQexecPrepared) X(PQresultStatus) X(PQresultErrorField)  \
+          X(PQresultErrorMessage) X(PQclear) X(PQntuples) X(PQgetisnull) X(PQgetvalue)        \
+              X(PQgetlength) X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineStatus) \
+                  X(PQsendQueryPrepared) X(PQpipelineSync) X(PQgetResult)
+
+struct Libpq {
+#define CAPPROBE_DECLARE(name) decltype(&::name) name = nullptr;
+  CAPPROBE_LIBPQ_FUNCTIONS(CAPPROBE_DECLARE)
+#undef CAPPROBE_DECLARE
+  std::string error;  // why it could not be loaded; empty when it was
+};
+
+Libpq load_libpq() {
+  Libpq lib;
+  // The runtime package's soname (libpq5); kept loaded for the life of the process.
+  void* handle = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char* why = dlerror();
+    lib.error = std::string("cannot load libpq.so.5 (Debian's libpq5): ") + (why ? why : "");
+    return lib;
+  }
+#define CAPPROBE_RESOLVE(name)                                          \
+  lib.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name)); \
+  if (!lib.name && lib.error.empty())                                   \
+    lib.error = "libpq.so.5 lacks " #name " (libpq 14 or later is needed)";
+  CAPPROBE_LIBPQ_FUNCTIONS(CAPPROBE_RESOLVE)
+#undef CAPPROBE_RESOLVE
+  return lib;
+}
+
+// The loaded library; throws when it cannot be had. Loaded once, on first use.
+const Libpq& pq() {
+  static const Libpq lib = load_libpq();
+  if (!lib.error.empty()) throw PostgresError(lib.error, "");
+  return lib;
+}
+
+}  // namespace
+
 namespace {
 
 std::string trimmed(const char* message) {
@@ -22,25 +72,25 @@ bool is_postgres_url(std::string_view db) {
 }
 
 Result::~Result() {
-  if (result_) PQclear(result_);
+  if (result_) pq().PQclear(result_);
 }
 
 int Result::rows() const {
-  return PQntuples(result_);
+  return pq().PQntuples(result_);
 }
 
 bool Result::is_null(int row, int column) const {
-  return PQgetisnull(result_, row, column) != 0;
+  return pq().PQgetisnull(result_, row, column) != 0;
 }
 
 std::string Result::text(int row, int column) const {
-  return std::string(PQgetvalue(result_, row, column),
-                     static_cast<std::size_t>(PQgetlength(result_, row, column)));
+  return std::string(pq().PQgetvalue(result_, row, column),
+                     static_cast<std::size_t>(pq().PQgetlength(result_, row, column)));
 }
 
 std::int64_t Result::integer(int row, int column) const {
-  const char* value = PQgetvalue(result_, row, column);
-  const auto length = static_cast<std::size_t>(PQgetlength(result_, row, column));
+  const char* value = pq().PQgetvalue(result_, row, column);
+  const auto length = static_cast<std::size_t>(pq().PQgetlength(result_, row, column));
   std::int64_t number = 0;
   const auto [end, error] = std::from_chars(value, value + length, number);
   if (error != std::errc() || end != value + length)
@@ -64,11 +114,11 @@ Connection::Connection(const std::string& url) {
                             "dbname",
                             nullptr};
   const char* values[] = {"5", "10", "5", "3", "30000", "capprobe-collector", url.c_str(), nullptr};
-  conn_ = PQconnectdbParams(keywords, values, 1);
+  conn_ = pq().PQconnectdbParams(keywords, values, 1);
   if (!conn_) throw PostgresError("out of memory connecting to PostgreSQL", "");
-  if (PQstatus(conn_) != CONNECTION_OK) {
-    const auto message = trimmed(PQerrorMessage(conn_));
-    PQfinish(conn_);
+  if (pq().PQstatus(conn_) != CONNECTION_OK) {
+    const auto message = trimmed(pq().PQerrorMessage(conn_));
+    pq().PQfinish(conn_);
     conn_ = nullptr;
     throw PostgresError("cannot connect to PostgreSQL: " + message, "");
   }
@@ -78,42 +128,43 @@ Connection::Connection(const std::string& url) {
 // The server's notices (a NOTICE from CREATE TABLE IF NOT EXISTS, the WARNING of a shutdown)
 // would go to stderr beside the collector's log; errors reach the caller as exceptions anyway.
 void Connection::silence_notices() {
-  PQsetNoticeProcessor(
+  pq().PQsetNoticeProcessor(
       conn_, [](void*, const char*) {}, nullptr);
 }
 
 Connection::~Connection() {
-  if (conn_) PQfinish(conn_);
+  if (conn_) pq().PQfinish(conn_);
 }
 
 bool Connection::ok() const {
-  return PQstatus(conn_) == CONNECTION_OK;
+  return pq().PQstatus(conn_) == CONNECTION_OK;
 }
 
 void Connection::reset() {
-  PQreset(conn_);
+  pq().PQreset(conn_);
   syncs_pending_ = 0;
-  if (PQstatus(conn_) != CONNECTION_OK)
-    throw PostgresError("cannot reconnect to PostgreSQL: " + trimmed(PQerrorMessage(conn_)), "");
+  if (pq().PQstatus(conn_) != CONNECTION_OK)
+    throw PostgresError("cannot reconnect to PostgreSQL: " + trimmed(pq().PQerrorMessage(conn_)),
+                        "");
   silence_notices();
 }
 
 Result Connection::check(pg_result* result, const char* what) {
   Result owned(result);
-  const auto status = PQresultStatus(result);
+  const auto status = pq().PQresultStatus(result);
   if (result && (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)) return owned;
   std::string sqlstate;
   std::string message;
   if (result) {
-    if (const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE)) sqlstate = state;
-    message = trimmed(PQresultErrorMessage(result));
+    if (const char* state = pq().PQresultErrorField(result, PG_DIAG_SQLSTATE)) sqlstate = state;
+    message = trimmed(pq().PQresultErrorMessage(result));
   }
-  if (message.empty()) message = trimmed(PQerrorMessage(conn_));
+  if (message.empty()) message = trimmed(pq().PQerrorMessage(conn_));
   throw PostgresError(std::string(what) + ": " + message, sqlstate);
 }
 
 void Connection::exec(const char* sql) {
-  check(PQexec(conn_, sql), sql);
+  check(pq().PQexec(conn_, sql), sql);
 }
 
 namespace {
@@ -138,92 +189,92 @@ struct Values {
 
 Result Connection::query(const char* sql, const std::vector<Param>& params) {
   const Values values(params);
-  return check(PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr,
-                            values.pointers.data(), nullptr, nullptr, 0),
+  return check(pq().PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr,
+                                 values.pointers.data(), nullptr, nullptr, 0),
                sql);
 }
 
 void Connection::prepare(const char* name, const char* sql) {
-  check(PQprepare(conn_, name, sql, 0, nullptr), name);
+  check(pq().PQprepare(conn_, name, sql, 0, nullptr), name);
 }
 
 Result Connection::run(const char* name, const std::vector<Param>& params) {
   const Values values(params);
-  return check(PQexecPrepared(conn_, name, static_cast<int>(params.size()), values.pointers.data(),
-                              nullptr, nullptr, 0),
+  return check(pq().PQexecPrepared(conn_, name, static_cast<int>(params.size()),
+                                   values.pointers.data(), nullptr, nullptr, 0),
                name);
 }
 
 void Connection::pipeline_begin() {
-  if (PQenterPipelineMode(conn_) != 1)
-    throw PostgresError("cannot enter pipeline mode: " + trimmed(PQerrorMessage(conn_)), "");
+  if (pq().PQenterPipelineMode(conn_) != 1)
+    throw PostgresError("cannot enter pipeline mode: " + trimmed(pq().PQerrorMessage(conn_)), "");
 }
 
 void Connection::send(const char* name, const std::vector<Param>& params) {
   const Values values(params);  // libpq copies the values into its output buffer here
-  if (PQsendQueryPrepared(conn_, name, static_cast<int>(params.size()), values.pointers.data(),
-                          nullptr, nullptr, 0) != 1)
-    throw PostgresError(std::string(name) + ": " + trimmed(PQerrorMessage(conn_)), "");
+  if (pq().PQsendQueryPrepared(conn_, name, static_cast<int>(params.size()), values.pointers.data(),
+                               nullptr, nullptr, 0) != 1)
+    throw PostgresError(std::string(name) + ": " + trimmed(pq().PQerrorMessage(conn_)), "");
 }
 
 void Connection::sync() {
-  if (PQpipelineSync(conn_) != 1)
-    throw PostgresError("pipeline sync: " + trimmed(PQerrorMessage(conn_)), "");
+  if (pq().PQpipelineSync(conn_) != 1)
+    throw PostgresError("pipeline sync: " + trimmed(pq().PQerrorMessage(conn_)), "");
   ++syncs_pending_;
 }
 
 Result Connection::result() {
-  pg_result* next = PQgetResult(conn_);
+  pg_result* next = pq().PQgetResult(conn_);
   if (!next)
-    throw PostgresError("no result in the pipeline: " + trimmed(PQerrorMessage(conn_)), "");
-  if (PQresultStatus(next) == PGRES_PIPELINE_ABORTED) {
-    PQclear(next);
+    throw PostgresError("no result in the pipeline: " + trimmed(pq().PQerrorMessage(conn_)), "");
+  if (pq().PQresultStatus(next) == PGRES_PIPELINE_ABORTED) {
+    pq().PQclear(next);
     throw PostgresError("skipped after an earlier error in the pipeline", "");
   }
   auto owned = check(next, "pipelined statement");
   // Each statement's results end with a null.
-  if (pg_result* end = PQgetResult(conn_)) {
-    PQclear(end);
+  if (pg_result* end = pq().PQgetResult(conn_)) {
+    pq().PQclear(end);
     throw PostgresError("more than one result for a pipelined statement", "");
   }
   return owned;
 }
 
 void Connection::sync_result() {
-  pg_result* next = PQgetResult(conn_);
-  const bool synced = next && PQresultStatus(next) == PGRES_PIPELINE_SYNC;
-  if (next) PQclear(next);
+  pg_result* next = pq().PQgetResult(conn_);
+  const bool synced = next && pq().PQresultStatus(next) == PGRES_PIPELINE_SYNC;
+  if (next) pq().PQclear(next);
   if (synced) --syncs_pending_;
   if (!synced)
     throw PostgresError(
-        "the pipeline did not end where expected: " + trimmed(PQerrorMessage(conn_)), "");
+        "the pipeline did not end where expected: " + trimmed(pq().PQerrorMessage(conn_)), "");
 }
 
 void Connection::pipeline_end() {
-  if (PQexitPipelineMode(conn_) != 1)
-    throw PostgresError("cannot leave pipeline mode: " + trimmed(PQerrorMessage(conn_)), "");
+  if (pq().PQexitPipelineMode(conn_) != 1)
+    throw PostgresError("cannot leave pipeline mode: " + trimmed(pq().PQerrorMessage(conn_)), "");
 }
 
 bool Connection::pipeline_abandon() noexcept {
-  if (PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) return true;
+  if (pq().PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) return true;
   // Statements sent without a sync would never be answered: end them with one.
   if (syncs_pending_ == 0) {
-    if (PQpipelineSync(conn_) != 1) return false;
+    if (pq().PQpipelineSync(conn_) != 1) return false;
     ++syncs_pending_;
   }
   // Read up to the last sync's marker; a lost connection ends it too.
-  while (syncs_pending_ > 0 && PQstatus(conn_) == CONNECTION_OK) {
-    pg_result* next = PQgetResult(conn_);
+  while (syncs_pending_ > 0 && pq().PQstatus(conn_) == CONNECTION_OK) {
+    pg_result* next = pq().PQgetResult(conn_);
     if (!next) {
       // Between statements; and with nothing left to read on a lost connection, nothing comes.
-      if (PQstatus(conn_) != CONNECTION_OK) break;
+      if (pq().PQstatus(conn_) != CONNECTION_OK) break;
       continue;
     }
-    if (PQresultStatus(next) == PGRES_PIPELINE_SYNC) --syncs_pending_;
-    PQclear(next);
+    if (pq().PQresultStatus(next) == PGRES_PIPELINE_SYNC) --syncs_pending_;
+    pq().PQclear(next);
   }
   syncs_pending_ = 0;
-  return PQstatus(conn_) == CONNECTION_OK && PQexitPipelineMode(conn_) == 1;
+  return pq().PQstatus(conn_) == CONNECTION_OK && pq().PQexitPipelineMode(conn_) == 1;
 }
 
 }  // namespace capprobe::collector::postgres
