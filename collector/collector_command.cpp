@@ -19,6 +19,7 @@
 #include "collector/ingest.hpp"
 #include "collector/metrics.hpp"
 #include "collector/options.hpp"
+#include "collector/replica_follower.hpp"
 #include "collector/store.hpp"
 #include "collector/tls.hpp"
 
@@ -118,15 +119,18 @@ int collector_main(const std::vector<std::string>& args) {
 
   Metrics metrics;
   Fleet fleet;
-  std::unique_ptr<StoreWriter> writer;
-  std::unique_ptr<StoreReader> reader;
+  OpenedStore store;
   try {
-    writer = std::make_unique<StoreWriter>(options.db_path, options.retention);
-    for (auto& state : writer->load_latest()) fleet.apply(std::move(state));
-    reader = std::make_unique<StoreReader>(options.db_path, threads + 1);
+    store = open_store(options.db_path, options.retention, threads + 1);
+    for (auto& state : store.writer->load_latest()) fleet.apply(std::move(state));
   } catch (const std::exception& error) {
-    return fail("cannot open database " + options.db_path + ": " + error.what());
+    return fail("cannot open database " + describe_store(options.db_path) + ": " + error.what());
   }
+  auto& writer = store.writer;
+  auto& reader = store.reader;
+  // Other collectors write a shared store: their reports reach this one's fleet through it.
+  std::unique_ptr<ReplicaFollower> follower;
+  if (store.shared) follower = std::make_unique<ReplicaFollower>(*reader, fleet, log);
 
   Ingest ingest(*writer, fleet, metrics, IngestLimits{}, log);
   Api api(ApiConfig{credentials, options.max_body_bytes, options.stale_after}, fleet, ingest,
@@ -158,9 +162,9 @@ int collector_main(const std::vector<std::string>& args) {
   log->info(
       "Listening on {}://{}:{} database={} subjects={} nodes={} {} keep={} max_age={}s "
       "stale_after={}s",
-      tls ? "https" : "http", host, bound.port(), options.db_path, fleet.size(), fleet.node_count(),
-      credentials->summary(), options.retention.keep_per_subject, options.retention.max_age.count(),
-      options.stale_after.count());
+      tls ? "https" : "http", host, bound.port(), describe_store(options.db_path), fleet.size(),
+      fleet.node_count(), credentials->summary(), options.retention.keep_per_subject,
+      options.retention.max_age.count(), options.stale_after.count());
   if (tls)
     log->info("TLS 1.2 (ECDHE with AES-GCM or ChaCha20-Poly1305) and TLS 1.3 only; certificate {}",
               tls->summary());

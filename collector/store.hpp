@@ -1,24 +1,19 @@
-// Report storage in one SQLite file (WAL): the history of reports with a retention bound, and
-// each subject's latest report. One writer connection (the ingest thread), one that checkpoints
-// (its own thread) and a small pool of reader connections for the HTTP threads; WAL lets them
-// run side by side.
+// What the collector keeps, behind one interface with an implementation per database:
+// sqlite_store.hpp (one file that one collector owns: the embedded default) and
+// postgres_store.hpp (a server that several collectors share). Both keep the history of reports
+// with a retention bound and each subject's latest report, and acknowledge nothing before it is
+// committed.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <spdlog/logger.h>
-
-#include "collector/checkpointer.hpp"
 #include "collector/fleet.hpp"
 #include "collector/options.hpp"
-#include "collector/sqlite.hpp"
 
 namespace capprobe::collector {
 
@@ -34,40 +29,6 @@ struct InsertItem {
 struct InsertResult {
   bool duplicate = false;
   std::int64_t seq = 0;  // the new row (0 for a duplicate)
-};
-
-class StoreWriter {
- public:
-  StoreWriter(const std::string& path, RetentionPolicy retention);
-
-  // One transaction for the whole batch ("group commit"): when this returns, every accepted
-  // report is durable. Throws sqlite::SqliteError after rolling back; then nothing was stored.
-  std::vector<InsertResult> insert_batch(const std::vector<InsertItem>& items);
-
-  // Age retention: removes reports older than the policy's max age, and the subjects whose
-  // latest report is that old. Returns the removed subject keys. Bounded work per call.
-  std::vector<std::string> prune_expired(std::int64_t now_ms);
-
-  std::vector<SubjectState> load_latest();
-
- private:
-  struct Schema {
-    explicit Schema(sqlite::Database& db);  // pragmas and tables, before any statement is prepared
-  };
-  struct OwnerOnlyFiles {
-    // Before the database is opened: it, and what SQLite keeps beside it, readable by this user
-    // only. Throws std::runtime_error when that cannot be made so.
-    OwnerOnlyFiles(const std::string& path, spdlog::logger& log);
-  };
-
-  RetentionPolicy retention_;
-  std::shared_ptr<spdlog::logger> log_;
-  OwnerOnlyFiles owner_only_;  // declared before db_: done before SQLite creates anything
-  sqlite::Database db_;
-  Schema schema_;
-  Checkpointer checkpointer_;  // declared after db_: stopped before db_ closes
-  sqlite::Statement begin_, commit_, rollback_;
-  sqlite::Statement insert_report_, upsert_latest_, prune_subject_;
 };
 
 struct HistoryEntry {
@@ -87,26 +48,53 @@ struct LatestReport {
   std::string body;
 };
 
+// What changed in a shared store after a cursor, by this collector or another.
+struct StoreChanges {
+  std::vector<std::string> removed;   // subjects retention removed: apply these first
+  std::vector<SubjectState> updated;  // subjects' latest states as stored now
+  std::int64_t cursor = 0;            // for the next call
+};
+
+// The ingest thread's side: one caller at a time.
+class StoreWriter {
+ public:
+  virtual ~StoreWriter() = default;
+  // One transaction for the whole batch ("group commit"): when this returns, every accepted
+  // report is durable. Throws after rolling back; then nothing of the batch was stored.
+  virtual std::vector<InsertResult> insert_batch(const std::vector<InsertItem>& items) = 0;
+  // Age retention: removes reports older than the policy's max age, and the subjects whose
+  // latest report is that old. Returns the removed subject keys. Bounded work per call.
+  virtual std::vector<std::string> prune_expired(std::int64_t now_ms) = 0;
+  virtual std::vector<SubjectState> load_latest() = 0;
+};
+
+// The HTTP threads' side: any number of callers at once.
 class StoreReader {
  public:
-  StoreReader(const std::string& path, int connections);
-  ~StoreReader();
-
-  std::vector<HistoryEntry> history(const std::optional<std::string>& node, int limit);
-  std::optional<StoredReport> report(const std::string& report_id);
-  std::vector<LatestReport> latest_of_node(const std::string& node);
-  std::int64_t database_bytes();  // the main file and its WAL
-
- private:
-  struct Connection;
-  class Lease;
-  Lease acquire();
-
-  std::string path_;
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<Connection>> idle_;
+  virtual ~StoreReader() = default;
+  virtual std::vector<HistoryEntry> history(const std::optional<std::string>& node, int limit) = 0;
+  virtual std::optional<StoredReport> report(const std::string& report_id) = 0;
+  virtual std::vector<LatestReport> latest_of_node(const std::string& node) = 0;
+  virtual std::int64_t database_bytes() = 0;
+  // A store that other collectors write too: what changed since `cursor` (0: everything).
+  // nullopt for a store only this collector writes, whose fleet already knows every change.
+  virtual std::optional<StoreChanges> changes_since(std::int64_t /*cursor*/) {
+    return std::nullopt;
+  }
 };
+
+struct OpenedStore {
+  std::unique_ptr<StoreWriter> writer;
+  std::unique_ptr<StoreReader> reader;
+  bool shared = false;  // other collectors may write it: follow its changes
+};
+
+// `db` is what --db says: a postgres:// or postgresql:// URL, or else a SQLite file's path.
+// Creates or migrates the schema; throws when the store cannot be opened or its schema is newer
+// than this collector knows.
+OpenedStore open_store(const std::string& db, RetentionPolicy retention, int reader_connections);
+// The --db value as logs show it: a URL's password replaced by ***.
+std::string describe_store(const std::string& db);
 
 // The compact form of results kept with each subject's latest report: [[id, status, requested]].
 std::string results_to_json(const std::vector<ResultSummary>& results);

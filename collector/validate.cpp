@@ -272,6 +272,14 @@ std::string_view take_optional_string(const Field& field, const Name& name,
   return take_string(field, name, max_length);
 }
 
+// A string kept in a column of its own (PostgreSQL's text ends at a NUL byte, so one would be
+// stored cut short, or refused with the whole batch).
+std::string_view take_column_text(const Field& field, const Name& name, std::size_t max_length) {
+  const auto text = take_optional_string(field, name, max_length);
+  if (text.find('\0') != std::string_view::npos) invalid(name + " contains U+0000");
+  return text;
+}
+
 void check_duration(const Field& field, const Name& name, bool optional) {
   if (!field.present && optional) return;
   if (!field.present) invalid(name + " is missing");
@@ -347,8 +355,8 @@ IncomingReport finish(const Field& root) {
   subject.arch = take_word(member(subject_field, "arch"), "subject.arch");
   subject.environment = take_word(member(subject_field, "environment"), "subject.environment");
   subject.os_version =
-      take_optional_string(member(subject_field, "os_version"), "subject.os_version", 256);
-  subject.kernel = take_optional_string(member(subject_field, "kernel"), "subject.kernel", 256);
+      take_column_text(member(subject_field, "os_version"), "subject.os_version", 256);
+  subject.kernel = take_column_text(member(subject_field, "kernel"), "subject.kernel", 256);
 
   // Optional (reports from before it existed have none), but when there, as the agent's own
   // reader (report_from_json) needs it: an object whose source is a string.

@@ -13,6 +13,8 @@ packages=(
   libboost-dev libcurl4-openssl-dev nlohmann-json3-dev      # libraries capprobe links
   libspdlog-dev libsqlite3-dev
   libsimdjson-dev                                           # the collector's report validation
+  libpq-dev                                                 # the collector's PostgreSQL store
+  postgresql                                                # a private server for its tests/bench
   libssl-dev                                                # the collector's HTTPS; the tests' certificates
   catch2                                                    # unit and integration tests
   util-linux                                                # unshare, setpriv (integration tests)

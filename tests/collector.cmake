@@ -8,6 +8,7 @@ add_library(capprobe_collector_test_support STATIC
   integration/collector/support/http_client.cpp
   integration/collector/support/collector_process.cpp
   integration/collector/support/raw_socket.cpp
+  integration/collector/support/postgres_server.cpp
 )
 target_include_directories(capprobe_collector_test_support PUBLIC
   ${CMAKE_CURRENT_SOURCE_DIR}/integration/collector)
@@ -55,6 +56,8 @@ capprobe_collector_tests(integration_collector
   integration/collector/credentials_test.cpp
   integration/collector/tls_test.cpp
   integration/collector/impact_test.cpp
+  integration/collector/postgres_test.cpp
+  integration/collector/postgres_store_test.cpp
 )
 target_compile_definitions(integration_collector PRIVATE
   CAPPROBE_SCREENSHOT_DIR="${CMAKE_CURRENT_BINARY_DIR}" CAPPROBE_FIXTURES="${CAPPROBE_FIXTURES}")

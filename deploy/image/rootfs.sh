@@ -3,7 +3,8 @@
 # directory) from a local build, with no base image:
 #   /usr/local/bin/capprobe, /usr/local/bin/capprobe-deliver   (the agent needs the helper beside it)
 #   /usr/local/bin/capprobe-collector   (`capprobe collector` becomes it)
-#   the shared libraries both load (ldd), at the paths the loader looks for them
+#   the shared libraries both load (ldd), and libpq with its own (the collector loads it for
+#   PostgreSQL), at the paths the loader looks for them
 #   /etc/passwd, /etc/group (user capprobe, 65532), /etc/nsswitch.conf
 #   /etc/ssl/certs/ca-certificates.crt (an https collector), copied from this machine
 #   /usr/share/doc/<package>/copyright of each Debian package a library came from
@@ -42,6 +43,14 @@ for bin in "${bins[@]}"; do
     [[ -n "$path" ]] && libs["$path"]=1
   done < <(ldd "$bin" | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]*ld-linux/ { print $1 }')
 done
+# The collector loads libpq when it first connects to PostgreSQL (dlopen, so the agent never
+# maps it): libpq and its closure go in too.
+libpq="$(ldconfig -p | awk '$1 == "libpq.so.5" { print $NF; exit }')"
+[[ -n "$libpq" ]] || { echo "rootfs.sh: libpq.so.5 is missing (apt-get install libpq5)" >&2; exit 1; }
+libs["$libpq"]=1
+while read -r path; do
+  [[ -n "$path" ]] && libs["$path"]=1
+done < <(ldd "$libpq" | awk '/=> \// { print $3 }')
 if ((${#libs[@]} == 0)); then
   echo "rootfs.sh: ldd found no libraries (a static build needs none; this one is not)" >&2
   exit 1

@@ -10,6 +10,9 @@
 //   windows-hostprocess      Windows pods: os, the fields the API server refuses, HostProcess rules
 //   vsphere-hostpath         the vSphere Pod example: /var/log/pods only, mounted readOnly
 //   sonobuoy                 plugin files: Sonobuoy's own field names and what the plugin needs
+//   collector-store          a collector on a SQLite file runs alone (1 replica, Recreate); one
+//                            on PostgreSQL takes the URL from a Secret and, with more than one
+//                            replica, has a PodDisruptionBudget selecting them
 // Then every fixture in broken/ (one deliberate mistake each) must fail exactly the check it
 // names, with the message it names, and no other: proof that each check can fail.
 //
@@ -30,6 +33,7 @@ const TARGETS = [
   { name: "overlays/linux", kustomize: "deploy/kustomize/overlays/linux", profile: "default" },
   { name: "overlays/mixed", kustomize: "deploy/kustomize/overlays/mixed", profile: "default" },
   { name: "overlays/linux-node-view", kustomize: "deploy/kustomize/overlays/linux-node-view", profile: "node-view" },
+  { name: "overlays/linux-postgres", kustomize: "deploy/kustomize/overlays/linux-postgres", profile: "default" },
   { name: "overlays/linux + components/nfd", kustomize: "tests/deploy/kustomize/linux-nfd", profile: "nfd" },
   { name: "examples/vsphere-pod", kustomize: "deploy/examples/vsphere-pod", profile: "vsphere" },
   { name: "examples/kata", kustomize: "deploy/examples/kata", profile: "default" },
@@ -249,6 +253,41 @@ function checkLinuxLeastPrivilege(objects, profile) {
   return problems;
 }
 
+function checkCollectorStore(objects) {
+  const problems = [];
+  for (const object of objects) {
+    if (object.kind !== "Deployment" && object.kind !== "StatefulSet") continue;
+    const spec = object.spec?.template?.spec ?? {};
+    const collector = allContainers(spec).find((c) => isCapprobe(c) && (c.args ?? [])[0] === "collector");
+    if (!collector) continue;
+    const where = `${object.kind}/${object.metadata?.name}`;
+    const bad = (what) => problems.push(`${where}: ${what}`);
+    const db = argValue(collector, "--db") ?? "capprobe-collector.db";
+    const env = Object.fromEntries((collector.env ?? []).map((e) => [e.name, e]));
+    const variable = /^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(db)?.[1];
+    const literalUrl = /^postgres(ql)?:\/\//.test(db);
+    const fromSecret = Boolean(variable && env[variable]?.valueFrom?.secretKeyRef);
+    const replicas = object.spec?.replicas ?? 1;
+    if (literalUrl) bad("--db names the database URL in the manifest; take it from a Secret (--db $(VAR), VAR from a secretKeyRef)");
+    if (variable && !fromSecret) bad(`--db $(${variable}): ${variable} must come from a Secret (secretKeyRef)`);
+    if (!literalUrl && !variable) {
+      // A SQLite file: one collector owns it.
+      if (replicas !== 1) bad(`${replicas} replicas on the SQLite file ${db}; one file is one collector (a postgres:// --db for more)`);
+      if (object.kind === "Deployment" && object.spec?.strategy?.type !== "Recreate")
+        bad("a collector on a SQLite file needs strategy Recreate: two pods must never open the file");
+    } else if (replicas > 1) {
+      const labels = object.spec?.template?.metadata?.labels ?? {};
+      const selects = (pdb) => {
+        const match = Object.entries(pdb.spec?.selector?.matchLabels ?? {});
+        return match.length > 0 && match.every(([key, value]) => labels[key] === value);
+      };
+      if (!objects.some((o) => o.kind === "PodDisruptionBudget" && o.metadata?.namespace === object.metadata?.namespace && selects(o)))
+        bad(`${replicas} replicas and no PodDisruptionBudget selecting them: a drain could take them all at once`);
+    }
+  }
+  return problems;
+}
+
 // The Linux-only fields, as the 1.33 API types document them ("cannot be set when spec.os.name
 // is windows"): read from the declarations, so that a newer types package brings its new ones.
 function windowsForbidden() {
@@ -459,7 +498,7 @@ function checkTypes(version, rendered, workDir) {
 // ---------------------------------------------------------------- run
 function checksFor(target) {
   const checks = [...VERSIONS.map((v) => `types@${v}`), ...VERSIONS.map((v) => `schema@${v}`), "rbac",
-    "linux-least-privilege", "windows-hostprocess"];
+    "linux-least-privilege", "windows-hostprocess", "collector-store"];
   if (target.profile === "vsphere") checks.push("vsphere-hostpath");
   if (target.sonobuoy) checks.push("sonobuoy");
   return checks;
@@ -493,6 +532,7 @@ function main() {
       else if (check === "windows-hostprocess") problems = checkWindows(out.objects, forbidden);
       else if (check === "vsphere-hostpath") problems = checkVsphere(out.objects);
       else if (check === "sonobuoy") problems = checkSonobuoy(out.plugin);
+      else if (check === "collector-store") problems = checkCollectorStore(out.objects);
       byCheck.set(check, problems);
     }
   }

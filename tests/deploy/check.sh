@@ -162,6 +162,19 @@ else
     wait "$collector_pid" 2>/dev/null
     collector_pid=""
 
+    # The image's collector on PostgreSQL: libpq (loaded when it first connects) and its closure
+    # are in the image. No server listens on that socket, so it must get as far as libpq's own
+    # connection error, and exit 1.
+    pg_out="$( (timeout 20 bash -c "$(declare -f in_image); work='$work' user='$user' in_image /usr/local/bin/capprobe collector \
+      --listen 127.0.0.1:$((20000 + RANDOM % 20000)) --db 'postgresql://capprobe@/capprobe?host=/run/check/no-server'") 2>&1)"
+    pg_status=$?
+    if ((pg_status == 1)) && [[ "$pg_out" == *"cannot connect to PostgreSQL"* ]]; then
+      record ok "image: the image's collector loads libpq for a postgresql:// database"
+    else
+      record fail "image: the image's collector loads libpq for a postgresql:// database" \
+        "exit $pg_status: ${pg_out:0:400}"
+    fi
+
     # The Sonobuoy plugins' args, as the image's capprobe runs them: flags that parse, the
     # results and the done file where the worker looks, then it stays until SIGTERM and exits 0.
     for plugin in capprobe-linux capprobe-windows; do

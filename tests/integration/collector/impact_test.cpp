@@ -37,7 +37,7 @@ const json* group_named(const json& impact, const std::string& key) {
 
 TEST_CASE("the collector's impact: per group, predicted tests and profile verdicts", "[impact]") {
   TempDir dir;
-  CollectorProcess collector(dir.path() + "/c.db");
+  CollectorProcess collector(dir.path() + "/c.db", {"--public-read"});
   const auto port = collector.port();
   for (const auto* name : {"vsphere-pod", "runc-pod-ignored", "windows-process"})
     REQUIRE(http_request(port, "POST", "/api/v1/reports", fixture(name), {}).status == 202);

@@ -9,7 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "collector/store.hpp"
+#include "collector/sqlite_store.hpp"
 #include "collector/validate.hpp"
 #include "support/collector_process.hpp"
 #include "support/sample_report.hpp"
@@ -19,7 +19,7 @@ using namespace capprobe::collector;
 
 TEST_CASE("the writer asks for its own checkpoint only far past the start size") {
   testing::TempDir dir;
-  { StoreWriter create(dir.path() + "/c.db", RetentionPolicy{}); }
+  { SqliteWriter create(dir.path() + "/c.db", RetentionPolicy{}); }
   Checkpointer checkpointer(dir.path() + "/c.db", spdlog::default_logger());
   CHECK_FALSE(checkpointer.wal_committed(0));
   CHECK_FALSE(checkpointer.wal_committed(Checkpointer::kStartPages));
@@ -33,7 +33,7 @@ TEST_CASE("past the start size the WAL is copied into the database file by the t
   const auto page_bytes = std::uintmax_t{4096};
   std::vector<std::string> ids;
   {
-    StoreWriter writer(db, RetentionPolicy{});
+    SqliteWriter writer(db, RetentionPolicy{});
     // 20 KiB reports, in batches, until the WAL has passed the start size with some margin.
     const int reports = Checkpointer::kStartPages * static_cast<int>(page_bytes) / 20000 + 100;
     for (int batch = 0; batch * 50 < reports; ++batch) {
@@ -60,7 +60,7 @@ TEST_CASE("past the start size the WAL is copied into the database file by the t
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     CHECK(std::filesystem::file_size(db) >= Checkpointer::kStartPages * page_bytes);
   }
-  StoreReader reader(db, 1);
+  SqliteReader reader(db, 1);
   for (const auto& id : {ids.front(), ids[ids.size() / 2], ids.back()}) {
     INFO(id);
     CHECK(reader.report(id).has_value());

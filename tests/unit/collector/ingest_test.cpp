@@ -12,6 +12,7 @@
 
 #include "collector/clock.hpp"
 #include "collector/ingest.hpp"
+#include "collector/sqlite_store.hpp"
 #include "collector/validate.hpp"
 #include "support/collector_process.hpp"
 #include "support/sample_report.hpp"
@@ -25,7 +26,7 @@ namespace {
 struct Fixture {
   testing::TempDir dir;
   std::string db = dir.path() + "/c.db";
-  StoreWriter writer{db, RetentionPolicy{}};
+  SqliteWriter writer{db, RetentionPolicy{}};
   Fleet fleet;
   Metrics metrics;
   std::shared_ptr<spdlog::logger> log = [] {
@@ -86,7 +87,7 @@ TEST_CASE("reports are answered after their commit, with the fleet already updat
   CHECK(fleet_had_it);
   CHECK(outcomes.seen[0].second == IngestOutcome::accepted);
   CHECK(outcomes.seen[1].second == IngestOutcome::duplicate);
-  StoreReader reader(f.db, 1);
+  SqliteReader reader(f.db, 1);
   CHECK(reader.report("i-1"));
 }
 
@@ -110,7 +111,7 @@ TEST_CASE("a failed transaction fails every report in it and stores none of them
   REQUIRE(outcomes.wait_for(2));
   CHECK(outcomes.seen[1].second == IngestOutcome::accepted);
   CHECK(f.fleet.size() == 1);
-  StoreReader reader(f.db, 1);
+  SqliteReader reader(f.db, 1);
   CHECK_FALSE(reader.report("poison"));
   CHECK(reader.report("fine-1"));
 }

@@ -2,7 +2,7 @@
 // count and age retention, reopening, and the reader's queries.
 #include <catch2/catch.hpp>
 
-#include "collector/store.hpp"
+#include "collector/sqlite_store.hpp"
 #include "collector/validate.hpp"
 #include "support/collector_process.hpp"
 #include "support/sample_report.hpp"
@@ -35,7 +35,7 @@ Stored make(const std::string& node, const std::string& id, const std::string& s
   return stored;
 }
 
-std::vector<InsertResult> insert(StoreWriter& writer, const std::vector<const Stored*>& reports,
+std::vector<InsertResult> insert(SqliteWriter& writer, const std::vector<const Stored*>& reports,
                                  std::int64_t received_at = kNow) {
   std::vector<InsertItem> items;
   for (const auto* stored : reports) items.push_back({&stored->report, stored->body, received_at});
@@ -51,7 +51,7 @@ std::string numbered(const char* prefix, int i) {
 TEST_CASE("a batch is stored in one go and a repeated report_id is a duplicate stored once") {
   testing::TempDir dir;
   const auto db = dir.path() + "/c.db";
-  StoreWriter writer(db, RetentionPolicy{});
+  SqliteWriter writer(db, RetentionPolicy{});
   const auto a = make("n1", "id-a", "2026-11-24T10:00:00Z");
   const auto b = make("n2", "id-b", "2026-11-24T10:00:00Z");
   const auto results = insert(writer, {&a, &b, &a});
@@ -61,7 +61,7 @@ TEST_CASE("a batch is stored in one go and a repeated report_id is a duplicate s
   CHECK(results[2].duplicate);  // the same id within one batch
   CHECK(insert(writer, {&b})[0].duplicate);
 
-  StoreReader reader(db, 1);
+  SqliteReader reader(db, 1);
   CHECK(reader.history(std::nullopt, 100).size() == 2);
   const auto stored = reader.report("id-a");
   REQUIRE(stored);
@@ -73,7 +73,7 @@ TEST_CASE("a batch is stored in one go and a repeated report_id is a duplicate s
 
 TEST_CASE("the latest report per subject is the newest by start time") {
   testing::TempDir dir;
-  StoreWriter writer(dir.path() + "/c.db", RetentionPolicy{});
+  SqliteWriter writer(dir.path() + "/c.db", RetentionPolicy{});
   const auto first = make("n1", "r1", "2026-11-24T10:00:00Z");
   const auto late_old = make("n1", "r0", "2026-11-24T09:00:00Z");  // arrives later, ran earlier
   const auto other_pod = make("n1", "p1", "2026-11-24T08:00:00Z", "ns/other");
@@ -91,7 +91,7 @@ TEST_CASE("the latest report per subject is the newest by start time") {
     CHECK(state.results.size() == first.report.results.size());
   }
 
-  StoreReader reader(dir.path() + "/c.db", 1);
+  SqliteReader reader(dir.path() + "/c.db", 1);
   const auto node_reports = reader.latest_of_node("n1");
   REQUIRE(node_reports.size() == 2);
   CHECK(node_reports[0].body.find("\"r1\"") != std::string::npos);
@@ -100,13 +100,13 @@ TEST_CASE("the latest report per subject is the newest by start time") {
 
 TEST_CASE("history is newest first, per node, limited") {
   testing::TempDir dir;
-  StoreWriter writer(dir.path() + "/c.db", RetentionPolicy{});
+  SqliteWriter writer(dir.path() + "/c.db", RetentionPolicy{});
   std::vector<Stored> reports;
   for (int i = 0; i < 6; ++i)
     reports.push_back(
         make(i % 2 ? "odd" : "even", numbered("h", i), numbered("2026-11-24T10:00:0", i) + "Z"));
   for (const auto& r : reports) insert(writer, {&r}, kNow + &r - &reports[0]);
-  StoreReader reader(dir.path() + "/c.db", 2);
+  SqliteReader reader(dir.path() + "/c.db", 2);
   const auto all = reader.history(std::nullopt, 4);
   REQUIRE(all.size() == 4);
   CHECK(all[0].report_id == "h5");
@@ -120,7 +120,7 @@ TEST_CASE("history is newest first, per node, limited") {
 
 TEST_CASE("count retention keeps the newest N per subject, and always the latest") {
   testing::TempDir dir;
-  StoreWriter writer(dir.path() + "/c.db", RetentionPolicy{3, std::chrono::seconds(0)});
+  SqliteWriter writer(dir.path() + "/c.db", RetentionPolicy{3, std::chrono::seconds(0)});
   // The first report ran last: it stays the latest and survives, however old its row is.
   const auto newest_run = make("n1", "k0", "2026-11-24T23:00:00Z");
   insert(writer, {&newest_run});
@@ -130,7 +130,7 @@ TEST_CASE("count retention keeps the newest N per subject, and always the latest
   }
   const auto other = make("n2", "o1", "2026-11-24T10:00:00Z");
   insert(writer, {&other});
-  StoreReader reader(dir.path() + "/c.db", 1);
+  SqliteReader reader(dir.path() + "/c.db", 1);
   std::vector<std::string> ids;
   for (const auto& entry : reader.history(std::string("n1"), 100)) ids.push_back(entry.report_id);
   CHECK(ids == std::vector<std::string>{"k6", "k5", "k4", "k0"});
@@ -140,7 +140,7 @@ TEST_CASE("count retention keeps the newest N per subject, and always the latest
 
 TEST_CASE("age retention drops old reports and subjects silent for the max age") {
   testing::TempDir dir;
-  StoreWriter writer(dir.path() + "/c.db", RetentionPolicy{20, std::chrono::hours(24)});
+  SqliteWriter writer(dir.path() + "/c.db", RetentionPolicy{20, std::chrono::hours(24)});
   const auto old_only = make("gone", "g1", "2026-11-20T10:00:00Z");
   const auto old_kept = make("live", "l1", "2026-11-20T10:00:00Z");
   const auto fresh = make("live", "l2", "2026-11-24T10:00:00Z");
@@ -150,13 +150,13 @@ TEST_CASE("age retention drops old reports and subjects silent for the max age")
   const auto removed = writer.prune_expired(kNow);
   REQUIRE(removed.size() == 1);
   CHECK(removed[0] == old_only.report.subject_key);
-  StoreReader reader(dir.path() + "/c.db", 1);
+  SqliteReader reader(dir.path() + "/c.db", 1);
   CHECK_FALSE(reader.report("g1"));
   CHECK_FALSE(reader.report("l1"));
   CHECK(reader.report("l2"));
   CHECK(writer.load_latest().size() == 1);
 
-  StoreWriter no_age(dir.path() + "/other.db", RetentionPolicy{20, std::chrono::seconds(0)});
+  SqliteWriter no_age(dir.path() + "/other.db", RetentionPolicy{20, std::chrono::seconds(0)});
   CHECK(no_age.prune_expired(kNow).empty());
 }
 
@@ -165,10 +165,10 @@ TEST_CASE("a reopened database has everything that was committed") {
   const auto db = dir.path() + "/c.db";
   const auto a = make("n1", "x1", "2026-11-24T10:00:00Z");
   {
-    StoreWriter writer(db, RetentionPolicy{});
+    SqliteWriter writer(db, RetentionPolicy{});
     insert(writer, {&a});
   }
-  StoreWriter reopened(db, RetentionPolicy{});
+  SqliteWriter reopened(db, RetentionPolicy{});
   const auto latest = reopened.load_latest();
   REQUIRE(latest.size() == 1);
   CHECK(latest[0].report_id == "x1");
@@ -185,7 +185,7 @@ TEST_CASE("the database, its WAL and its shared-memory index are created 0600") 
   testing::ScopedUmask service_default(022);
   testing::TempDir dir;
   const auto db = dir.path() + "/c.db";
-  StoreWriter writer(db, RetentionPolicy{});
+  SqliteWriter writer(db, RetentionPolicy{});
   const auto a = make("n1", "m1", "2026-11-24T10:00:00Z");
   insert(writer, {&a});
   for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -206,7 +206,7 @@ TEST_CASE("a database and leftover WAL files readable by others are tightened to
     std::fclose(std::fopen(path.c_str(), "w"));
     REQUIRE(testing::mode_text(path) == "0644");
   }
-  StoreWriter writer(db, RetentionPolicy{});
+  SqliteWriter writer(db, RetentionPolicy{});
   const auto a = make("n1", "m2", "2026-11-24T10:00:00Z");
   insert(writer, {&a});
   for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -225,12 +225,12 @@ TEST_CASE("a file that is not a collector database is refused") {
                file);
     std::fclose(file);
   }
-  CHECK_THROWS_AS(StoreWriter(path, RetentionPolicy{}), sqlite::SqliteError);
+  CHECK_THROWS_AS(SqliteWriter(path, RetentionPolicy{}), sqlite::SqliteError);
   {
     sqlite::Database foreign(dir.path() + "/foreign.db", false);
     foreign.exec("PRAGMA user_version = 7");
   }
-  CHECK_THROWS_WITH(StoreWriter(dir.path() + "/foreign.db", RetentionPolicy{}),
+  CHECK_THROWS_WITH(SqliteWriter(dir.path() + "/foreign.db", RetentionPolicy{}),
                     Catch::Contains("schema version 7"));
 }
 
@@ -243,4 +243,44 @@ TEST_CASE("the compact results form round-trips") {
   CHECK(back[0].status == capprobe::probes::Status::partial);
   CHECK(back[0].requested == true);
   CHECK_FALSE(back[1].requested);
+}
+
+TEST_CASE("the schema version is kept in a table, and a newer schema is refused") {
+  testing::TempDir dir;
+  const auto db = dir.path() + "/c.db";
+  { SqliteWriter create(db, RetentionPolicy{}); }
+  {
+    sqlite::Database raw(db, false);
+    CHECK(sqlite::query_int(raw, "SELECT version FROM schema_version") == 1);
+    raw.exec("UPDATE schema_version SET version = 99");
+  }
+  CHECK_THROWS_WITH(SqliteWriter(db, RetentionPolicy{}),
+                    Catch::Contains("schema is version 99, newer than this collector knows (1)"));
+  sqlite::Database raw(db, false);
+  CHECK(sqlite::query_int(raw, "SELECT version FROM schema_version") == 99);
+}
+
+TEST_CASE("a database from before the version table gets it, with version 1") {
+  testing::TempDir dir;
+  const auto db = dir.path() + "/c.db";
+  { SqliteWriter create(db, RetentionPolicy{}); }
+  {
+    sqlite::Database raw(db, false);
+    raw.exec("DROP TABLE schema_version");
+  }
+  const auto a = make("n1", "id-a", "2026-11-24T10:00:00Z");
+  SqliteWriter reopened(db, RetentionPolicy{});
+  CHECK_FALSE(insert(reopened, {&a})[0].duplicate);
+  sqlite::Database raw(db, true);
+  CHECK(sqlite::query_int(raw, "SELECT version FROM schema_version") == 1);
+}
+
+TEST_CASE("a database URL's password never reaches the log") {
+  CHECK(describe_store("postgresql://capprobe:s3cret@db:5432/fleet?sslmode=verify-full") ==
+        "postgresql://capprobe:***@db:5432/fleet?sslmode=verify-full");
+  CHECK(describe_store("postgres://db/fleet?user=c&password=s3cret&sslmode=require") ==
+        "postgres://db/fleet?user=c&password=***&sslmode=require");
+  CHECK(describe_store("postgres://capprobe@/fleet?host=/run/pg") ==
+        "postgres://capprobe@/fleet?host=/run/pg");
+  CHECK(describe_store("/var/lib/capprobe/collector.db") == "/var/lib/capprobe/collector.db");
 }

@@ -228,6 +228,11 @@ TEST_CASE("every envelope and result field is checked, and the message names it"
          d["pod_spec"] = {{"source", "file"}, {"detail", nullptr}};
        },
        "pod_spec.detail must be a string"},
+      // Kept in a text column of its own, which a NUL would cut short (PostgreSQL).
+      {[](json& d) { d["subject"]["kernel"] = std::string("6.1\0x", 5); },
+       "subject.kernel contains U+0000"},
+      {[](json& d) { d["subject"]["os_version"] = std::string("12\0", 3); },
+       "subject.os_version contains U+0000"},
       {[](json& d) { d.erase("started_at"); }, "started_at is missing"},
       {[](json& d) { d["started_at"] = "yesterday"; }, "started_at must be an RFC 3339"},
       {[](json& d) { d["started_at"] = "2026-13-01T00:00:00Z"; }, "started_at must be an RFC 3339"},

@@ -84,9 +84,24 @@ std::string collector_binary() {
   return CAPPROBE_COLLECTOR_BIN;
 }
 
+namespace {
+
+// Beside a database file; for a database URL, a file of its own under $TMPDIR.
+std::string log_path_for(const std::string& db) {
+  if (db.find("://") == std::string::npos) return db + ".log";
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base && *base ? base : "/tmp") + "/capprobe-collector-XXXXXX";
+  const int fd = mkstemp(pattern.data());
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  ::close(fd);
+  return pattern;
+}
+
+}  // namespace
+
 CollectorProcess::CollectorProcess(const std::string& db_path,
                                    const std::vector<std::string>& extra_args, std::uint16_t port)
-    : port_(port ? port : free_port()), log_path_(db_path + ".log") {
+    : port_(port ? port : free_port()), log_path_(log_path_for(db_path)) {
   std::vector<std::string> args{collector_binary(), "--listen",
                                 "127.0.0.1:" + std::to_string(port_), "--db", db_path};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
@@ -130,6 +145,9 @@ CollectorProcess::CollectorProcess(const std::string& db_path,
 
 CollectorProcess::~CollectorProcess() {
   kill9();
+  // The log of a collector on a database URL is a temporary file of its own (log_path_for).
+  if (log_path_.size() < 4 || log_path_.compare(log_path_.size() - 4, 4, ".log") != 0)
+    ::unlink(log_path_.c_str());
 }
 
 bool CollectorProcess::running() {

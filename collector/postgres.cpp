@@ -1,0 +1,280 @@
+// libpq calls behind the wrapper. Every result is checked; a failed one throws with the server's
+// message, so that a caller's transaction is rolled back by its own catch.
+#include "collector/postgres.hpp"
+
+#include <dlfcn.h>
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <mutex>
+
+namespace capprobe::collector::postgres {
+namespace {
+
+// libpq is loaded when a collector first connects to PostgreSQL, not when capprobe starts: the
+// agent and every other command are the same binary, and libpq brings OpenSSL, Kerberos and
+// LDAP libraries, megabytes resident, that they must not carry (the idle agent's test checks
+// that no TLS library is mapped). The functions are libpq-fe.h's, resolved by name.
+#define CAPPROBE_LIBPQ_FUNCTIONS(X)                                                           \
+  X(PQconnectdbParams)                                                                        \
+  X(PQstatus) X(PQerrorMessage) X(PQfinish) X(PQreset) X(PQsetNoticeProcessor) X(PQexec)      \
+      X(PQexecParams) X(PQprepare) X(PQexecPrepared) X(PQresultStatus) X(PQresultErrorField)  \
+          X(PQresultErrorMessage) X(PQclear) X(PQntuples) X(PQgetisnull) X(PQgetvalue)        \
+              X(PQgetlength) X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineStatus) \
+                  X(PQsendQueryPrepared) X(PQpipelineSync) X(PQgetResult)
+
+struct Libpq {
+#define CAPPROBE_DECLARE(name) decltype(&::name) name = nullptr;
+  CAPPROBE_LIBPQ_FUNCTIONS(CAPPROBE_DECLARE)
+#undef CAPPROBE_DECLARE
+  std::string error;  // why it could not be loaded; empty when it was
+};
+
+Libpq load_libpq() {
+  Libpq lib;
+  // The runtime package's soname (libpq5); kept loaded for the life of the process.
+  void* handle = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char* why = dlerror();
+    lib.error = std::string("cannot load libpq.so.5 (Debian's libpq5): ") + (why ? why : "");
+    return lib;
+  }
+#define CAPPROBE_RESOLVE(name)                                          \
+  lib.name = reinterpret_cast<decltype(&::name)>(dlsym(handle, #name)); \
+  if (!lib.name && lib.error.empty())                                   \
+    lib.error = "libpq.so.5 lacks " #name " (libpq 14 or later is needed)";
+  CAPPROBE_LIBPQ_FUNCTIONS(CAPPROBE_RESOLVE)
+#undef CAPPROBE_RESOLVE
+  return lib;
+}
+
+// The loaded library; throws when it cannot be had. Loaded once, on first use.
+const Libpq& pq() {
+  static const Libpq lib = load_libpq();
+  if (!lib.error.empty()) throw PostgresError(lib.error, "");
+  return lib;
+}
+
+}  // namespace
+
+namespace {
+
+std::string trimmed(const char* message) {
+  std::string text = message ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+bool is_postgres_url(std::string_view db) {
+  return db.rfind("postgres://", 0) == 0 || db.rfind("postgresql://", 0) == 0;
+}
+
+Result::~Result() {
+  if (result_) pq().PQclear(result_);
+}
+
+int Result::rows() const {
+  return pq().PQntuples(result_);
+}
+
+bool Result::is_null(int row, int column) const {
+  return pq().PQgetisnull(result_, row, column) != 0;
+}
+
+std::string Result::text(int row, int column) const {
+  return std::string(pq().PQgetvalue(result_, row, column),
+                     static_cast<std::size_t>(pq().PQgetlength(result_, row, column)));
+}
+
+std::int64_t Result::integer(int row, int column) const {
+  const char* value = pq().PQgetvalue(result_, row, column);
+  const auto length = static_cast<std::size_t>(pq().PQgetlength(result_, row, column));
+  std::int64_t number = 0;
+  const auto [end, error] = std::from_chars(value, value + length, number);
+  if (error != std::errc() || end != value + length)
+    throw PostgresError("not an integer in a result: " + std::string(value, length), "");
+  return number;
+}
+
+std::optional<std::string> Result::optional_text(int row, int column) const {
+  if (is_null(row, column)) return std::nullopt;
+  return text(row, column);
+}
+
+Connection::Connection(const std::string& url) {
+  // Earlier keywords are overridden by what the URI itself sets (libpq expands dbname in place).
+  const char* keywords[] = {"connect_timeout",
+                            "keepalives_idle",
+                            "keepalives_interval",
+                            "keepalives_count",
+                            "tcp_user_timeout",
+                            "application_name",
+                            "dbname",
+                            nullptr};
+  const char* values[] = {"5", "10", "5", "3", "30000", "capprobe-collector", url.c_str(), nullptr};
+  conn_ = pq().PQconnectdbParams(keywords, values, 1);
+  if (!conn_) throw PostgresError("out of memory connecting to PostgreSQL", "");
+  if (pq().PQstatus(conn_) != CONNECTION_OK) {
+    const auto message = trimmed(pq().PQerrorMessage(conn_));
+    pq().PQfinish(conn_);
+    conn_ = nullptr;
+    throw PostgresError("cannot connect to PostgreSQL: " + message, "");
+  }
+  silence_notices();
+}
+
+// The server's notices (a NOTICE from CREATE TABLE IF NOT EXISTS, the WARNING of a shutdown)
+// would go to stderr beside the collector's log; errors reach the caller as exceptions anyway.
+void Connection::silence_notices() {
+  pq().PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
+}
+
+Connection::~Connection() {
+  if (conn_) pq().PQfinish(conn_);
+}
+
+bool Connection::ok() const {
+  return pq().PQstatus(conn_) == CONNECTION_OK;
+}
+
+void Connection::reset() {
+  pq().PQreset(conn_);
+  syncs_pending_ = 0;
+  if (pq().PQstatus(conn_) != CONNECTION_OK)
+    throw PostgresError("cannot reconnect to PostgreSQL: " + trimmed(pq().PQerrorMessage(conn_)),
+                        "");
+  silence_notices();
+}
+
+Result Connection::check(pg_result* result, const char* what) {
+  Result owned(result);
+  const auto status = pq().PQresultStatus(result);
+  if (result && (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)) return owned;
+  std::string sqlstate;
+  std::string message;
+  if (result) {
+    if (const char* state = pq().PQresultErrorField(result, PG_DIAG_SQLSTATE)) sqlstate = state;
+    message = trimmed(pq().PQresultErrorMessage(result));
+  }
+  if (message.empty()) message = trimmed(pq().PQerrorMessage(conn_));
+  throw PostgresError(std::string(what) + ": " + message, sqlstate);
+}
+
+void Connection::exec(const char* sql) {
+  check(pq().PQexec(conn_, sql), sql);
+}
+
+namespace {
+
+// libpq takes text parameters as NUL-terminated strings: each value is copied into one.
+struct Values {
+  explicit Values(const std::vector<Param>& params) {
+    copies.reserve(params.size());
+    for (const auto& param : params) {
+      // A text parameter ends at its first NUL: refuse what would be stored cut short.
+      if (param && param->find('\0') != std::string_view::npos)
+        throw PostgresError("a text value with a NUL byte cannot be stored", "");
+      copies.emplace_back(param ? *param : std::string_view());
+      pointers.push_back(param ? copies.back().c_str() : nullptr);
+    }
+  }
+  std::vector<std::string> copies;
+  std::vector<const char*> pointers;
+};
+
+}  // namespace
+
+Result Connection::query(const char* sql, const std::vector<Param>& params) {
+  const Values values(params);
+  return check(pq().PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr,
+                                 values.pointers.data(), nullptr, nullptr, 0),
+               sql);
+}
+
+void Connection::prepare(const char* name, const char* sql) {
+  check(pq().PQprepare(conn_, name, sql, 0, nullptr), name);
+}
+
+Result Connection::run(const char* name, const std::vector<Param>& params) {
+  const Values values(params);
+  return check(pq().PQexecPrepared(conn_, name, static_cast<int>(params.size()),
+                                   values.pointers.data(), nullptr, nullptr, 0),
+               name);
+}
+
+void Connection::pipeline_begin() {
+  if (pq().PQenterPipelineMode(conn_) != 1)
+    throw PostgresError("cannot enter pipeline mode: " + trimmed(pq().PQerrorMessage(conn_)), "");
+}
+
+void Connection::send(const char* name, const std::vector<Param>& params) {
+  const Values values(params);  // libpq copies the values into its output buffer here
+  if (pq().PQsendQueryPrepared(conn_, name, static_cast<int>(params.size()), values.pointers.data(),
+                               nullptr, nullptr, 0) != 1)
+    throw PostgresError(std::string(name) + ": " + trimmed(pq().PQerrorMessage(conn_)), "");
+}
+
+void Connection::sync() {
+  if (pq().PQpipelineSync(conn_) != 1)
+    throw PostgresError("pipeline sync: " + trimmed(pq().PQerrorMessage(conn_)), "");
+  ++syncs_pending_;
+}
+
+Result Connection::result() {
+  pg_result* next = pq().PQgetResult(conn_);
+  if (!next)
+    throw PostgresError("no result in the pipeline: " + trimmed(pq().PQerrorMessage(conn_)), "");
+  if (pq().PQresultStatus(next) == PGRES_PIPELINE_ABORTED) {
+    pq().PQclear(next);
+    throw PostgresError("skipped after an earlier error in the pipeline", "");
+  }
+  auto owned = check(next, "pipelined statement");
+  // Each statement's results end with a null.
+  if (pg_result* end = pq().PQgetResult(conn_)) {
+    pq().PQclear(end);
+    throw PostgresError("more than one result for a pipelined statement", "");
+  }
+  return owned;
+}
+
+void Connection::sync_result() {
+  pg_result* next = pq().PQgetResult(conn_);
+  const bool synced = next && pq().PQresultStatus(next) == PGRES_PIPELINE_SYNC;
+  if (next) pq().PQclear(next);
+  if (synced) --syncs_pending_;
+  if (!synced)
+    throw PostgresError(
+        "the pipeline did not end where expected: " + trimmed(pq().PQerrorMessage(conn_)), "");
+}
+
+void Connection::pipeline_end() {
+  if (pq().PQexitPipelineMode(conn_) != 1)
+    throw PostgresError("cannot leave pipeline mode: " + trimmed(pq().PQerrorMessage(conn_)), "");
+}
+
+bool Connection::pipeline_abandon() noexcept {
+  if (pq().PQpipelineStatus(conn_) == PQ_PIPELINE_OFF) return true;
+  // Statements sent without a sync would never be answered: end them with one.
+  if (syncs_pending_ == 0) {
+    if (pq().PQpipelineSync(conn_) != 1) return false;
+    ++syncs_pending_;
+  }
+  // Read up to the last sync's marker; a lost connection ends it too.
+  while (syncs_pending_ > 0 && pq().PQstatus(conn_) == CONNECTION_OK) {
+    pg_result* next = pq().PQgetResult(conn_);
+    if (!next) {
+      // Between statements; and with nothing left to read on a lost connection, nothing comes.
+      if (pq().PQstatus(conn_) != CONNECTION_OK) break;
+      continue;
+    }
+    if (pq().PQresultStatus(next) == PGRES_PIPELINE_SYNC) --syncs_pending_;
+    pq().PQclear(next);
+  }
+  syncs_pending_ = 0;
+  return pq().PQstatus(conn_) == CONNECTION_OK && pq().PQexitPipelineMode(conn_) == 1;
+}
+
+}  // namespace capprobe::collector::postgres
