@@ -29,6 +29,7 @@
 #include "collector/ingest.hpp"
 #include "collector/metrics.hpp"
 #include "collector/options.hpp"
+#include "collector/sqlite_store.hpp"
 #include "collector/store.hpp"
 #include "fuzz/fuzz_check.hpp"
 
@@ -74,13 +75,15 @@ Collector& the_running_collector() {
   auto log =
       std::make_shared<spdlog::logger>("fuzz", std::make_shared<spdlog::sinks::null_sink_mt>());
   const auto db = (made->dir / "collector.db").string();
-  made->writer = std::make_unique<StoreWriter>(db, RetentionPolicy{});
-  made->reader = std::make_unique<StoreReader>(db, 2);
+  made->writer = std::make_unique<SqliteWriter>(db, RetentionPolicy{});
+  made->reader = std::make_unique<SqliteReader>(db, 2);
   made->ingest =
       std::make_unique<Ingest>(*made->writer, made->fleet, made->metrics, IngestLimits{}, log);
   made->api = std::make_unique<Api>(
-      ApiConfig{TokenCheck("fuzz-token"), kMaxBodyBytes, std::chrono::seconds(3600)}, made->fleet,
-      *made->ingest, *made->reader, made->metrics, log);
+      ApiConfig{std::make_shared<const Credentials>(
+                    AccessRules{TokenSet::parse("fuzz-token"), TokenSet::parse("fuzz-token")}),
+                kMaxBodyBytes, std::chrono::seconds(3600)},
+      made->fleet, *made->ingest, *made->reader, made->metrics, log);
   return *made;
 }
 
