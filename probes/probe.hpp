@@ -83,7 +83,7 @@ struct ProbeContext {
   // limit) and the report's subject. Null: isolation_of() assesses it on first use.
   std::shared_ptr<const IsolationAssessment> isolation = nullptr;
   // api.service_account's way to the API server (ApiAccess above); it says so when there is none.
-  ApiAccess api;
+  ApiAccess api = {};
 };
 
 struct Probe {

@@ -145,6 +145,14 @@ std::optional<std::string> off_limits(const SubPathMount& entry, const PodReques
   if (asked_host_path(requests, entry.mount_path)) return "a hostPath volume: nothing is written";
   if (const auto* mount = mount_at(mounts, entry.mount_path); mount && mount_says_read_only(*mount))
     return "mounted read-only: nothing is written";
+  // Without a pod spec, a mount table's guess never leads to a write onto the node: only into a
+  // kubelet-managed volume or a piece of a tmpfs (a memory volume).
+  if (entry.origin == "mountinfo" && mounts != nullptr) {
+    if (runs_on_node(*mounts)) return "capprobe runs on the node: nothing is written";
+    if (const auto* mount = mount_at(mounts, entry.mount_path);
+        mount && is_node_filesystem(*mount) && !is_kubelet_managed(*mount))
+      return "a directory of the node's disk that no pod spec names: nothing is written";
+  }
   if (!entry.view)
     return "the volume shows nowhere else in this container: there is no place to compare with";
   if (entry.expression && entry.sub_path.find("$(") != std::string::npos)

@@ -202,3 +202,35 @@ TEST_CASE("fs.subpath on Windows: the pod spec alone, written through and compar
   CHECK(result.observed == "consistent");
   CHECK(result.evidence["mount_table"] == false);
 }
+
+TEST_CASE("fs.subpath without a pod spec never writes into a node directory it guessed") {
+  FakePlatform os;
+  SECTION("two binds of the node's disk, one inside the other: no guess at all") {
+    os.file("/proc/self/mountinfo",
+            "20 1 0:30 / / rw - overlay overlay rw\n"
+            "41 20 8:1 /srv/data /vol rw - ext4 /dev/sda1 rw\n"
+            "42 20 8:1 /srv/data/sub /sub rw - ext4 /dev/sda1 rw\n")
+        .dir("/vol")
+        .bind("/sub", "/vol/sub");
+    const auto before = os.entry_count();
+    const auto result = run_linux(os, {});
+    CHECK(result.observed == "none");  // the view is a node bind, as likely a hostPath
+    CHECK(os.entry_count() == before);
+  }
+  SECTION("a whole disk filesystem and a bind of its subdirectory: found, not written") {
+    os.file("/proc/self/mountinfo",
+            "20 1 0:30 / / rw - overlay overlay rw\n"
+            "41 20 8:16 / /vol rw - ext4 /dev/sdb rw\n"
+            "42 20 8:16 /sub /sub rw - ext4 /dev/sdb rw\n")
+        .dir("/vol")
+        .bind("/sub", "/vol/sub");
+    const auto before = os.entry_count();
+    const auto result = run_linux(os, {});
+    INFO(result.summary);
+    CHECK(result.status == Status::supported);
+    CHECK(result.observed == "mounted");
+    CHECK_THAT(result.evidence["mounts"][0]["not_written"].get<std::string>(),
+               Catch::Contains("no pod spec names"));
+    CHECK(os.entry_count() == before);
+  }
+}
