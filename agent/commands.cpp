@@ -80,7 +80,7 @@ std::optional<OneRound> probe_once(const ProbeArgs& args, platform::Platform& os
   round.scratch_name = new_scratch_name(os.self_pid());
   log->debug("running probes scratch={} quick={}", round.scratch_name, args.selection.quick);
   round.report = run_probe_round(os, probes, requests, load.pod_spec, args.selection, agent_mode,
-                                 round.scratch_name);
+                                 round.scratch_name, api_access(args.pod_lookup, os, get_pod));
   return round;
 }
 

@@ -239,4 +239,36 @@ std::string describe_failed_pod_get(const PodLookupPlan& plan, const PodGetAnswe
   }
 }
 
+probes::ApiAccess api_access(const PodLookupOptions& options, const platform::Platform& os,
+                             PodGet get_pod) {
+  probes::ApiAccess access;
+  access.service_account_dir = options.service_account_dir;
+  if (!options.enabled || !get_pod) return access;
+  access.read = [&os, get_pod = std::move(get_pod)](const probes::ApiRead& read) {
+    probes::ApiAnswer answer;
+    const auto host = os.env("KUBERNETES_SERVICE_HOST");
+    const auto port = os.env("KUBERNETES_SERVICE_PORT");
+    std::string why;
+    const auto base = host && port ? api_server_url(*host, *port, why) : std::nullopt;
+    if (!base) {
+      answer.result = "no_server";
+      answer.detail = host && port ? why : "KUBERNETES_SERVICE_HOST or _PORT is not set";
+      return answer;
+    }
+    PodLookupPlan plan;
+    plan.url = *base + read.path;
+    plan.token_file = read.token_file;
+    plan.ca_file = read.ca_file;
+    plan.connect_timeout = read.connect_timeout;
+    plan.timeout = read.timeout;
+    const auto got = get_pod(plan);
+    answer.result = std::string(to_string(got.result));
+    answer.http_status = got.http_status;
+    answer.attempts = got.attempts;
+    answer.detail = got.detail;
+    return answer;
+  };
+  return access;
+}
+
 }  // namespace capprobe::agent

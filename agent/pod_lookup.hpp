@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "platform/platform.hpp"
+#include "probes/probe.hpp"
 
 namespace capprobe::agent {
 
@@ -40,6 +41,8 @@ struct PodLookupPlan {
   std::string service_account_dir;
   std::string token_file;  // <dir>/token: read by the helper before each request, never here
   std::string ca_file;     // <dir>/ca.crt: the only CA the API server's certificate is checked with
+  std::chrono::milliseconds connect_timeout{kPodGetConnectTimeout};
+  std::chrono::milliseconds timeout{kPodGetTimeout};  // the whole GET, the 401 retry included
 };
 
 struct PodLookupPlanning {
@@ -83,6 +86,14 @@ struct PodGetAnswer {
 
 // Runs one planned GET and answers (the real one: agent/daemon/delivery_helper.hpp).
 using PodGet = std::function<PodGetAnswer(const PodLookupPlan& plan)>;
+
+// What api.service_account may use: --service-account-dir, and its one read-only request
+// (probes::ApiRead) through the same GET: the path at the API server KUBERNETES_SERVICE_HOST/
+// _PORT name, with the probe's token and ca.crt and its timeouts. No reader when
+// --no-pod-lookup turns API requests off. A read without an API server address answers
+// "no_server".
+probes::ApiAccess api_access(const PodLookupOptions& options, const platform::Platform& os,
+                             PodGet get_pod);
 
 // The report's pod_spec.detail for a GET that gave no pod: what happened and what usually
 // causes it (403: RBAC; 401: the token; a TLS failure: ca.crt...).

@@ -421,6 +421,8 @@ struct Mount {
   std::string volume;
   std::string mount_path;
   bool read_only = false;
+  std::string sub_path;  // subPath or subPathExpr, "" for none
+  bool expression = false;
 };
 
 std::vector<Mount> mounts_of(const Container& container) {
@@ -431,9 +433,16 @@ std::vector<Mount> mounts_of(const Container& container) {
     const auto mount_path = mounts_path + "[" + std::to_string(m) + "]";
     const auto& mount = (*mounts)[m];
     if (!mount.is_object()) throw SpecError(mount_path + ": expected an object");
-    out.push_back({string_at(&mount, "name", mount_path).value_or(""),
-                   string_at(&mount, "mountPath", mount_path).value_or(""),
-                   bool_at(&mount, "readOnly", mount_path).value_or(false)});
+    Mount entry{string_at(&mount, "name", mount_path).value_or(""),
+                string_at(&mount, "mountPath", mount_path).value_or(""),
+                bool_at(&mount, "readOnly", mount_path).value_or(false)};
+    if (auto sub = string_at(&mount, "subPath", mount_path); sub && !sub->empty()) {
+      entry.sub_path = *sub;
+    } else if (auto expr = string_at(&mount, "subPathExpr", mount_path); expr && !expr->empty()) {
+      entry.sub_path = *expr;
+      entry.expression = true;
+    }
+    out.push_back(std::move(entry));
   }
   return out;
 }
@@ -470,6 +479,95 @@ void read_host_paths(probes::PodRequests& requests, const Located& found,
     if (!mounted) host_paths.push_back(std::move(base));
   }
   requests.host_paths = std::move(host_paths);
+}
+
+// The container's volumeMounts, those through a subPath, and the pod's emptyDir volumes joined
+// with them (`container` null: not known, so the emptyDirs without a mount path).
+void read_volumes(probes::PodRequests& requests, const Located& found, const Container* container) {
+  const auto mounts = container ? mounts_of(*container) : std::vector<Mount>{};
+  std::vector<probes::VolumeMountRequest> all;
+  std::vector<probes::SubPathRequest> sub_paths;
+  for (const auto& mount : mounts) {
+    all.push_back({mount.volume, mount.mount_path, mount.sub_path, mount.read_only});
+    if (!mount.sub_path.empty())
+      sub_paths.push_back(
+          {mount.volume, mount.mount_path, mount.sub_path, mount.expression, mount.read_only});
+  }
+  std::vector<probes::EmptyDirRequest> empty_dirs;
+  const auto volumes_path = join_path(found.spec_path, "volumes");
+  const auto* volumes = array_at(found.spec, "volumes", found.spec_path);
+  for (std::size_t v = 0; volumes != nullptr && v < volumes->size(); ++v) {
+    const auto volume_path = volumes_path + "[" + std::to_string(v) + "]";
+    const auto& volume = (*volumes)[v];
+    if (!volume.is_object()) throw SpecError(volume_path + ": expected an object");
+    const auto* empty_dir = object_at(&volume, "emptyDir", volume_path);
+    if (empty_dir == nullptr) continue;
+    const auto empty_dir_path = join_path(volume_path, "emptyDir");
+    probes::EmptyDirRequest base;
+    base.volume = string_at(&volume, "name", volume_path).value_or("");
+    base.medium = string_at(empty_dir, "medium", empty_dir_path).value_or("");
+    if (const auto limit = non_zero(quantity_at(empty_dir, "sizeLimit", empty_dir_path))) {
+      const auto bytes = limit->to_units_ceil();
+      if (!bytes) throw SpecError(join_path(empty_dir_path, "sizeLimit") + ": too large");
+      base.size_limit_bytes = *bytes;
+    }
+    bool mounted = false;
+    for (const auto& mount : mounts) {
+      if (mount.volume != base.volume) continue;
+      auto entry = base;
+      entry.mount_path = mount.mount_path;
+      entry.read_only = mount.read_only;
+      entry.sub_path = !mount.sub_path.empty();
+      empty_dirs.push_back(std::move(entry));
+      mounted = true;
+    }
+    if (!mounted) empty_dirs.push_back(std::move(base));
+  }
+  requests.empty_dirs = std::move(empty_dirs);
+  if (!container) return;
+  requests.volume_mounts = std::move(all);
+  requests.sub_paths = std::move(sub_paths);
+}
+
+// spec.dnsPolicy and spec.dnsConfig.
+void read_dns(probes::PodRequests& requests, const Located& found) {
+  requests.dns_policy = string_at(found.spec, "dnsPolicy", found.spec_path);
+  const auto config_path = join_path(found.spec_path, "dnsConfig");
+  const auto* config = object_at(found.spec, "dnsConfig", found.spec_path);
+  if (config == nullptr) return;
+  probes::DnsConfigRequest dns;
+  dns.nameservers = strings_at(config, "nameservers", config_path);
+  dns.searches = strings_at(config, "searches", config_path);
+  const auto* options = array_at(config, "options", config_path);
+  for (std::size_t i = 0; options != nullptr && i < options->size(); ++i) {
+    const auto option_path = join_path(config_path, "options") + "[" + std::to_string(i) + "]";
+    const auto& option = (*options)[i];
+    if (!option.is_object()) throw SpecError(option_path + ": expected an object");
+    dns.options.push_back({string_at(&option, "name", option_path).value_or(""),
+                           string_at(&option, "value", option_path)});
+  }
+  requests.dns_config = std::move(dns);
+}
+
+// The container's ports that ask for a hostPort.
+void read_host_ports(probes::PodRequests& requests, const Container& container) {
+  std::vector<probes::HostPortRequest> ports;
+  const auto ports_path = join_path(container.path, "ports");
+  const auto* list = array_at(container.object, "ports", container.path);
+  for (std::size_t i = 0; list != nullptr && i < list->size(); ++i) {
+    const auto port_path = ports_path + "[" + std::to_string(i) + "]";
+    const auto& port = (*list)[i];
+    if (!port.is_object()) throw SpecError(port_path + ": expected an object");
+    const auto host_port = int_at(&port, "hostPort", port_path).value_or(0);
+    if (host_port == 0) continue;
+    const auto container_port = int_at(&port, "containerPort", port_path).value_or(0);
+    if (host_port < 1 || host_port > 65535 || container_port < 1 || container_port > 65535)
+      throw SpecError(port_path + ": a port must be 1-65535");
+    ports.push_back({static_cast<int>(container_port), static_cast<int>(host_port),
+                     string_at(&port, "protocol", port_path).value_or("TCP"),
+                     string_at(&port, "hostIP", port_path).value_or("")});
+  }
+  requests.host_ports = std::move(ports);
 }
 
 // Every read-only mountPath of these containers, once each.
@@ -726,6 +824,10 @@ probes::PodRequests read_requests(const json& document, std::string_view wanted,
   requests.runtime_class = string_at(found.spec, "runtimeClassName", found.spec_path);
   read_pod_groups(requests, found);
   read_host_paths(requests, found, chosen);
+  read_volumes(requests, found, chosen);
+  read_dns(requests, found);
+  requests.automount_service_account_token =
+      bool_at(found.spec, "automountServiceAccountToken", found.spec_path);
   requests.pod_name = string_at(found.pod_metadata, "name", found.pod_metadata_path);
   requests.pod_namespace = string_at(found.pod_metadata, "namespace", found.pod_metadata_path);
   if (!requests.pod_namespace)
@@ -744,6 +846,11 @@ probes::PodRequests read_requests(const json& document, std::string_view wanted,
     read_security(requests, found, chosen);
     read_apparmor_annotation(requests, found, *chosen);
     requests.read_only_mounts = read_only_mounts({chosen});
+    read_host_ports(requests, *chosen);
+    bool mounts_token_dir = false;
+    for (const auto& mount : mounts_of(*chosen))
+      mounts_token_dir |= mount.mount_path == "/var/run/secrets/kubernetes.io/serviceaccount";
+    requests.mounts_service_account = mounts_token_dir;
     requests.container_name = chosen->name;
     if (requests.container_name->empty()) requests.container_name.reset();
   }

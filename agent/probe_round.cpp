@@ -71,7 +71,7 @@ std::string kind_of(const std::string& text) {
 Report run_probe_round(platform::Platform& os, const std::vector<probes::Probe>& probes,
                        const probes::PodRequests& requests, const PodSpecInfo& pod_spec,
                        const Selection& selection, std::string_view agent_mode,
-                       const std::string& scratch_name) {
+                       const std::string& scratch_name, probes::ApiAccess api) {
   const auto started_wall = os.wall_now();
   const auto started = std::chrono::steady_clock::now();
   // Assessed once for the whole round: the probes that need it and the subject share it.
@@ -86,7 +86,8 @@ Report run_probe_round(platform::Platform& os, const std::vector<probes::Probe>&
     logger("probe")->warn("the isolation assessment failed error={}", failure.what());
   }
   Report report;
-  report.results = run_probes(probes, os, requests, selection, scratch_name, isolation);
+  report.results =
+      run_probes(probes, os, requests, selection, scratch_name, isolation, std::move(api));
   report.report_id = new_report_id();
   report.agent_version = CAPPROBE_VERSION;
   report.agent_mode = std::string(agent_mode);

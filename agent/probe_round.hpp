@@ -25,7 +25,7 @@ namespace capprobe::agent {
 Report run_probe_round(platform::Platform& os, const std::vector<probes::Probe>& probes,
                        const probes::PodRequests& requests, const PodSpecInfo& pod_spec,
                        const Selection& selection, std::string_view agent_mode,
-                       const std::string& scratch_name);
+                       const std::string& scratch_name, probes::ApiAccess api = {});
 
 // The container this process runs in, as the user named it: --container (`flag`), else a
 // non-empty CAPPROBE_CONTAINER. Never CONTAINER_NAME, which other tools set for their own ends.

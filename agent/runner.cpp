@@ -34,14 +34,15 @@ CapabilityResult run_one(const Probe& probe, platform::Platform& os,
                          const probes::PodRequests& requests, bool quick,
                          const std::string& scratch_name,
                          const std::shared_ptr<const probes::IsolationAssessment>& isolation,
-                         probes::Worker& worker) {
+                         const probes::ApiAccess& api, probes::Worker& worker) {
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + probe.info.timeout;
   auto outcome = worker.run(
-      probe.info.timeout, [&os, probe, requests, quick, scratch_name, isolation, deadline] {
+      probe.info.timeout, [&os, probe, requests, quick, scratch_name, isolation, api, deadline] {
         try {
           probes::ProbeContext context{os, requests, quick, scratch_name, deadline};
           context.isolation = isolation;
+          context.api = api;
           return probe.run(context);
         } catch (const std::exception& failure) {
           return error_result(probe, std::string("the probe failed: ") + failure.what());
@@ -89,7 +90,7 @@ std::vector<std::string> unknown_ids(const std::vector<Probe>& probes, const Sel
 std::vector<CapabilityResult> run_probes(
     const std::vector<Probe>& probes, platform::Platform& os, const probes::PodRequests& requests,
     const Selection& selection, const std::string& scratch_name,
-    std::shared_ptr<const probes::IsolationAssessment> isolation) {
+    std::shared_ptr<const probes::IsolationAssessment> isolation, probes::ApiAccess api) {
   std::vector<CapabilityResult> results;
   // Under --quick the heavy probes only read their configuration, so they run as light ones.
   const auto runs_alone = [&](const Probe& probe) {
@@ -102,7 +103,7 @@ std::vector<CapabilityResult> run_probes(
     for (const auto& probe : probes) {
       if (!selected(probe, selection) || runs_alone(probe) != heavy_pass) continue;
       results.push_back(
-          run_one(probe, os, requests, selection.quick, scratch_name, isolation, worker));
+          run_one(probe, os, requests, selection.quick, scratch_name, isolation, api, worker));
     }
   // Report in catalog order, whatever order they ran in.
   std::vector<CapabilityResult> ordered;

@@ -31,6 +31,7 @@ std::vector<probes::CapabilityResult> run_probes(
     const std::vector<probes::Probe>& probes, platform::Platform& os,
     const probes::PodRequests& requests, const Selection& selection,
     const std::string& scratch_name,
-    std::shared_ptr<const probes::IsolationAssessment> isolation = nullptr);
+    std::shared_ptr<const probes::IsolationAssessment> isolation = nullptr,
+    probes::ApiAccess api = {});
 
 }  // namespace capprobe::agent

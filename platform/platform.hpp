@@ -77,6 +77,18 @@ struct MemoryTrialOutcome {
   std::string detail;  // errno name of a failed allocation, etc.
 };
 
+// What fill_file wrote before it stopped.
+struct FillOutcome {
+  std::uint64_t written = 0;          // bytes the filesystem took
+  std::optional<OsError> stopped_by;  // the write error that ended it (ENOSPC, EDQUOT); none: all
+};
+
+// What port_trial saw: whether the connect went through, and whether our own listener took it.
+struct PortTrialOutcome {
+  std::optional<OsError> connect_error;  // nullopt: connected
+  bool accepted = false;                 // our listener accepted a connection in the time
+};
+
 class LinuxFacts;    // platform/linux_facts.hpp
 class WindowsFacts;  // platform/windows_facts.hpp
 
@@ -109,11 +121,27 @@ class Platform {
   virtual Result<FileInfo> info_through(const std::string& path) const = 0;
   virtual Result<Done> remove(const std::string& path) = 0;       // unlink, or rmdir when a dir
   virtual Result<Done> remove_tree(const std::string& path) = 0;  // never follows links
-  virtual std::string temp_dir() const = 0;                       // $TMPDIR or /tmp
+  // Creates `path` exclusively and writes up to `max_bytes` zero bytes, stopping at the first
+  // write error (ENOSPC, EDQUOT: a size limit). The file stays: the caller removes it. A
+  // failed create is the error.
+  virtual Result<FillOutcome> fill_file(const std::string& path, std::uint64_t max_bytes) = 0;
+  virtual std::string temp_dir() const = 0;  // $TMPDIR or /tmp
 
   // --- IPC endpoints: connect and close, never speak ---
   // ECONNREFUSED, EACCES/EPERM, ENOENT, ETIMEDOUT... come back as the error.
   virtual Result<Done> connect_unix(const std::string& path, std::chrono::milliseconds timeout) = 0;
+
+  // --- network exercises: each bounded by its timeout, nothing left open ---
+  // One UDP datagram `payload` to address:port (IPv4 or IPv6 literal) and the first datagram
+  // that comes back from there within `timeout` (ETIMEDOUT otherwise).
+  virtual Result<std::string> udp_exchange(const std::string& address, int port,
+                                           const std::string& payload,
+                                           std::chrono::milliseconds timeout) = 0;
+  // Listens on TCP `listen_port` of every address, connects to address:port, and waits up to
+  // `timeout` in all for the connect and for our listener to accept; never sends a byte on
+  // either side, closes everything. A listen that fails (EADDRINUSE) is the error.
+  virtual Result<PortTrialOutcome> port_trial(int listen_port, const std::string& address, int port,
+                                              std::chrono::milliseconds timeout) = 0;
 
   // --- process, kernel, CPU ---
   virtual Result<KernelInfo> kernel_info() const = 0;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,38 @@ struct ProbeInfo {
   std::chrono::milliseconds timeout{2000};  // the runner's deadline for this probe
 };
 
+// One read-only GET of the API server with the service account's token: api.service_account's
+// single request. The agent answers it through the capprobe-deliver helper (the same path as
+// the own-pod GET: TLS verified against `ca_file` only, no proxy, the token read by the helper
+// and never returned), so that no TLS library is loaded into capprobe.
+struct ApiRead {
+  std::string path;        // "/version"
+  std::string token_file;  // the service account's token file
+  std::string ca_file;     // its ca.crt
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds timeout{3000};  // the whole request
+};
+
+struct ApiAnswer {
+  // "ok", "http_error", "no_token", "tls_failed", "timed_out", "failed" (the helper's words),
+  // or "no_server" when no API server address is known (KUBERNETES_SERVICE_HOST unset).
+  std::string result = "failed";
+  long http_status = 0;
+  int attempts = 0;
+  std::string detail;  // the client's error or the API server's message; never the token
+  std::string body;    // the answer when ok
+};
+
+using ApiReader = std::function<ApiAnswer(const ApiRead&)>;
+
+// What the run lets api.service_account use: where the service account's files are
+// (--service-account-dir; nullopt: the OS's default) and how to read the API server (null where
+// nothing can: a unit test, --no-pod-lookup).
+struct ApiAccess {
+  std::optional<std::string> service_account_dir;
+  ApiReader read = nullptr;
+};
+
 struct ProbeContext {
   platform::Platform& os;
   const PodRequests& requests;
@@ -49,6 +82,8 @@ struct ProbeContext {
   // by the runner and shared by the probes that need it (isolation.kernel, host.*, the CPU
   // limit) and the report's subject. Null: isolation_of() assesses it on first use.
   std::shared_ptr<const IsolationAssessment> isolation = nullptr;
+  // api.service_account's way to the API server (ApiAccess above); it says so when there is none.
+  ApiAccess api = {};
 };
 
 struct Probe {

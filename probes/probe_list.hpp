@@ -14,9 +14,13 @@
   X(fs_readonly_root)       \
   X(fs_host_path)           \
   X(fs_pipe_mount)          \
+  X(fs_sub_path)            \
+  X(fs_empty_dir)           \
   X(host_network)           \
   X(host_pid)               \
   X(host_ipc)               \
+  X(net_dns)                \
+  X(net_host_port)          \
   X(resources_cpu_limit)    \
   X(resources_memory_limit) \
   X(topology_numa)          \
@@ -24,6 +28,7 @@
   X(security_identity)      \
   X(security_capabilities)  \
   X(security_confinement)   \
+  X(api_service_account)    \
   X(platform_os)
 
 namespace capprobe::probes {

@@ -30,6 +30,54 @@ struct HostPathRequest {
   bool read_only = false;
 };
 
+// One volumeMount of this container.
+struct VolumeMountRequest {
+  std::string volume;
+  std::string mount_path;
+  std::string sub_path;  // subPath or subPathExpr; "" for the whole volume
+  bool read_only = false;
+};
+
+// A volumeMount of this container with subPath or subPathExpr: `mount_path` shows the
+// directory `sub_path` of volume `volume` (subPathExpr as written, its $(VAR)s unexpanded).
+struct SubPathRequest {
+  std::string volume;
+  std::string mount_path;
+  std::string sub_path;
+  bool expression = false;  // subPathExpr rather than subPath
+  bool read_only = false;
+};
+
+// An emptyDir volume and where this container mounts it (empty: it does not). medium is the
+// API's word ("" for the node's disk, "Memory" for tmpfs); size_limit_bytes is sizeLimit.
+struct EmptyDirRequest {
+  std::string volume;
+  std::string mount_path;
+  std::string medium;
+  std::optional<std::uint64_t> size_limit_bytes;
+  bool read_only = false;
+  bool sub_path = false;  // mounted through a subPath: the mount is not the whole volume
+};
+
+// spec.dnsConfig: what the kubelet adds to (or, for dnsPolicy None, makes all of) resolv.conf.
+struct DnsOption {
+  std::string name;                  // "ndots"
+  std::optional<std::string> value;  // "2"
+};
+struct DnsConfigRequest {
+  std::vector<std::string> nameservers;
+  std::vector<std::string> searches;
+  std::vector<DnsOption> options;
+};
+
+// A containers[].ports[] entry of this container that asks for a hostPort.
+struct HostPortRequest {
+  int container_port = 0;
+  int host_port = 0;
+  std::string protocol = "TCP";  // TCP, UDP, SCTP
+  std::string host_ip;           // ports[].hostIP, when set
+};
+
 // A field this pod spec sets that the API server refuses for its spec.os.name: where the spec
 // sets it ("spec.containers[0].securityContext.runAsUser"), and the capability whose request it
 // would feed ("security.identity"; "" when no probe's request reads it).
@@ -84,6 +132,22 @@ struct PodRequests {
   // nullopt without a pod spec, when the containers disagree, or when a linux pod sets
   // windowsOptions (refused).
   std::optional<bool> host_process;
+  // The container's volumeMounts with subPath/subPathExpr, and every mountPath it mounts at all
+  // (to find where else a subPath's volume shows).
+  std::optional<std::vector<SubPathRequest>> sub_paths;
+  std::optional<std::vector<VolumeMountRequest>> volume_mounts;
+  // The pod's emptyDir volumes, joined with this container's mounts of them.
+  std::optional<std::vector<EmptyDirRequest>> empty_dirs;
+  // spec.dnsPolicy as written (nullopt when the spec sets none: ClusterFirst), spec.dnsConfig.
+  std::optional<std::string> dns_policy;
+  std::optional<DnsConfigRequest> dns_config;
+  // This container's ports with a hostPort (empty: none asked).
+  std::optional<std::vector<HostPortRequest>> host_ports;
+  // spec.automountServiceAccountToken (nullopt: not set, the service account decides), and
+  // whether this container mounts the service-account directory (the API server's admission
+  // adds that mount to a pod it stores).
+  std::optional<bool> automount_service_account_token;
+  std::optional<bool> mounts_service_account;
   // The fields the API server refuses for this pod's spec.os.name, where the spec sets them.
   std::vector<RefusedRequest> refused;
 };

@@ -100,7 +100,7 @@ DeliveryOutcome deliver_with_helper(const std::string& helper, const DeliveryCon
 }
 
 PodGetConfig pod_get_config(const PodLookupPlan& plan) {
-  return {plan.url, plan.token_file, plan.ca_file, kPodGetConnectTimeout, kPodGetTimeout};
+  return {plan.url, plan.token_file, plan.ca_file, plan.connect_timeout, plan.timeout};
 }
 
 std::vector<std::string> get_pod_helper_arguments(const PodGetConfig& config) {

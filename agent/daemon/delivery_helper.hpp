@@ -14,7 +14,9 @@
 //      capprobe-deliver get-pod --url URL --token-file F --ca-file F
 //                       --connect-timeout DURATION --timeout DURATION       (stdin unused)
 //    URL is https://<KUBERNETES_SERVICE_HOST>:<PORT>/api/v1/namespaces/<ns>/pods/<name>, an
-//    IPv6 host already bracketed (agent/pod_lookup.hpp). The helper must:
+//    IPv6 host already bracketed (agent/pod_lookup.hpp); or, for api.service_account's one
+//    read, .../version with the timeouts that probe gives (agent/pod_lookup.hpp, api_access).
+//    Any path: the helper GETs the URL it is given. The helper must:
 //    - speak HTTPS only, verify the server's certificate and host name against --ca-file and
 //      nothing else (no system store), follow no redirect, and use no proxy whatever the
 //      environment says (libcurl: CURLOPT_PROXY ""; WinHTTP: WINHTTP_ACCESS_TYPE_NO_PROXY);

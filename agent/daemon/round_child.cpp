@@ -133,7 +133,8 @@ int run_round_child(platform::Platform& os, const std::vector<probes::Probe>& ca
   if (request->nfd_file) sweep.extra.push_back(directory_of(*request->nfd_file));
   log_sweep(sweep_residue(os, sweep));
   const auto report = run_probe_round(os, catalog, *load.requests, load.pod_spec,
-                                      request->selection, "agent", new_scratch_name(os.self_pid()));
+                                      request->selection, "agent", new_scratch_name(os.self_pid()),
+                                      api_access(request->pod_lookup, os, get_pod));
   out << to_json(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   if (!out.flush()) return 1;
   if (request->nfd_file)

@@ -210,6 +210,8 @@ Result<std::string> FakePlatform::resolve(const std::string& raw, int depth) con
   while (std::getline(in, part, '/')) {
     if (part.empty()) continue;
     walked += "/" + part;
+    if (const auto bound = binds_.find(walked); bound != binds_.end())
+      return resolve(bound->second + path.substr(walked.size()), depth + 1);
     const auto node = nodes_.find(walked);
     if (node == nodes_.end()) return fake_error("ENOENT", "resolve " + raw);
     if (node->second.kind == FileKind::symlink) {
@@ -277,6 +279,13 @@ FileInfo info_of(const std::string&, FileKind kind, std::uint32_t uid, std::uint
   return info;
 }
 }  // namespace
+
+FakePlatform& FakePlatform::bind(const std::string& mount_point, const std::string& source) {
+  dir(mount_point);
+  dir(source);
+  binds_[normalize(mount_point)] = normalize(source);
+  return *this;
+}
 
 Result<FileInfo> FakePlatform::stat(const std::string& path) const {
   if (auto error = fault("stat", path)) return *error;
@@ -419,6 +428,44 @@ Result<Done> FakePlatform::remove_tree(const std::string& path) {
       ++it;
   }
   return Done{};
+}
+
+Result<FillOutcome> FakePlatform::fill_file(const std::string& path, std::uint64_t max_bytes) {
+  fills_run.emplace_back(path, max_bytes);
+  if (auto error = fault("fill_file", path)) return *error;
+  const auto full = new_entry(path, "create");
+  if (!full) return full.error();
+  const auto room = fs_info(parent_of(normalize(path)));
+  FillOutcome outcome;
+  outcome.written = max_bytes;
+  if (room && room.value().available_bytes < max_bytes) {
+    outcome.written = room.value().available_bytes;
+    outcome.stopped_by = fake_error("ENOSPC", "write " + path);
+  }
+  // The content stands for the bytes: a count, not a copy of them.
+  put(full.value(), Node{FileKind::regular, std::to_string(outcome.written)});
+  return outcome;
+}
+
+Result<std::string> FakePlatform::udp_exchange(const std::string& address, int port,
+                                               const std::string& payload,
+                                               std::chrono::milliseconds) {
+  udp_sent.emplace_back(address, port);
+  if (auto error = fault("udp_exchange", address)) return *error;
+  if (!udp_server) return fake_error("ECONNREFUSED", "recv " + address);
+  return udp_server(address, port, payload);
+}
+
+Result<PortTrialOutcome> FakePlatform::port_trial(int listen_port, const std::string& address,
+                                                  int port, std::chrono::milliseconds) {
+  port_trials_run.emplace_back(listen_port, address, port);
+  if (auto error = fault("port_trial", address)) return *error;
+  if (!port_trials) {
+    PortTrialOutcome refused;
+    refused.connect_error = fake_error("ECONNREFUSED", "connect " + address);
+    return refused;
+  }
+  return port_trials(listen_port, address, port);
 }
 
 Result<Done> FakePlatform::connect_unix(const std::string& path, std::chrono::milliseconds) {

@@ -9,6 +9,9 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "platform/linux_facts.hpp"
 #include "platform/platform.hpp"
@@ -79,6 +82,9 @@ class FakePlatform final : public Platform, public LinuxFacts, public WindowsFac
   FakePlatform& fail(const std::string& operation, const std::string& path,
                      const std::string& errno_name);
   FakePlatform& fs(const std::string& path, FsInfo info);  // fs_info answer for path and below
+  // A bind mount: `mount_point` (made a directory) shows the directory `source`; what is
+  // created through one is seen through the other.
+  FakePlatform& bind(const std::string& mount_point, const std::string& source);
   // Every later call on `path` or below blocks forever, as on a hung NFS or FUSE mount whose
   // server stopped answering. The blocked thread never returns into the fake, so the fake may
   // be destroyed while it waits; hung_calls() counts the calls that blocked.
@@ -98,6 +104,14 @@ class FakePlatform final : public Platform, public LinuxFacts, public WindowsFac
   std::function<Result<BurnSample>(int, std::chrono::milliseconds)> burn;
   std::function<Result<MemoryTrialOutcome>(const MemoryTrialPlan&)> memory_trial;
   std::vector<MemoryTrialPlan> memory_trials_run;  // what probes asked for, to assert on
+  // udp_exchange's answer for (address, port, payload); unset: ECONNREFUSED, as with nothing
+  // listening. udp_sent keeps what probes sent, to assert on.
+  std::function<Result<std::string>(const std::string&, int, const std::string&)> udp_server;
+  std::vector<std::pair<std::string, int>> udp_sent;
+  // port_trial's answer for (listen port, address, port); unset: the connect is refused.
+  std::function<Result<PortTrialOutcome>(int, const std::string&, int)> port_trials;
+  std::vector<std::tuple<int, std::string, int>> port_trials_run;
+  std::vector<std::pair<std::string, std::uint64_t>> fills_run;  // fill_file (path, max_bytes)
 
   bool exists(const std::string& path) const;
   std::size_t entry_count() const;  // files + dirs + links + specials: to check for residue
@@ -123,7 +137,13 @@ class FakePlatform final : public Platform, public LinuxFacts, public WindowsFac
   Result<FileInfo> info_through(const std::string& path) const override { return stat(path); }
   Result<Done> remove(const std::string& path) override;
   Result<Done> remove_tree(const std::string& path) override;
+  // Writes into the little filesystem up to the fs() answer's available_bytes, then ENOSPC.
+  Result<FillOutcome> fill_file(const std::string& path, std::uint64_t max_bytes) override;
   std::string temp_dir() const override { return tmp; }
+  Result<std::string> udp_exchange(const std::string& address, int port, const std::string& payload,
+                                   std::chrono::milliseconds timeout) override;
+  Result<PortTrialOutcome> port_trial(int listen_port, const std::string& address, int port,
+                                      std::chrono::milliseconds timeout) override;
   Result<Done> connect_unix(const std::string& path, std::chrono::milliseconds timeout) override;
   Result<KernelInfo> kernel_info() const override;
 
@@ -169,6 +189,7 @@ class FakePlatform final : public Platform, public LinuxFacts, public WindowsFac
   };
   std::map<std::string, Node> nodes_;
   std::map<std::string, FsInfo> filesystems_;
+  std::map<std::string, std::string> binds_;  // mount point -> source directory
   mutable std::map<std::pair<std::string, std::string>, std::string> faults_;
   std::vector<std::string> hung_;
   std::shared_ptr<std::atomic<int>> hung_calls_ = std::make_shared<std::atomic<int>>(0);

@@ -6,6 +6,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <optional>
@@ -70,6 +71,29 @@ Result<Done> LinuxPlatform::create_file_exclusive(const std::string& path,
     return *failure;
   }
   return Done{};
+}
+
+Result<FillOutcome> LinuxPlatform::fill_file(const std::string& path, std::uint64_t max_bytes) {
+  const int fd =
+      ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+  if (fd < 0) return last_error("open O_CREAT|O_EXCL", path);
+  static const std::string kZeros(64 * 1024, '\0');
+  FillOutcome outcome;
+  while (outcome.written < max_bytes) {
+    const auto chunk = static_cast<std::size_t>(
+        std::min<std::uint64_t>(kZeros.size(), max_bytes - outcome.written));
+    const ssize_t n = ::write(fd, kZeros.data(), chunk);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      outcome.stopped_by = last_error("write", path);
+      break;
+    }
+    if (n == 0) break;
+    outcome.written += static_cast<std::uint64_t>(n);
+  }
+  // A quota or a network filesystem may refuse only at close.
+  if (::close(fd) != 0 && !outcome.stopped_by) outcome.stopped_by = last_error("close", path);
+  return outcome;
 }
 
 Result<Done> LinuxPlatform::make_dir(const std::string& path) {

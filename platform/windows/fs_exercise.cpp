@@ -84,6 +84,29 @@ Result<Done> WindowsPlatform::create_file_exclusive(const std::string& path,
   return Done{};
 }
 
+Result<FillOutcome> WindowsPlatform::fill_file(const std::string& path, std::uint64_t max_bytes) {
+  auto wide = win32::wide_path(path);
+  if (!wide) return wide.error();
+  win32::UniqueHandle file(::CreateFileW(wide.value().c_str(), GENERIC_WRITE, 0, nullptr,
+                                         CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr));
+  if (!file.valid()) return last_error("CreateFileW CREATE_NEW", path);
+  static const std::string kZeros(64 * 1024, '\0');
+  FillOutcome outcome;
+  while (outcome.written < max_bytes) {
+    const auto chunk =
+        static_cast<DWORD>(std::min<std::uint64_t>(kZeros.size(), max_bytes - outcome.written));
+    DWORD wrote = 0;
+    if (!::WriteFile(file.get(), kZeros.data(), chunk, &wrote, nullptr)) {
+      outcome.stopped_by = last_error("WriteFile", path);  // ERROR_DISK_FULL at a quota
+      break;
+    }
+    if (wrote == 0) break;
+    outcome.written += wrote;
+  }
+  if (!file.close() && !outcome.stopped_by) outcome.stopped_by = last_error("CloseHandle", path);
+  return outcome;
+}
+
 Result<Done> WindowsPlatform::make_dir(const std::string& path) {
   auto wide = win32::wide_path(path);
   if (!wide) return wide.error();

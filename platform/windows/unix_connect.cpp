@@ -12,6 +12,7 @@
 
 #include "platform/windows/win32_errors.hpp"
 #include "platform/windows/windows_platform.hpp"
+#include "platform/windows/winsock.hpp"
 
 namespace capprobe::platform {
 
@@ -23,40 +24,6 @@ OsError socket_error(const std::string& action, const std::string& path) {
   const int code = ::WSAGetLastError();  // read before building any string
   return os_error(static_cast<std::uint32_t>(code), action + " " + path);
 }
-
-// Winsock for the length of one call: WSAStartup counts its users, so this never disturbs
-// another part of the process that uses sockets too.
-class WinsockSession {
- public:
-  WinsockSession() {
-    WSADATA data{};
-    status_ = ::WSAStartup(MAKEWORD(2, 2), &data);
-  }
-  ~WinsockSession() {
-    if (status_ == 0) ::WSACleanup();
-  }
-  WinsockSession(const WinsockSession&) = delete;
-  WinsockSession& operator=(const WinsockSession&) = delete;
-  int status() const { return status_; }
-
- private:
-  int status_ = 0;
-};
-
-class UniqueSocket {
- public:
-  explicit UniqueSocket(SOCKET socket) : socket_(socket) {}
-  ~UniqueSocket() {
-    if (socket_ != INVALID_SOCKET) ::closesocket(socket_);
-  }
-  UniqueSocket(const UniqueSocket&) = delete;
-  UniqueSocket& operator=(const UniqueSocket&) = delete;
-  SOCKET get() const { return socket_; }
-  bool valid() const { return socket_ != INVALID_SOCKET; }
-
- private:
-  SOCKET socket_;
-};
 
 }  // namespace
 

@@ -37,10 +37,17 @@ class WindowsPlatform final : public Platform, public WindowsFacts {
   Result<FileInfo> info_through(const std::string& path) const override;
   Result<Done> remove(const std::string& path) override;
   Result<Done> remove_tree(const std::string& path) override;
+  Result<FillOutcome> fill_file(const std::string& path, std::uint64_t max_bytes) override;
   std::string temp_dir() const override;
 
   // --- IPC endpoints (unix_connect.cpp) ---
   Result<Done> connect_unix(const std::string& path, std::chrono::milliseconds timeout) override;
+
+  // --- network exercises (net_exercise.cpp) ---
+  Result<std::string> udp_exchange(const std::string& address, int port, const std::string& payload,
+                                   std::chrono::milliseconds timeout) override;
+  Result<PortTrialOutcome> port_trial(int listen_port, const std::string& address, int port,
+                                      std::chrono::milliseconds timeout) override;
 
   // --- process, kernel, CPU (system_info.cpp, interface_addresses.cpp, cpuid_x86.cpp) ---
   Result<KernelInfo> kernel_info() const override;

@@ -7,12 +7,16 @@ list(APPEND CAPPROBE_PROBE_SOURCES
   fs/readonly_root.cpp
   fs/host_path.cpp
   fs/pipe_mount.cpp
+  fs/sub_path.cpp
+  fs/empty_dir.cpp
 )
 list(APPEND CAPPROBE_PROBE_LINUX_SOURCES
   fs/symlink_linux.cpp
   fs/readonly_root_linux.cpp
   fs/host_path_linux.cpp
   fs/pipe_mount_linux.cpp
+  fs/sub_path_linux.cpp
+  fs/empty_dir_linux.cpp
 )
 list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
   fs/paths_windows.cpp
@@ -20,4 +24,6 @@ list(APPEND CAPPROBE_PROBE_WINDOWS_SOURCES
   fs/readonly_root_windows.cpp
   fs/host_path_windows.cpp
   fs/pipe_mount_windows.cpp
+  fs/sub_path_windows.cpp
+  fs/empty_dir_windows.cpp
 )

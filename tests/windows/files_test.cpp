@@ -183,3 +183,15 @@ TEST_CASE("fs_info: a missing path is an error, as statvfs gives ENOENT") {
   Scratch scratch(os);
   CHECK(os.fs_info(scratch / "missing").error().name == "ERROR_FILE_NOT_FOUND");
 }
+
+TEST_CASE("fill_file: writes up to its bound into a new file, never an existing one") {
+  WindowsPlatform os;
+  Scratch scratch(os);
+  const auto file = scratch.path() + "\\fill";
+  const auto filled = os.fill_file(file, 3 * 64 * 1024 + 5);
+  REQUIRE(filled.ok());
+  CHECK(filled.value().written == 3 * 64 * 1024 + 5);
+  CHECK_FALSE(filled.value().stopped_by);
+  CHECK_FALSE(os.fill_file(file, 1).ok());
+  CHECK(os.remove(file).ok());
+}

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "platform/windows/windows_platform.hpp"
 #include "tests/windows/windows_test_support.hpp"
@@ -92,4 +94,67 @@ TEST_CASE("connect_unix on Windows: a listening socket connects, a missing one d
   ::closesocket(listener);
   ::WSACleanup();
   CHECK_FALSE(os.connect_unix(scratch / "nothing", 100ms).ok());
+}
+
+namespace {
+
+// A loopback socket of `type` on an ephemeral port (Winsock started by the caller's session).
+std::pair<SOCKET, int> loopback_socket(int type) {
+  const SOCKET s = ::socket(AF_INET, type, 0);
+  REQUIRE(s != INVALID_SOCKET);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  int length = sizeof address;
+  REQUIRE(::getsockname(s, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  return {s, ntohs(address.sin_port)};
+}
+
+struct Winsock {
+  Winsock() {
+    WSADATA data{};
+    REQUIRE(::WSAStartup(MAKEWORD(2, 2), &data) == 0);
+  }
+  ~Winsock() { ::WSACleanup(); }
+};
+
+}  // namespace
+
+TEST_CASE("udp_exchange: an answer from a loopback server, and a deadline when none comes") {
+  Winsock winsock;
+  WindowsPlatform os;
+  const auto [server, port] = loopback_socket(SOCK_DGRAM);
+  std::thread echo([s = server] {
+    char buffer[64];
+    sockaddr_in peer{};
+    int length = sizeof peer;
+    const int n =
+        ::recvfrom(s, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&peer), &length);
+    if (n > 0) ::sendto(s, "pong", 4, 0, reinterpret_cast<sockaddr*>(&peer), length);
+  });
+  const auto answer = os.udp_exchange("127.0.0.1", port, "ping", 2000ms);
+  echo.join();
+  REQUIRE(answer.ok());
+  CHECK(answer.value() == "pong");
+  const auto silent = os.udp_exchange("127.0.0.1", port, "ping", 100ms);
+  CHECK_FALSE(silent.ok());
+  ::closesocket(server);
+}
+
+TEST_CASE("port_trial: a connect to our own listener's port reaches it; a closed port does not") {
+  Winsock winsock;
+  WindowsPlatform os;
+  const auto [free_socket, listen_port] = loopback_socket(SOCK_STREAM);
+  ::closesocket(free_socket);
+  const auto reached = os.port_trial(listen_port, "127.0.0.1", listen_port, 1000ms);
+  REQUIRE(reached.ok());
+  CHECK_FALSE(reached.value().connect_error);
+  CHECK(reached.value().accepted);
+  const auto [closed, closed_port] = loopback_socket(SOCK_STREAM);
+  ::closesocket(closed);
+  const auto refused = os.port_trial(listen_port, "127.0.0.1", closed_port, 1000ms);
+  REQUIRE(refused.ok());
+  CHECK(refused.value().connect_error.has_value());
+  CHECK_FALSE(refused.value().accepted);
 }

@@ -48,6 +48,11 @@ struct FakeApiServer::State {
     }
     if (request.authorization != "Bearer " + token)
       return done(401, status_object(401, "Unauthorized", "Unauthorized"));
+    // The version an authenticated client may read (system:public-info-viewer), as
+    // api.service_account's one request reads it.
+    if (request.method == "GET" && request.target == "/version")
+      return done(200,
+                  R"({"major":"1","minor":"31","gitVersion":"v1.31.4","platform":"linux/amd64"})");
     static const std::regex pod_path(R"(^/api/v1/namespaces/([a-z0-9-]+)/pods/([a-z0-9.-]+)$)");
     std::smatch match;
     if (request.method != "GET" || !std::regex_match(request.target, match, pod_path))

@@ -1,9 +1,9 @@
 // A fake Kubernetes API server for the own-pod GET, on the loopback server core (HTTPS with a
-// certificate the test made): GET /api/v1/namespaces/{ns}/pods/{name} answered as the real one
-// answers it, from recorded Pods in its shape. 200 for a pod it holds in the namespace the
-// service account may read; 403 in any other namespace (a namespaced Role's reach), with the
-// RBAC message; 404 for a pod it does not hold; 401 for any token but the accepted one. Errors
-// are Kubernetes Status objects, as the API server writes them.
+// certificate the test made): GET /api/v1/namespaces/{ns}/pods/{name} (and GET /version, which
+// api.service_account reads) answered as the real one answers it, from recorded Pods in its shape.
+// 200 for a pod it holds in the namespace the service account may read; 403 in any other namespace
+// (a namespaced Role's reach), with the RBAC message; 404 for a pod it does not hold; 401 for any
+// token but the accepted one. Errors are Kubernetes Status objects, as the API server writes them.
 #pragma once
 
 #include <chrono>

@@ -87,9 +87,11 @@ struct PodWorld {
     return all;
   }
 
+  // The own-pod GET alone: api.service_account's GET /version has tests of its own below.
   std::vector<std::string> probe(std::vector<std::string> flags = {}) const {
-    std::vector<std::string> argv = {CAPPROBE_AGENT_BIN,      "probe", "--json", "--quick",
-                                     "--service-account-dir", sa_dir};
+    std::vector<std::string> argv = {
+        CAPPROBE_AGENT_BIN,      "probe", "--json", "--quick",
+        "--service-account-dir", sa_dir,  "--skip", "api.service_account"};
     argv.insert(argv.end(), flags.begin(), flags.end());
     return argv;
   }
@@ -370,5 +372,65 @@ TEST_CASE("own pod: capprobe sonobuoy reads it too") {
         std::string::npos);
   child.signal(SIGTERM);
   REQUIRE(child.wait_exit(10s) == 0);
-  CHECK(world.api->requests().size() == 1);
+  // The own-pod GET, and api.service_account's one read.
+  const auto requests = world.api->requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].target == pod_target());
+  CHECK(requests[1].target == "/version");
+}
+
+TEST_CASE(
+    "api.service_account: one GET /version with the token, TLS against ca.crt, token unshown") {
+  SKIP_WITHOUT_OPENSSL();
+  PodWorld world;
+  const std::vector<std::string> argv = {
+      CAPPROBE_AGENT_BIN,      "probe",      "--json", "--quick",
+      "--service-account-dir", world.sa_dir, "--only", "api.service_account"};
+  const auto got = run(world, argv, world.env());
+  REQUIRE(got.code == 0);
+  const auto& result = result_of(got.report, "api.service_account");
+  INFO(result.dump(2));
+  CHECK(result.at("status") == "supported");
+  CHECK(result.at("observed") == "authenticated");
+  const auto& evidence = result.at("evidence");
+  CHECK(evidence.at("dir") == world.sa_dir);
+  CHECK(evidence.at("layout") == "plain_files");
+  CHECK(evidence.at("api_request").at("http_status") == 200);
+  CHECK(evidence.at("api_request").at("path") == "/version");
+  // The test's token is no JWT: its expiry is unknown, and said so.
+  CHECK(evidence.at("token").at("decode_error") == "not a JWT (header.payload.signature)");
+  // The own-pod GET, then the probe's one read, each with the token as a bearer.
+  const auto requests = world.api->requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].target == pod_target());
+  CHECK(requests[1].target == "/version");
+  CHECK(requests[1].authorization == "Bearer " + world.token);
+  CHECK(requests[1].answered == 200);
+  CHECK(got.out.find(world.token) == std::string::npos);
+  CHECK(got.err.find(world.token) == std::string::npos);
+}
+
+TEST_CASE("api.service_account: a token the API server rejects, and --no-pod-lookup") {
+  SKIP_WITHOUT_OPENSSL();
+  PodWorld world;
+  std::vector<std::string> argv = {
+      CAPPROBE_AGENT_BIN,      "probe",      "--json", "--quick",
+      "--service-account-dir", world.sa_dir, "--only", "api.service_account"};
+  SECTION("401") {
+    write_text(world.sa_dir + "/token", "not-the-token\n");
+    // The own-pod GET is tried too, and refused the same way.
+    const auto got = run(world, argv, world.env());
+    const auto& result = result_of(got.report, "api.service_account");
+    CHECK(result.at("status") == "unsupported");
+    CHECK(result.at("observed") == "rejected");
+    CHECK(result.at("evidence").at("api_request").at("attempts") == 2);  // one retry, no more
+  }
+  SECTION("--no-pod-lookup sends nothing") {
+    argv.push_back("--no-pod-lookup");
+    const auto got = run(world, argv, world.env());
+    const auto& result = result_of(got.report, "api.service_account");
+    CHECK(result.at("status") == "untested");
+    CHECK(result.at("observed") == "mounted");
+    CHECK(world.api->requests().empty());
+  }
 }

@@ -3,6 +3,7 @@
 #include "tests/integration/support/report.hpp"
 
 #include <algorithm>
+#include <map>
 #include <regex>
 #include <set>
 #include <stdexcept>
@@ -192,6 +193,96 @@ void check_observed(const json& result, const std::set<std::string>& allowed, Pr
   }
 }
 
+// The five capabilities of issue 11 (README, "Capabilities beyond DESIGN.md's table"): their
+// observed words and evidence keys.
+void check_entries(const json& list, const std::string& where,
+                   const std::map<std::string, std::set<std::string>>& words,
+                   const std::vector<std::string>& strings, Problems& problems) {
+  if (!list.is_array()) {
+    problems.push_back(where + " is " + list.dump() + " (want an array)");
+    return;
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    KeyChecker entry(list[i], where + "[" + std::to_string(i) + "]", problems);
+    for (const auto& [key, allowed] : words)
+      entry.require(
+          key, [&](const json& v) { return v.is_null() || one_of(v, allowed); },
+          "one of its words or null");
+    for (const auto& key : strings) entry.require(key, a_string, "a string");
+  }
+}
+
+void check_sub_path(const json& result, Problems& problems) {
+  check_observed(result, {"consistent", "inconsistent", "missing", "mounted"}, problems);
+  const auto evidence = result.value("evidence", json::object());
+  KeyChecker(evidence, "evidence", problems)
+      .require(
+          "mount_table", [](const json& v) { return v.is_boolean(); }, "a boolean");
+  check_entries(
+      evidence.value("mounts", json()), "evidence.mounts",
+      {{"state",
+        {"consistent", "inconsistent", "missing", "write_failed", "unanswered", "mounted"}},
+       {"origin", {"pod_spec", "mountinfo"}}},
+      {"mount_path", "sub_path"}, problems);
+}
+
+void check_empty_dir(const json& result, Problems& problems) {
+  check_observed(
+      result,
+      {"writable", "size_enforced", "size_unenforced", "medium_ignored", "not_writable", "missing"},
+      problems);
+  const auto evidence = result.value("evidence", json::object());
+  check_entries(evidence.value("volumes", json()), "evidence.volumes",
+                {{"medium_seen", {"memory", "disk"}},
+                 {"limit_enforcement", {"filesystem", "eviction", "not_by_filesystem", "unknown"}},
+                 {"origin", {"pod_spec", "mountinfo"}}},
+                {"mount_path", "medium_asked"}, problems);
+}
+
+void check_service_account(const json& result, Problems& problems) {
+  check_observed(result,
+                 {"authenticated", "rejected", "forbidden", "tls_failed", "unreachable",
+                  "unreadable", "expired", "missing"},
+                 problems);
+  const auto evidence = result.value("evidence", json::object());
+  KeyChecker check(evidence, "evidence", problems);
+  check.require("dir", a_nonempty_string, "a path");
+  check.require(
+      "files", [](const json& v) { return v.is_array(); }, "an array");
+  check.require(
+      "token", [](const json& v) { return v.is_object() || v.is_null(); }, "an object or null");
+  check.require(
+      "api_request", [](const json& v) { return v.is_object() || v.is_null(); },
+      "an object or null");
+  // The token itself never shows: a JWT's header starts eyJ ({" in base64).
+  if (std::regex_search(result.dump(), std::regex(R"(eyJ[A-Za-z0-9_-]{8,}\.)")))
+    problems.push_back("the result holds something that looks like a JWT");
+}
+
+void check_dns(const json& result, Problems& problems) {
+  check_observed(result, {"resolved", "unresolved", "config_ignored", "config_mismatch"}, problems);
+  const auto evidence = result.value("evidence", json::object());
+  KeyChecker check(evidence, "evidence", problems);
+  check.require(
+      "resolv_conf", [](const json& v) { return v.is_object() || v.is_null(); },
+      "an object or null");
+  check.require(
+      "query", [](const json& v) { return v.is_object(); }, "an object");
+  check.require(
+      "mismatches", [](const json& v) { return v.is_array(); }, "an array");
+}
+
+void check_host_port(const json& result, Problems& problems) {
+  check_observed(result, {"reached", "not_forwarded", "other_listener"}, problems);
+  const auto evidence = result.value("evidence", json::object());
+  KeyChecker(evidence, "evidence", problems).require("host_ip", string_or_null, "a string or null");
+  check_entries(
+      evidence.value("ports", json()), "evidence.ports",
+      {{"state",
+        {"reached", "not_forwarded", "other_listener", "port_in_use", "listen_failed", "skipped"}}},
+      {"protocol"}, problems);
+}
+
 }  // namespace
 
 const std::vector<std::string>& catalog_ids() {
@@ -209,7 +300,12 @@ const std::vector<std::string>& catalog_ids() {
                                                "security.identity",
                                                "security.capabilities",
                                                "security.confinement",
-                                               "platform.os"};
+                                               "platform.os",
+                                               "fs.subpath",
+                                               "fs.empty_dir",
+                                               "api.service_account",
+                                               "net.dns",
+                                               "net.host_port"};
   return ids;
 }
 
@@ -351,6 +447,16 @@ Problems evidence_problems(const json& result) {
     check_kernel(result, problems);
   } else if (id == "platform.os") {
     check_os(result, problems);
+  } else if (id == "fs.subpath") {
+    check_sub_path(result, problems);
+  } else if (id == "fs.empty_dir") {
+    check_empty_dir(result, problems);
+  } else if (id == "api.service_account") {
+    check_service_account(result, problems);
+  } else if (id == "net.dns") {
+    check_dns(result, problems);
+  } else if (id == "net.host_port") {
+    check_host_port(result, problems);
   }
   for (auto& problem : problems) problem = id + ": " + problem;
   return problems;

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "tests/lab/harness/environment.hpp"
+#include "tests/lab/harness/net_services.hpp"
 #include "tests/lab/harness/sandbox.hpp"
 #include "tests/lab/harness/util.hpp"
 
@@ -94,7 +95,7 @@ json bind_mount(const std::string& source, const std::string& destination, bool 
 // Kubernetes pod would not have it is set explicitly: capabilities, no_new_privileges, root.
 json container_config(json config, const Scenario& scenario, const ContainerEnv& env,
                       const fs::path& root, const std::string& id, bool with_pod_spec,
-                      const std::vector<json>& mounts) {
+                      const std::vector<json>& mounts, const std::string& netns_path) {
   auto& process = config["process"];
   process["terminal"] = false;
   process["args"] = json::array({"/usr/bin/capprobe"});
@@ -105,6 +106,7 @@ json container_config(json config, const Scenario& scenario, const ContainerEnv&
   }
   process["env"] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                     "HOME=/root"};
+  for (const auto& variable : env.env) process["env"].push_back(variable);
   process["cwd"] = "/";
   json caps = env.capabilities;
   process["capabilities"] = {{"bounding", caps},
@@ -127,8 +129,11 @@ json container_config(json config, const Scenario& scenario, const ContainerEnv&
 
   auto& linux_section = config["linux"];
   json namespaces = json::array();
-  for (const auto& ns : linux_section["namespaces"])
-    if (!env.host_namespaces.count(ns.value("type", ""))) namespaces.push_back(ns);
+  for (auto ns : linux_section["namespaces"]) {
+    if (env.host_namespaces.count(ns.value("type", ""))) continue;
+    if (ns.value("type", "") == "network" && !netns_path.empty()) ns["path"] = netns_path;
+    namespaces.push_back(ns);
+  }
   linux_section["namespaces"] = namespaces;
   // Like kubelet's cgroupfs layout (/kubepods/<qos>/pod<uid>/<container>), below this runner's
   // own top-level group so that cleanup and the stale sweep find everything.
@@ -175,9 +180,39 @@ Outcome run_in_container(const Scenario& scenario, const ContainerEnv& env, cons
     const auto host_path = scratch.path() / "host" / dir.name;
     fs::create_directories(host_path);
     write_file(host_path / "from-the-host.txt", "written on the host by the lab\n");
-    mounts.push_back(bind_mount(host_path.string(), dir.mount_path, dir.read_only));
+    auto source = host_path;
+    if (!dir.sub_path.empty()) {
+      source = host_path / dir.sub_path;
+      fs::create_directories(source);
+    }
+    mounts.push_back(bind_mount(source.string(), dir.mount_path, dir.read_only));
     outcome.vars["host_dir." + dir.name] = path_in_filesystem(host_path);
   }
+  for (const auto& tmpfs : env.tmpfs_mounts)
+    mounts.push_back({{"destination", tmpfs.mount_path},
+                      {"type", "tmpfs"},
+                      {"source", "tmpfs"},
+                      {"options",
+                       {"nosuid", "nodev", "mode=1777",
+                        "size=" + std::to_string(tmpfs.size_bytes / 1024) + "k"}}});
+  std::size_t file_number = 0;
+  for (const auto& [path, content] : env.files) {
+    const auto host_path = scratch.path() / "files" / std::to_string(file_number++);
+    fs::create_directories(host_path.parent_path());
+    write_file(host_path, content);
+    mounts.push_back(bind_mount(host_path.string(), path, true));
+  }
+  // Served in a network namespace of the lab's own, which the container joins, for as long as
+  // the container runs: nothing listens on the host.
+  std::unique_ptr<LabNetns> netns;
+  if (env.lab_network) netns = std::make_unique<LabNetns>();
+  std::unique_ptr<DnsServer> dns;
+  if (env.dns_server)
+    dns = std::make_unique<DnsServer>(*netns, env.dns_server->address, env.dns_server->records);
+  std::vector<std::unique_ptr<PortForward>> forwards;
+  for (const auto& forward : env.port_forwards)
+    forwards.push_back(std::make_unique<PortForward>(*netns, forward.listen, forward.listen_port,
+                                                     forward.to, forward.to_port));
   if (scenario.pod_spec) {
     const auto file = root.merged() / fs::path(kPodSpecPath).relative_path();
     fs::create_directories(file.parent_path());
@@ -187,9 +222,9 @@ Outcome run_in_container(const Scenario& scenario, const ContainerEnv& env, cons
   const auto bundle = scratch.path() / "bundle";
   fs::create_directories(bundle);
   run_checked({runc.string(), "spec", "--bundle", bundle.string()}, 30s);
-  const auto config =
-      container_config(json::parse(read_file(bundle / "config.json")), scenario, env, root.merged(),
-                       id, scenario.pod_spec.has_value(), mounts);
+  const auto config = container_config(json::parse(read_file(bundle / "config.json")), scenario,
+                                       env, root.merged(), id, scenario.pod_spec.has_value(),
+                                       mounts, netns ? netns->path() : std::string());
   write_file(bundle / "config.json", config.dump(2) + "\n");
 
   RuncContainer container(runc, scratch.path() / "runc-state", id);
@@ -199,6 +234,10 @@ Outcome run_in_container(const Scenario& scenario, const ContainerEnv& env, cons
   const auto started = Clock::now();
   const auto result = it::run(container.run_argv(bundle), budget);
   outcome.run_s = seconds_since(started);
+  if (dns) outcome.vars["dns.queries"] = std::to_string(dns->queries());
+  for (std::size_t i = 0; i < forwards.size(); ++i)
+    outcome.vars["port_forward." + std::to_string(i) + ".forwarded"] =
+        std::to_string(forwards[i]->forwarded());
   outcome.finished = !result.timed_out && result.term_signal == 0;
   outcome.exit_code = result.exit_code;
   outcome.report = result.out;

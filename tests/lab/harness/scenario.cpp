@@ -39,10 +39,10 @@ T need(const json& object, const char* key, const std::string& where) {
 }
 
 ContainerEnv parse_container(const json& in, const std::string& where) {
-  only_keys(
-      in, where,
-      {"read_only_root", "host_namespaces", "cpu", "memory_limit_bytes", "host_sockets",
-       "host_dirs", "user", "capabilities", "seccomp", "no_new_privileges", "oci_merge_patch"});
+  only_keys(in, where,
+            {"read_only_root", "host_namespaces", "cpu", "memory_limit_bytes", "host_sockets",
+             "host_dirs", "user", "capabilities", "seccomp", "no_new_privileges", "oci_merge_patch",
+             "tmpfs_mounts", "files", "env", "lab_network", "dns_server", "port_forwards"});
   ContainerEnv env;
   env.read_only_root = get<bool>(in, "read_only_root", where, false);
   for (const auto& ns : get<std::vector<std::string>>(in, "host_namespaces", where, {})) {
@@ -65,9 +65,13 @@ ContainerEnv parse_container(const json& in, const std::string& where) {
   }
   for (const auto& item : get<json>(in, "host_dirs", where, json::array())) {
     const auto at = where + ".host_dirs[]";
-    only_keys(item, at, {"name", "mount_path", "read_only"});
+    only_keys(item, at, {"name", "mount_path", "read_only", "sub_path"});
     HostDir dir{need<std::string>(item, "name", at), need<std::string>(item, "mount_path", at),
-                get<bool>(item, "read_only", at, false)};
+                get<bool>(item, "read_only", at, false),
+                get<std::string>(item, "sub_path", at, "")};
+    if (dir.sub_path.find("..") != std::string::npos ||
+        (!dir.sub_path.empty() && dir.sub_path[0] == '/'))
+      bad(at, "sub_path must be a relative path inside the directory");
     if (dir.name.find('/') != std::string::npos || dir.name.empty() || dir.name[0] == '.')
       bad(at, "name must be a plain directory name");
     env.host_dirs.push_back(dir);
@@ -84,6 +88,34 @@ ContainerEnv parse_container(const json& in, const std::string& where) {
   if (in.contains("seccomp")) env.seccomp = in["seccomp"];
   env.no_new_privileges = get<bool>(in, "no_new_privileges", where, false);
   env.oci_merge_patch = get<json>(in, "oci_merge_patch", where, json::object());
+  for (const auto& item : get<json>(in, "tmpfs_mounts", where, json::array())) {
+    const auto at = where + ".tmpfs_mounts[]";
+    only_keys(item, at, {"mount_path", "size_bytes"});
+    env.tmpfs_mounts.push_back(
+        {need<std::string>(item, "mount_path", at), need<std::int64_t>(item, "size_bytes", at)});
+  }
+  env.files = get<std::map<std::string, std::string>>(in, "files", where, {});
+  env.env = get<std::vector<std::string>>(in, "env", where, {});
+  if (in.contains("dns_server")) {
+    const auto& dns = in["dns_server"];
+    const auto at = where + ".dns_server";
+    only_keys(dns, at, {"address", "records"});
+    env.dns_server = DnsServerEnv{need<std::string>(dns, "address", at),
+                                  get<std::map<std::string, std::string>>(dns, "records", at, {})};
+  }
+  for (const auto& item : get<json>(in, "port_forwards", where, json::array())) {
+    const auto at = where + ".port_forwards[]";
+    only_keys(item, at, {"listen", "listen_port", "to", "to_port"});
+    env.port_forwards.push_back(
+        {need<std::string>(item, "listen", at), need<int>(item, "listen_port", at),
+         need<std::string>(item, "to", at), need<int>(item, "to_port", at)});
+  }
+  env.lab_network =
+      get<bool>(in, "lab_network", where, false) || env.dns_server || !env.port_forwards.empty();
+  if (env.lab_network && env.host_namespaces.count("network"))
+    bad(where,
+        "dns_server and port_forwards serve in a network namespace of the lab's own, "
+        "which the container joins: not with host_namespaces [\"network\"]");
   return env;
 }
 

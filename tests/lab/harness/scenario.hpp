@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -33,6 +34,27 @@ struct HostDir {
   std::string name;        // the directory's name on the host, and {{host_dir.<name>}}
   std::string mount_path;  // where the container sees it
   bool read_only = false;
+  std::string sub_path;  // a subdirectory of it mounted instead (as a subPath is); "" = all
+};
+
+// A tmpfs mounted in the container, size-limited like a memory emptyDir with a sizeLimit.
+struct TmpfsMount {
+  std::string mount_path;
+  std::int64_t size_bytes = 0;
+};
+
+// A DNS server on the host's loopback for the scenario's run: A records, NXDOMAIN otherwise.
+struct DnsServerEnv {
+  std::string address;                         // "127.0.0.77": port 53 of it
+  std::map<std::string, std::string> records;  // "kubernetes.default.svc.cluster.local" -> IPv4
+};
+
+// A TCP forwarder on the host's loopback (a node forwarding a hostPort).
+struct PortForwardEnv {
+  std::string listen;
+  int listen_port = 0;
+  std::string to;
+  int to_port = 0;
 };
 
 struct User {
@@ -55,6 +77,14 @@ struct ContainerEnv {
   std::optional<json> seccomp;  // an OCI linux.seccomp object
   bool no_new_privileges = false;
   json oci_merge_patch = json::object();  // RFC 7396 patch over config.json, for anything else
+  std::vector<TmpfsMount> tmpfs_mounts;
+  std::map<std::string, std::string> files;  // container path -> content, bound read-only
+  std::vector<std::string> env;              // more of the process's environment, "K=V"
+  // A network namespace of the lab's own (loopback up) that the container joins; dns_server and
+  // port_forwards serve in it and imply it.
+  bool lab_network = false;
+  std::optional<DnsServerEnv> dns_server;
+  std::vector<PortForwardEnv> port_forwards;
 };
 
 struct NumaNode {

@@ -1067,3 +1067,67 @@ TEST_CASE("a sidecar Pod from the API: the status's containerID tells which cont
   CHECK_FALSE(unknown.requests->memory_limit_bytes);
   CHECK(unknown.requests->host_paths->size() == 1);
 }
+
+TEST_CASE("subPath mounts, emptyDir volumes, DNS, hostPorts and the service account",
+          "[pod_spec]") {
+  const auto requests = parsed(pod(
+      R"("volumes":[{"name":"data","emptyDir":{}},)"
+      R"({"name":"cache","emptyDir":{"medium":"Memory","sizeLimit":"64Mi"}},)"
+      R"({"name":"unmounted","emptyDir":{"sizeLimit":"1Gi"}}],)"
+      R"("dnsPolicy":"None","dnsConfig":{"nameservers":["1.2.3.4"],"searches":["a.example"],)"
+      R"("options":[{"name":"ndots","value":"2"},{"name":"edns0"}]},)"
+      R"("automountServiceAccountToken":false)",
+      R"("volumeMounts":[{"name":"data","mountPath":"/data"},)"
+      R"({"name":"data","mountPath":"/logs","subPath":"logs"},)"
+      R"json({"name":"data","mountPath":"/per-pod","subPathExpr":"$(POD_NAME)","readOnly":true},)json"
+      R"({"name":"cache","mountPath":"/cache"},)"
+      R"({"name":"kube-api-access-x","mountPath":"/var/run/secrets/kubernetes.io/serviceaccount"}],)"
+      R"("ports":[{"containerPort":8080,"hostPort":18080},{"containerPort":9090},)"
+      R"({"containerPort":53,"hostPort":1053,"protocol":"UDP","hostIP":"10.0.0.7"}])"));
+  REQUIRE(requests.sub_paths.has_value());
+  REQUIRE(requests.sub_paths->size() == 2);
+  CHECK(requests.sub_paths->at(0).mount_path == "/logs");
+  CHECK(requests.sub_paths->at(0).sub_path == "logs");
+  CHECK_FALSE(requests.sub_paths->at(0).expression);
+  CHECK(requests.sub_paths->at(1).expression);
+  CHECK(requests.sub_paths->at(1).read_only);
+  REQUIRE(requests.volume_mounts.has_value());
+  CHECK(requests.volume_mounts->size() == 5);
+  REQUIRE(requests.empty_dirs.has_value());
+  // data mounted three times, cache once, unmounted with no mount path.
+  REQUIRE(requests.empty_dirs->size() == 5);
+  const auto& cache = requests.empty_dirs->at(3);
+  CHECK(cache.mount_path == "/cache");
+  CHECK(cache.medium == "Memory");
+  CHECK(cache.size_limit_bytes == 64ull << 20);
+  CHECK(requests.empty_dirs->at(1).sub_path);
+  CHECK(requests.empty_dirs->at(4).mount_path.empty());
+  CHECK(requests.empty_dirs->at(4).size_limit_bytes == 1ull << 30);
+  CHECK(requests.dns_policy == "None");
+  REQUIRE(requests.dns_config.has_value());
+  CHECK(requests.dns_config->nameservers == std::vector<std::string>{"1.2.3.4"});
+  CHECK(requests.dns_config->searches == std::vector<std::string>{"a.example"});
+  REQUIRE(requests.dns_config->options.size() == 2);
+  CHECK(requests.dns_config->options[0].value == "2");
+  CHECK_FALSE(requests.dns_config->options[1].value);
+  REQUIRE(requests.host_ports.has_value());
+  REQUIRE(requests.host_ports->size() == 2);
+  CHECK(requests.host_ports->at(0).container_port == 8080);
+  CHECK(requests.host_ports->at(0).host_port == 18080);
+  CHECK(requests.host_ports->at(0).protocol == "TCP");
+  CHECK(requests.host_ports->at(1).protocol == "UDP");
+  CHECK(requests.host_ports->at(1).host_ip == "10.0.0.7");
+  CHECK(requests.automount_service_account_token == false);
+  CHECK(requests.mounts_service_account == true);
+
+  const auto plain = parsed(pod(""));
+  REQUIRE(plain.sub_paths.has_value());
+  CHECK(plain.sub_paths->empty());
+  CHECK(plain.host_ports->empty());
+  CHECK_FALSE(plain.dns_policy.has_value());
+  CHECK_FALSE(plain.dns_config.has_value());
+  CHECK(plain.mounts_service_account == false);
+  CHECK_FALSE(plain.automount_service_account_token.has_value());
+  CHECK_THAT(error_of(pod("", R"("ports":[{"containerPort":8080,"hostPort":70000}])")),
+             Catch::Contains("1-65535"));
+}

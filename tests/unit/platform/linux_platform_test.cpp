@@ -1,7 +1,9 @@
 // The real Linux platform against the real OS: errno names, system-root resolution, links and
 // safe removal, connect-only sockets, the bounded CPU burn and the forked memory trial. This is
 // the platform's own test, so it sets up its fixtures (sockets, mounts, children) with OS calls.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -582,4 +584,113 @@ TEST_CASE("memory trial: a child killed by a signal ends as killed", "[linux][me
   CHECK(trial.value().signal == SIGTERM);
   CHECK(trial.value().detail == "SIGTERM");
   CHECK(no_children_left());
+}
+
+namespace {
+
+// A loopback socket of `type` on an ephemeral port, and that port.
+std::pair<int, int> loopback_socket(int type) {
+  const int fd = ::socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  socklen_t length = sizeof address;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  return {fd, ntohs(address.sin_port)};
+}
+
+}  // namespace
+
+TEST_CASE("udp_exchange: one datagram out, the first answer back, a deadline", "[linux]") {
+  LinuxPlatform os;
+  const auto [server, port] = loopback_socket(SOCK_DGRAM);
+  std::thread echo([fd = server] {
+    char buffer[64];
+    sockaddr_in peer{};
+    socklen_t length = sizeof peer;
+    const auto n =
+        ::recvfrom(fd, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&peer), &length);
+    if (n > 0) ::sendto(fd, "pong", 4, 0, reinterpret_cast<sockaddr*>(&peer), length);
+  });
+  const auto answer = os.udp_exchange("127.0.0.1", port, "ping", 2000ms);
+  echo.join();
+  REQUIRE(answer.ok());
+  CHECK(answer.value() == "pong");
+  // Nobody answers now: the deadline ends it (a closed port answers ECONNREFUSED at once).
+  const auto silent = os.udp_exchange("127.0.0.1", port, "ping", 100ms);
+  REQUIRE_FALSE(silent.ok());
+  CHECK(silent.error().name == "ETIMEDOUT");
+  ::close(server);
+  CHECK(os.udp_exchange("not-an-ip", 53, "x", 100ms).error().name == "EINVAL");
+}
+
+TEST_CASE("port_trial: our listener takes a forwarded connect; a refused one; a busy port",
+          "[linux]") {
+  LinuxPlatform os;
+  // A free port for our listener: take one, then let it go.
+  const auto [probe, listen_port] = loopback_socket(SOCK_STREAM);
+  ::close(probe);
+  SECTION("connecting to the listener's own port reaches it") {
+    const auto outcome = os.port_trial(listen_port, "127.0.0.1", listen_port, 1000ms);
+    REQUIRE(outcome.ok());
+    CHECK_FALSE(outcome.value().connect_error);
+    CHECK(outcome.value().accepted);
+  }
+  SECTION("another listener answers: connected, not accepted by ours, nothing sent") {
+    const auto [other, other_port] = loopback_socket(SOCK_STREAM);
+    REQUIRE(::listen(other, 4) == 0);
+    const auto outcome = os.port_trial(listen_port, "127.0.0.1", other_port, 1000ms);
+    REQUIRE(outcome.ok());
+    CHECK_FALSE(outcome.value().connect_error);
+    CHECK_FALSE(outcome.value().accepted);
+    const int taken = ::accept4(other, nullptr, nullptr, SOCK_NONBLOCK);
+    REQUIRE(taken >= 0);
+    char byte;
+    CHECK(::recv(taken, &byte, 1, 0) == 0);  // closed, and not a byte was sent
+    ::close(taken);
+    ::close(other);
+  }
+  SECTION("nothing listens there") {
+    const auto [closed, closed_port] = loopback_socket(SOCK_STREAM);
+    ::close(closed);
+    const auto outcome = os.port_trial(listen_port, "127.0.0.1", closed_port, 1000ms);
+    REQUIRE(outcome.ok());
+    REQUIRE(outcome.value().connect_error);
+    CHECK(outcome.value().connect_error->name == "ECONNREFUSED");
+  }
+  SECTION("the listen port is taken") {
+    const auto [busy, busy_port] = loopback_socket(SOCK_STREAM);
+    REQUIRE(::listen(busy, 4) == 0);
+    const auto outcome = os.port_trial(busy_port, "127.0.0.1", busy_port, 1000ms);
+    REQUIRE_FALSE(outcome.ok());
+    CHECK(outcome.error().name == "EADDRINUSE");
+    ::close(busy);
+  }
+}
+
+TEST_CASE("fill_file writes up to its bound and stops at a full filesystem", "[linux]") {
+  LinuxPlatform os;
+  Scratch scratch(os);
+  const auto file = scratch.path() + "/fill";
+  const auto filled = os.fill_file(file, 3 * 64 * 1024 + 5);
+  REQUIRE(filled.ok());
+  CHECK(filled.value().written == 3 * 64 * 1024 + 5);
+  CHECK_FALSE(filled.value().stopped_by);
+  CHECK(os.fill_file(file, 1).error().name == "EEXIST");  // never an existing file
+  REQUIRE(os.remove(file).ok());
+  // A 1 MiB tmpfs in a mount namespace of our own, where we may make one.
+  if (::unshare(CLONE_NEWNS) != 0 ||
+      ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+      ::mount("tmpfs", scratch.path().c_str(), "tmpfs", 0, "size=1m") != 0) {
+    WARN("SKIPPED: no mount namespace for a size-limited tmpfs (" << std::strerror(errno) << ")");
+    return;
+  }
+  const auto full = os.fill_file(scratch.path() + "/fill", 2 * kMiB);
+  REQUIRE(full.ok());
+  CHECK(full.value().written <= kMiB);
+  REQUIRE(full.value().stopped_by);
+  CHECK(full.value().stopped_by->name == "ENOSPC");
+  ::umount2(scratch.path().c_str(), MNT_DETACH);
 }

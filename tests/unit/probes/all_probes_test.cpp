@@ -44,6 +44,12 @@ const std::vector<std::string> kCatalogIds = {
     "security.capabilities",
     "security.confinement",
     "platform.os",
+    // Beyond DESIGN.md's table (README, "Capabilities beyond DESIGN.md's table").
+    "fs.subpath",
+    "fs.empty_dir",
+    "api.service_account",
+    "net.dns",
+    "net.host_port",
 };
 
 const std::map<std::string, std::vector<std::string>> kRequiredEvidence = {
@@ -58,6 +64,11 @@ const std::map<std::string, std::vector<std::string>> kRequiredEvidence = {
     {"topology.numa", {"node_count", "nodes", "allowed_cpus", "allowed_nodes"}},
     {"isolation.kernel", {"hypervisor", "flavor", "signals", "boot_id"}},
     {"platform.os", {"os", "version", "build", "release", "kernel"}},
+    {"fs.subpath", {"mounts", "mount_table"}},
+    {"fs.empty_dir", {"volumes"}},
+    {"api.service_account", {"dir", "files", "token", "api_request"}},
+    {"net.dns", {"resolv_conf", "mismatches", "query"}},
+    {"net.host_port", {"host_ip", "ports"}},
 };
 
 void check_well_formed(const capprobe::probes::CapabilityResult& result, const std::string& id) {

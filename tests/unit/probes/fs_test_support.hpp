@@ -69,6 +69,17 @@ class ForwardingPlatform : public platform::Platform {
   Result<Done> connect_unix(const std::string& p, std::chrono::milliseconds t) override {
     return fake_.connect_unix(p, t);
   }
+  Result<platform::FillOutcome> fill_file(const std::string& p, std::uint64_t n) override {
+    return fake_.fill_file(p, n);
+  }
+  Result<std::string> udp_exchange(const std::string& a, int port, const std::string& payload,
+                                   std::chrono::milliseconds t) override {
+    return fake_.udp_exchange(a, port, payload, t);
+  }
+  Result<platform::PortTrialOutcome> port_trial(int listen_port, const std::string& a, int port,
+                                                std::chrono::milliseconds t) override {
+    return fake_.port_trial(listen_port, a, port, t);
+  }
   Result<platform::KernelInfo> kernel_info() const override { return fake_.kernel_info(); }
   Result<std::vector<platform::InterfaceAddress>> interface_addresses() const override {
     return fake_.interface_addresses();
