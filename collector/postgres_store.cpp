@@ -358,47 +358,72 @@ PostgresReader::Lease PostgresReader::acquire() {
   return lease;
 }
 
+// A pooled connection left idle across a server restart learns that it is gone only when a
+// statement fails on it: that read is tried once more on a new connection (reads repeat safely).
+// A statement that failed on a live connection is the answer as it is.
+template <typename Read>
+auto PostgresReader::with_connection(Read read) {
+  auto lease = acquire();
+  try {
+    return read(lease);
+  } catch (const postgres::PostgresError& error) {
+    // Lost: libpq says so, or no server answered (no SQLSTATE; libpq may still call the
+    // connection fine), or the server said it is shutting down or the connection failed.
+    const auto& state = error.sqlstate();
+    const bool lost =
+        !lease->ok() || state.empty() || state.starts_with("08") || state.starts_with("57P");
+    if (!lost) throw;
+    lease->reset();  // throws when the server is still away
+    configure(*lease.operator->());
+    return read(lease);
+  }
+}
+
 std::vector<HistoryEntry> PostgresReader::history(const std::optional<std::string>& node,
                                                   int limit) {
-  auto lease = acquire();
-  const auto count = std::to_string(limit);
-  const auto rows =
-      node ? lease->query(
-                 "SELECT report_id, received_at, subject FROM reports WHERE node = $1 "
-                 "ORDER BY seq DESC LIMIT $2",
-                 {*node, count})
-           : lease->query(
-                 "SELECT report_id, received_at, subject FROM reports ORDER BY seq DESC LIMIT $1",
-                 {count});
-  std::vector<HistoryEntry> entries;
-  for (int row = 0; row < rows.rows(); ++row)
-    entries.push_back({rows.text(row, 0), rows.integer(row, 1), rows.text(row, 2)});
-  return entries;
+  return with_connection([&](Lease& lease) {
+    const auto count = std::to_string(limit);
+    const auto rows =
+        node ? lease->query(
+                   "SELECT report_id, received_at, subject FROM reports WHERE node = $1 "
+                   "ORDER BY seq DESC LIMIT $2",
+                   {*node, count})
+             : lease->query(
+                   "SELECT report_id, received_at, subject FROM reports ORDER BY seq DESC LIMIT $1",
+                   {count});
+    std::vector<HistoryEntry> entries;
+    for (int row = 0; row < rows.rows(); ++row)
+      entries.push_back({rows.text(row, 0), rows.integer(row, 1), rows.text(row, 2)});
+    return entries;
+  });
 }
 
 std::optional<StoredReport> PostgresReader::report(const std::string& report_id) {
-  auto lease = acquire();
-  const auto rows =
-      lease->query("SELECT body, received_at FROM reports WHERE report_id = $1", {report_id});
-  if (rows.rows() == 0) return std::nullopt;
-  return StoredReport{rows.text(0, 0), rows.integer(0, 1)};
+  return with_connection([&](Lease& lease) -> std::optional<StoredReport> {
+    const auto rows =
+        lease->query("SELECT body, received_at FROM reports WHERE report_id = $1", {report_id});
+    if (rows.rows() == 0) return std::nullopt;
+    return StoredReport{rows.text(0, 0), rows.integer(0, 1)};
+  });
 }
 
 std::vector<LatestReport> PostgresReader::latest_of_node(const std::string& node) {
-  auto lease = acquire();
-  const auto rows = lease->query(
-      "SELECT l.subject_key, l.received_at, r.body FROM latest l JOIN reports r ON r.seq = l.seq "
-      "WHERE l.node = $1 ORDER BY l.subject_key",
-      {node});
-  std::vector<LatestReport> reports;
-  for (int row = 0; row < rows.rows(); ++row)
-    reports.push_back({rows.text(row, 0), rows.integer(row, 1), rows.text(row, 2)});
-  return reports;
+  return with_connection([&](Lease& lease) {
+    const auto rows = lease->query(
+        "SELECT l.subject_key, l.received_at, r.body FROM latest l JOIN reports r ON r.seq = "
+        "l.seq WHERE l.node = $1 ORDER BY l.subject_key",
+        {node});
+    std::vector<LatestReport> reports;
+    for (int row = 0; row < rows.rows(); ++row)
+      reports.push_back({rows.text(row, 0), rows.integer(row, 1), rows.text(row, 2)});
+    return reports;
+  });
 }
 
 std::int64_t PostgresReader::database_bytes() {
-  auto lease = acquire();
-  return lease->query("SELECT pg_database_size(current_database())").integer(0, 0);
+  return with_connection([&](Lease& lease) {
+    return lease->query("SELECT pg_database_size(current_database())").integer(0, 0);
+  });
 }
 
 // One snapshot (REPEATABLE READ) for the counter and the rows: writers commit in counter order,

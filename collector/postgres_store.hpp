@@ -65,6 +65,10 @@ class PostgresReader : public StoreReader {
  private:
   class Lease;
   Lease acquire();
+  // Runs `read` on a leased connection; when the connection turns out to be lost, once more on
+  // a new one.
+  template <typename Read>
+  auto with_connection(Read read);
 
   std::string url_;
   std::mutex mutex_;

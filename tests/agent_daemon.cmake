@@ -20,6 +20,7 @@ add_executable(unit_agent_daemon
 target_link_libraries(unit_agent_daemon PRIVATE Catch2::Catch2 capprobe_http_delivery
                       capprobe_platform_fake)
 catch_discover_tests(unit_agent_daemon TEST_PREFIX "unit_agent_daemon: "
+                     EXTRA_ARGS -w NoTests
                      PROPERTIES LABELS agent SKIP_REGULAR_EXPRESSION "SKIPPED:")
 
 # The integration tests run the real command: `capprobe agent ...`.
@@ -52,6 +53,7 @@ add_dependencies(integration_agent capprobe capprobe-collector)
 # RUN_SERIAL: the idle-CPU check and the round timings must not share the machine with other
 # tests under ctest -j.
 catch_discover_tests(integration_agent TEST_PREFIX "integration_agent: "
+                     EXTRA_ARGS -w NoTests
                      PROPERTIES LABELS agent SKIP_REGULAR_EXPRESSION "SKIPPED:"
                                 RUN_SERIAL TRUE TIMEOUT 180)
 

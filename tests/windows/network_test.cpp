@@ -142,7 +142,7 @@ TEST_CASE("udp_exchange: an answer from a loopback server, and a deadline when n
   ::closesocket(server);
 }
 
-TEST_CASE("port_trial: a connect to our own listener's port reaches it; a closed port does not") {
+TEST_CASE("port_trial: a connect to our own listener's port reaches it, a closed port does not") {
   Winsock winsock;
   WindowsPlatform os;
   const auto [free_socket, listen_port] = loopback_socket(SOCK_STREAM);

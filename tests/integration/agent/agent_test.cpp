@@ -372,7 +372,7 @@ TEST_CASE("an idle agent uses no CPU and little memory") {
 }
 
 TEST_CASE(
-    "the pod spec given by --pod-spec reaches every round's report; a bad one is a usage error") {
+    "the pod spec given by --pod-spec reaches every round's report, a bad one is a usage error") {
   Scratch scratch("agent-it");
   FakeCollector collector;
   std::ofstream(scratch / "pod.json") << R"({"apiVersion": "v1", "kind": "Pod",
@@ -418,7 +418,7 @@ TEST_CASE(
   REQUIRE(collector.received().size() == 2);  // nothing probed, nothing sent
 }
 
-TEST_CASE("agent usage errors exit 2 with one line; --help exits 0") {
+TEST_CASE("agent usage errors exit 2 with one line, --help exits 0") {
   Scratch scratch("agent-it");
   {
     ChildProcess child({CAPPROBE_AGENT_BIN, "agent", "--bogus"}, kEnv, scratch.str());

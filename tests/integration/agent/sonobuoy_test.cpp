@@ -124,7 +124,7 @@ TEST_CASE("sonobuoy: a SIGTERM during the round still leaves the results, then e
   check_results(results);
 }
 
-TEST_CASE("sonobuoy: results that cannot be written are exit 1; a wrong flag is exit 2") {
+TEST_CASE("sonobuoy: results that cannot be written are exit 1, a wrong flag is exit 2") {
   Scratch scratch("sonobuoy");
   std::ofstream(scratch / "a-file") << "not a directory";
   ChildProcess unwritable(sonobuoy({"--quick", "--results-dir", scratch / "a-file"}),

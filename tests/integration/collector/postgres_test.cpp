@@ -300,6 +300,8 @@ TEST_CASE("PostgreSQL: while the database is away reports get 503, never 202, an
   Connection db(server.url());
   CHECK(count(db, "SELECT count(*) FROM reports WHERE report_id = $1", "after") == 1);
   CHECK(count(db, "SELECT count(*) FROM reports WHERE report_id LIKE $1", "during-%") == 0);
-  CHECK(http_get(a.port(), "/api/v1/reports/before").status == 200);
+  const auto got = http_get(a.port(), "/api/v1/reports/before");
+  INFO(got.body);
+  CHECK(got.status == 200);
   CHECK(a.running());
 }

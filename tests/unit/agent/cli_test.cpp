@@ -497,7 +497,7 @@ TEST_CASE("capprobe probe: two containers and no name, the report says the conta
                             Catch::Contains("2 containers (app, probe)"));
 }
 
-TEST_CASE("capprobe probe: --container or CAPPROBE_CONTAINER names it; the flag wins",
+TEST_CASE("capprobe probe: --container or CAPPROBE_CONTAINER names it, the flag wins",
           "[cli][command]") {
   auto os = node();
   auto report = report_of(

@@ -49,7 +49,7 @@ TEST_CASE("in a pod, the lookup is planned from the environment and the token vo
   CHECK(plan.ca_file == std::string(kSa) + "/ca.crt");
 }
 
-TEST_CASE("the API server's URL: IPv6 bracketed, its zone escaped; nonsense refused",
+TEST_CASE("the API server's URL: IPv6 bracketed, its zone escaped, nonsense refused",
           "[pod_lookup]") {
   struct Case {
     const char* host;

@@ -280,7 +280,7 @@ TEST_CASE("confinement: the container's profiles over the pod's, and the AppArmo
   }
 }
 
-TEST_CASE("fsGroup joins the supplementary groups; the pod's Windows user applies", "[pod_spec]") {
+TEST_CASE("fsGroup joins the supplementary groups, the pod's Windows user applies", "[pod_spec]") {
   const auto requests = parsed(
       pod(R"("securityContext":{"fsGroup":2000,"windowsOptions":{"runAsUserName":"PodUser"}})"));
   CHECK(requests.supplemental_groups == std::vector<std::int64_t>{2000});
@@ -412,7 +412,7 @@ TEST_CASE("a name that matches no container is an error, even with one container
                  Catch::Contains("one of: main") && Catch::Contains("--container"));
 }
 
-TEST_CASE("one candidate needs no name; native sidecars are candidates, init containers not",
+TEST_CASE("one candidate needs no name, native sidecars are candidates, init containers not",
           "[pod_spec]") {
   const auto only = parse_pod_spec(pod("", R"("securityContext":{"runAsUser":5})"));
   REQUIRE(only.requests.has_value());
@@ -690,7 +690,7 @@ std::string place_path(const OsRefusedField& field) {
 
 }  // namespace
 
-TEST_CASE("spec.os.name is read as written; a spec without it has none", "[pod_spec][windows]") {
+TEST_CASE("spec.os.name is read as written, a spec without it has none", "[pod_spec][windows]") {
   CHECK(parsed(pod(R"("os":{"name":"windows"})")).os_name == "windows");
   CHECK(parsed(pod(R"("os":{"name":"linux"})")).os_name == "linux");
   const auto plain = parse_ok(pod(""));
@@ -764,7 +764,7 @@ TEST_CASE("process- and Hyper-V-isolated Windows pods: not HostProcess, the cont
   CHECK(hyperv.warnings.empty());
 }
 
-TEST_CASE("hostProcess: the container's over the pod's; a mix the API server refuses is unknown",
+TEST_CASE("hostProcess: the container's over the pod's, a mix the API server refuses is unknown",
           "[pod_spec][windows]") {
   const auto two = [](const std::string& pod_options, const std::string& a, const std::string& b) {
     return R"({"kind":"Pod","spec":{"os":{"name":"windows"},"hostNetwork":true,)"

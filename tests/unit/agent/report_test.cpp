@@ -74,7 +74,7 @@ TEST_CASE("a report survives to_json and report_from_json unchanged", "[report]"
   CHECK(back.results[0].evidence["namespace"] == "pid:[4026532301]");
 }
 
-TEST_CASE("a report without a pod spec says so; one from before pod_spec existed reads as none",
+TEST_CASE("a report without a pod spec says so, one from before pod_spec existed reads as none",
           "[report]") {
   agent::Report bare = sample_report();
   bare.pod_spec = {};
@@ -102,7 +102,7 @@ TEST_CASE("malformed reports are refused", "[report]") {
   CHECK_THROWS(agent::report_from_json(bad_status));
 }
 
-TEST_CASE("report ids are random version-4 UUIDs; times are RFC 3339 UTC", "[report]") {
+TEST_CASE("report ids are random version-4 UUIDs, times are RFC 3339 UTC", "[report]") {
   std::set<std::string> ids;
   for (int i = 0; i < 100; ++i) {
     const auto id = agent::new_report_id();

@@ -133,7 +133,7 @@ TEST_CASE("a probe that overruns its deadline is an error within the deadline", 
   CHECK(results[1].status == Status::supported);
 }
 
-TEST_CASE("heavy probes run after the light ones, one at a time; results in catalog order",
+TEST_CASE("heavy probes run after the light ones, one at a time, results in catalog order",
           "[runner]") {
   platform::FakePlatform os;
   Journal journal;

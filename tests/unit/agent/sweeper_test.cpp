@@ -161,7 +161,7 @@ TEST_CASE("the sweep removes dead runs' residue and nothing else", "[sweeper]") 
   CHECK(agent::sweep_residue(os).removed.empty());
 }
 
-TEST_CASE("the age guard keeps fresh residue; a failed removal is reported, not fatal",
+TEST_CASE("the age guard keeps fresh residue, a failed removal is reported, not fatal",
           "[sweeper]") {
   platform::FakePlatform os;
   os.file("/tmp/.capprobe-999-abcdef-a", "");
@@ -187,7 +187,7 @@ TEST_CASE("an unlistable place is skipped, the others are still swept", "[sweepe
         std::vector<std::string>{"/etc/.capprobe-999-abcdef-x"});
 }
 
-TEST_CASE("a hung place is reported, not waited for; the other places are still swept",
+TEST_CASE("a hung place is reported, not waited for, the other places are still swept",
           "[sweeper]") {
   // A mount whose server stopped answering (a hung NFS or FUSE volume): every call below it
   // blocks forever. The sweep must still finish, sweep the rest, and name the hung place.

@@ -139,7 +139,7 @@ TEST_CASE("requested but ignored stands out without colour", "[table]") {
                                    "1 untested, 1 not_applicable, 1 error"));
 }
 
-TEST_CASE("one ignored request is worded in the singular; none gives no banner", "[table]") {
+TEST_CASE("one ignored request is worded in the singular, none gives no banner", "[table]") {
   auto report =
       report_with({result("host.pid", Status::unsupported, true, "REQUESTED BUT IGNORED")});
   CHECK_THAT(agent::render_table(report, {}),

@@ -201,7 +201,7 @@ TEST_CASE("stopping during a round keeps its report in the spool and exits 0") {
   REQUIRE(files_in(temp / "spool") == 1);
 }
 
-TEST_CASE("/metrics carries the latest report and the agent series; /healthz answers") {
+TEST_CASE("/metrics carries the latest report and the agent series, /healthz answers") {
   TempDir temp;
   World world;
   std::ostringstream out;

@@ -190,7 +190,7 @@ void check_targets(const Writer& write, const Rendered& rendered, bool keeps_mod
 }  // namespace
 
 TEST_CASE(
-    "probe -o replaces only regular files; devices, FIFOs and links are written through or refused",
+    "probe -o replaces only regular files, devices, FIFOs and links are written through or refused",
     "[output]") {
   check_targets(
       [](const std::string& path, const std::string& text) {
@@ -200,7 +200,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "agent --nfd-file replaces only regular files; devices, FIFOs and links are written through "
+    "agent --nfd-file replaces only regular files, devices, FIFOs and links are written through "
     "or refused",
     "[output]") {
   capprobe::agent::Report report;

@@ -64,7 +64,7 @@ TEST_CASE("pod get: no usable token is no_token with the why, never the file's c
   CHECK(token.empty());
 }
 
-TEST_CASE("pod get: 200 is the pod; another status says the API server's Status message",
+TEST_CASE("pod get: 200 is the pod, another status says the API server's Status message",
           "[pod_get]") {
   const auto ok = pod_answer_from_http(200, R"({"kind":"Pod","metadata":{"name":"p"}})");
   CHECK(ok.result == PodGetResult::ok);
@@ -95,7 +95,7 @@ TEST_CASE("pod get: 200 is the pod; another status says the API server's Status 
   CHECK(large.detail == "the answer is larger than " + std::to_string(kMaxPodBytes) + " bytes");
 }
 
-TEST_CASE("pod get: a 401 is retried once, with the token read again; nothing else is",
+TEST_CASE("pod get: a 401 is retried once, with the token read again, nothing else is",
           "[pod_get]") {
   struct Case {
     std::vector<long> statuses;  // what the API server answers, request by request

@@ -222,7 +222,7 @@ TEST_CASE("credentials from files: the summary, and no token at all fails closed
   CHECK(none.allows(Access::open, ""));
 }
 
-TEST_CASE("token files are re-read when they change; a broken one keeps the tokens in use") {
+TEST_CASE("token files are re-read when they change, a broken one keeps the tokens in use") {
   TempFiles files;
   CapturedLog captured;
   const auto write_path = files.write("write", "old-token\nnew-token\n");

@@ -241,7 +241,7 @@ TEST_CASE("the version changes with every change and with subjects turning stale
   CHECK(t.tally.matrix(t.now).stale_subjects == 1);
 }
 
-TEST_CASE("a change renders only its node again; a repeat of the last report renders nothing") {
+TEST_CASE("a change renders only its node again, a repeat of the last report renders nothing") {
   Tallied t(kHour);
   for (const char* node : {"n1", "n2", "n3"})
     t.put(state(node, "a", "container", kNow - 1000, pid(Status::supported)));

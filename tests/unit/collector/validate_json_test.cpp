@@ -126,7 +126,7 @@ TEST_CASE("numbers: 64-bit integers are read exactly, larger ones are refused") 
   }
 }
 
-TEST_CASE("nothing may follow the report but whitespace; a byte order mark may lead it") {
+TEST_CASE("nothing may follow the report but whitespace, a byte order mark may lead it") {
   const std::string valid = valid_text();
   CHECK(accepts(cat({" \t\r\n", valid, "\n\n  "})));
   CHECK(accepts(cat({"\xEF\xBB\xBF", valid})));

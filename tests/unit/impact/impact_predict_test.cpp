@@ -132,7 +132,7 @@ TEST_CASE("vSphere Pod: hostNetwork and hostPath measured, NodePort and hostPort
   CHECK(impact.unknown.size() == 16);
 }
 
-TEST_CASE("Windows process-isolated: runAsUserName and DNS measured; HostProcess unknown",
+TEST_CASE("Windows process-isolated: runAsUserName and DNS measured, HostProcess unknown",
           "[impact]") {
   const auto impact = impact_of("windows-process");
   REQUIRE(find_test(impact, kRunAsUserName) != nullptr);

@@ -57,7 +57,7 @@ TEST_CASE("linux-node on the pod whose host namespaces were ignored fails", "[im
   CHECK(verdict.verdict == "fail");
 }
 
-TEST_CASE("kata on a Kata guest; linux-node on it fails the shared kernel", "[impact][profiles]") {
+TEST_CASE("kata on a Kata guest, linux-node on it fails the shared kernel", "[impact][profiles]") {
   const auto kata = judge("kata-guest", "kata");
   CHECK(requirement(kata, "vm-guest").verdict == "pass");
   CHECK(requirement(kata, "cpu-limit").verdict == "pass");

@@ -626,7 +626,7 @@ TEST_CASE("udp_exchange: one datagram out, the first answer back, a deadline", "
   CHECK(os.udp_exchange("not-an-ip", 53, "x", 100ms).error().name == "EINVAL");
 }
 
-TEST_CASE("port_trial: our listener takes a forwarded connect; a refused one; a busy port",
+TEST_CASE("port_trial: our listener takes a forwarded connect, a refused one, a busy port",
           "[linux]") {
   LinuxPlatform os;
   // A free port for our listener: take one, then let it go.

@@ -189,7 +189,7 @@ TEST_CASE("format_cpu_list compresses runs and round-trips parse_cpu_list") {
     CHECK(text::format_cpu_list(*text::parse_cpu_list(list)) == list);
 }
 
-TEST_CASE("key_values reads 'Key:\\tvalue' and 'key value' lines") {
+TEST_CASE("key_values reads 'Key:<tab>value' and 'key value' lines") {
   const auto status = text::key_values(
       "Name:\tcat\nUid:\t0\t0\t0\t0\nGroups:\t \nno separator here\nName:\tlast:wins\n", ':');
   CHECK(status.at("Uid") == "0\t0\t0\t0");
@@ -492,7 +492,7 @@ TEST_CASE("explain_unknown_container also explains refused fields, before the co
         "(a, b)");
 }
 
-TEST_CASE("Worker: steps share one thread until one overruns; then a new thread takes over",
+TEST_CASE("Worker: steps share one thread until one overruns, then a new thread takes over",
           "[worker]") {
   using capprobe::probes::Worker;
   using std::chrono::milliseconds;

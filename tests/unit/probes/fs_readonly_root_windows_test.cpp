@@ -101,7 +101,8 @@ TEST_CASE("fs.readonly_root Windows verdict: residue and HostProcess are said") 
   CHECK(result.evidence["host_process"] == true);
 }
 
-TEST_CASE("fs.readonly_root on WS2019 as ContainerAdministrator: C:\\ written and cleaned") {
+TEST_CASE(
+    "fs.readonly_root on WS2019 as ContainerAdministrator: the root of C: written and cleaned") {
   FakePlatform fake;
   process_isolated(fake, container_administrator(), kBuildWs2019);
   fake.dir("C:\\").fs("C:\\", capprobe::platform::FsInfo{false, 0, 1ull << 36, 1ull << 35});
