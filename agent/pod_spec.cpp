@@ -425,6 +425,24 @@ struct Mount {
   bool expression = false;
 };
 
+// A volume's request once for each mount of it (its path and readOnly, and what `also` adds),
+// or once without a mount path when the container does not mount it.
+template <typename Request, typename Also>
+void add_per_mount(std::vector<Request>& out, Request base, const std::vector<Mount>& mounts,
+                   Also also) {
+  bool mounted = false;
+  for (const auto& mount : mounts) {
+    if (mount.volume != base.volume) continue;
+    auto entry = base;
+    entry.mount_path = mount.mount_path;
+    entry.read_only = mount.read_only;
+    also(entry, mount);
+    out.push_back(std::move(entry));
+    mounted = true;
+  }
+  if (!mounted) out.push_back(std::move(base));
+}
+
 std::vector<Mount> mounts_of(const Container& container) {
   std::vector<Mount> out;
   const auto mounts_path = join_path(container.path, "volumeMounts");
@@ -467,16 +485,7 @@ void read_host_paths(probes::PodRequests& requests, const Located& found,
     const auto node_path = string_at(host_path, "path", join_path(volume_path, "hostPath"));
     if (!node_path) throw SpecError(join_path(volume_path, "hostPath") + ".path is missing");
     base.host_path = *node_path;
-    bool mounted = false;
-    for (const auto& mount : mounts) {
-      if (mount.volume != base.volume) continue;
-      auto entry = base;
-      entry.mount_path = mount.mount_path;
-      entry.read_only = mount.read_only;
-      host_paths.push_back(std::move(entry));
-      mounted = true;
-    }
-    if (!mounted) host_paths.push_back(std::move(base));
+    add_per_mount(host_paths, std::move(base), mounts, [](auto&, const Mount&) {});
   }
   requests.host_paths = std::move(host_paths);
 }
@@ -511,17 +520,10 @@ void read_volumes(probes::PodRequests& requests, const Located& found, const Con
       if (!bytes) throw SpecError(join_path(empty_dir_path, "sizeLimit") + ": too large");
       base.size_limit_bytes = *bytes;
     }
-    bool mounted = false;
-    for (const auto& mount : mounts) {
-      if (mount.volume != base.volume) continue;
-      auto entry = base;
-      entry.mount_path = mount.mount_path;
-      entry.read_only = mount.read_only;
-      entry.sub_path = !mount.sub_path.empty();
-      empty_dirs.push_back(std::move(entry));
-      mounted = true;
-    }
-    if (!mounted) empty_dirs.push_back(std::move(base));
+    add_per_mount(empty_dirs, std::move(base), mounts,
+                  [](probes::EmptyDirRequest& entry, const Mount& mount) {
+                    entry.sub_path = !mount.sub_path.empty();
+                  });
   }
   requests.empty_dirs = std::move(empty_dirs);
   if (!container) return;

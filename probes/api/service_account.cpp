@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "probes/common/file_kind.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/text.hpp"
@@ -44,19 +45,6 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return out;
 }
 
-std::string kind_name(platform::FileKind kind) {
-  switch (kind) {
-    case platform::FileKind::regular:
-      return "regular";
-    case platform::FileKind::directory:
-      return "directory";
-    case platform::FileKind::symlink:
-      return "symlink";
-    default:
-      return "other";
-  }
-}
-
 struct DirLook {
   bool present = false;
   std::vector<TokenFile> files;
@@ -80,7 +68,7 @@ DirLook look(const platform::Platform& os, const std::string& dir) {
       seen.files.push_back(file);
       continue;
     }
-    file.kind = kind_name(info.value().kind);
+    file.kind = std::string(file_kind_name(info.value().kind));
     if (info.value().kind == platform::FileKind::symlink)
       if (const auto target = os.link_target(path)) file.target = target.value();
     const auto text = os.read_through(path, kMaxTokenBytes);

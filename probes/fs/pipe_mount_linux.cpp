@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "probes/common/file_kind.hpp"
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/common/proc_status.hpp"
@@ -24,28 +25,6 @@ constexpr auto kReservedForConnects = std::chrono::milliseconds(500);
 
 bool looks_like_socket(std::string_view path) {
   return path.size() > 5 && text::ends_with(path, ".sock");
-}
-
-std::string kind_name(platform::FileKind kind) {
-  switch (kind) {
-    case platform::FileKind::regular:
-      return "regular";
-    case platform::FileKind::directory:
-      return "directory";
-    case platform::FileKind::symlink:
-      return "symlink";
-    case platform::FileKind::socket:
-      return "socket";
-    case platform::FileKind::fifo:
-      return "fifo";
-    case platform::FileKind::char_device:
-      return "char_device";
-    case platform::FileKind::block_device:
-      return "block_device";
-    case platform::FileKind::other:
-      break;
-  }
-  return "other";
 }
 
 struct Candidate {
@@ -223,7 +202,7 @@ Tried try_endpoint(platform::Platform& os, const Candidate& candidate) {
     endpoint.error = info.error().name;
     return tried;  // nothing there: no connect
   }
-  if (info) endpoint.file_kind = kind_name(info.value().kind);
+  if (info) endpoint.file_kind = std::string(file_kind_name(info.value().kind));
   if (const auto target = os.info_through(candidate.path); target) tried.identity = target.value();
   const auto connected = os.connect_unix(candidate.path, kConnectTimeout);
   if (connected) {

@@ -166,7 +166,7 @@ else
     # are in the image. No server listens on that socket, so it must get as far as libpq's own
     # connection error, and exit 1.
     pg_out="$( (timeout 20 bash -c "$(declare -f in_image); work='$work' user='$user' in_image /usr/local/bin/capprobe collector \
-      --listen 127.0.0.1:$((20000 + RANDOM % 20000)) --db 'postgresql://capprobe@/capprobe?host=/run/check/no-server'") 2>&1)"
+      --listen 127.0.0.1:$((20000 + RANDOM % 20000)) --public-read --db 'postgresql://capprobe@/capprobe?host=/run/check/no-server'") 2>&1)"
     pg_status=$?
     if ((pg_status == 1)) && [[ "$pg_out" == *"cannot connect to PostgreSQL"* ]]; then
       record ok "image: the image's collector loads libpq for a postgresql:// database"

@@ -170,6 +170,27 @@ for (const mount of container.volumeMounts ?? []) {
   mounts.push({ destination: mount.mountPath, type: "bind", source: hostDir, options: ["rbind", readOnly ? "ro" : "rw", "nosuid", "nodev"] });
   described.push(`${mount.mountPath} ${plugin}${readOnly ? " ro" : ""}`);
 }
+// kubelet's projected service-account volume (kube-api-access-*), which the API server adds to
+// every pod that does not turn automounting off: token, ca.crt and namespace behind ..data, as
+// the atomic writer lays them out. The token is an unsigned JWT whose exp is an hour away
+// (api.service_account reads exp without verifying); no API server is reachable here.
+if (pod.automountServiceAccountToken !== false) {
+  const saDir = path.join(args["pod-dir"], "volumes", "kubernetes.io~projected", "kube-api-access");
+  const stamp = "..2026_01_01_00_00_00.000000000";
+  fs.rmSync(saDir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(saDir, stamp), { recursive: true });
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const jwt = `${b64({ alg: "RS256", kid: "runc-proof" })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600, sub: "system:serviceaccount:capprobe:capprobe-agent" })}.c2lnbmF0dXJl`;
+  fs.writeFileSync(path.join(saDir, stamp, "token"), jwt);
+  fs.writeFileSync(path.join(saDir, stamp, "ca.crt"), "");
+  fs.writeFileSync(path.join(saDir, stamp, "namespace"), "capprobe");
+  for (const name of ["token", "ca.crt", "namespace"]) fs.chmodSync(path.join(saDir, stamp, name), 0o644);
+  fs.symlinkSync(stamp, path.join(saDir, "..data"));
+  for (const name of ["token", "ca.crt", "namespace"]) fs.symlinkSync(path.join("..data", name), path.join(saDir, name));
+  fs.chmodSync(saDir, 0o755);
+  mounts.push({ destination: "/var/run/secrets/kubernetes.io/serviceaccount", type: "bind", source: saDir, options: ["rbind", "ro", "nosuid", "nodev"] });
+  described.push("/var/run/secrets/kubernetes.io/serviceaccount projected ro");
+}
 // The DaemonSet itself as --pod-spec, through a configMap-like volume.
 function mergePatch(target, patch) {
   if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
