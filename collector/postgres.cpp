@@ -17,8 +17,9 @@ namespace {
 // that no TLS library is mapped). The functions are libpq-fe.h's, resolved by name.
 #define CAPPROBE_LIBPQ_FUNCTIONS(X)                                                           \
   X(PQconnectdbParams)                                                                        \
-  X(PQstatus) X(PQerrorMessage) X(PQfinish) X(PQreset) X(PQsetNoticeProcessor) X(PQexec)      \
-      X(PQexecParams) X(PQprepare) X(PQexecPrepared) X(PQresultStatus) X(PQresultErrorField)  \
+  X(PQstatus)                                                                                 \
+  X(PQerrorMessage) X(PQfinish) X(PQreset) X(PQsetNoticeProcessor) X(PQexec) X(PQexecParams)  \
+      X(PQprepare) X(PQexecPrepared) X(PQresultStatus) X(PQresultErrorField)                  \
           X(PQresultErrorMessage) X(PQclear) X(PQntuples) X(PQgetisnull) X(PQgetvalue)        \
               X(PQgetlength) X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineStatus) \
                   X(PQsendQueryPrepared) X(PQpipelineSync) X(PQgetResult)

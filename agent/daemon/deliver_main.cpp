@@ -8,9 +8,9 @@
 #include <variant>
 #include <vector>
 
-#include "agent/daemon/pod_get.hpp"
 #include "agent/daemon/delivery_helper.hpp"
 #include "agent/daemon/http_delivery.hpp"
+#include "agent/daemon/pod_get.hpp"
 #include "platform/process/process.hpp"
 
 namespace {

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "platform/fake/fake_platform.hpp"
-#include "probes/probe_list.hpp"
 #include "probes/os/platform_os.hpp"
 #include "probes/os/windows_release.hpp"
+#include "probes/probe_list.hpp"
 #include "tests/unit/probes/fixtures.hpp"
 
 using capprobe::platform::FakePlatform;

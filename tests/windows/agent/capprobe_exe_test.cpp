@@ -112,8 +112,7 @@ TEST_CASE("capprobe.exe probe --json: a report of the Windows envelope, every ca
   }
 }
 
-TEST_CASE(
-    "capprobe.exe probe --json: schema-valid, Windows evidence, no probe error") {
+TEST_CASE("capprobe.exe probe --json: schema-valid, Windows evidence, no probe error") {
   RunResult ran;
   const auto report = probe_report({}, kFullRunTimeout, ran);
   INFO(describe(ran));
@@ -129,8 +128,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE(
-    "capprobe.exe probe: platform.os follows the build the registry reports") {
+TEST_CASE("capprobe.exe probe: platform.os follows the build the registry reports") {
   const auto wanted =
       capprobe::testing::wine_version() ? std::getenv("CAPPROBE_WINE_WINDOWS_BUILD") : nullptr;
   if (wanted == nullptr) {
@@ -153,8 +151,7 @@ TEST_CASE(
   CHECK(report["subject"].value("kernel", "").find(build) != std::string::npos);
 }
 
-TEST_CASE(
-    "capprobe.exe probe: fs.pipe_mount connects to docker_engine served by another process") {
+TEST_CASE("capprobe.exe probe: fs.pipe_mount connects to docker_engine served by another process") {
   // The pipe of the Docker engine, served by a helper process in the same prefix: the probe
   // must find it by its well-known name (Wine cannot list \\.\pipe\) and connect.
   Background server({helper_exe(), "pipe-server", "docker_engine"});
