@@ -12,6 +12,8 @@
 #   skopeo copy oci:DIR:capprobe:0.1.0 docker://registry.example.com/capprobe:0.1.0
 #   tar -C DIR -cf capprobe.tar . && podman load -i capprobe.tar      (or: ctr images import)
 set -euo pipefail
+# A command that fails ends the script: say which, so that a caller's log shows more than a status.
+trap 'echo "build-oci.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
 if (($# != 1)); then
   echo "usage: build-oci.sh DIR" >&2

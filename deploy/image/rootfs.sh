@@ -11,6 +11,8 @@
 #   /tmp (1777) and /var/lib/capprobe (the spool's parent; build-oci.sh gives it to 65532)
 # Used by build-oci.sh and by the Containerfile's last build stage.
 set -euo pipefail
+# A command that fails ends the script: say which, so that a caller's log shows more than a status.
+trap 'echo "rootfs.sh: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
 if (($# != 2)); then
   echo "usage: rootfs.sh BUILD_DIR ROOTFS" >&2
@@ -44,8 +46,9 @@ for bin in "${bins[@]}"; do
   done < <(ldd "$bin" | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]*ld-linux/ { print $1 }')
 done
 # The collector loads libpq when it first connects to PostgreSQL (dlopen, so the agent never
-# maps it): libpq and its closure go in too.
-libpq="$(ldconfig -p | awk '$1 == "libpq.so.5" { print $NF; exit }')"
+# maps it): libpq and its closure go in too. awk reads the listing to its end: had it stopped at
+# the first match, ldconfig's next write would die of SIGPIPE and pipefail end this script.
+libpq="$(ldconfig -p | awk '$1 == "libpq.so.5" && libpq == "" { libpq = $NF } END { print libpq }')"
 [[ -n "$libpq" ]] || { echo "rootfs.sh: libpq.so.5 is missing (apt-get install libpq5)" >&2; exit 1; }
 libs["$libpq"]=1
 while read -r path; do

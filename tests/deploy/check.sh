@@ -103,6 +103,35 @@ if [[ ! -x "$build_dir/agent/capprobe" || ! -x "$build_dir/agent/capprobe-delive
   record fail "image: no build in $build_dir (capprobe, capprobe-deliver and capprobe-collector)"
 else
   version="$("$build_dir/agent/capprobe" version | awk '{ print $2 }')"
+
+  # rootfs.sh reads ldconfig's listing to its end. A reader that stopped at libpq's line let
+  # ldconfig die of SIGPIPE on its next write, and pipefail ended rootfs.sh without a word: a
+  # race that failed a CI run. This ldconfig writes libpq's line, pauses, then the listing a line
+  # a write (as a slow ldconfig would: mawk reads once more after its exit, so one write is not
+  # enough to show it).
+  real_ldconfig="$(PATH="$PATH:/sbin:/usr/sbin" command -v ldconfig || true)"
+  if [[ -z "$real_ldconfig" ]]; then
+    record fail "image: rootfs.sh with an ldconfig that writes after a pause" "no ldconfig here"
+  else
+    mkdir -p "$work/slow-ldconfig"
+    cat >"$work/slow-ldconfig/ldconfig" <<EOF
+#!/usr/bin/env bash
+listing="\$("$real_ldconfig" "\$@")"
+grep -F 'libpq.so.5 ' <<<"\$listing"
+sleep 0.5
+while IFS= read -r line; do printf '%s\n' "\$line"; done <<<"\$listing"
+EOF
+    chmod +x "$work/slow-ldconfig/ldconfig"
+    if slow_out="$(PATH="$work/slow-ldconfig:$PATH" bash "$repo/deploy/image/rootfs.sh" "$build_dir" "$work/rootfs-slow-ldconfig" 2>&1)" &&
+      compgen -G "$work/rootfs-slow-ldconfig/*/*/libpq.so.5" >/dev/null; then
+      record ok "image: rootfs.sh with an ldconfig that writes after a pause"
+    else
+      record fail "image: rootfs.sh with an ldconfig that writes after a pause" \
+        "exit or missing libpq.so.5 in the rootfs: ${slow_out:-(rootfs.sh said nothing)}"
+    fi
+    rm -rf "$work/rootfs-slow-ldconfig"
+  fi
+
   if build_out="$(CAPPROBE_BUILD_DIR="$build_dir" bash "$repo/deploy/image/build-oci.sh" "$work/oci" 2>&1)"; then
     record ok "image: build-oci.sh" "$(tail -n 1 <<<"$build_out")"
     if verify_out="$(node "$here/verify-oci.mjs" "$work/oci" "$version" 2>&1)"; then

@@ -66,7 +66,7 @@ runc_daemonset_proof() {
     return
   fi
   # status.hostIP: the node's address, which the container's own network namespace lacks.
-  runc_host_ip="$(ip -4 -o addr show scope global 2>/dev/null | awk '{ sub(/\/.*/, "", $4); print $4; exit }')"
+  runc_host_ip="$(ip -4 -o addr show scope global 2>/dev/null | awk 'ip == "" { ip = $4; sub(/\/.*/, "", ip) } END { print ip }')"
 
   if runc_run_once good "$rootfs" "$entrypoint" "$token_file" ""; then
     if [[ "$runc_verdict" == ok* ]]; then
