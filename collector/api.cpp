@@ -9,12 +9,16 @@
 #include "collector/display_name.hpp"
 #include "collector/html.hpp"
 #include "collector/matrix.hpp"
+#include "collector/store.hpp"
 #include "collector/validate.hpp"
 
 namespace capprobe::collector {
 namespace {
 
 constexpr int kDefaultHistory = 100;
+// What a GET that needed the unreachable database is told to wait: the replica follower polls
+// every 500 ms and a reader reconnects on the next request, so a few seconds is enough.
+constexpr int kStoreRetryAfterSeconds = 5;
 constexpr int kMaxHistory = 1000;
 
 bool is_api(const std::vector<std::string>& s) {
@@ -261,6 +265,14 @@ void Api::handle(Request request, Respond respond) {
       default:
         return timed(error_response(http::status::not_found, "no such resource"));
     }
+  } catch (const StoreUnavailable& error) {
+    // The database is away, not the request wrong: the client may ask again, as a report POSTed
+    // now is told to.
+    log_->warn("Answering {}: {}", std::string(to_std(request.target())), error.what());
+    auto response = error_response(http::status::service_unavailable,
+                                   std::string(error.what()) + "; retry later");
+    response.set(http::field::retry_after, std::to_string(kStoreRetryAfterSeconds));
+    timed(std::move(response));
   } catch (const std::exception& error) {
     log_->error("Answering {} failed: {}", std::string(to_std(request.target())), error.what());
     timed(error_response(http::status::internal_server_error, error.what()));
@@ -417,7 +429,13 @@ Response Api::metrics() {
   Gauges gauges;
   gauges.subjects = static_cast<std::int64_t>(fleet_.size());
   gauges.nodes = static_cast<std::int64_t>(fleet_.node_count());
-  gauges.database_bytes = reader_.database_bytes();
+  try {
+    gauges.database_bytes = reader_.database_bytes();
+  } catch (const StoreUnavailable&) {
+    // The scrape still answers: the store's state is one of the things it must show.
+    gauges.database_bytes = std::nullopt;
+    gauges.store_up = false;
+  }
   gauges.ingest_queue = static_cast<std::int64_t>(ingest_.depth());
   return text_response(http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                        metrics_.render(gauges));

@@ -139,8 +139,15 @@ std::string Metrics::render(const Gauges& gauges) const {
   gauge("capprobe_collector_subjects", "Subjects (node/pod/container/runtime class) known.",
         gauges.subjects);
   gauge("capprobe_collector_nodes", "Nodes known.", gauges.nodes);
-  gauge("capprobe_collector_database_bytes", "Size of the SQLite database and its WAL.",
-        gauges.database_bytes);
+  // A store that cannot be reached leaves its size out (absent, not 0: Prometheus tells the two
+  // apart) and says so in store_up, so that the scrape itself still succeeds.
+  gauge("capprobe_collector_store_up",
+        "1 when the store (SQLite file or PostgreSQL database) answered this scrape, else 0.",
+        gauges.store_up ? 1 : 0);
+  if (gauges.database_bytes)
+    gauge("capprobe_collector_database_bytes",
+          "Size of the store: the SQLite database and its WAL, or the PostgreSQL database.",
+          *gauges.database_bytes);
   gauge("capprobe_collector_ingest_queue", "Validated reports waiting for the next commit.",
         gauges.ingest_queue);
   gauge("capprobe_collector_connections", "Open HTTP connections.", open_connections());

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -48,8 +49,10 @@ const char* rejected_label(Rejected reason);
 struct Gauges {
   std::int64_t subjects = 0;
   std::int64_t nodes = 0;
-  std::int64_t database_bytes = 0;
+  // nullopt: the store could not be reached for its size (store_up is then false).
+  std::optional<std::int64_t> database_bytes = 0;
   std::int64_t ingest_queue = 0;
+  bool store_up = true;
 };
 
 class Metrics {

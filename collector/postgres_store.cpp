@@ -154,6 +154,14 @@ void configure(postgres::Connection& db) {
       "SET lock_timeout = '20s'; SET idle_in_transaction_session_timeout = '60s'");
 }
 
+// Whether a statement failed because the connection is gone rather than because of the
+// statement: libpq says so, or no server answered (no SQLSTATE; libpq may still call the
+// connection fine), or the server said it is shutting down or the connection failed.
+bool connection_lost(const postgres::Connection& connection, const postgres::PostgresError& error) {
+  const auto& state = error.sqlstate();
+  return !connection.ok() || state.empty() || state.starts_with("08") || state.starts_with("57P");
+}
+
 }  // namespace
 
 void migrate_postgres_schema(postgres::Connection& db) {
@@ -351,31 +359,38 @@ PostgresReader::Lease PostgresReader::acquire() {
     idle_.pop_back();
   }
   Lease lease(*this, std::move(connection));
-  if (!lease->ok()) {
-    lease->reset();  // throws when the server is still away; the lease returns the connection
-    configure(*lease.operator->());
-  }
+  if (!lease->ok()) reconnect(lease);
   return lease;
+}
+
+// A new connection in the lease's place; the lease returns it to the pool either way.
+void PostgresReader::reconnect(Lease& lease) {
+  try {
+    lease->reset();
+    configure(*lease.operator->());
+  } catch (const postgres::PostgresError& error) {
+    throw StoreUnavailable(std::string("the database cannot be reached: ") + error.what());
+  }
 }
 
 // A pooled connection left idle across a server restart learns that it is gone only when a
 // statement fails on it: that read is tried once more on a new connection (reads repeat safely).
-// A statement that failed on a live connection is the answer as it is.
+// A statement that failed on a live connection is the answer as it is; a server that cannot be
+// reached is StoreUnavailable.
 template <typename Read>
 auto PostgresReader::with_connection(Read read) {
   auto lease = acquire();
   try {
     return read(lease);
   } catch (const postgres::PostgresError& error) {
-    // Lost: libpq says so, or no server answered (no SQLSTATE; libpq may still call the
-    // connection fine), or the server said it is shutting down or the connection failed.
-    const auto& state = error.sqlstate();
-    const bool lost =
-        !lease->ok() || state.empty() || state.starts_with("08") || state.starts_with("57P");
-    if (!lost) throw;
-    lease->reset();  // throws when the server is still away
-    configure(*lease.operator->());
+    if (!connection_lost(*lease.operator->(), error)) throw;
+  }
+  reconnect(lease);
+  try {
     return read(lease);
+  } catch (const postgres::PostgresError& error) {
+    if (!connection_lost(*lease.operator->(), error)) throw;
+    throw StoreUnavailable(std::string("the database cannot be reached: ") + error.what());
   }
 }
 

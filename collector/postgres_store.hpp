@@ -65,6 +65,8 @@ class PostgresReader : public StoreReader {
  private:
   class Lease;
   Lease acquire();
+  // A new connection in the lease's place; throws StoreUnavailable when none can be made.
+  void reconnect(Lease& lease);
   // Runs `read` on a leased connection; when the connection turns out to be lost, once more on
   // a new one.
   template <typename Read>

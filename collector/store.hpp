@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +54,14 @@ struct StoreChanges {
   std::vector<std::string> removed;   // subjects retention removed: apply these first
   std::vector<SubjectState> updated;  // subjects' latest states as stored now
   std::int64_t cursor = 0;            // for the next call
+};
+
+// A read failed because the store cannot be reached now (the PostgreSQL server is away), not
+// because of the request: the API answers 503 with Retry-After, as it does to a report POSTed
+// then, rather than 500.
+class StoreUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 // The ingest thread's side: one caller at a time.

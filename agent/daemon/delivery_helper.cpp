@@ -20,6 +20,39 @@ std::optional<DeliveryResult> result_from_string(std::string_view text) {
   return std::nullopt;
 }
 
+// The flags both modes take, as given: a mode says which it requires and fills in its defaults.
+struct HelperFlags {
+  std::optional<std::string> url;
+  std::optional<std::string> token_file;
+  std::optional<std::string> ca_file;
+  std::optional<Millis> connect_timeout;
+  std::optional<Millis> timeout;
+};
+
+std::variant<DeliverHelperUsage, HelperFlags> parse_helper_flags(
+    const std::vector<std::string>& args) {
+  HelperFlags flags;
+  for (std::size_t i = 0; i < args.size(); i += 2) {
+    const auto& flag = args[i];
+    if (i + 1 >= args.size()) return DeliverHelperUsage{flag + " needs a value"};
+    const auto& value = args[i + 1];
+    if (flag == "--url") {
+      flags.url = value;
+    } else if (flag == "--token-file") {
+      flags.token_file = value;
+    } else if (flag == "--ca-file") {
+      flags.ca_file = value;
+    } else if (flag == "--connect-timeout" || flag == "--timeout") {
+      const auto duration = parse_duration(value);
+      if (!duration) return DeliverHelperUsage{flag + " '" + value + "' is not a duration"};
+      (flag == "--timeout" ? flags.timeout : flags.connect_timeout) = *duration;
+    } else {
+      return DeliverHelperUsage{"unknown argument '" + flag + "'"};
+    }
+  }
+  return flags;
+}
+
 }  // namespace
 
 std::vector<std::string> deliver_helper_arguments(const DeliveryConfig& config) {
@@ -36,26 +69,16 @@ std::vector<std::string> deliver_helper_arguments(const DeliveryConfig& config) 
 
 std::variant<DeliverHelperUsage, DeliveryConfig> parse_deliver_helper_arguments(
     const std::vector<std::string>& args) {
+  auto parsed = parse_helper_flags(args);
+  if (auto* usage = std::get_if<DeliverHelperUsage>(&parsed)) return *usage;
+  auto& flags = std::get<HelperFlags>(parsed);
+  if (!flags.url || flags.url->empty()) return DeliverHelperUsage{"--url is required"};
   DeliveryConfig config;
-  for (std::size_t i = 0; i < args.size(); i += 2) {
-    const auto& flag = args[i];
-    if (i + 1 >= args.size()) return DeliverHelperUsage{flag + " needs a value"};
-    const auto& value = args[i + 1];
-    if (flag == "--url") {
-      config.reports_url = value;
-    } else if (flag == "--token-file") {
-      config.token_file = value;
-    } else if (flag == "--ca-file") {
-      config.ca_file = value;
-    } else if (flag == "--connect-timeout" || flag == "--timeout") {
-      const auto duration = parse_duration(value);
-      if (!duration) return DeliverHelperUsage{flag + " '" + value + "' is not a duration"};
-      (flag == "--timeout" ? config.timeout : config.connect_timeout) = *duration;
-    } else {
-      return DeliverHelperUsage{"unknown argument '" + flag + "'"};
-    }
-  }
-  if (config.reports_url.empty()) return DeliverHelperUsage{"--url is required"};
+  config.reports_url = *flags.url;
+  config.token_file = flags.token_file;
+  config.ca_file = flags.ca_file;
+  config.connect_timeout = flags.connect_timeout.value_or(config.connect_timeout);
+  config.timeout = flags.timeout.value_or(config.timeout);
   return config;
 }
 
@@ -119,32 +142,22 @@ std::vector<std::string> get_pod_helper_arguments(const PodGetConfig& config) {
 
 std::variant<DeliverHelperUsage, PodGetConfig> parse_get_pod_helper_arguments(
     const std::vector<std::string>& args) {
-  PodGetConfig config;
-  for (std::size_t i = 0; i < args.size(); i += 2) {
-    const auto& flag = args[i];
-    if (i + 1 >= args.size()) return DeliverHelperUsage{flag + " needs a value"};
-    const auto& value = args[i + 1];
-    if (flag == "--url") {
-      config.url = value;
-    } else if (flag == "--token-file") {
-      config.token_file = value;
-    } else if (flag == "--ca-file") {
-      config.ca_file = value;
-    } else if (flag == "--connect-timeout" || flag == "--timeout") {
-      const auto duration = parse_duration(value);
-      if (!duration) return DeliverHelperUsage{flag + " '" + value + "' is not a duration"};
-      (flag == "--timeout" ? config.timeout : config.connect_timeout) = *duration;
-    } else {
-      return DeliverHelperUsage{"unknown argument '" + flag + "'"};
-    }
-  }
+  auto parsed = parse_helper_flags(args);
+  if (auto* usage = std::get_if<DeliverHelperUsage>(&parsed)) return *usage;
+  auto& flags = std::get<HelperFlags>(parsed);
   // Each is required: the GET is never sent without its token, nor verified with another CA.
-  for (const auto& [value, flag] : {std::pair{&config.url, "--url"},
-                                    {&config.token_file, "--token-file"},
-                                    {&config.ca_file, "--ca-file"}})
-    if (value->empty()) return DeliverHelperUsage{std::string(flag) + " is required"};
-  if (config.url.rfind("https://", 0) != 0)
+  for (const auto& [value, flag] : {std::pair{&flags.url, "--url"},
+                                    {&flags.token_file, "--token-file"},
+                                    {&flags.ca_file, "--ca-file"}})
+    if (!*value || (*value)->empty()) return DeliverHelperUsage{std::string(flag) + " is required"};
+  if (flags.url->rfind("https://", 0) != 0)
     return DeliverHelperUsage{"--url must be https:// (the API server)"};
+  PodGetConfig config;
+  config.url = *flags.url;
+  config.token_file = *flags.token_file;
+  config.ca_file = *flags.ca_file;
+  config.connect_timeout = flags.connect_timeout.value_or(config.connect_timeout);
+  config.timeout = flags.timeout.value_or(config.timeout);
   return config;
 }
 

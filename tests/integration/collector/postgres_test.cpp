@@ -279,7 +279,9 @@ TEST_CASE("PostgreSQL: a collector refuses a schema newer than it knows") {
   CHECK(db.query("SELECT version FROM schema_version").integer(0, 0) == 99);
 }
 
-TEST_CASE("PostgreSQL: while the database is away reports get 503, never 202, and then recover") {
+TEST_CASE(
+    "PostgreSQL: while the database is away reports and stored reads get 503, never 202 or 500, "
+    "and then recover") {
   CAPPROBE_REQUIRE_POSTGRES();
   PostgresServer server;
   CollectorProcess a(server.url(), flags());
@@ -294,6 +296,19 @@ TEST_CASE("PostgreSQL: while the database is away reports get 503, never 202, an
   // What is in memory is still served.
   CHECK(node_in_matrix(a.port(), "n1"));
   CHECK(http_get(a.port(), "/healthz").status == 200);
+  // What only the database holds is "retry later", as a POST is told, not a server error.
+  for (const std::string target :
+       {"/api/v1/reports/before", "/api/v1/reports?node=n1", "/api/v1/nodes/n1", "/nodes/n1"}) {
+    const auto reply = http_get(a.port(), target);
+    INFO(target << ": " << reply.status << " " << reply.body);
+    CHECK(reply.status == 503);
+    CHECK(reply.retry_after == "5");
+  }
+  // The scrape still answers and says the store is down.
+  const auto scrape = http_get(a.port(), "/metrics");
+  CHECK(scrape.status == 200);
+  CHECK_THAT(scrape.body, Catch::Contains("capprobe_collector_store_up 0\n"));
+  CHECK_THAT(scrape.body, !Catch::Contains("capprobe_collector_database_bytes"));
 
   server.start();
   CHECK(eventually([&] { return post(a.port(), report("n1", "after")).status == 202; }, 20s));
@@ -303,5 +318,7 @@ TEST_CASE("PostgreSQL: while the database is away reports get 503, never 202, an
   const auto got = http_get(a.port(), "/api/v1/reports/before");
   INFO(got.body);
   CHECK(got.status == 200);
+  CHECK_THAT(http_get(a.port(), "/metrics").body,
+             Catch::Contains("capprobe_collector_store_up 1\n"));
   CHECK(a.running());
 }

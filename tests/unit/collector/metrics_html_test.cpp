@@ -104,6 +104,16 @@ TEST_CASE("the subjects page describes its filter and lists matches") {
   check_self_contained(page);
 }
 
+TEST_CASE("metrics say a store that cannot be reached is down and leave its size out") {
+  Metrics metrics;
+  Gauges gauges{10, 4, std::nullopt, 0};
+  gauges.store_up = false;
+  const auto text = metrics.render(gauges);
+  CHECK_THAT(text, Catch::Contains("capprobe_collector_store_up 0\n"));
+  CHECK_THAT(text, !Catch::Contains("capprobe_collector_database_bytes"));
+  CHECK_THAT(text, Catch::Contains("capprobe_collector_subjects 10\n"));
+}
+
 TEST_CASE("metrics render as Prometheus text with counters, reasons and histograms") {
   Metrics metrics;
   metrics.received();
@@ -123,6 +133,7 @@ TEST_CASE("metrics render as Prometheus text with counters, reasons and histogra
                        "capprobe_collector_reports_rejected_total{reason=\"unauthorized\"} 0\n"));
   CHECK_THAT(text, Catch::Contains("capprobe_collector_subjects 10\n"));
   CHECK_THAT(text, Catch::Contains("capprobe_collector_database_bytes 12345\n"));
+  CHECK_THAT(text, Catch::Contains("capprobe_collector_store_up 1\n"));
   CHECK_THAT(text, Catch::Contains("capprobe_collector_connections 1\n"));
   CHECK_THAT(text,
              Catch::Contains(

@@ -173,6 +173,7 @@ HttpReply HttpConnection::request(const std::string& method, const std::string& 
   reply.status = static_cast<int>(response.result_int());
   reply.body = std::move(response.body());
   reply.content_type = std::string(response[http::field::content_type]);
+  reply.retry_after = std::string(response[http::field::retry_after]);
   for (const auto& field : response) {
     if (field.name() != http::field::www_authenticate) continue;
     if (!reply.www_authenticate.empty()) reply.www_authenticate += "\n";

@@ -18,6 +18,7 @@ struct HttpReply {
   std::string body;
   std::string content_type;
   std::string www_authenticate;  // every WWW-Authenticate field, joined by "\n"
+  std::string retry_after;       // the Retry-After field, empty when there is none
   bool keep_alive = false;
   std::string error;  // what went wrong when status is 0
 };
