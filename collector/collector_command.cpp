@@ -3,7 +3,10 @@
 #include "collector/collector_command.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <fstream>
 #include <future>
 #include <iostream>
 #include <thread>
@@ -47,6 +50,39 @@ std::optional<tcp::endpoint> resolve(const ListenAddress& listen, std::string& e
     return std::nullopt;
   }
   return results.begin()->endpoint();
+}
+
+// --db-file's one line, without the line end a Secret made from a file usually has. nullopt
+// with `error` set when the file cannot serve; the error never shows the file's content, which
+// holds a password.
+std::optional<std::string> read_db_file(const std::string& path, std::string& error) {
+  constexpr std::size_t kMaxBytes = 64 * 1024;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot read --db-file " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::string text(kMaxBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxBytes) {
+    error = "--db-file " + path + " is larger than 64 KiB: not a database URL or path";
+    return std::nullopt;
+  }
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && is_space(text.back())) text.pop_back();
+  const auto first = std::find_if_not(text.begin(), text.end(), is_space);
+  text.erase(text.begin(), first);
+  if (text.empty()) {
+    error = "--db-file " + path + " is empty";
+    return std::nullopt;
+  }
+  if (text.find_first_of("\r\n") != std::string::npos) {
+    error = "--db-file " + path +
+            " holds more than one line; it must hold the database URL or path alone";
+    return std::nullopt;
+  }
+  return text;
 }
 
 int fail(const std::string& message) {
@@ -117,14 +153,22 @@ int collector_main(const std::vector<std::string>& args) {
                           ? options.threads
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
+  std::string db = options.db_path;
+  if (options.db_file) {
+    std::string db_file_error;
+    const auto from_file = read_db_file(*options.db_file, db_file_error);
+    if (!from_file) return fail(db_file_error);
+    db = *from_file;
+  }
+
   Metrics metrics;
   Fleet fleet;
   OpenedStore store;
   try {
-    store = open_store(options.db_path, options.retention, threads + 1);
+    store = open_store(db, options.retention, threads + 1);
     for (auto& state : store.writer->load_latest()) fleet.apply(std::move(state));
   } catch (const std::exception& error) {
-    return fail("cannot open database " + describe_store(options.db_path) + ": " + error.what());
+    return fail("cannot open database " + describe_store(db) + ": " + error.what());
   }
   auto& writer = store.writer;
   auto& reader = store.reader;
@@ -162,7 +206,7 @@ int collector_main(const std::vector<std::string>& args) {
   log->info(
       "Listening on {}://{}:{} database={} subjects={} nodes={} {} keep={} max_age={}s "
       "stale_after={}s",
-      tls ? "https" : "http", host, bound.port(), describe_store(options.db_path), fleet.size(),
+      tls ? "https" : "http", host, bound.port(), describe_store(db), fleet.size(),
       fleet.node_count(), credentials->summary(), options.retention.keep_per_subject,
       options.retention.max_age.count(), options.stale_after.count());
   if (tls)

@@ -19,7 +19,7 @@ std::optional<Int> parse_int(const std::string& text) {
 }  // namespace
 
 const char* collector_usage() {
-  return "usage: capprobe collector --listen ADDR [--db PATH] [--token-file F]\n"
+  return "usage: capprobe collector --listen ADDR [--db PATH|URL | --db-file F] [--token-file F]\n"
          "                          [--read-token-file F | --public-read]\n"
          "                          [--tls-cert FILE --tls-key FILE]\n"
          "\n"
@@ -31,6 +31,8 @@ const char* collector_usage() {
          "  --listen ADDR          HOST:PORT to listen on (127.0.0.1:8080, :8080, [::]:8080)\n"
          "  --db PATH|URL          SQLite database file (default capprobe-collector.db), or a\n"
          "                         postgres:// URL that several collectors share\n"
+         "  --db-file F            --db's value from file F (one line, e.g. a mounted Secret),\n"
+         "                         so that a database password is on no command line\n"
          "  --token-file F         tokens (one a line) that may post reports, and read unless\n"
          "                         --read-token-file is given; re-read when F changes\n"
          "  --read-token-file F    tokens (one a line) that may read; re-read when F changes\n"
@@ -106,6 +108,7 @@ ParsedOptions parse_collector_args(const std::vector<std::string>& args) {
     if (arg == "--help" || arg == "-h") return HelpRequested{};
   CollectorOptions options;
   bool have_listen = false;
+  bool have_db = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i];
     std::optional<std::string> value;
@@ -130,6 +133,11 @@ ParsedOptions parse_collector_args(const std::vector<std::string>& args) {
       const auto text = take();
       if (!text || text->empty()) return needs("a file path");
       options.db_path = *text;
+      have_db = true;
+    } else if (flag == "--db-file") {
+      const auto text = take();
+      if (!text || text->empty()) return needs("a file path");
+      options.db_file = *text;
     } else if (flag == "--token-file" || flag == "--read-token-file" || flag == "--tls-cert" ||
                flag == "--tls-key") {
       const auto text = take();
@@ -173,6 +181,7 @@ ParsedOptions parse_collector_args(const std::vector<std::string>& args) {
     }
   }
   if (!have_listen) return UsageError{"--listen ADDR is required (see --help)"};
+  if (have_db && options.db_file) return UsageError{"--db and --db-file contradict each other"};
   if (options.tls_cert.has_value() != options.tls_key.has_value())
     return UsageError{"--tls-cert and --tls-key go together"};
   if (options.public_read && options.read_token_file)

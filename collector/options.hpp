@@ -28,6 +28,9 @@ struct RetentionPolicy {
 struct CollectorOptions {
   ListenAddress listen;
   std::string db_path = "capprobe-collector.db";
+  // --db-file: the --db value is this file's one line (a mounted Secret), so that a database
+  // password is in no command line (ps, the runtime's container config); read at start.
+  std::optional<std::string> db_file;
   // Writers' tokens (one a line); without --read-token-file they read too.
   std::optional<std::string> token_file;
   std::optional<std::string> read_token_file;  // readers' tokens

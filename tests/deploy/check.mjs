@@ -11,8 +11,12 @@
 //   vsphere-hostpath         the vSphere Pod example: /var/log/pods only, mounted readOnly
 //   sonobuoy                 plugin files: Sonobuoy's own field names and what the plugin needs
 //   collector-store          a collector on a SQLite file runs alone (1 replica, Recreate); one
-//                            on PostgreSQL takes the URL from a Secret and, with more than one
-//                            replica, has a PodDisruptionBudget selecting them
+//                            on PostgreSQL reads the URL from a mounted Secret (--db-file: not
+//                            $(VAR) in args, which the kubelet expands into the command line)
+//                            and, with more than one replica, has a PodDisruptionBudget
+//   secret-readable          a Linux container not running as root can read every Secret it
+//                            mounts: kubelet makes the files root's, so the mode must let others
+//                            read or the pod needs an fsGroup (which kubelet adds to them)
 // Then every fixture in broken/ (one deliberate mistake each) must fail exactly the check it
 // names, with the message it names, and no other: proof that each check can fail.
 //
@@ -262,15 +266,23 @@ function checkCollectorStore(objects) {
     if (!collector) continue;
     const where = `${object.kind}/${object.metadata?.name}`;
     const bad = (what) => problems.push(`${where}: ${what}`);
-    const db = argValue(collector, "--db") ?? "capprobe-collector.db";
-    const env = Object.fromEntries((collector.env ?? []).map((e) => [e.name, e]));
+    const dbFlag = argValue(collector, "--db");
+    const dbFile = argValue(collector, "--db-file");
+    const db = dbFlag ?? "capprobe-collector.db";
     const variable = /^\$\(([A-Za-z_][A-Za-z0-9_]*)\)$/.exec(db)?.[1];
     const literalUrl = /^postgres(ql)?:\/\//.test(db);
-    const fromSecret = Boolean(variable && env[variable]?.valueFrom?.secretKeyRef);
+    if (dbFlag !== undefined && dbFile !== undefined) bad("--db and --db-file together: the collector refuses that");
+    if (literalUrl) bad("--db names the database URL in the manifest; mount it from a Secret and give --db-file");
+    if (variable)
+      bad(`--db $(${variable}) puts the URL, password and all, on the collector's command line (the kubelet expands it; ps and the container runtime show it on the node): mount the Secret and give --db-file`);
+    if (dbFile !== undefined) {
+      const volumes = new Map((spec.volumes ?? []).map((v) => [v.name, v]));
+      const mount = (collector.volumeMounts ?? []).find((m) => (dbFile + "/").startsWith(normalPath(m.mountPath) + "/"));
+      if (!mount || !volumes.get(mount.name)?.secret) bad(`--db-file ${dbFile} is not in a mounted Secret`);
+    }
+    const shared = literalUrl || variable || dbFile !== undefined;
     const replicas = object.spec?.replicas ?? 1;
-    if (literalUrl) bad("--db names the database URL in the manifest; take it from a Secret (--db $(VAR), VAR from a secretKeyRef)");
-    if (variable && !fromSecret) bad(`--db $(${variable}): ${variable} must come from a Secret (secretKeyRef)`);
-    if (!literalUrl && !variable) {
+    if (!shared) {
       // A SQLite file: one collector owns it.
       if (replicas !== 1) bad(`${replicas} replicas on the SQLite file ${db}; one file is one collector (a postgres:// --db for more)`);
       if (object.kind === "Deployment" && object.spec?.strategy?.type !== "Recreate")
@@ -283,6 +295,29 @@ function checkCollectorStore(objects) {
       };
       if (!objects.some((o) => o.kind === "PodDisruptionBudget" && o.metadata?.namespace === object.metadata?.namespace && selects(o)))
         bad(`${replicas} replicas and no PodDisruptionBudget selecting them: a drain could take them all at once`);
+    }
+  }
+  return problems;
+}
+
+function checkSecretsReadable(objects) {
+  const problems = [];
+  for (const { where, spec } of podTemplates(objects)) {
+    if (isWindowsPod(spec)) continue;
+    const volumes = new Map((spec.volumes ?? []).map((v) => [v.name, v]));
+    const fsGroup = spec.securityContext?.fsGroup;
+    for (const container of allContainers(spec)) {
+      const uid = container.securityContext?.runAsUser ?? spec.securityContext?.runAsUser;
+      // No uid here: the image's user, which a manifest alone cannot tell; root reads anything.
+      if (uid === undefined || uid === 0) continue;
+      for (const mount of container.volumeMounts ?? []) {
+        const secret = volumes.get(mount.name)?.secret;
+        if (!secret) continue;
+        const modes = [secret.defaultMode ?? 0o644, ...(secret.items ?? []).map((i) => i.mode ?? secret.defaultMode ?? 0o644)];
+        const unreadable = modes.filter((mode) => (mode & 0o004) === 0);
+        if (unreadable.length === 0 || (fsGroup !== undefined && fsGroup !== null)) continue;
+        problems.push(`${where}: container ${container.name} runs as uid ${uid} and cannot read Secret volume ${mount.name} (mode 0${unreadable[0].toString(8)}, no fsGroup): kubelet makes its files root's`);
+      }
     }
   }
   return problems;
@@ -498,7 +533,7 @@ function checkTypes(version, rendered, workDir) {
 // ---------------------------------------------------------------- run
 function checksFor(target) {
   const checks = [...VERSIONS.map((v) => `types@${v}`), ...VERSIONS.map((v) => `schema@${v}`), "rbac",
-    "linux-least-privilege", "windows-hostprocess", "collector-store"];
+    "linux-least-privilege", "windows-hostprocess", "collector-store", "secret-readable"];
   if (target.profile === "vsphere") checks.push("vsphere-hostpath");
   if (target.sonobuoy) checks.push("sonobuoy");
   return checks;
@@ -533,6 +568,7 @@ function main() {
       else if (check === "vsphere-hostpath") problems = checkVsphere(out.objects);
       else if (check === "sonobuoy") problems = checkSonobuoy(out.plugin);
       else if (check === "collector-store") problems = checkCollectorStore(out.objects);
+      else if (check === "secret-readable") problems = checkSecretsReadable(out.objects);
       byCheck.set(check, problems);
     }
   }

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "support/collector_process.hpp"
@@ -185,6 +186,37 @@ TEST_CASE("a start with an unreadable token file or bad flags fails with one lin
                     Catch::Contains("--token-file: cannot read"));
   CHECK_THROWS_WITH(CollectorProcess(dir.path() + "/c2.db", {"--keep", "zero"}),
                     Catch::Contains("--keep needs a count"));
+}
+
+TEST_CASE(
+    "a --db-file names the database by its one line, and files that cannot serve are refused") {
+  TempDir dir;
+  const auto db = dir.path() + "/from-file.db";
+  { std::ofstream(dir.path() + "/db") << "  " << db << "\r\n\n"; }  // as a Secret may hold it
+  {
+    CollectorProcess collector(dir.path() + "/log-only",
+                               {"--public-read", "--db-file", dir.path() + "/db"});
+    CHECK(post(collector.port(), report("n1", "db-file-1")).status == 202);
+    CHECK(collector.terminate() == 0);
+  }
+  CHECK(std::filesystem::exists(db));  // the file's line, trimmed, was the database
+
+  { std::ofstream(dir.path() + "/empty") << " \n"; }
+  { std::ofstream(dir.path() + "/two") << db << "\n" << db << "2\n"; }
+  const auto refused = [&](const std::string& file) {
+    return CollectorProcess(dir.path() + "/log-" + std::filesystem::path(file).filename().string(),
+                            {"--public-read", "--db-file", file});
+  };
+  CHECK_THROWS_WITH(refused(dir.path() + "/empty"), Catch::Contains("is empty"));
+  CHECK_THROWS_WITH(refused(dir.path() + "/two"), Catch::Contains("holds more than one line"));
+  CHECK_THROWS_WITH(refused(dir.path() + "/missing"),
+                    Catch::Contains("cannot read --db-file") && Catch::Contains("missing"));
+  // An error never shows the file's content (for a URL, a password).
+  try {
+    refused(dir.path() + "/two");
+  } catch (const std::exception& error) {
+    CHECK(std::string(error.what()).find(db + "2") == std::string::npos);
+  }
 }
 
 TEST_CASE("one keep-alive connection carries many requests and answers unknown routes") {

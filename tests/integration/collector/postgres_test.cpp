@@ -6,8 +6,10 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -256,6 +258,25 @@ TEST_CASE(
   CollectorProcess restarted(server.url(), flags(keep_all));
   for (std::size_t i = 0; i < acknowledged.size(); i += 97)
     CHECK(http_get(restarted.port(), "/api/v1/reports/" + acknowledged[i]).status == 200);
+}
+
+// The overlay's way: the URL, password and all, in a mounted Secret rather than in argv, which
+// ps and the container runtime's config show to anyone on the node.
+TEST_CASE("PostgreSQL: --db-file keeps the URL, password and all, off the command line") {
+  CAPPROBE_REQUIRE_POSTGRES();
+  PostgresServer server;
+  TempDir dir;
+  const auto url_file = dir.path() + "/url";
+  { std::ofstream(url_file) << server.url() << "\n"; }
+  CollectorProcess a(server.url(), flags({"--db-file", url_file}));
+  CHECK(post(a.port(), report("n1", "from-db-file")).status == 202);
+  Connection db(server.url());
+  CHECK(count(db, "SELECT count(*) FROM reports WHERE report_id = $1", "from-db-file") == 1);
+  std::ifstream cmdline("/proc/" + std::to_string(a.pid()) + "/cmdline", std::ios::binary);
+  const std::string argv((std::istreambuf_iterator<char>(cmdline)), {});
+  INFO(argv);
+  CHECK(argv.find("--db-file") != std::string::npos);
+  CHECK(argv.find(server.url()) == std::string::npos);
 }
 
 TEST_CASE("PostgreSQL: a collector refuses a schema newer than it knows") {

@@ -82,6 +82,16 @@ TEST_CASE("credential and TLS flags that cannot go together") {
              Catch::Contains("--tls-cert needs a file path"));
 }
 
+TEST_CASE("the database may be named by --db-file, and not together with --db") {
+  const auto options = parse_ok({"--listen", ":1", "--public-read", "--db-file", "/etc/db/url"});
+  CHECK(options.db_file == "/etc/db/url");
+  CHECK_FALSE(parse_ok({"--listen", ":1", "--public-read"}).db_file);
+  CHECK_THAT(parse_error({"--listen", ":1", "--public-read", "--db", "x.db", "--db-file", "f"}),
+             Catch::Contains("--db and --db-file contradict each other"));
+  CHECK_THAT(parse_error({"--listen", ":1", "--db-file"}),
+             Catch::Contains("--db-file needs a file path"));
+}
+
 TEST_CASE("collector --help wins over everything else") {
   CHECK(std::holds_alternative<HelpRequested>(parse_collector_args({"--bogus", "--help"})));
   CHECK(std::holds_alternative<HelpRequested>(parse_collector_args({"--help"})));

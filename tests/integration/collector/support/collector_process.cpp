@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -103,7 +104,9 @@ CollectorProcess::CollectorProcess(const std::string& db_path,
                                    const std::vector<std::string>& extra_args, std::uint16_t port)
     : port_(port ? port : free_port()), log_path_(log_path_for(db_path)) {
   std::vector<std::string> args{collector_binary(), "--listen",
-                                "127.0.0.1:" + std::to_string(port_), "--db", db_path};
+                                "127.0.0.1:" + std::to_string(port_)};
+  if (std::find(extra_args.begin(), extra_args.end(), "--db-file") == extra_args.end())
+    args.insert(args.end(), {"--db", db_path});
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());

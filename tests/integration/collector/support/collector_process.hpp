@@ -53,7 +53,8 @@ std::string collector_binary();
 class CollectorProcess {
  public:
   // Starts `capprobe-collector --listen 127.0.0.1:PORT --db DB extra...`; throws when it does not
-  // answer /healthz within a few seconds (with its stderr in the message).
+  // answer /healthz within a few seconds (with its stderr in the message). When `extra_args`
+  // has --db-file, --db is left out and DB only says where the log goes.
   CollectorProcess(const std::string& db_path, const std::vector<std::string>& extra_args = {},
                    std::uint16_t port = 0);
   ~CollectorProcess();  // SIGKILL if it still runs
