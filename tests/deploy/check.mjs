@@ -14,6 +14,9 @@
 //                            on PostgreSQL reads the URL from a mounted Secret (--db-file: not
 //                            $(VAR) in args, which the kubelet expands into the command line)
 //                            and, with more than one replica, has a PodDisruptionBudget
+//   collector-tls            agents speak what the collector serves: with --tls-cert, https URLs
+//                            and a --ca-file from a volume that holds no private key, and the
+//                            collector's probes ask HTTPS; without it, http URLs
 //   secret-readable          a Linux container not running as root can read every Secret it
 //                            mounts: kubelet makes the files root's, so the mode must let others
 //                            read or the pod needs an fsGroup (which kubelet adds to them)
@@ -38,7 +41,9 @@ const TARGETS = [
   { name: "overlays/mixed", kustomize: "deploy/kustomize/overlays/mixed", profile: "default" },
   { name: "overlays/linux-node-view", kustomize: "deploy/kustomize/overlays/linux-node-view", profile: "node-view" },
   { name: "overlays/linux-postgres", kustomize: "deploy/kustomize/overlays/linux-postgres", profile: "default" },
+  { name: "overlays/linux-tls", kustomize: "deploy/kustomize/overlays/linux-tls", profile: "default" },
   { name: "overlays/linux + components/nfd", kustomize: "tests/deploy/kustomize/linux-nfd", profile: "nfd" },
+  { name: "overlays/mixed + components/collector-tls", kustomize: "tests/deploy/kustomize/mixed-tls", profile: "default" },
   { name: "examples/vsphere-pod", kustomize: "deploy/examples/vsphere-pod", profile: "vsphere" },
   { name: "examples/kata", kustomize: "deploy/examples/kata", profile: "default" },
   { name: "sonobuoy/capprobe-linux.yaml", sonobuoy: "deploy/sonobuoy/capprobe-linux.yaml", profile: "default" },
@@ -300,6 +305,54 @@ function checkCollectorStore(objects) {
   return problems;
 }
 
+// The volume a container's file lives in: Linux paths, or Windows HostProcess paths under
+// %CONTAINER_SANDBOX_MOUNT_POINT% (where the pod's volumes are).
+function volumeOfFile(spec, container, file) {
+  const unixPath = file.replace(/^%CONTAINER_SANDBOX_MOUNT_POINT%/, "").replaceAll("\\", "/");
+  const mount = (container.volumeMounts ?? []).find((m) => (unixPath + "/").startsWith(normalPath(m.mountPath) + "/"));
+  return mount ? (spec.volumes ?? []).find((v) => v.name === mount.name) : undefined;
+}
+
+function checkCollectorTls(objects) {
+  const problems = [];
+  const templates = podTemplates(objects);
+  const collectors = templates.flatMap(({ where, spec }) =>
+    allContainers(spec).filter((c) => isCapprobe(c) && (c.args ?? [])[0] === "collector").map((container) => ({ where, spec, container })));
+  if (collectors.length === 0) return problems;
+  const tls = collectors.some(({ container }) => argValue(container, "--tls-cert") !== undefined);
+  for (const { where, spec, container } of collectors) {
+    const bad = (what) => problems.push(`${where}: ${what}`);
+    if ((argValue(container, "--tls-cert") !== undefined) !== tls) bad("some collectors serve HTTPS and some HTTP");
+    for (const probe of [container.readinessProbe, container.livenessProbe]) {
+      const scheme = probe?.httpGet?.scheme ?? "HTTP";
+      if (probe?.httpGet && (scheme === "HTTPS") !== tls)
+        bad(`a ${scheme} probe of a collector that serves ${tls ? "HTTPS" : "HTTP"}: the kubelet would restart it forever`);
+    }
+    const certFile = argValue(container, "--tls-cert");
+    if (certFile && !volumeOfFile(spec, container, certFile)?.secret) bad(`--tls-cert ${certFile} is not in a mounted Secret`);
+  }
+  for (const { where, spec } of templates) {
+    for (const agent of allContainers(spec).filter((c) => isCapprobe(c) && (c.args ?? [])[0] === "agent")) {
+      const bad = (what) => problems.push(`${where}: container ${agent.name}: ${what}`);
+      const url = argValue(agent, "--collector") ?? "";
+      if (tls !== url.startsWith("https://"))
+        bad(`--collector ${url} but the collector serves ${tls ? "HTTPS" : "HTTP"}: every delivery would fail`);
+      const caFile = argValue(agent, "--ca-file");
+      if (!tls) continue;
+      if (!caFile) {
+        bad("no --ca-file: the agent cannot verify the collector's certificate");
+        continue;
+      }
+      const volume = volumeOfFile(spec, agent, caFile);
+      const source = volume?.secret ?? volume?.configMap;
+      if (!source) bad(`--ca-file ${caFile} is not in a mounted Secret or ConfigMap`);
+      else if (!source.items || source.items.some((item) => item.key !== "ca.crt"))
+        bad(`volume ${volume.name} brings more than ca.crt to the node: the collector's private key (tls.key) would reach every agent`);
+    }
+  }
+  return problems;
+}
+
 function checkSecretsReadable(objects) {
   const problems = [];
   for (const { where, spec } of podTemplates(objects)) {
@@ -533,7 +586,7 @@ function checkTypes(version, rendered, workDir) {
 // ---------------------------------------------------------------- run
 function checksFor(target) {
   const checks = [...VERSIONS.map((v) => `types@${v}`), ...VERSIONS.map((v) => `schema@${v}`), "rbac",
-    "linux-least-privilege", "windows-hostprocess", "collector-store", "secret-readable"];
+    "linux-least-privilege", "windows-hostprocess", "collector-store", "secret-readable", "collector-tls"];
   if (target.profile === "vsphere") checks.push("vsphere-hostpath");
   if (target.sonobuoy) checks.push("sonobuoy");
   return checks;
@@ -569,6 +622,7 @@ function main() {
       else if (check === "sonobuoy") problems = checkSonobuoy(out.plugin);
       else if (check === "collector-store") problems = checkCollectorStore(out.objects);
       else if (check === "secret-readable") problems = checkSecretsReadable(out.objects);
+      else if (check === "collector-tls") problems = checkCollectorTls(out.objects);
       byCheck.set(check, problems);
     }
   }

@@ -191,6 +191,42 @@ EOF
     wait "$collector_pid" 2>/dev/null
     collector_pid=""
 
+    # The same over HTTPS, as components/collector-tls runs them: the image's collector with a
+    # certificate pair, the image's capprobe-deliver verifying it against ca.crt alone. Proves
+    # the image's OpenSSL (no openssl.cnf, no CA store of its own) serves and verifies TLS.
+    tls_line="image: the image's capprobe-deliver delivers to the image's collector over HTTPS, verified against ca.crt"
+    mkdir -p "$work/rootfs/run/check/tls"
+    if ! pki_out="$("$build_dir/tests/capprobe-test-pki" "$work/rootfs/run/check/tls" 2>&1)"; then
+      record fail "$tls_line" "capprobe-test-pki: $pki_out"
+    else
+      chmod 0644 "$work/rootfs/run/check/tls/"*
+      port=$((20000 + RANDOM % 20000))
+      (in_image /usr/local/bin/capprobe collector --listen "127.0.0.1:$port" --db /run/check/collector-tls.db \
+        --token-file /run/check/token --tls-cert /run/check/tls/server.crt --tls-key /run/check/tls/server.key) \
+        > "$work/collector-tls.log" 2>&1 &
+      collector_pid=$!
+      for _ in $(seq 50); do
+        curl -fsS --cacert "$work/rootfs/run/check/tls/ca.crt" "https://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+        sleep 0.1
+      done
+      delivered="$(in_image /usr/local/bin/capprobe-deliver --url "https://127.0.0.1:$port/api/v1/reports" \
+        --token-file /run/check/token --ca-file /run/check/tls/ca.crt < "$work/rootfs/run/check/report.json" 2>&1)"
+      # Another CA's certificate: refused before anything is sent.
+      mkdir -p "$work/rootfs/run/check/other-ca"
+      "$build_dir/tests/capprobe-test-pki" "$work/rootfs/run/check/other-ca" >/dev/null 2>&1
+      chmod 0644 "$work/rootfs/run/check/other-ca/"*
+      refused="$(in_image /usr/local/bin/capprobe-deliver --url "https://127.0.0.1:$port/api/v1/reports" \
+        --token-file /run/check/token --ca-file /run/check/other-ca/ca.crt < "$work/rootfs/run/check/report.json" 2>&1)"
+      if [[ "$delivered" == *'"result":"delivered"'* && "$refused" == *'"result":"retry"'* && "$refused" == *certificate* ]]; then
+        record ok "$tls_line" "with another CA: ${refused:0:200}"
+      else
+        record fail "$tls_line" "deliver: $delivered" "with another CA: $refused" "collector: $(tail -n 3 "$work/collector-tls.log")"
+      fi
+      kill "$collector_pid" 2>/dev/null
+      wait "$collector_pid" 2>/dev/null
+      collector_pid=""
+    fi
+
     # The image's collector on PostgreSQL: libpq (loaded when it first connects) and its closure
     # are in the image. No server listens on that socket, so it must get as far as libpq's own
     # connection error, and exit 1.
