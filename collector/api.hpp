@@ -16,6 +16,7 @@
 #include "collector/auth.hpp"
 #include "collector/beast.hpp"
 #include "collector/fleet.hpp"
+#include "collector/impact_cache.hpp"
 #include "collector/ingest.hpp"
 #include "collector/matrix_cache.hpp"
 #include "collector/metrics.hpp"
@@ -72,7 +73,8 @@ class Api {
   // collector/api_impact.cpp
   Response impact(const Target& target);
   Response page_impact(const Target& target);
-  std::vector<agent::Report> fresh_latest_reports();
+  // The fleet's impact under `mapping`, from each fresh subject's latest report.
+  nlohmann::json fleet_impact_now(const impact::Mapping& mapping);
 
   ApiConfig config_;
   Fleet& fleet_;
@@ -81,6 +83,7 @@ class Api {
   Metrics& metrics_;
   std::shared_ptr<spdlog::logger> log_;
   MatrixCache matrix_cache_;
+  ImpactCache impact_cache_;
 };
 
 }  // namespace capprobe::collector

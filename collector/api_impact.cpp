@@ -28,33 +28,20 @@ std::string unknown_version_message(const Target& target) {
 
 }  // namespace
 
-std::vector<agent::Report> Api::fresh_latest_reports() {
+nlohmann::json Api::fleet_impact_now(const impact::Mapping& mapping) {
   std::vector<std::string> ids;
   const auto now = unix_now_ms();
   fleet_.visit([&](const std::vector<const SubjectState*>& all, std::uint64_t) {
     for (const auto* state : all)
       if (!is_stale(*state, now, config_.stale_after)) ids.push_back(state->report_id);
   });
-  std::vector<agent::Report> reports;
-  reports.reserve(ids.size());
-  for (const auto& id : ids) {
-    const auto stored = reader_.report(id);
-    if (!stored) continue;  // removed meanwhile
-    try {
-      reports.push_back(agent::report_from_json(nlohmann::json::parse(stored->body)));
-    } catch (const std::exception& error) {
-      // Stored reports were validated on the way in; one that no longer parses is skipped.
-      log_->warn("impact: stored report {} does not parse: {}", id, error.what());
-    }
-  }
-  return reports;
+  return fleet_impact(impact_cache_.summaries(ids, mapping, reader_, *log_), mapping.k8s_version);
 }
 
 Response Api::impact(const Target& target) {
   const auto version = asked_version(target);
   if (!version) return error_response(http::status::bad_request, unknown_version_message(target));
-  return json_response(http::status::ok,
-                       fleet_impact(fresh_latest_reports(), *impact::mapping_for(*version)));
+  return json_response(http::status::ok, fleet_impact_now(*impact::mapping_for(*version)));
 }
 
 Response Api::page_impact(const Target& target) {
@@ -65,8 +52,8 @@ Response Api::page_impact(const Target& target) {
                "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; "
                "form-action 'none'; frame-ancestors 'none'");
   response.set(http::field::content_type, "text/html; charset=utf-8");
-  response.body() = render_impact_page(
-      fleet_impact(fresh_latest_reports(), *impact::mapping_for(*version)), unix_now_ms());
+  response.body() =
+      render_impact_page(fleet_impact_now(*impact::mapping_for(*version)), unix_now_ms());
   return response;
 }
 

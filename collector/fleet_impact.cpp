@@ -26,11 +26,16 @@ struct GroupImpact {
   std::map<std::string, std::map<std::string, int>> profiles;  // name -> verdict -> subjects
 };
 
+// The entry is copied for the first subject only: the rest are counted.
 void count(std::map<std::string, Counted>& into, std::vector<std::string>& order,
-           const std::string& name, nlohmann::json entry) {
-  auto [it, fresh] = into.try_emplace(name, Counted{std::move(entry), 0});
-  if (fresh) order.push_back(name);
-  ++it->second.subjects;
+           const nlohmann::json& entry) {
+  const auto& name = entry.at("name").get_ref<const std::string&>();
+  auto found = into.find(name);
+  if (found == into.end()) {
+    found = into.emplace(name, Counted{entry, 0}).first;
+    order.push_back(name);
+  }
+  ++found->second.subjects;
 }
 
 nlohmann::json listed(const std::vector<std::string>& order,
@@ -46,30 +51,64 @@ nlohmann::json listed(const std::vector<std::string>& order,
 
 }  // namespace
 
+TestEntry TestEntries::intern(nlohmann::json entry) {
+  auto text = entry.dump();
+  std::lock_guard lock(mutex_);
+  auto& slot = by_text_[std::move(text)];
+  if (auto shared = slot.lock()) return shared;
+  auto made = std::make_shared<const nlohmann::json>(std::move(entry));
+  slot = made;
+  return made;
+}
+
+void TestEntries::forget_unused() {
+  std::lock_guard lock(mutex_);
+  std::erase_if(by_text_, [](const auto& item) { return item.second.expired(); });
+}
+
+ReportImpact report_impact(const agent::Report& report, const impact::Mapping& mapping,
+                           TestEntries& entries) {
+  ReportImpact out;
+  out.subject = report.subject;
+  auto json = impact::to_json(impact::predict(report, mapping));
+  for (auto& test : json.at("tests")) {
+    test.erase("rule");
+    out.tests.push_back(entries.intern(std::move(test)));
+  }
+  for (auto& test : json.at("unknown")) out.unknown.push_back(entries.intern(std::move(test)));
+  for (const auto& profile : impact::all_profiles())
+    out.profile_verdicts.push_back(impact::judge(report, profile).verdict);
+  return out;
+}
+
 nlohmann::json fleet_impact(const std::vector<agent::Report>& latest,
                             const impact::Mapping& mapping) {
+  TestEntries entries;
+  std::vector<std::shared_ptr<const ReportImpact>> summaries;
+  for (const auto& report : latest)
+    summaries.push_back(
+        std::make_shared<const ReportImpact>(report_impact(report, mapping, entries)));
+  return fleet_impact(summaries, mapping.k8s_version);
+}
+
+nlohmann::json fleet_impact(const std::vector<std::shared_ptr<const ReportImpact>>& latest,
+                            const std::string& k8s_version) {
+  const auto& profiles_known = impact::all_profiles();
   std::vector<std::string> group_order;
   std::map<std::string, GroupImpact> groups;
   for (const auto& report : latest) {
-    const auto key = group_key(report.subject);
+    const auto key = group_key(report->subject);
     auto [it, fresh] = groups.try_emplace(key);
     if (fresh) {
       group_order.push_back(key);
-      it->second.example = report.subject;
+      it->second.example = report->subject;
     }
     auto& group = it->second;
     ++group.subjects;
-    const auto predicted = impact::predict(report, mapping);
-    const auto json = impact::to_json(predicted);
-    for (const auto& test : json.at("tests")) {
-      auto entry = test;
-      entry.erase("rule");
-      count(group.tests, group.test_order, test.at("name"), std::move(entry));
-    }
-    for (const auto& test : json.at("unknown"))
-      count(group.unknown, group.unknown_order, test.at("name"), test);
-    for (const auto& profile : impact::all_profiles())
-      ++group.profiles[profile.name][impact::judge(report, profile).verdict];
+    for (const auto& test : report->tests) count(group.tests, group.test_order, *test);
+    for (const auto& test : report->unknown) count(group.unknown, group.unknown_order, *test);
+    for (std::size_t p = 0; p < profiles_known.size(); ++p)
+      ++group.profiles[profiles_known[p].name][report->profile_verdicts.at(p)];
   }
   std::sort(group_order.begin(), group_order.end());
   auto out = nlohmann::json::array();
@@ -99,7 +138,7 @@ nlohmann::json fleet_impact(const std::vector<agent::Report>& latest,
                    {"skip_regex", impact::skip_regex(group.test_order)},
                    {"profiles", profiles}});
   }
-  return {{"k8s_version", mapping.k8s_version}, {"groups", out}};
+  return {{"k8s_version", k8s_version}, {"groups", out}};
 }
 
 std::string render_impact_page(const nlohmann::json& fleet, std::int64_t now_ms) {

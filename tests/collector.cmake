@@ -45,7 +45,9 @@ capprobe_collector_tests(unit_collector
   unit/collector/checkpointer_test.cpp
   unit/collector/ingest_test.cpp
   unit/collector/metrics_html_test.cpp
+  unit/collector/impact_cache_test.cpp
 )
+target_compile_definitions(unit_collector PRIVATE CAPPROBE_FIXTURES="${CAPPROBE_FIXTURES}")
 
 # Integration: the collector as a real process on loopback.
 capprobe_collector_tests(integration_collector

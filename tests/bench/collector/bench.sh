@@ -122,6 +122,15 @@ matrix_times "/api/v1/matrix" >"$WORK/matrix.txt"
 matrix_times "/api/v1/matrix?nodes=false" >"$WORK/matrix-groups.txt"
 matrix_times "/" >"$WORK/page.txt"
 MATRIX_BYTES=$("${CURL[@]}" "$URL/api/v1/matrix" | wc -c)
+# Conformance impact over the whole fleet: the first GET after the ingest, then 5 more (nothing
+# changed), then one after a report changed one subject.
+"${CURL[@]}" -o /dev/null -w '%{time_total}\n' "$URL/api/v1/impact?k8s_version=1.30" >"$WORK/impact-first.txt"
+for _ in $(seq 5); do
+  "${CURL[@]}" -o /dev/null -w '%{time_total}\n' "$URL/api/v1/impact?k8s_version=1.30"
+done | sort -n >"$WORK/impact.txt"
+sed -e "s/@@ID@@/impact-change/" -e "s/@@NODE@@/node-7/" "$WORK/template.json" \
+  | "${CURL[@]}" -o /dev/null -H 'Content-Type: application/json' --data-binary @- "$URL/api/v1/reports"
+"${CURL[@]}" -o /dev/null -w '%{time_total}\n' "$URL/api/v1/impact?k8s_version=1.30" >"$WORK/impact-changed.txt"
 ms() { awk -v line="$2" 'NR == line {printf "%.1f", $1 * 1000}' "$1"; }
 
 RSS=$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")
@@ -137,6 +146,8 @@ echo "matrix:  GET /api/v1/matrix with $STORED subjects ($MATRIX_BYTES bytes):"
 echo "         after a report changed it: median $(ms "$WORK/matrix-changed.txt" 10) ms, max $(ms "$WORK/matrix-changed.txt" 20) ms"
 echo "         unchanged since the last GET: median $(ms "$WORK/matrix.txt" 10) ms, max $(ms "$WORK/matrix.txt" 20) ms"
 echo "         ?nodes=false: median $(ms "$WORK/matrix-groups.txt" 10) ms; HTML page: median $(ms "$WORK/page.txt" 10) ms"
+echo "impact:  GET /api/v1/impact?k8s_version=1.30 with $STORED subjects: first $(ms "$WORK/impact-first.txt" 1) ms," \
+  "unchanged median $(ms "$WORK/impact.txt" 3) ms, after one subject changed $(ms "$WORK/impact-changed.txt" 1) ms"
 echo "memory:  collector RSS $((RSS / 1024)) MiB now, peak $((HWM / 1024)) MiB"
 echo "disk:    $((DB / 1024)) MiB (database + WAL, --keep 5)"
 
