@@ -436,8 +436,9 @@ std::string render_node_page(const std::string& node, const std::vector<NodeSubj
       const auto word = result.value("status", std::string("error"));
       const auto status = probes::status_from_string(word).value_or(Status::error);
       const auto& requested = result.contains("requested") ? result["requested"] : nlohmann::json();
-      const bool is_ignored =
-          requested.is_boolean() && requested.get<bool>() && status == Status::unsupported;
+      const bool is_ignored = probes::is_requested_but_ignored(
+          requested.is_boolean() ? std::optional<bool>(requested.get<bool>()) : std::nullopt,
+          status);
       out += std::string("<tr") + (is_ignored ? " class=\"ignored\"" : "") +
              "><td class=\"mono\"><b>" + html_escape(result.value("id", std::string())) +
              "</b></td><td>" + chip(status, 1) +

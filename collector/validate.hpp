@@ -21,9 +21,7 @@ struct ResultSummary {
   probes::Status status = probes::Status::untested;
   std::optional<bool> requested;
 
-  bool requested_but_ignored() const {
-    return requested.value_or(false) && status == probes::Status::unsupported;
-  }
+  bool requested_but_ignored() const { return probes::is_requested_but_ignored(requested, status); }
 };
 
 struct IncomingReport {

@@ -89,6 +89,26 @@ else
 fi
 
 # 2. The image.
+# The Containerfile's build stage (which no check here can run: no builder, no registry) must
+# install every development package scripts/setup.sh installs for the product; the ones only
+# the tests and fuzzers need are named here.
+test_only_dev=(libfuse3-dev libxml2-dev libclang-rt-14-dev)
+setup_dev="$(sed -n '/^packages=(/,/^)/p' "$repo/scripts/setup.sh" | sed 's/#.*//' | tr ' ' '\n' | grep -- '-dev$' | sort -u)"
+containerfile_packages="$(sed -n '/apt-get install/,/rm -rf/p' "$repo/deploy/image/Containerfile" | tr ' \\' '\n\n' | sort -u)"
+missing_dev=()
+for package in $setup_dev; do
+  [[ " ${test_only_dev[*]} " == *" $package "* ]] && continue
+  grep -qx -- "$package" <<<"$containerfile_packages" || missing_dev+=("$package")
+done
+if [[ -z "$setup_dev" ]]; then
+  record fail "image: the Containerfile installs the product's development packages" "no -dev package found in scripts/setup.sh"
+elif ((${#missing_dev[@]} == 0)); then
+  record ok "image: the Containerfile installs the product's development packages"
+else
+  record fail "image: the Containerfile installs the product's development packages" \
+    "missing from deploy/image/Containerfile: ${missing_dev[*]} (scripts/setup.sh installs them)"
+fi
+
 work="$(mktemp -d)"
 collector_pid=""
 cleanup() {
