@@ -185,12 +185,19 @@ TEST_CASE("a client that dribbles bytes is cut off at the read deadline while ot
     }
   });
 
-  // One byte every 100 ms: the server never gets a whole request within its 1 s deadline.
+  // One byte every 100 ms on each: the server never gets a whole request within its 1 s
+  // deadline. Each connection is waited for at that pace until it is cut or 4 s have passed:
+  // the two deadlines fire a moment apart, and the loop must not end between them (it counted
+  // 40 turns, and once the body's connection was cut a turn took 1 ms: CI saw the header's cut
+  // come after the last turn).
   bool body_cut = false, header_cut = false;
   const auto started = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < 40 && !(body_cut && header_cut); ++i) {
-    if (!body_cut) body_cut = !slow_body.send(body.substr(i, 1)) || slow_body.wait_closed(100ms);
-    if (!header_cut) header_cut = !slow_header.send("X") || slow_header.wait_closed(1ms);
+  for (std::size_t i = 0;
+       !(body_cut && header_cut) && std::chrono::steady_clock::now() - started < 4s; ++i) {
+    if (!body_cut)
+      body_cut = !slow_body.send(body.substr(i % body.size(), 1)) || slow_body.wait_closed(100ms);
+    if (!header_cut)
+      header_cut = !slow_header.send("X") || slow_header.wait_closed(body_cut ? 100ms : 1ms);
   }
   const auto took = std::chrono::steady_clock::now() - started;
   stop = true;
