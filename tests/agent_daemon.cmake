@@ -26,16 +26,25 @@ catch_discover_tests(unit_agent_daemon TEST_PREFIX "unit_agent_daemon: "
 # The integration tests run the real command: `capprobe agent ...`.
 set(CAPPROBE_AGENT_TEST_COMMAND "$<TARGET_FILE:capprobe>")
 
+# The fake API server and the loopback HTTP(S) server under it, compiled once for the
+# integration tests and the capprobe-fake-api-server program below (they were the slowest units
+# of the tests' build, compiled twice).
+add_library(capprobe_fake_api_server_objects OBJECT
+  integration/agent/fake_api_server.cpp
+  integration/agent/loopback_http.cpp
+)
+target_link_libraries(capprobe_fake_api_server_objects PUBLIC
+  Boost::headers nlohmann_json::nlohmann_json OpenSSL::SSL Threads::Threads)
+
 add_executable(integration_agent
   integration/agent/agent_test.cpp
   integration/agent/collector_e2e_test.cpp
   integration/agent/tls_test.cpp
   integration/agent/pod_lookup_test.cpp
   integration/agent/sonobuoy_test.cpp
-  integration/agent/fake_api_server.cpp
   integration/agent/child_process.cpp
-  integration/agent/loopback_http.cpp
   integration/agent/test_certificates.cpp
+  $<TARGET_OBJECTS:capprobe_fake_api_server_objects>
   $<TARGET_OBJECTS:capprobe_catch_main>
 )
 # OpenSSL: the fake collector's HTTPS (Boost.Beast over Asio's OpenSSL); capprobe_test_pki: the
@@ -62,8 +71,7 @@ catch_discover_tests(integration_agent TEST_PREFIX "integration_agent: "
 # given as CAPPROBE_LINUX_BUILD_DIR).
 add_executable(capprobe-fake-api-server
   integration/agent/fake_api_server_main.cpp
-  integration/agent/fake_api_server.cpp
-  integration/agent/loopback_http.cpp
+  $<TARGET_OBJECTS:capprobe_fake_api_server_objects>
 )
 target_link_libraries(capprobe-fake-api-server PRIVATE
   Boost::headers nlohmann_json::nlohmann_json OpenSSL::SSL Threads::Threads)
