@@ -7,7 +7,7 @@
 # "fuzz: N passed, M failed" (scripts/test.sh counts it).
 #
 # Usage: scripts/fuzz.sh [TARGET...]   (default: every target)
-#   CAPPROBE_FUZZ_SECONDS     how long each target fuzzes (default 10; 0: replay only)
+#   CAPPROBE_FUZZ_SECONDS     how long each target fuzzes (default 5; 0: replay only)
 #   CAPPROBE_FUZZ_BUILD_DIR   the build directory (default build-fuzz, relative to the repo)
 #   CAPPROBE_FUZZ_CORPUS_DIR  where new inputs are kept between runs (default: a temporary
 #                             directory, removed at the end)
@@ -15,7 +15,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build_dir="${CAPPROBE_FUZZ_BUILD_DIR:-build-fuzz}"
-seconds="${CAPPROBE_FUZZ_SECONDS:-10}"
+seconds="${CAPPROBE_FUZZ_SECONDS:-5}"
 all_targets=(fuzz_report_validator fuzz_pod_spec fuzz_quantity fuzz_http fuzz_formats)
 targets=("$@")
 ((${#targets[@]} > 0)) || targets=("${all_targets[@]}")
