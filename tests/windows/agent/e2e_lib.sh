@@ -11,11 +11,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Stops the server started last.
+# Stops the server started last and waits for it to end; `stopped_status` is how it ended.
+# Only the script's own shell can wait for its servers: in a subshell ("$(...)") `wait` returns
+# at once, so whatever the server writes as it stops would be read too early.
+stopped_status=""
 stop_last_server() {
+  ((BASHPID == $$)) || fail "stop_last_server ran in a subshell, which cannot wait for the server"
   ((${#server_pids[@]} > 0)) || return 0
   kill "${server_pids[-1]}" 2>/dev/null
   wait "${server_pids[-1]}" 2>/dev/null
+  stopped_status=$?
   unset 'server_pids[-1]'
 }
 

@@ -60,10 +60,15 @@ start_api() {
   fail "the fake API server did not start on $address: $(cat "$dir/server.err")"
 }
 
-# Stops the fake API server of world $1 and prints its request log.
-api_requests() {
+# Stops the fake API server of world $1 and sets `requests` to its request log (the server
+# writes it as it stops); without one, to how the server ended.
+stop_api() {
   stop_last_server
-  cat "$work/$1/requests.log"
+  if [[ -f "$work/$1/requests.log" ]]; then
+    requests="$(cat "$work/$1/requests.log")"
+  else
+    requests="no request log: the server ended with status $stopped_status; its stderr: $(cat "$work/$1/server.err")"
+  fi
 }
 
 no_token_shown() {
@@ -89,7 +94,7 @@ if [[ "$mode" == deliver ]]; then
     "$answer" == *'"http_status":0'* && "$answer" == *"chain engine"* &&
     "$answer" == *'serviceaccount\\ca.crt'* ]] ||
     fail "under Wine the GET must be refused before connecting (no exclusive root engine): $answer"
-  requests="$(api_requests v4)"
+  stop_api v4
   [[ "$requests" == "failed_handshakes 0" ]] ||
     fail "the fake API server saw a request or a connection: $requests"
 
@@ -121,7 +126,7 @@ if [[ "$mode" == deliver ]]; then
   echo "get-pod over http: $answer"
   [[ "$answer" == *"--url must be https://"* ]] ||
     fail "an http:// API server URL must be refused: $answer"
-  requests="$(api_requests v6)"
+  stop_api v6
   [[ "$requests" == "failed_handshakes 0" ]] ||
     fail "the IPv6 fake API server saw a request or a connection: $requests"
 
@@ -156,7 +161,7 @@ if [[ "$mode" == probe ]]; then
   echo "$url_line"
   [[ "$url_line" == "url=https://[::1]:$port/api/v1/namespaces/capprobe/pods/$pod" ]] ||
     fail "the IPv6 service host must be bracketed in the URL: '$url_line'"
-  requests="$(api_requests v6)"
+  stop_api v6
   [[ "$requests" == "failed_handshakes 0" ]] ||
     fail "the fake API server saw a request or a connection: $requests"
   exit 0
