@@ -12,6 +12,7 @@
 #include "agent/user_files.hpp"
 #include "platform/linux_facts.hpp"
 #include "probes/isolation/assess.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::agent {
 namespace {
@@ -74,11 +75,14 @@ Report run_probe_round(platform::Platform& os, const std::vector<probes::Probe>&
                        const std::string& scratch_name, probes::ApiAccess api) {
   const auto started_wall = os.wall_now();
   const auto started = std::chrono::steady_clock::now();
-  // Assessed once for the whole round: the probes that need it and the subject share it.
+  // Assessed once for the whole round: the probes that need it and the subject share it, and
+  // what it reads that probes read too (the mount table, the /proc scan) is read once.
+  const auto reads = std::make_shared<probes::RoundReads>();
   std::shared_ptr<const probes::IsolationAssessment> isolation;
   std::string observed = "unknown";
   try {
-    isolation = std::make_shared<const probes::IsolationAssessment>(probes::assess_isolation(os));
+    isolation =
+        std::make_shared<const probes::IsolationAssessment>(probes::assess_isolation(os, *reads));
     // The assessment's own environment word when it has one (Windows: windows_process,
     // windows_hyperv, windows_hostprocess); environment_name() maps the observed word otherwise.
     observed = isolation->environment.empty() ? isolation->observed : isolation->environment;
@@ -87,7 +91,7 @@ Report run_probe_round(platform::Platform& os, const std::vector<probes::Probe>&
   }
   Report report;
   report.results =
-      run_probes(probes, os, requests, selection, scratch_name, isolation, std::move(api));
+      run_probes(probes, os, requests, selection, scratch_name, isolation, std::move(api), reads);
   report.report_id = new_report_id();
   report.agent_version = CAPPROBE_VERSION;
   report.agent_mode = std::string(agent_mode);

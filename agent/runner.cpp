@@ -6,6 +6,7 @@
 
 #include "agent/log.hpp"
 #include "probes/common/worker.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::agent {
 namespace {
@@ -34,22 +35,24 @@ CapabilityResult run_one(const Probe& probe, platform::Platform& os,
                          const probes::PodRequests& requests, bool quick,
                          const std::string& scratch_name,
                          const std::shared_ptr<const probes::IsolationAssessment>& isolation,
+                         const std::shared_ptr<probes::RoundReads>& reads,
                          const probes::ApiAccess& api, probes::Worker& worker) {
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + probe.info.timeout;
-  auto outcome = worker.run(
-      probe.info.timeout, [&os, probe, requests, quick, scratch_name, isolation, api, deadline] {
-        try {
-          probes::ProbeContext context{os, requests, quick, scratch_name, deadline};
-          context.isolation = isolation;
-          context.api = api;
-          return probe.run(context);
-        } catch (const std::exception& failure) {
-          return error_result(probe, std::string("the probe failed: ") + failure.what());
-        } catch (...) {
-          return error_result(probe, "the probe failed with an unknown exception");
-        }
-      });
+  auto outcome = worker.run(probe.info.timeout, [&os, probe, requests, quick, scratch_name,
+                                                 isolation, reads, api, deadline] {
+    try {
+      probes::ProbeContext context{os, requests, quick, scratch_name, deadline};
+      context.isolation = isolation;
+      context.reads = reads;
+      context.api = api;
+      return probe.run(context);
+    } catch (const std::exception& failure) {
+      return error_result(probe, std::string("the probe failed: ") + failure.what());
+    } catch (...) {
+      return error_result(probe, "the probe failed with an unknown exception");
+    }
+  });
   const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started);
   if (outcome.timed_out) {
@@ -90,8 +93,10 @@ std::vector<std::string> unknown_ids(const std::vector<Probe>& probes, const Sel
 std::vector<CapabilityResult> run_probes(
     const std::vector<Probe>& probes, platform::Platform& os, const probes::PodRequests& requests,
     const Selection& selection, const std::string& scratch_name,
-    std::shared_ptr<const probes::IsolationAssessment> isolation, probes::ApiAccess api) {
+    std::shared_ptr<const probes::IsolationAssessment> isolation, probes::ApiAccess api,
+    std::shared_ptr<probes::RoundReads> reads) {
   std::vector<CapabilityResult> results;
+  if (!reads) reads = std::make_shared<probes::RoundReads>();
   // Under --quick the heavy probes only read their configuration, so they run as light ones.
   const auto runs_alone = [&](const Probe& probe) {
     return probe.info.cost == probes::Cost::heavy && !selection.quick;
@@ -102,8 +107,8 @@ std::vector<CapabilityResult> run_probes(
   for (const bool heavy_pass : {false, true})
     for (const auto& probe : probes) {
       if (!selected(probe, selection) || runs_alone(probe) != heavy_pass) continue;
-      results.push_back(
-          run_one(probe, os, requests, selection.quick, scratch_name, isolation, api, worker));
+      results.push_back(run_one(probe, os, requests, selection.quick, scratch_name, isolation,
+                                reads, api, worker));
     }
   // Report in catalog order, whatever order they ran in.
   std::vector<CapabilityResult> ordered;

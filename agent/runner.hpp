@@ -26,12 +26,13 @@ std::vector<std::string> unknown_ids(const std::vector<probes::Probe>& probes,
 // so that they measure nothing else. An overrun probe keeps its thread, which is abandoned (it
 // holds its own copy of the context), and is reported as `error`; the next probe gets a new one.
 // `isolation` is the round's assessment, handed to every probe (null: each probe that needs it
-// assesses it itself).
+// assesses it itself); `reads` what the probes read alike, shared by all of them (null: the run
+// makes its own).
 std::vector<probes::CapabilityResult> run_probes(
     const std::vector<probes::Probe>& probes, platform::Platform& os,
     const probes::PodRequests& requests, const Selection& selection,
     const std::string& scratch_name,
     std::shared_ptr<const probes::IsolationAssessment> isolation = nullptr,
-    probes::ApiAccess api = {});
+    probes::ApiAccess api = {}, std::shared_ptr<probes::RoundReads> reads = nullptr);
 
 }  // namespace capprobe::agent

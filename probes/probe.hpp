@@ -17,6 +17,7 @@
 namespace capprobe::probes {
 
 struct IsolationAssessment;  // probes/isolation/assess.hpp
+class RoundReads;            // probes/round_reads.hpp
 
 enum class Cost {
   light,  // reads and tiny writes; runs alongside the other light probes
@@ -82,6 +83,9 @@ struct ProbeContext {
   // by the runner and shared by the probes that need it (isolation.kernel, host.*, the CPU
   // limit) and the report's subject. Null: isolation_of() assesses it on first use.
   std::shared_ptr<const IsolationAssessment> isolation = nullptr;
+  // What several probes read alike (the mount table, the /proc scan for node agents), read once
+  // a round and shared through this (probes/round_reads.hpp). Null: made on first use.
+  std::shared_ptr<RoundReads> reads = nullptr;
   // api.service_account's way to the API server (ApiAccess above); it says so when there is none.
   ApiAccess api = {};
 };

@@ -182,6 +182,10 @@ namespace {
 std::optional<OsError> FakePlatform::fault(const std::string& operation,
                                            const std::string& path) const {
   const auto normal = normalize(path);
+  {
+    std::lock_guard lock(calls_->mutex);
+    ++calls_->counts[{operation, normal}];
+  }
   for (const auto& hung : hung_) {
     if (normal == hung || hung == "/" || normal.compare(0, hung.size() + 1, hung + "/") == 0) {
       ++*hung_calls_;
@@ -191,6 +195,12 @@ std::optional<OsError> FakePlatform::fault(const std::string& operation,
   const auto found = faults_.find({operation, normal});
   if (found == faults_.end()) return std::nullopt;
   return fake_error(found->second, operation + " " + path);
+}
+
+int FakePlatform::calls(const std::string& operation, const std::string& path) const {
+  std::lock_guard lock(calls_->mutex);
+  const auto found = calls_->counts.find({operation, normalize(path)});
+  return found == calls_->counts.end() ? 0 : found->second;
 }
 
 bool FakePlatform::exists(const std::string& path) const {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <tuple>
@@ -90,6 +91,9 @@ class FakePlatform final : public Platform, public LinuxFacts, public WindowsFac
   // be destroyed while it waits; hung_calls() counts the calls that blocked.
   FakePlatform& hang(const std::string& path);
   int hung_calls() const { return *hung_calls_; }
+  // How often `operation` ("read_file", "list_dir", "read_link"...) was called on `path`: what
+  // a round reads alike must be read once.
+  int calls(const std::string& operation, const std::string& path) const;
 
   std::map<std::string, std::string> environment;
   std::optional<KernelInfo> kernel;
@@ -193,6 +197,11 @@ class FakePlatform final : public Platform, public LinuxFacts, public WindowsFac
   mutable std::map<std::pair<std::string, std::string>, std::string> faults_;
   std::vector<std::string> hung_;
   std::shared_ptr<std::atomic<int>> hung_calls_ = std::make_shared<std::atomic<int>>(0);
+  struct CallCounts {
+    std::mutex mutex;
+    std::map<std::pair<std::string, std::string>, int> counts;  // (operation, path) -> calls
+  };
+  std::shared_ptr<CallCounts> calls_ = std::make_shared<CallCounts>();
   std::uint64_t next_inode_ = 100;
   int next_private_ = 0;
 

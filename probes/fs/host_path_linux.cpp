@@ -10,6 +10,7 @@
 #include "probes/common/worker.hpp"
 #include "probes/fs/mount_places.hpp"
 #include "probes/fs/write_attempt.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes::fs {
 namespace {
@@ -203,7 +204,7 @@ LinuxHostPathFacts collect_linux_host_path_facts(ProbeContext& ctx) {
   if (!spec_covers(ctx.requests, SpecScope::container) && facts.requests &&
       !facts.requests->empty())
     facts.requests.reset();
-  const auto read = read_mounts(ctx.os);
+  const auto& read = mounts_of(ctx);
   if (!read) {
     facts.mountinfo_error = read.error().name;
     return facts;

@@ -11,6 +11,7 @@
 #include "probes/common/text.hpp"
 #include "probes/common/worker.hpp"
 #include "probes/fs/mount_places.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes::fs {
 namespace {
@@ -150,7 +151,7 @@ std::vector<const Mount*> mounts_to_scan(const std::vector<Mount>& mounts,
 // worker with a bound: it may be a hung volume.
 void add_mounted_sockets(ProbeContext& ctx, Worker& worker, LinuxPipeMountFacts& facts,
                          std::vector<Candidate>& list) {
-  const auto mounts = read_mounts(ctx.os);
+  const auto& mounts = mounts_of(ctx);
   if (!mounts) {
     facts.mountinfo_error = mounts.error().name;
     return;

@@ -7,6 +7,7 @@
 #include "probes/common/json.hpp"
 #include "probes/common/judge.hpp"
 #include "probes/fs/mount_places.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes::fs {
 namespace {
@@ -48,7 +49,7 @@ LinuxReadonlyRootFacts collect_linux_readonly_root_facts(ProbeContext& ctx) {
   else
     facts.statvfs_errno = info.error().name;
   std::vector<Mount> visible;
-  if (const auto mounts = read_mounts(ctx.os); mounts) {
+  if (const auto& mounts = mounts_of(ctx); mounts) {
     visible = visible_mounts(mounts.value());
     facts.root_mount = mount_containing(visible, "/");
   } else {

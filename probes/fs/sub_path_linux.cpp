@@ -2,12 +2,13 @@
 // subdirectory (mountinfo's root), written through where that is allowed.
 #include "probes/common/mountinfo.hpp"
 #include "probes/fs/sub_path.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes {
 
 Probe fs_sub_path_linux_probe() {
   return {fs::sub_path_info(), [](ProbeContext& ctx) {
-            const auto mounts = read_mounts(ctx.os);
+            const auto& mounts = mounts_of(ctx);
             if (!mounts) {
               auto facts = fs::collect_sub_path_facts(ctx, nullptr);
               facts.mountinfo_error = mounts.error().name;

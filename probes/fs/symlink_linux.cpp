@@ -6,6 +6,7 @@
 #include "probes/common/json.hpp"
 #include "probes/common/text.hpp"
 #include "probes/fs/mount_places.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes::fs {
 namespace {
@@ -42,7 +43,7 @@ SymlinkLocation exercise(platform::Platform& os, const std::string& place, const
 // before touching it (probes/fs/mount_places.hpp: the same list the residue sweeper sweeps).
 // Nothing here touches a place: one of them may be a hung mount.
 std::vector<WritePlace> candidate_places(ProbeContext& ctx, LinuxSymlinkFacts& facts) {
-  const auto mounts = read_mounts(ctx.os);
+  const auto& mounts = mounts_of(ctx);
   if (!mounts) facts.mountinfo_error = mounts.error().name;
   const auto visible = mounts ? visible_mounts(mounts.value()) : std::vector<Mount>{};
   return write_places(visible, ctx.requests, ctx.os.temp_dir());

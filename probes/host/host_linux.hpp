@@ -23,7 +23,9 @@ struct PidFacts {
   ns::ProcessScan scan;
   IsolationContext isolation;
 };
-PidFacts collect_pid_facts(const platform::Platform& os, const IsolationAssessment& isolation);
+// Each collector is given the round's scan of /proc (process_scan_of, probes/round_reads.hpp).
+PidFacts collect_pid_facts(const platform::Platform& os, const IsolationAssessment& isolation,
+                           const ns::ProcessScan& scan);
 HostVerdict judge_host_pid(const PidFacts& facts);
 
 // --- host.ipc ---
@@ -42,7 +44,8 @@ struct IpcFacts {
   SysvCounts sysv;
   IsolationContext isolation;
 };
-IpcFacts collect_ipc_facts(const platform::Platform& os, const IsolationAssessment& isolation);
+IpcFacts collect_ipc_facts(const platform::Platform& os, const IsolationAssessment& isolation,
+                           const ns::ProcessScan& scan);
 HostVerdict judge_host_ipc(const IpcFacts& facts);
 
 // --- host.network ---
@@ -59,7 +62,8 @@ struct NetworkFacts {
   IsolationContext isolation;
 };
 NetworkFacts collect_network_facts(const platform::Platform& os,
-                                   const IsolationAssessment& isolation);
+                                   const IsolationAssessment& isolation,
+                                   const ns::ProcessScan& scan);
 HostVerdict judge_host_network(const NetworkFacts& facts);
 std::vector<std::string> node_interfaces(const std::vector<std::string>& interfaces);
 bool host_ip_found(const NetworkFacts& facts);  // HOST_IP is one of the addresses

@@ -5,6 +5,7 @@
 #include "probes/common/text.hpp"
 #include "probes/host/host_linux.hpp"
 #include "probes/probe.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes {
 namespace {
@@ -13,7 +14,7 @@ CapabilityResult run(ProbeContext& ctx) {
   CapabilityResult result;
   result.id = "host.ipc";
   result.requested = ctx.requests.host_ipc;
-  const auto facts = collect_ipc_facts(ctx.os, isolation_of(ctx));
+  const auto facts = collect_ipc_facts(ctx.os, isolation_of(ctx), process_scan_of(ctx));
   apply_host_verdict(result, judge_host_ipc(facts), "hostIPC");
   auto& e = result.evidence;
   add_namespace_evidence(e, facts.ipc_ns, facts.scan, facts.isolation);
@@ -39,11 +40,12 @@ SysvCounts count_sysv_objects(const platform::Platform& os) {
   return {count("/proc/sysvipc/shm"), count("/proc/sysvipc/msg"), count("/proc/sysvipc/sem")};
 }
 
-IpcFacts collect_ipc_facts(const platform::Platform& os, const IsolationAssessment& isolation) {
+IpcFacts collect_ipc_facts(const platform::Platform& os, const IsolationAssessment& isolation,
+                           const ns::ProcessScan& scan) {
   IpcFacts facts;
   facts.ipc_ns = ns::read_namespace(os, "self", "ipc");
   facts.pid_ns = ns::read_namespace(os, "self", "pid");
-  facts.scan = ns::scan_processes(os);
+  facts.scan = scan;
   facts.sysv = count_sysv_objects(os);
   facts.isolation = {isolation.observed, isolation.flavor};
   if (sees_node_init(facts.pid_ns, facts.scan, facts.isolation))

@@ -7,6 +7,7 @@
 #include "probes/common/text.hpp"
 #include "probes/host/host_linux.hpp"
 #include "probes/probe.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes {
 namespace {
@@ -30,7 +31,7 @@ CapabilityResult run(ProbeContext& ctx) {
   CapabilityResult result;
   result.id = "host.network";
   result.requested = ctx.requests.host_network;
-  const auto facts = collect_network_facts(ctx.os, isolation_of(ctx));
+  const auto facts = collect_network_facts(ctx.os, isolation_of(ctx), process_scan_of(ctx));
   const auto verdict = judge_host_network(facts);
   apply_host_verdict(result, verdict, "hostNetwork");
   auto& e = result.evidence;
@@ -53,12 +54,13 @@ CapabilityResult run(ProbeContext& ctx) {
 }  // namespace
 
 NetworkFacts collect_network_facts(const platform::Platform& os,
-                                   const IsolationAssessment& isolation) {
+                                   const IsolationAssessment& isolation,
+                                   const ns::ProcessScan& scan) {
   NetworkFacts facts;
   facts.net_ns = ns::read_namespace(os, "self", "net");
   facts.uts_ns = ns::read_namespace(os, "self", "uts");
   facts.pid_ns = ns::read_namespace(os, "self", "pid");
-  facts.scan = ns::scan_processes(os);
+  facts.scan = scan;
   facts.isolation = {isolation.observed, isolation.flavor};
   if (sees_node_init(facts.pid_ns, facts.scan, facts.isolation))
     facts.pid1_net_ns = ns::read_namespace(os, "1", "net");

@@ -4,6 +4,7 @@
 #include "probes/common/json.hpp"
 #include "probes/host/host_linux.hpp"
 #include "probes/probe.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes {
 namespace {
@@ -12,7 +13,7 @@ CapabilityResult run(ProbeContext& ctx) {
   CapabilityResult result;
   result.id = "host.pid";
   result.requested = ctx.requests.host_pid;
-  const auto facts = collect_pid_facts(ctx.os, isolation_of(ctx));
+  const auto facts = collect_pid_facts(ctx.os, isolation_of(ctx), process_scan_of(ctx));
   apply_host_verdict(result, judge_host_pid(facts), "hostPID");
   auto& e = result.evidence;
   add_namespace_evidence(e, facts.pid_ns, facts.scan, facts.isolation);
@@ -25,10 +26,11 @@ CapabilityResult run(ProbeContext& ctx) {
 
 }  // namespace
 
-PidFacts collect_pid_facts(const platform::Platform& os, const IsolationAssessment& isolation) {
+PidFacts collect_pid_facts(const platform::Platform& os, const IsolationAssessment& isolation,
+                           const ns::ProcessScan& scan) {
   PidFacts facts;
   facts.pid_ns = ns::read_namespace(os, "self", "pid");
-  facts.scan = ns::scan_processes(os);
+  facts.scan = scan;
   facts.isolation = {isolation.observed, isolation.flavor};
   return facts;
 }

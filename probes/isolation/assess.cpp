@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "platform/windows_facts.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes {
 namespace {
@@ -32,13 +33,19 @@ bool is_windows(const platform::Platform& os) {
 
 }  // namespace
 
+IsolationAssessment assess_isolation(const platform::Platform& os, RoundReads& reads) {
+  return is_windows(os) ? assess_isolation_windows(os) : assess_isolation_linux(os, reads);
+}
+
 IsolationAssessment assess_isolation(const platform::Platform& os) {
-  return is_windows(os) ? assess_isolation_windows(os) : assess_isolation_linux(os);
+  RoundReads reads;
+  return assess_isolation(os, reads);
 }
 
 const IsolationAssessment& isolation_of(ProbeContext& ctx) {
   if (!ctx.isolation)
-    ctx.isolation = std::make_shared<const IsolationAssessment>(assess_isolation(ctx.os));
+    ctx.isolation =
+        std::make_shared<const IsolationAssessment>(assess_isolation(ctx.os, round_reads(ctx)));
   return *ctx.isolation;
 }
 

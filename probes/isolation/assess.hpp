@@ -33,8 +33,11 @@ struct IsolationAssessment {
 
 // The assessment of the OS whose facts `os` has: Windows when it answers the Windows facts
 // (a platform with both, the test fake, is Windows when it answers RtlGetVersion), else Linux.
-IsolationAssessment assess_isolation(const platform::Platform& os);
-IsolationAssessment assess_isolation_linux(const platform::Platform& os);    // assess_linux.cpp
+// What it reads that probes read too goes through `reads`, the round's (probes/round_reads.hpp).
+IsolationAssessment assess_isolation(const platform::Platform& os, RoundReads& reads);
+IsolationAssessment assess_isolation(const platform::Platform& os);  // with reads of its own
+IsolationAssessment assess_isolation_linux(const platform::Platform& os,
+                                           RoundReads& reads);               // assess_linux.cpp
 IsolationAssessment assess_isolation_windows(const platform::Platform& os);  // assess_windows.cpp
 
 // The round's assessment from the context, assessing it now (and keeping it there) when the

@@ -267,8 +267,8 @@ IsolationAssessment judge_isolation(const IsolationFacts& facts) {
   return out;
 }
 
-IsolationAssessment assess_isolation_linux(const platform::Platform& os) {
-  return judge_isolation(collect_isolation_facts(os));
+IsolationAssessment assess_isolation_linux(const platform::Platform& os, RoundReads& reads) {
+  return judge_isolation(collect_isolation_facts(os, reads));
 }
 
 }  // namespace capprobe::probes

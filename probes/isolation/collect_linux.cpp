@@ -7,6 +7,7 @@
 #include "probes/common/text.hpp"
 #include "probes/isolation/facts_linux.hpp"
 #include "probes/resources/cgroup.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes {
 namespace {
@@ -36,13 +37,13 @@ void collect_dmi(const platform::Platform& os, IsolationFacts& facts) {
   facts.sys_hypervisor_type = read_trimmed(os, "/sys/hypervisor/type");
 }
 
-void collect_kernel(const platform::Platform& os, IsolationFacts& facts) {
+void collect_kernel(const platform::Platform& os, RoundReads& reads, IsolationFacts& facts) {
   facts.cmdline = read_trimmed(os, "/proc/cmdline");
   facts.proc_version = read_trimmed(os, "/proc/version");
   // Only existence matters; the first bytes are enough to prove it readable.
   const auto modules = platform::linux_facts(os).read_file("/proc/modules", 64);
   if (!modules) facts.modules_state = modules.error().is_absent() ? "absent" : modules.error().name;
-  if (const auto mounts = read_mounts(os)) {
+  if (const auto& mounts = reads.mounts(os)) {
     if (const auto root = mount_containing(mounts.value(), "/")) {
       facts.root_source = root->source;
       facts.root_fs_type = root->fs_type;
@@ -135,16 +136,21 @@ bool has_container_hints(const IsolationFacts& facts) {
          facts.root_fs_type == "overlay" || facts.pid_ns.initial() == false;
 }
 
-IsolationFacts collect_isolation_facts(const platform::Platform& os) {
+IsolationFacts collect_isolation_facts(const platform::Platform& os, RoundReads& reads) {
   IsolationFacts facts;
   collect_cpuid(os, facts);
   collect_dmi(os, facts);
-  collect_kernel(os, facts);
+  collect_kernel(os, reads, facts);
   collect_container(os, facts);
   collect_freshness(os, facts);
   if (facts.pid_ns.initial() == true && has_container_hints(facts))
-    facts.agent_scan = ns::scan_processes(os);
+    facts.agent_scan = reads.process_scan(os);
   return facts;
+}
+
+IsolationFacts collect_isolation_facts(const platform::Platform& os) {
+  RoundReads reads;
+  return collect_isolation_facts(os, reads);
 }
 
 }  // namespace capprobe::probes

@@ -50,8 +50,10 @@ struct IsolationFacts {
   std::string boot_id;  // /proc/sys/kernel/random/boot_id, trimmed; empty when unreadable
 };
 
-// Reads every fact; each read failure is recorded, none throws.
-IsolationFacts collect_isolation_facts(const platform::Platform& os);
+// Reads every fact; each read failure is recorded, none throws. The mount table and the process
+// scan come through `reads`, which the round's probes share.
+IsolationFacts collect_isolation_facts(const platform::Platform& os, RoundReads& reads);
+IsolationFacts collect_isolation_facts(const platform::Platform& os);  // with reads of its own
 
 // The verdict: sandbox, vm_guest, shared_kernel or host, with hypervisor, flavor, signals,
 // confidence and the raw facts as evidence.

@@ -64,13 +64,17 @@ std::optional<std::uint64_t> first_uint(const Read& read) {
 }  // namespace
 
 Discovery discover(const platform::Platform& os) {
+  return discover(os, read_mounts(os));
+}
+
+Discovery discover(const platform::Platform& os,
+                   const platform::Result<std::vector<Mount>>& mounts) {
   DiscoveryInput input;
   const auto membership = platform::linux_facts(os).read_file("/proc/self/cgroup", 64 << 10);
   if (membership)
     input.membership = parse_proc_cgroup(membership.value());
   else
     input.membership_error = membership.error().name;
-  const auto mounts = read_mounts(os);
   if (mounts) input.mounts = mounts.value();
   if (const auto unified = unified_mount(input.membership, input.mounts)) {
     const auto controllers =

@@ -15,8 +15,11 @@
 
 namespace capprobe::probes::cgroup {
 
-// Reads /proc/self/cgroup, /proc/self/mountinfo and the v2 root's cgroup.controllers.
-Discovery discover(const platform::Platform& os);
+// Reads /proc/self/cgroup and the v2 root's cgroup.controllers; the mount table as read (a
+// probe passes the round's, mounts_of in probes/round_reads.hpp).
+Discovery discover(const platform::Platform& os,
+                   const platform::Result<std::vector<Mount>>& mounts);
+Discovery discover(const platform::Platform& os);  // reads /proc/self/mountinfo itself
 
 // ---------------------------------------------------------------- reading files
 

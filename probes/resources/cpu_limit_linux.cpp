@@ -12,6 +12,7 @@
 #include "probes/probe_list.hpp"
 #include "probes/resources/cgroup_linux.hpp"
 #include "probes/resources/cpu_limit_linux.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes {
 namespace {
@@ -138,7 +139,7 @@ CapabilityResult run(ProbeContext& ctx) {
   const auto& requests = ctx.requests;
   result.requested = requested_when(requests.cpu_limit_cpus.has_value(), requests);
 
-  const auto discovery = cgroup::discover(ctx.os);
+  const auto discovery = cgroup::discover(ctx.os, mounts_of(ctx));
   const auto config = cgroup::read_cpu_config(ctx.os, discovery);
   const auto allowed = ctx.os.allowed_cpus();
 

@@ -7,6 +7,7 @@
 #include "probes/common/judge.hpp"
 #include "probes/probe_list.hpp"
 #include "probes/resources/cgroup_linux.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes {
 
@@ -54,7 +55,7 @@ CapabilityResult run(ProbeContext& ctx) {
   const auto& requests = ctx.requests;
   result.requested = requested_when(requests.memory_limit_bytes.has_value(), requests);
 
-  const auto discovery = cgroup::discover(ctx.os);
+  const auto discovery = cgroup::discover(ctx.os, mounts_of(ctx));
   const auto config = cgroup::read_memory_config(ctx.os, discovery);
   const auto meminfo = platform::linux_facts(ctx.os).read_file("/proc/meminfo", 64 << 10);
   const auto status = read_proc_status(ctx.os);

@@ -11,6 +11,7 @@
 #include "probes/common/text.hpp"
 #include "probes/probe_list.hpp"
 #include "probes/resources/cgroup_linux.hpp"
+#include "probes/round_reads.hpp"
 
 namespace capprobe::probes {
 namespace {
@@ -123,7 +124,7 @@ CapabilityResult run(ProbeContext& ctx) {
 
   // What this process may use: its affinity mask within the cpuset, and the cpuset's memory
   // nodes (or the kernel's Mems_allowed when the cpuset cannot be read).
-  const auto discovery = cgroup::discover(ctx.os);
+  const auto discovery = cgroup::discover(ctx.os, mounts_of(ctx));
   const auto cpuset = cgroup::read_cpuset_config(ctx.os, discovery);
   const auto affinity = ctx.os.allowed_cpus();
   std::vector<int> allowed = affinity ? sorted(affinity.value()) : std::vector<int>{};
