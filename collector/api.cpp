@@ -16,10 +16,14 @@ namespace capprobe::collector {
 namespace {
 
 constexpr int kDefaultHistory = 100;
+constexpr int kMaxHistory = 1000;
+
 // What a GET that needed the unreachable database is told to wait: the replica follower polls
 // every 500 ms and a reader reconnects on the next request, so a few seconds is enough.
 constexpr int kStoreRetryAfterSeconds = 5;
-constexpr int kMaxHistory = 1000;
+// What a report that could not be stored, or found the queue full, is told to wait: agents keep
+// it in their spools and back off by themselves, and a batch reconnects first.
+constexpr const char* kReportRetryAfter = "1";
 
 bool is_api(const std::vector<std::string>& s) {
   return s.size() >= 2 && s[0] == "api" && s[1] == "v1";
@@ -267,10 +271,11 @@ void Api::handle(Request request, Respond respond) {
     }
   } catch (const StoreUnavailable& error) {
     // The database is away, not the request wrong: the client may ask again, as a report POSTed
-    // now is told to.
+    // now is told to. What libpq said (server names, addresses, the user) stays in the log:
+    // readers may be anyone under --public-read.
     log_->warn("Answering {}: {}", std::string(to_std(request.target())), error.what());
     auto response = error_response(http::status::service_unavailable,
-                                   std::string(error.what()) + "; retry later");
+                                   "the database cannot be reached; retry later");
     response.set(http::field::retry_after, std::to_string(kStoreRetryAfterSeconds));
     timed(std::move(response));
   } catch (const std::exception& error) {
@@ -320,15 +325,17 @@ void Api::post_report(Request& request, Respond respond) {
                 http::status::ok, {{"report_id", report_id}, {"status", "duplicate"}}));
           case IngestOutcome::failed:
             metrics_.rejected(Rejected::storage);
-            return (*respond_shared)(error_response(http::status::service_unavailable,
-                                                    "the report could not be stored; retry later"));
+            auto response = error_response(http::status::service_unavailable,
+                                           "the report could not be stored; retry later");
+            response.set(http::field::retry_after, kReportRetryAfter);
+            return (*respond_shared)(std::move(response));
         }
       });
   if (!queued) {
     metrics_.rejected(Rejected::overloaded);
     auto response = error_response(http::status::service_unavailable,
                                    "the collector is busy or stopping; retry later");
-    response.set(http::field::retry_after, "1");
+    response.set(http::field::retry_after, kReportRetryAfter);
     (*respond_shared)(std::move(response));
   }
 }

@@ -22,6 +22,7 @@
 #include "collector/ingest.hpp"
 #include "collector/metrics.hpp"
 #include "collector/options.hpp"
+#include "collector/postgres.hpp"
 #include "collector/replica_follower.hpp"
 #include "collector/store.hpp"
 #include "collector/tls.hpp"
@@ -80,6 +81,20 @@ std::optional<std::string> read_db_file(const std::string& path, std::string& er
   if (text.find_first_of("\r\n") != std::string::npos) {
     error = "--db-file " + path +
             " holds more than one line; it must hold the database URL or path alone";
+    return std::nullopt;
+  }
+  // What is not a postgres:// URL is taken for a SQLite path and named in the log, where only a
+  // URL's password is hidden: what cannot be a path is refused unseen (libpq's "host=...
+  // password=..." form, a mistyped scheme, a byte-order mark before the URL).
+  const bool path_like =
+      text.find("://") == std::string::npos && text.find('=') == std::string::npos &&
+      text.rfind("\xEF\xBB\xBF", 0) != 0 && std::none_of(text.begin(), text.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == ' ';
+      });
+  if (!postgres::is_postgres_url(text) && !path_like) {
+    error = "--db-file " + path +
+            " holds neither a postgres:// (postgresql://) URL nor a SQLite file path (libpq's "
+            "keyword=value form is not read; its content is not shown)";
     return std::nullopt;
   }
   return text;

@@ -142,7 +142,8 @@ std::string Metrics::render(const Gauges& gauges) const {
   // A store that cannot be reached leaves its size out (absent, not 0: Prometheus tells the two
   // apart) and says so in store_up, so that the scrape itself still succeeds.
   gauge("capprobe_collector_store_up",
-        "1 when the store (SQLite file or PostgreSQL database) answered this scrape, else 0.",
+        "1 when the store answered this scrape (a SQLite file always does), else 0: the PostgreSQL "
+        "database could not be reached.",
         gauges.store_up ? 1 : 0);
   if (gauges.database_bytes)
     gauge("capprobe_collector_database_bytes",

@@ -19,11 +19,11 @@ namespace {
   X(PQconnectdbParams)                                                                             \
   X(PQstatus)                                                                                      \
   X(PQerrorMessage)                                                                                \
-  X(PQfinish) X(PQreset) X(PQsetNoticeProcessor) X(PQexec) X(PQexecParams) X(PQprepare)            \
-      X(PQexecPrepared) X(PQresultStatus) X(PQresultErrorField) X(PQresultErrorMessage) X(PQclear) \
-          X(PQntuples) X(PQgetisnull) X(PQgetvalue) X(PQgetlength) X(PQenterPipelineMode)          \
-              X(PQexitPipelineMode) X(PQpipelineStatus) X(PQsendQueryPrepared) X(PQpipelineSync)   \
-                  X(PQgetResult)
+  X(PQfinish)                                                                                      \
+  X(PQreset) X(PQsetNoticeProcessor) X(PQexec) X(PQexecParams) X(PQprepare) X(PQexecPrepared)      \
+      X(PQresultStatus) X(PQresultErrorField) X(PQresultErrorMessage) X(PQclear) X(PQntuples)      \
+          X(PQgetisnull) X(PQgetvalue) X(PQgetlength) X(PQenterPipelineMode) X(PQexitPipelineMode) \
+              X(PQpipelineStatus) X(PQsendQueryPrepared) X(PQpipelineSync) X(PQgetResult)
 
 struct Libpq {
 #define CAPPROBE_DECLARE(name) decltype(&::name) name = nullptr;
@@ -71,6 +71,67 @@ std::string trimmed(const char* message) {
 
 bool is_postgres_url(std::string_view db) {
   return db.rfind("postgres://", 0) == 0 || db.rfind("postgresql://", 0) == 0;
+}
+
+namespace {
+
+std::string percent_decoded(std::string_view text) {
+  const auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// The passwords `url` carries, as written: userinfo's ("user:PASSWORD@") and each password=.
+std::vector<std::string> written_passwords(std::string_view url) {
+  std::vector<std::string> found;
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return found;
+  const auto authority = scheme + 3;
+  const auto authority_end = url.find_first_of("/?", authority);
+  const auto at =
+      url.rfind('@', authority_end == std::string_view::npos ? url.size() : authority_end);
+  if (at != std::string_view::npos && at >= authority) {
+    const auto colon = url.find(':', authority);
+    if (colon != std::string_view::npos && colon < at)
+      found.emplace_back(url.substr(colon + 1, at - colon - 1));
+  }
+  for (auto key = url.find("password=", authority); key != std::string_view::npos;
+       key = url.find("password=", key + 1)) {
+    const auto value = key + 9;
+    const auto end = url.find('&', value);
+    found.emplace_back(
+        url.substr(value, (end == std::string_view::npos ? url.size() : end) - value));
+  }
+  return found;
+}
+
+void replace_all(std::string& text, const std::string& secret) {
+  if (secret.empty()) return;
+  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3))
+    text.replace(at, secret.size(), "***");
+}
+
+}  // namespace
+
+std::string without_passwords(std::string text, std::string_view url) {
+  for (const auto& written : written_passwords(url)) {
+    replace_all(text, written);
+    replace_all(text, percent_decoded(written));
+  }
+  return text;
 }
 
 Result::~Result() {
@@ -122,7 +183,7 @@ Connection::Connection(const std::string& url) {
     const auto message = trimmed(pq().PQerrorMessage(conn_));
     pq().PQfinish(conn_);
     conn_ = nullptr;
-    throw PostgresError("cannot connect to PostgreSQL: " + message, "");
+    throw PostgresError("cannot connect to PostgreSQL: " + without_passwords(message, url), "");
   }
   silence_notices();
 }

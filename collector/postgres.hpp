@@ -29,6 +29,11 @@ class PostgresError : public std::runtime_error {
 // True for "postgres://..." and "postgresql://...": the --db values this layer takes.
 bool is_postgres_url(std::string_view db);
 
+// `text` with every password `url` carries (its userinfo's and any password= parameter), as
+// written and percent-decoded, replaced by ***: libpq quotes a part of the URL it cannot parse
+// back in its error ("invalid percent-encoded token"), password and all.
+std::string without_passwords(std::string text, std::string_view url);
+
 // A parameter value: text, or SQL NULL.
 using Param = std::optional<std::string_view>;
 

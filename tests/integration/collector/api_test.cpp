@@ -217,6 +217,21 @@ TEST_CASE(
   } catch (const std::exception& error) {
     CHECK(std::string(error.what()).find(db + "2") == std::string::npos);
   }
+  // What is not a URL would be named in the log as a SQLite path: what cannot be a path is
+  // refused unseen. And a URL libpq cannot parse is quoted back in its error without the password.
+  { std::ofstream(dir.path() + "/keywords") << "host=127.0.0.1 password=S3cretKV\n"; }
+  { std::ofstream(dir.path() + "/bom") << "\xEF\xBB\xBFpostgresql://u:S3cretBOM@127.0.0.1:1/d\n"; }
+  { std::ofstream(dir.path() + "/scheme") << "postgress://u:S3cretSCHEME@127.0.0.1:1/d\n"; }
+  { std::ofstream(dir.path() + "/escape") << "postgresql://u:ab%zzS3cretPCT@127.0.0.1:1/d\n"; }
+  for (const auto* file : {"keywords", "bom", "scheme"}) {
+    INFO(file);
+    CHECK_THROWS_WITH(refused(dir.path() + "/" + file),
+                      Catch::Contains("holds neither a postgres://") && !Catch::Contains("S3cret"));
+  }
+  CHECK_THROWS_WITH(refused(dir.path() + "/escape"),
+                    Catch::Contains("cannot open database postgresql://u:***@") &&
+                        Catch::Contains("invalid percent-encoded token") &&
+                        !Catch::Contains("S3cret"));
 }
 
 TEST_CASE("one keep-alive connection carries many requests and answers unknown routes") {

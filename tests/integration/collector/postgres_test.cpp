@@ -313,6 +313,7 @@ TEST_CASE(
     const auto reply = post(a.port(), report("n1", cat({"during-", std::to_string(i)})));
     INFO(reply.status << " " << reply.body);
     CHECK(reply.status == 503);
+    CHECK(reply.retry_after == "1");
   }
   // What is in memory is still served.
   CHECK(node_in_matrix(a.port(), "n1"));
@@ -324,6 +325,10 @@ TEST_CASE(
     INFO(target << ": " << reply.status << " " << reply.body);
     CHECK(reply.status == 503);
     CHECK(reply.retry_after == "5");
+    // libpq's words (the server's socket, the user) are for the log, not for any reader.
+    CHECK_THAT(reply.body, Catch::Contains("the database cannot be reached") &&
+                               !Catch::Contains("PostgreSQL") && !Catch::Contains("socket") &&
+                               !Catch::Contains("connection"));
   }
   // The scrape still answers and says the store is down.
   const auto scrape = http_get(a.port(), "/metrics");

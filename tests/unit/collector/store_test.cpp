@@ -2,6 +2,7 @@
 // count and age retention, reopening, and the reader's queries.
 #include <catch2/catch.hpp>
 
+#include "collector/postgres.hpp"
 #include "collector/sqlite_store.hpp"
 #include "collector/validate.hpp"
 #include "support/collector_process.hpp"
@@ -283,4 +284,22 @@ TEST_CASE("a database URL's password never reaches the log") {
   CHECK(describe_store("postgres://capprobe@/fleet?host=/run/pg") ==
         "postgres://capprobe@/fleet?host=/run/pg");
   CHECK(describe_store("/var/lib/capprobe/collector.db") == "/var/lib/capprobe/collector.db");
+}
+
+TEST_CASE("an error that quotes the database URL back loses its passwords") {
+  using capprobe::collector::postgres::without_passwords;
+  // libpq's own words for a URL it cannot decode: the part quoted whole, password and all.
+  const std::string url = "postgresql://capprobe:ab%zzS3cret@db/fleet";
+  CHECK(without_passwords(R"(invalid percent-encoded token: "ab%zzS3cret")", url) ==
+        R"(invalid percent-encoded token: "***")");
+  // Decoded, as libpq says it after decoding; and a password= parameter's.
+  CHECK(without_passwords("password S3cret!x rejected",
+                          "postgres://u:S3cret%21x@db/f?sslmode=require") ==
+        "password *** rejected");
+  CHECK(without_passwords("bad value Pa55 and Pa55", "postgres://db/f?user=u&password=Pa55") ==
+        "bad value *** and ***");
+  // A URL without a password leaves the text alone, an @ in the path too.
+  CHECK(without_passwords("could not connect to server", "postgres://u@db/f") ==
+        "could not connect to server");
+  CHECK(without_passwords("no such database a:b", "postgres://db/a:b@c") == "no such database a:b");
 }
