@@ -451,9 +451,10 @@ std::vector<Mount> mounts_of(const Container& container) {
     const auto mount_path = mounts_path + "[" + std::to_string(m) + "]";
     const auto& mount = (*mounts)[m];
     if (!mount.is_object()) throw SpecError(mount_path + ": expected an object");
-    Mount entry{string_at(&mount, "name", mount_path).value_or(""),
-                string_at(&mount, "mountPath", mount_path).value_or(""),
-                bool_at(&mount, "readOnly", mount_path).value_or(false)};
+    Mount entry;
+    entry.volume = string_at(&mount, "name", mount_path).value_or("");
+    entry.mount_path = string_at(&mount, "mountPath", mount_path).value_or("");
+    entry.read_only = bool_at(&mount, "readOnly", mount_path).value_or(false);
     if (auto sub = string_at(&mount, "subPath", mount_path); sub && !sub->empty()) {
       entry.sub_path = *sub;
     } else if (auto expr = string_at(&mount, "subPathExpr", mount_path); expr && !expr->empty()) {

@@ -17,9 +17,7 @@
 
 namespace capprobe::collector {
 
-// What one report contributes to the fleet's impact for one Kubernetes version: small, so that
-// the collector keeps it per report and reads and parses only reports it has not summarised
-// (collector/impact_cache.hpp), one at a time.
+// One predicted (or unknown) test of a report, shared by every report that names it alike.
 using TestEntry = std::shared_ptr<const nlohmann::json>;
 
 // One copy of each distinct test entry: most subjects of a fleet predict the same tests for the
@@ -35,6 +33,9 @@ class TestEntries {
   std::unordered_map<std::string, std::weak_ptr<const nlohmann::json>> by_text_;
 };
 
+// What one report contributes to the fleet's impact for one Kubernetes version: small, so that
+// the collector keeps it per report and reads and parses only reports it has not summarised
+// (collector/impact_cache.hpp), one at a time.
 struct ReportImpact {
   agent::Subject subject;
   std::vector<TestEntry> tests;               // predicted tests, as impact::to_json, no "rule"

@@ -1,3 +1,5 @@
+// The impact cache: per Kubernetes version, a summary of each fresh subject's latest report,
+// made once from that report alone, and the fleet's answer made from the summaries.
 #include "collector/impact_cache.hpp"
 
 #include <nlohmann/json.hpp>

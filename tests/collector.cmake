@@ -20,6 +20,11 @@ add_dependencies(capprobe_collector_test_support capprobe-collector)
 
 add_executable(collector-bench-tool bench/collector/bench_tool.cpp)
 target_link_libraries(collector-bench-tool PRIVATE capprobe_collector capprobe_collector_test_support)
+# It times code inlined from headers (the matrix, JSON): at the product's -O3, not the tests' -O1
+# (tests/CMakeLists.txt), whose flag comes earlier on the command line.
+if(NOT MSVC)
+  target_compile_options(collector-bench-tool PRIVATE $<$<CONFIG:Release>:-O3>)
+endif()
 
 function(capprobe_collector_tests name)
   add_executable(${name} ${ARGN} $<TARGET_OBJECTS:capprobe_catch_main>)

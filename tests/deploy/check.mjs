@@ -285,6 +285,8 @@ function checkCollectorStore(objects) {
       const mount = (collector.volumeMounts ?? []).find((m) => (dbFile + "/").startsWith(normalPath(m.mountPath) + "/"));
       if (!mount || !volumes.get(mount.name)?.secret) bad(`--db-file ${dbFile} is not in a mounted Secret`);
     }
+    // --db-file is taken for PostgreSQL's URL: it must be in a Secret (above), and a SQLite path
+    // is no secret, so a manifest names that with --db, where the SQLite rules below see it.
     const shared = literalUrl || variable || dbFile !== undefined;
     const replicas = object.spec?.replicas ?? 1;
     if (!shared) {
