@@ -25,7 +25,7 @@ failed_suites=()
 run_suite() {
   local suite="$1" dir="$2" status
   echo
-  echo "=== $suite tests ($dir) ==="
+  echo "=== $suite tests ($dir) === [${SECONDS}s into the run]"
   set +e
   ctest --test-dir "$dir" --output-on-failure 2>&1 | tee "$ctest_output"
   status=${PIPESTATUS[0]}
@@ -71,7 +71,7 @@ run_suite Linux "$build_dir"
 # The Windows tree: its own packages (mingw-w64, Wine), build and prefix. A failed build fails
 # the run; it is never skipped, in CI or elsewhere.
 echo
-echo "=== Windows build ($windows_build_dir) ==="
+echo "=== Windows build ($windows_build_dir) === [${SECONDS}s into the run]"
 # The Windows agent test delivers to this run's Linux collector (tests/windows/agent).
 if CAPPROBE_WINDOWS_BUILD_DIR="$windows_build_dir" bash scripts/build-windows.sh \
   -DCAPPROBE_LINUX_BUILD_DIR="$(realpath "$build_dir")"; then
@@ -91,7 +91,7 @@ fi
 # deploy/: every overlay rendered and checked against the API types, our own rules, the image
 # (tests/deploy/check.sh prints "deploy: N passed, M failed").
 echo
-echo "=== deploy checks ==="
+echo "=== deploy checks === [${SECONDS}s into the run]"
 set +e
 bash tests/deploy/check.sh 2>&1 | tee "$ctest_output"
 deploy_status=${PIPESTATUS[0]}
@@ -111,7 +111,7 @@ fi
 # The fuzzers (fuzz/, scripts/fuzz.sh): their regression inputs replayed, then each target
 # fuzzed for a bounded time under ASan and UBSan ("fuzz: N passed, M failed").
 echo
-echo "=== fuzzers ==="
+echo "=== fuzzers === [${SECONDS}s into the run]"
 set +e
 bash scripts/fuzz.sh 2>&1 | tee "$ctest_output"
 fuzz_status=${PIPESTATUS[0]}
@@ -131,7 +131,7 @@ echo
 for line in "${summaries[@]}"; do
   echo "$line"
 done
-echo "total: $total_passed passed, $total_failed failed, $total_skipped skipped"
+echo "total: $total_passed passed, $total_failed failed, $total_skipped skipped (${SECONDS}s)"
 if ((${#failed_suites[@]} > 0)); then
   echo "failed: ${failed_suites[*]}"
   exit 1
