@@ -5,6 +5,9 @@
 #include <dlfcn.h>
 #include <libpq-fe.h>
 
+#include <poll.h>
+
+#include <cerrno>
 #include <charconv>
 #include <mutex>
 
@@ -20,10 +23,12 @@ namespace {
   X(PQstatus)                                                                                      \
   X(PQerrorMessage)                                                                                \
   X(PQfinish)                                                                                      \
-  X(PQreset) X(PQsetNoticeProcessor) X(PQexec) X(PQexecParams) X(PQprepare) X(PQexecPrepared)      \
+  X(PQreset)                                                                                       \
+  X(PQsetNoticeProcessor) X(PQexec) X(PQexecParams) X(PQprepare) X(PQexecPrepared)                 \
       X(PQresultStatus) X(PQresultErrorField) X(PQresultErrorMessage) X(PQclear) X(PQntuples)      \
           X(PQgetisnull) X(PQgetvalue) X(PQgetlength) X(PQenterPipelineMode) X(PQexitPipelineMode) \
-              X(PQpipelineStatus) X(PQsendQueryPrepared) X(PQpipelineSync) X(PQgetResult)
+              X(PQpipelineStatus) X(PQsendQueryPrepared) X(PQpipelineSync) X(PQgetResult)          \
+                  X(PQsendQuery) X(PQsendQueryParams) X(PQsocket) X(PQisBusy) X(PQconsumeInput)
 
 struct Libpq {
 #define CAPPROBE_DECLARE(name) decltype(&::name) name = nullptr;
@@ -200,12 +205,13 @@ Connection::~Connection() {
 }
 
 bool Connection::ok() const {
-  return pq().PQstatus(conn_) == CONNECTION_OK;
+  return !timed_out_ && pq().PQstatus(conn_) == CONNECTION_OK;
 }
 
 void Connection::reset() {
   pq().PQreset(conn_);
   syncs_pending_ = 0;
+  timed_out_ = false;
   if (pq().PQstatus(conn_) != CONNECTION_OK)
     throw PostgresError("cannot reconnect to PostgreSQL: " + trimmed(pq().PQerrorMessage(conn_)),
                         "");
@@ -226,8 +232,54 @@ Result Connection::check(pg_result* result, const char* what) {
   throw PostgresError(std::string(what) + ": " + message, sqlstate);
 }
 
+pg_result* Connection::answer_within(int sent, const char* what) {
+  if (sent != 1) return nullptr;  // check() reports libpq's reason
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + answer_timeout_;
+  pg_result* kept = nullptr;
+  const auto failed = [](pg_result* result) {
+    const auto status = pq().PQresultStatus(result);
+    return status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK;
+  };
+  for (;;) {
+    while (pq().PQisBusy(conn_)) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) {
+        timed_out_ = true;
+        if (kept) pq().PQclear(kept);
+        throw PostgresError(std::string(what) + ": PostgreSQL sent no answer within " +
+                                std::to_string(answer_timeout_.count()) + " ms",
+                            "", true);
+      }
+      pollfd socket{pq().PQsocket(conn_), POLLIN, 0};
+      if (poll(&socket, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
+      if (pq().PQconsumeInput(conn_) != 1) break;  // the connection failed: PQgetResult says so
+    }
+    pg_result* next = pq().PQgetResult(conn_);
+    if (!next) return kept;
+    if (kept && failed(kept)) {
+      pq().PQclear(next);
+    } else {
+      if (kept) pq().PQclear(kept);
+      kept = next;
+    }
+  }
+}
+
+bool Connection::answers_bounded(const char* what) const {
+  // A timed-out answer may still arrive, and libpq would wait for it before anything else.
+  if (timed_out_)
+    throw PostgresError(std::string(what) + ": an earlier answer on this connection timed out", "",
+                        true);
+  return answer_timeout_.count() > 0;
+}
+
 void Connection::exec(const char* sql) {
-  check(pq().PQexec(conn_, sql), sql);
+  if (answers_bounded(sql))
+    check(answer_within(pq().PQsendQuery(conn_, sql), sql), sql);
+  else
+    check(pq().PQexec(conn_, sql), sql);
 }
 
 namespace {
@@ -252,6 +304,12 @@ struct Values {
 
 Result Connection::query(const char* sql, const std::vector<Param>& params) {
   const Values values(params);
+  if (answers_bounded(sql))
+    return check(
+        answer_within(pq().PQsendQueryParams(conn_, sql, static_cast<int>(params.size()), nullptr,
+                                             values.pointers.data(), nullptr, nullptr, 0),
+                      sql),
+        sql);
   return check(pq().PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr,
                                  values.pointers.data(), nullptr, nullptr, 0),
                sql);
@@ -263,6 +321,12 @@ void Connection::prepare(const char* name, const char* sql) {
 
 Result Connection::run(const char* name, const std::vector<Param>& params) {
   const Values values(params);
+  if (answers_bounded(name))
+    return check(
+        answer_within(pq().PQsendQueryPrepared(conn_, name, static_cast<int>(params.size()),
+                                               values.pointers.data(), nullptr, nullptr, 0),
+                      name),
+        name);
   return check(pq().PQexecPrepared(conn_, name, static_cast<int>(params.size()),
                                    values.pointers.data(), nullptr, nullptr, 0),
                name);

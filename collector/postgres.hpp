@@ -3,6 +3,7 @@
 // server's message and SQLSTATE.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -18,12 +19,15 @@ namespace capprobe::collector::postgres {
 
 class PostgresError : public std::runtime_error {
  public:
-  PostgresError(const std::string& what, std::string sqlstate)
-      : std::runtime_error(what), sqlstate_(std::move(sqlstate)) {}
+  PostgresError(const std::string& what, std::string sqlstate, bool timed_out = false)
+      : std::runtime_error(what), sqlstate_(std::move(sqlstate)), timed_out_(timed_out) {}
   const std::string& sqlstate() const { return sqlstate_; }  // empty: no server answer
+  // No answer came within the connection's answer timeout (Connection::set_answer_timeout).
+  bool timed_out() const { return timed_out_; }
 
  private:
   std::string sqlstate_;
+  bool timed_out_ = false;
 };
 
 // True for "postgres://..." and "postgresql://...": the --db values this layer takes.
@@ -84,7 +88,14 @@ class Connection {
   void pipeline_end();
   bool pipeline_abandon() noexcept;
 
-  // False once the server connection is lost.
+  // The longest exec(), query() and run() wait for the server's answer; zero (the default): as
+  // long as libpq does. A server that hangs (stopped, its disk stuck) keeps a socket that answers
+  // keepalives, so neither the TCP settings nor statement_timeout, which the server itself
+  // enforces, bound that wait. After a timeout the connection counts as lost (ok() is false)
+  // until reset(): the answer may still come, and nothing else can be read before it.
+  void set_answer_timeout(std::chrono::milliseconds timeout) { answer_timeout_ = timeout; }
+
+  // False once the server connection is lost, or an answer timed out.
   bool ok() const;
   // Reconnects (blocking, bounded by the connect timeout); statements must be prepared again.
   // Throws when the server cannot be reached.
@@ -92,10 +103,17 @@ class Connection {
 
  private:
   Result check(pg_result* result, const char* what);
+  // The answer to what a PQsend* call (`sent`, its return) sent, waited for within the answer
+  // timeout: the first failed result, else the last one, as PQexec keeps.
+  pg_result* answer_within(int sent, const char* what);
+  // Whether answers are waited for within the timeout; throws after a timeout until reset().
+  bool answers_bounded(const char* what) const;
   void silence_notices();
 
   pg_conn* conn_ = nullptr;
   int syncs_pending_ = 0;  // sync() sent, sync_result() not yet read
+  std::chrono::milliseconds answer_timeout_{0};
+  bool timed_out_ = false;  // an answer did not come in time; reset() clears it
 };
 
 }  // namespace capprobe::collector::postgres

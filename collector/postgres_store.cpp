@@ -157,6 +157,12 @@ void configure(postgres::Connection& db) {
 // Whether a statement failed because the connection is gone rather than because of the
 // statement: libpq says so, or no server answered (no SQLSTATE; libpq may still call the
 // connection fine), or the server said it is shutting down or the connection failed.
+// How long a read waits for the server's answer (postgres::Connection::set_answer_timeout): the
+// reads are indexed lookups of milliseconds, and the threads that wait are the HTTP server's,
+// which every request, /healthz and the matrix from memory included, needs. A server that hangs
+// (stopped, its storage stuck) otherwise held them for good.
+constexpr std::chrono::milliseconds kReadAnswerTimeout{5000};
+
 bool connection_lost(const postgres::Connection& connection, const postgres::PostgresError& error) {
   const auto& state = error.sqlstate();
   return !connection.ok() || state.empty() || state.starts_with("08") || state.starts_with("57P");
@@ -343,6 +349,7 @@ class PostgresReader::Lease {
 PostgresReader::PostgresReader(const std::string& url, int connections) : url_(url) {
   for (int i = 0; i < connections; ++i) {
     auto connection = std::make_unique<postgres::Connection>(url);
+    connection->set_answer_timeout(kReadAnswerTimeout);
     configure(*connection);
     idle_.push_back(std::move(connection));
   }
@@ -383,6 +390,9 @@ auto PostgresReader::with_connection(Read read) {
   try {
     return read(lease);
   } catch (const postgres::PostgresError& error) {
+    // A server that does not answer is not asked again now: the lease is reset when next used.
+    if (error.timed_out())
+      throw StoreUnavailable(std::string("the database does not answer: ") + error.what());
     if (!connection_lost(*lease.operator->(), error)) throw;
   }
   reconnect(lease);

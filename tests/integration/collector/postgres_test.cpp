@@ -348,3 +348,42 @@ TEST_CASE(
              Catch::Contains("capprobe_collector_store_up 1\n"));
   CHECK(a.running());
 }
+
+TEST_CASE(
+    "PostgreSQL: a database that hangs holds no request for good: reads answer 503, /metrics "
+    "says store_up 0, what is in memory is still served") {
+  CAPPROBE_REQUIRE_POSTGRES();
+  PostgresServer server;
+  CollectorProcess a(server.url(), flags());
+  REQUIRE(post(a.port(), report("n1", "before")).status == 202);
+
+  // Sockets open, nothing answering: before, each read waited for good on one of the HTTP
+  // server's threads, and once there were as many such reads as threads, /healthz and the matrix
+  // went unanswered too. A read now waits 5 s for an answer (and a reconnect up to 5 s more).
+  server.hang();
+  const auto waiting = std::chrono::seconds(20);
+  const auto scrape = http_request(a.port(), "GET", "/metrics", "", {}, waiting);
+  INFO("metrics: " << scrape.status << " " << scrape.error);
+  CHECK(scrape.status == 200);
+  CHECK_THAT(scrape.body, Catch::Contains("capprobe_collector_store_up 0\n"));
+  for (const std::string target : {"/api/v1/reports/before", "/api/v1/nodes/n1", "/nodes/n1"}) {
+    const auto reply = http_request(a.port(), "GET", target, "", {}, waiting);
+    INFO(target << ": " << reply.status << " " << reply.body << " " << reply.error);
+    CHECK(reply.status == 503);
+    CHECK(reply.retry_after == "5");
+  }
+  CHECK(http_get(a.port(), "/healthz").status == 200);
+  CHECK(node_in_matrix(a.port(), "n1"));
+
+  server.wake();
+  CHECK(eventually(
+      [&] {
+        return http_request(a.port(), "GET", "/api/v1/reports/before", "", {}, waiting).status ==
+               200;
+      },
+      30s));
+  CHECK_THAT(http_get(a.port(), "/metrics").body,
+             Catch::Contains("capprobe_collector_store_up 1\n"));
+  CHECK(post(a.port(), report("n1", "after")).status == 202);
+  CHECK(a.running());
+}

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -102,6 +103,7 @@ PostgresServer::PostgresServer() : bin_(server_bin()) {
 
 PostgresServer::~PostgresServer() {
   if (dir_.empty()) return;
+  wake();
   run({bin_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "immediate", "-t", "20", "stop"},
       dir_ + "/server.log");
   std::error_code ignored;
@@ -130,6 +132,35 @@ void PostgresServer::start() {
            "-t", "30", "start"},
           dir_ + "/server.log") != 0)
     throw std::runtime_error("pg_ctl start failed: " + log());
+}
+
+void PostgresServer::hang() {
+  std::ifstream pid_file(dir_ + "/data/postmaster.pid");
+  int postmaster = 0;
+  if (!(pid_file >> postmaster) || postmaster <= 0)
+    throw std::runtime_error("no postmaster.pid to hang the server by");
+  // Backends are the postmaster's children, each in a session of its own: signalled one by one.
+  std::vector<int> pids{postmaster};
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const auto name = entry.path().filename().string();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string state;
+    int parent = 0;
+    if (rest >> state >> parent && parent == postmaster) pids.push_back(std::stoi(name));
+  }
+  for (const int pid : pids)
+    if (kill(pid, SIGSTOP) == 0) hung_.push_back(pid);
+}
+
+void PostgresServer::wake() {
+  for (const int pid : hung_) kill(pid, SIGCONT);
+  hung_.clear();
 }
 
 std::string PostgresServer::log() const {

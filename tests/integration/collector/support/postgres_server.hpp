@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace capprobe::collector::testing {
 
@@ -23,11 +24,17 @@ class PostgresServer {
   // pg_ctl stop -m immediate (as a crash would leave it) and start again on the same data.
   void stop();
   void start();
+  // A server that hangs rather than goes away (stopped by a debugger, its disk stuck): the
+  // postmaster and every backend SIGSTOPped, their sockets open and silent. wake() continues
+  // them; the destructor does too.
+  void hang();
+  void wake();
   std::string log() const;
 
  private:
   std::string dir_;
   std::string bin_;
+  std::vector<int> hung_;
 };
 
 }  // namespace capprobe::collector::testing
