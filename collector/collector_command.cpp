@@ -93,8 +93,9 @@ std::optional<std::string> read_db_file(const std::string& path, std::string& er
       });
   if (!postgres::is_postgres_url(text) && !path_like) {
     error = "--db-file " + path +
-            " holds neither a postgres:// (postgresql://) URL nor a SQLite file path (libpq's "
-            "keyword=value form is not read; its content is not shown)";
+            " holds neither a postgres:// (postgresql://) URL nor a SQLite file path without "
+            "spaces (libpq's keyword=value form is not read; a SQLite path with spaces goes in "
+            "--db; the content is not shown)";
     return std::nullopt;
   }
   return text;

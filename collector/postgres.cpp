@@ -7,8 +7,10 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <mutex>
 
 namespace capprobe::collector::postgres {
@@ -24,11 +26,12 @@ namespace {
   X(PQerrorMessage)                                                                                \
   X(PQfinish)                                                                                      \
   X(PQreset)                                                                                       \
-  X(PQsetNoticeProcessor) X(PQexec) X(PQexecParams) X(PQprepare) X(PQexecPrepared)                 \
-      X(PQresultStatus) X(PQresultErrorField) X(PQresultErrorMessage) X(PQclear) X(PQntuples)      \
-          X(PQgetisnull) X(PQgetvalue) X(PQgetlength) X(PQenterPipelineMode) X(PQexitPipelineMode) \
-              X(PQpipelineStatus) X(PQsendQueryPrepared) X(PQpipelineSync) X(PQgetResult)          \
-                  X(PQsendQuery) X(PQsendQueryParams) X(PQsocket) X(PQisBusy) X(PQconsumeInput)
+  X(PQsetNoticeProcessor)                                                                          \
+  X(PQexec) X(PQexecParams) X(PQprepare) X(PQexecPrepared) X(PQresultStatus) X(PQresultErrorField) \
+      X(PQresultErrorMessage) X(PQclear) X(PQntuples) X(PQgetisnull) X(PQgetvalue) X(PQgetlength)  \
+          X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineStatus) X(PQsendQueryPrepared)  \
+              X(PQpipelineSync) X(PQgetResult) X(PQsendQuery) X(PQsendQueryParams) X(PQsocket)     \
+                  X(PQisBusy) X(PQconsumeInput)
 
 struct Libpq {
 #define CAPPROBE_DECLARE(name) decltype(&::name) name = nullptr;
@@ -105,13 +108,24 @@ std::vector<std::string> written_passwords(std::string_view url) {
   const auto scheme = url.find("://");
   if (scheme == std::string_view::npos) return found;
   const auto authority = scheme + 3;
-  const auto authority_end = url.find_first_of("/?", authority);
-  const auto at =
+  // The user information ends at an '@' before the path: the last one, as a user means it, and
+  // the first one, as libpq reads it, which leaves the rest of a password with a raw '@' in the
+  // host name that its errors quote. Each piece between them is hidden too.
+  const auto authority_end = url.find('/', authority);
+  const auto last_at =
       url.rfind('@', authority_end == std::string_view::npos ? url.size() : authority_end);
-  if (at != std::string_view::npos && at >= authority) {
-    const auto colon = url.find(':', authority);
-    if (colon != std::string_view::npos && colon < at)
-      found.emplace_back(url.substr(colon + 1, at - colon - 1));
+  const auto colon = url.find(':', authority);
+  if (last_at != std::string_view::npos && last_at >= authority &&
+      colon != std::string_view::npos && colon < last_at) {
+    const auto password = url.substr(colon + 1, last_at - colon - 1);
+    found.emplace_back(password);
+    for (std::size_t piece = 0; password.find('@') != std::string_view::npos;) {
+      const auto at = password.find('@', piece);
+      const auto end = at == std::string_view::npos ? password.size() : at;
+      found.emplace_back(password.substr(piece, end - piece));
+      if (at == std::string_view::npos) break;
+      piece = at + 1;
+    }
   }
   for (auto key = url.find("password=", authority); key != std::string_view::npos;
        key = url.find("password=", key + 1)) {
@@ -132,7 +146,11 @@ void replace_all(std::string& text, const std::string& secret) {
 }  // namespace
 
 std::string without_passwords(std::string text, std::string_view url) {
-  for (const auto& written : written_passwords(url)) {
+  auto secrets = written_passwords(url);
+  // The longest first: a piece must not cut up the whole it belongs to before that is hidden.
+  std::sort(secrets.begin(), secrets.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& written : secrets) {
     replace_all(text, written);
     replace_all(text, percent_decoded(written));
   }
@@ -241,20 +259,32 @@ pg_result* Connection::answer_within(int sent, const char* what) {
     const auto status = pq().PQresultStatus(result);
     return status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK;
   };
+  const auto give_up = [&](const std::string& why) {
+    timed_out_ = true;  // the answer may still come: the connection is reset before reuse
+    if (kept) pq().PQclear(kept);
+    throw PostgresError(std::string(what) + ": " + why, "", true);
+  };
+  // The socket is waited on in short slices and libpq asked to read after each, readable or
+  // not: over TLS the rest of an answer can sit decrypted-pending in OpenSSL's buffer, which no
+  // poll of the socket reports, and libpq reads only part of it a call.
+  constexpr std::chrono::milliseconds kSlice{20};
   for (;;) {
     while (pq().PQisBusy(conn_)) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) {
-        timed_out_ = true;
-        if (kept) pq().PQclear(kept);
-        throw PostgresError(std::string(what) + ": PostgreSQL sent no answer within " +
-                                std::to_string(answer_timeout_.count()) + " ms",
-                            "", true);
-      }
+      if (left.count() <= 0)
+        give_up("PostgreSQL sent no answer within " + std::to_string(answer_timeout_.count()) +
+                " ms");
       pollfd socket{pq().PQsocket(conn_), POLLIN, 0};
-      if (poll(&socket, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
-      if (pq().PQconsumeInput(conn_) != 1) break;  // the connection failed: PQgetResult says so
+      if (poll(&socket, 1, static_cast<int>(std::min(left, kSlice).count())) < 0 && errno != EINTR)
+        give_up(std::string("waiting for PostgreSQL's answer failed: ") + std::strerror(errno));
+      if (pq().PQconsumeInput(conn_) != 1) {
+        // A lost connection: PQgetResult reports it at once. A live one that failed to read
+        // (out of memory) would make PQgetResult wait without a bound.
+        if (pq().PQstatus(conn_) == CONNECTION_OK)
+          give_up("reading PostgreSQL's answer failed: " + trimmed(pq().PQerrorMessage(conn_)));
+        break;
+      }
     }
     pg_result* next = pq().PQgetResult(conn_);
     if (!next) return kept;

@@ -154,15 +154,23 @@ void configure(postgres::Connection& db) {
       "SET lock_timeout = '20s'; SET idle_in_transaction_session_timeout = '60s'");
 }
 
-// Whether a statement failed because the connection is gone rather than because of the
-// statement: libpq says so, or no server answered (no SQLSTATE; libpq may still call the
-// connection fine), or the server said it is shutting down or the connection failed.
 // How long a read waits for the server's answer (postgres::Connection::set_answer_timeout): the
 // reads are indexed lookups of milliseconds, and the threads that wait are the HTTP server's,
 // which every request, /healthz and the matrix from memory included, needs. A server that hangs
-// (stopped, its storage stuck) otherwise held them for good.
+// (stopped, its storage stuck) otherwise held them for good. The server is told to give up a
+// little sooner (statement_timeout), so that a read abandoned here does not keep running there.
 constexpr std::chrono::milliseconds kReadAnswerTimeout{5000};
 
+// A reader connection: configure()'s settings, and the bounds above.
+void configure_reader(postgres::Connection& db) {
+  configure(db);
+  db.set_answer_timeout(kReadAnswerTimeout);
+  db.exec("SET statement_timeout = '4500ms'");
+}
+
+// Whether a statement failed because the connection is gone rather than because of the
+// statement: libpq says so, or no server answered (no SQLSTATE; libpq may still call the
+// connection fine), or the server said it is shutting down or the connection failed.
 bool connection_lost(const postgres::Connection& connection, const postgres::PostgresError& error) {
   const auto& state = error.sqlstate();
   return !connection.ok() || state.empty() || state.starts_with("08") || state.starts_with("57P");
@@ -349,8 +357,7 @@ class PostgresReader::Lease {
 PostgresReader::PostgresReader(const std::string& url, int connections) : url_(url) {
   for (int i = 0; i < connections; ++i) {
     auto connection = std::make_unique<postgres::Connection>(url);
-    connection->set_answer_timeout(kReadAnswerTimeout);
-    configure(*connection);
+    configure_reader(*connection);
     idle_.push_back(std::move(connection));
   }
 }
@@ -374,7 +381,7 @@ PostgresReader::Lease PostgresReader::acquire() {
 void PostgresReader::reconnect(Lease& lease) {
   try {
     lease->reset();
-    configure(*lease.operator->());
+    configure_reader(*lease.operator->());
   } catch (const postgres::PostgresError& error) {
     throw StoreUnavailable(std::string("the database cannot be reached: ") + error.what());
   }
@@ -455,9 +462,18 @@ std::int64_t PostgresReader::database_bytes() {
 // so every change up to the counter's value is in it, and none after it is half there.
 std::optional<StoreChanges> PostgresReader::changes_since(std::int64_t cursor) {
   auto lease = acquire();
+  // The follower reads on a thread of its own, where a wait holds no request, and its first
+  // read is every subject's latest report: it waits as long as the server works (30 s), not a
+  // request's bound. Restored before the lease goes back to the pool.
+  struct RequestBoundsAgain {
+    postgres::Connection& db;
+    ~RequestBoundsAgain() { db.set_answer_timeout(kReadAnswerTimeout); }
+  } restore{*lease.operator->()};
+  lease->set_answer_timeout(std::chrono::milliseconds(0));
   StoreChanges changes;
   lease->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
   try {
+    lease->exec("SET LOCAL statement_timeout = '30s'");
     changes.cursor = lease->query("SELECT version FROM change_counter").integer(0, 0);
     // A counter behind the cursor: the database was replaced; read it all again.
     if (changes.cursor < cursor) cursor = 0;

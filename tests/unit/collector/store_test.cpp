@@ -298,6 +298,12 @@ TEST_CASE("an error that quotes the database URL back loses its passwords") {
         "password *** rejected");
   CHECK(without_passwords("bad value Pa55 and Pa55", "postgres://db/f?user=u&password=Pa55") ==
         "bad value *** and ***");
+  // A raw '@' in a password: libpq takes the first '@' and quotes the rest as the host name.
+  // (Every piece is hidden wherever it appears: a short piece may hide an innocent word too.)
+  CHECK(without_passwords(R"(could not translate host name "tW0rd@db" to address)",
+                          "postgresql://u:s3cr@tW0rd@db/fleet") ==
+        R"(could not translate host name "***@db" to address)");
+  CHECK(without_passwords("u:s3cr@tW0rd@db", "postgresql://u:s3cr@tW0rd@db/fleet") == "u:***@db");
   // A URL without a password leaves the text alone, an @ in the path too.
   CHECK(without_passwords("could not connect to server", "postgres://u@db/f") ==
         "could not connect to server");

@@ -139,8 +139,10 @@ void PostgresServer::hang() {
   int postmaster = 0;
   if (!(pid_file >> postmaster) || postmaster <= 0)
     throw std::runtime_error("no postmaster.pid to hang the server by");
-  // Backends are the postmaster's children, each in a session of its own: signalled one by one.
-  std::vector<int> pids{postmaster};
+  // The postmaster first, so that it forks no backend after the scan; then its children, each
+  // in a session of its own, one by one.
+  if (kill(postmaster, SIGSTOP) == 0) hung_.push_back(postmaster);
+  std::vector<int> pids;
   for (const auto& entry : fs::directory_iterator("/proc")) {
     const auto name = entry.path().filename().string();
     if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
