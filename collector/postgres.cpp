@@ -20,18 +20,38 @@ namespace {
 // agent and every other command are the same binary, and libpq brings OpenSSL, Kerberos and
 // LDAP libraries, megabytes resident, that they must not carry (the idle agent's test checks
 // that no TLS library is mapped). The functions are libpq-fe.h's, resolved by name.
-#define CAPPROBE_LIBPQ_FUNCTIONS(X)                                                                \
-  X(PQconnectdbParams)                                                                             \
-  X(PQstatus)                                                                                      \
-  X(PQerrorMessage)                                                                                \
-  X(PQfinish)                                                                                      \
-  X(PQreset)                                                                                       \
-  X(PQsetNoticeProcessor)                                                                          \
-  X(PQexec) X(PQexecParams) X(PQprepare) X(PQexecPrepared) X(PQresultStatus) X(PQresultErrorField) \
-      X(PQresultErrorMessage) X(PQclear) X(PQntuples) X(PQgetisnull) X(PQgetvalue) X(PQgetlength)  \
-          X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineStatus) X(PQsendQueryPrepared)  \
-              X(PQpipelineSync) X(PQgetResult) X(PQsendQuery) X(PQsendQueryParams) X(PQsocket)     \
-                  X(PQisBusy) X(PQconsumeInput)
+// clang-format off (it does not settle on a layout for this list)
+#define CAPPROBE_LIBPQ_FUNCTIONS(X) \
+  X(PQconnectdbParams)              \
+  X(PQstatus)                       \
+  X(PQerrorMessage)                 \
+  X(PQfinish)                       \
+  X(PQreset)                        \
+  X(PQsetNoticeProcessor)           \
+  X(PQexec)                         \
+  X(PQexecParams)                   \
+  X(PQprepare)                      \
+  X(PQexecPrepared)                 \
+  X(PQresultStatus)                 \
+  X(PQresultErrorField)             \
+  X(PQresultErrorMessage)           \
+  X(PQclear)                        \
+  X(PQntuples)                      \
+  X(PQgetisnull)                    \
+  X(PQgetvalue)                     \
+  X(PQgetlength)                    \
+  X(PQenterPipelineMode)            \
+  X(PQexitPipelineMode)             \
+  X(PQpipelineStatus)               \
+  X(PQsendQueryPrepared)            \
+  X(PQpipelineSync)                 \
+  X(PQgetResult)                    \
+  X(PQsendQuery)                    \
+  X(PQsendQueryParams)              \
+  X(PQsocket)                       \
+  X(PQisBusy)                       \
+  X(PQconsumeInput)
+// clang-format on
 
 struct Libpq {
 #define CAPPROBE_DECLARE(name) decltype(&::name) name = nullptr;
