@@ -24,21 +24,8 @@ OpenedStore open_store(const std::string& db, RetentionPolicy retention, int rea
 }
 
 std::string describe_store(const std::string& db) {
-  if (!postgres::is_postgres_url(db)) return db;
   // postgres://user:password@host/... and ?password=...: the password never reaches a log.
-  std::string shown = db;
-  const auto scheme_end = shown.find("://") + 3;
-  const auto at = shown.find('@', scheme_end);
-  const auto colon = shown.find(':', scheme_end);
-  if (at != std::string::npos && colon != std::string::npos && colon < at)
-    shown.replace(colon + 1, at - colon - 1, "***");
-  for (auto key = shown.find("password="); key != std::string::npos;
-       key = shown.find("password=", key + 1)) {
-    const auto value = key + 9;
-    const auto end = shown.find('&', value);
-    shown.replace(value, (end == std::string::npos ? shown.size() : end) - value, "***");
-  }
-  return shown;
+  return postgres::is_postgres_url(db) ? postgres::without_passwords(db, db) : db;
 }
 
 std::string results_to_json(const std::vector<ResultSummary>& results) {
